@@ -1,0 +1,3 @@
+//! jaga (skeleton)
+pub mod event;
+pub mod signal;

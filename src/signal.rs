@@ -1,0 +1,113 @@
+//! Built-in detector signals: evidence found by the pipeline's stages rather than by an
+//! admin's keyword or regex.
+//!
+//! Stages report [`Finding`]s; rules turn them into scored reasons with `signal = "..."`
+//! (see `rules/links.toml`, `rules/evasion.toml`), so an admin tunes every score in TOML
+//! and `expr` can combine signals with keyword rules.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! signals {
+    ($($variant:ident => $name:literal: $doc:literal,)*) => {
+        /// One kind of evidence a built-in stage can report.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Signal {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Signal {
+            /// Every signal, in declaration order.
+            pub const ALL: &'static [Signal] = &[$(Signal::$variant,)*];
+
+            /// The name used in rule files and verdicts.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Signal::$variant => $name,)*
+                }
+            }
+
+            /// What the signal means, for `jaga rules check` and the README.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Signal::$variant => $doc,)*
+                }
+            }
+        }
+
+        impl FromStr for Signal {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Signal, String> {
+                match s {
+                    $($name => Ok(Signal::$variant),)*
+                    _ => Err(format!(
+                        "unknown signal `{s}`; known signals: {}",
+                        [$($name,)*].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+signals! {
+    Link => "link.any": "the message contains a link (URL or bare domain)",
+    LinkShortener => "link.shortener": "a link through a URL shortener (list: rules/lists/shorteners.txt)",
+    LinkLookalike => "link.lookalike": "a domain that imitates a protected brand (rules/lists/brands.txt) without being it",
+    LinkPunycode => "link.punycode": "an internationalised (xn--) domain",
+    LinkMixedScript => "link.mixed_script": "a domain mixing Latin with Cyrillic or Greek letters",
+    LinkAbusedTld => "link.abused_tld": "a domain under a top-level domain common in abuse (rules/lists/abused-tlds.txt)",
+    LinkRawIp => "link.raw_ip": "a URL whose host is a raw IP address",
+    LinkApk => "link.apk": "a link to an Android .apk file",
+    LinkInvite => "link.invite": "an invite link to another WhatsApp group or Telegram chat",
+    AttachmentApk => "attachment.apk": "an attached Android .apk (or other executable) file",
+    ZeroWidth => "obfuscation.zero_width": "zero-width or format characters inside a word",
+    MixedScript => "obfuscation.mixed_script": "a word mixing Latin with Cyrillic or Greek look-alike letters",
+    Styled => "obfuscation.styled": "styled Unicode letters (math bold, fullwidth, circled...) standing in for plain ones",
+    Spaced => "obfuscation.spaced": "a word spelled with s p a c e d or s.e.p.a.r.a.t.e.d letters",
+    Leet => "obfuscation.leet": "digits or symbols standing in for letters inside a word (l33t)",
+}
+
+impl fmt::Display for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One piece of evidence: a signal, where it is in the original text, and what it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub signal: Signal,
+    /// Byte span into the original text (or into the attachment name for attachments).
+    pub start: usize,
+    pub end: usize,
+    /// What was found, for the admin: a domain, a file name, the folded word.
+    pub detail: String,
+}
+
+impl Finding {
+    pub fn new(signal: Signal, start: usize, end: usize, detail: impl Into<String>) -> Finding {
+        Finding {
+            signal,
+            start,
+            end,
+            detail: detail.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &s in Signal::ALL {
+            assert!(seen.insert(s.as_str()), "duplicate signal name {s}");
+            assert_eq!(s.as_str().parse::<Signal>(), Ok(s));
+            assert!(!s.description().is_empty());
+        }
+        assert!("link.nope".parse::<Signal>().unwrap_err().contains("link.shortener"));
+    }
+}
