@@ -1,3 +1,38 @@
-//! jaga (skeleton)
+//! jaga: an anti-abuse moderation pipeline for chat communities.
+//!
+//! One message flows one way through the pipeline:
+//!
+//! ```text
+//! Event (JSONL) -> extract -> normalise -> keywords + regexes + links + signals
+//!               -> score (noisy-OR per category) -> policy (thresholds -> action) -> Verdict (JSONL)
+//! ```
+//!
+//! * [`event`]: the input contract (one JSON object per line).
+//! * [`extract`]: URLs, e-mails and phone-like runs pulled out of the raw text first.
+//! * [`normalise`]: folds evasions (look-alikes, zero-width, spacing, l33t) with an offset map.
+//! * [`rules`]: admin-editable rule files: schema, loading, lint.
+//! * [`matcher`]: every keyword in one automaton, every regex in one set per field.
+//! * [`links`]: link and attachment analysis (shorteners, look-alike brands, invites, .apk).
+//! * [`engine`]: wires the stages together and scores one event.
+//! * [`policy`]: per-category thresholds that turn scores into actions.
+//! * [`verdict`]: the output contract, with reasons and spans into the original text.
+//! * [`scan`]: batch scanning of JSONL streams, parallel, in input order.
+
+pub mod engine;
 pub mod event;
+pub mod explain;
+pub mod expr;
+pub mod extract;
+pub mod links;
+pub mod matcher;
+pub mod normalise;
+pub mod policy;
+pub mod rules;
+pub mod ruletest;
+pub mod scan;
 pub mod signal;
+pub mod verdict;
+
+pub use engine::Engine;
+pub use event::Event;
+pub use verdict::Verdict;

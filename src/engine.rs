@@ -1,0 +1,374 @@
+//! The engine: wires the stages together and scores one event.
+//!
+//! ```text
+//! event.text --extract--> entities --normalise--> folded text --matcher--> keyword/regex hits
+//!            \--links(URL entities, attachments)--> link findings   normalise --> evasion findings
+//! hits + findings --rules (when, allow, min_matches, signal, expr)--> fired rules
+//! fired rules --noisy-OR per category--> scores --policy--> action --> Verdict
+//! ```
+//!
+//! Scores combine as a noisy-OR: `score(c) = 1 - Π(1 - s_r)` over the active rules of
+//! category `c` that fired, so independent evidence adds up but never passes 1, and one
+//! strong rule alone can decide.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::event::{Event, Kind};
+use crate::extract::{self, Entity, EntityKind};
+use crate::links::{self, LinkLists};
+use crate::matcher::{Hit, Matcher};
+use crate::normalise::Normalised;
+use crate::policy::Policy;
+use crate::rules::{Detector, LoadError, Rule, RuleField, RuleSet, Status, When};
+use crate::signal::{Finding, Signal};
+use crate::verdict::{Action, Category, Field, Reason, Scores, Source, Verdict};
+
+/// Spans kept per reason, so a huge message cannot make a huge verdict.
+const MAX_SPANS: usize = 32;
+
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Rules(#[from] LoadError),
+    #[error("{0}")]
+    Links(String),
+    #[error("{0}")]
+    Policy(String),
+    #[error("{0}")]
+    Matcher(String),
+}
+
+/// A compiled rule set, ready to score events. Shareable across threads.
+pub struct Engine {
+    pub ruleset: RuleSet,
+    pub policy: Policy,
+    matcher: Matcher,
+    links: LinkLists,
+    /// What each name in an `expr` refers to, resolved once at build time.
+    names: HashMap<String, NameRef>,
+    signal_rules: Vec<usize>,
+    expr_order: Vec<usize>,
+    has_name_rules: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum NameRef {
+    Rule(usize),
+    Signal(Signal),
+}
+
+/// Per-thread buffers, reused across events so scoring a clean message does not allocate
+/// beyond its verdict.
+#[derive(Default)]
+pub struct Scratch {
+    text: Normalised,
+    name: Normalised,
+    entities: Vec<Entity>,
+    name_entities: Vec<Entity>,
+    urls: Vec<Entity>,
+    link_findings: Vec<Finding>,
+    field_hits: Vec<Hit>,
+    /// Keyword/regex hits of both fields, grouped by rule after sorting.
+    hits: Vec<(RuleField, Hit)>,
+    /// For each rule: the index of its reason in `reasons` when it fired.
+    fired: Vec<Option<u32>>,
+    patterns: Vec<u32>,
+    reasons: Vec<Reason>,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+
+    /// The normalised text of the last event scored, for `jaga explain`.
+    pub fn normalised_text(&self) -> &str {
+        self.text.text()
+    }
+
+    fn findings(&self) -> impl Iterator<Item = (Field, &Finding)> {
+        let links = self.link_findings.iter().map(|f| {
+            let field = if f.signal == Signal::AttachmentApk { Field::Attachment } else { Field::Text };
+            (field, f)
+        });
+        links
+            .chain(self.text.findings().iter().map(|f| (Field::Text, f)))
+            .chain(self.name.findings().iter().map(|f| (Field::Name, f)))
+    }
+}
+
+impl Engine {
+    /// Loads, lints and compiles the rule files, lists and policy of a rules directory.
+    pub fn load(dir: &Path) -> Result<Engine, EngineError> {
+        let ruleset = RuleSet::load(dir)?;
+        let links = LinkLists::load(dir).map_err(|e| EngineError::Links(e.to_string()))?;
+        let policy = Policy::load(&dir.join("policy.toml")).map_err(EngineError::Policy)?;
+        Engine::new(ruleset, links, policy)
+    }
+
+    pub fn new(ruleset: RuleSet, links: LinkLists, policy: Policy) -> Result<Engine, EngineError> {
+        let rules = &ruleset.rules;
+        let matcher = Matcher::build(rules).map_err(EngineError::Matcher)?;
+        let expr_order = ruleset
+            .expr_order()
+            .map_err(|i| EngineError::Matcher(format!("rule `{}` is in an expr cycle", rules[i].id)))?;
+        let live = |r: &&Rule| r.status != Status::Disabled;
+        let indices = |f: fn(&Detector) -> bool| -> Vec<usize> {
+            rules.iter().enumerate().filter(|(_, r)| live(r) && f(&r.detector)).map(|(i, _)| i).collect()
+        };
+        let signal_rules = indices(|d| matches!(d, Detector::Signal(_)));
+        let has_name_rules = rules.iter().any(|r| r.field == RuleField::Name && r.status != Status::Disabled);
+        let mut names = HashMap::new();
+        for r in rules {
+            if let Detector::Expr(e) = &r.detector {
+                for n in e.names() {
+                    let target = match rules.iter().position(|x| x.id == n) {
+                        Some(i) => NameRef::Rule(i),
+                        None => NameRef::Signal(n.parse().map_err(EngineError::Matcher)?),
+                    };
+                    names.insert(n.to_string(), target);
+                }
+            }
+        }
+        Ok(Engine { matcher, links, names, signal_rules, expr_order, has_name_rules, ruleset, policy })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.ruleset.rules
+    }
+
+    /// How many distinct keyword and allow strings the automaton holds.
+    pub fn keyword_count(&self) -> usize {
+        self.matcher.pattern_count()
+    }
+
+    /// Scores one event.
+    pub fn evaluate(&self, ev: &Event, s: &mut Scratch) -> Verdict {
+        self.collect_evidence(ev, s);
+        s.fired.clear();
+        s.fired.resize(self.rules().len(), None);
+        s.reasons.clear();
+        self.fire_pattern_rules(ev, s);
+        self.fire_signal_rules(ev, s);
+        self.fire_expr_rules(ev, s);
+        self.decide(ev, s)
+    }
+
+    /// Runs extraction, normalisation, the matcher and the link stage.
+    fn collect_evidence(&self, ev: &Event, s: &mut Scratch) {
+        s.hits.clear();
+        extract::extract(&ev.text, &mut s.entities);
+        s.text.normalise(&ev.text, &s.entities);
+        s.field_hits.clear();
+        self.matcher.find(RuleField::Text, s.text.text(), &mut s.field_hits);
+        s.hits.extend(s.field_hits.iter().map(|&h| (RuleField::Text, h)));
+        // The name is folded only when some rule reads it; join requests always score it.
+        if self.has_name_rules && !ev.name.is_empty() {
+            extract::extract(&ev.name, &mut s.name_entities);
+            s.name.normalise(&ev.name, &s.name_entities);
+            s.field_hits.clear();
+            self.matcher.find(RuleField::Name, s.name.text(), &mut s.field_hits);
+            s.hits.extend(s.field_hits.iter().map(|&h| (RuleField::Name, h)));
+        } else {
+            s.name.normalise("", &[]);
+        }
+        s.hits.sort_unstable_by_key(|(_, h)| (h.rule, h.start));
+        s.urls.clear();
+        s.urls.extend(s.entities.iter().filter(|e| e.kind == EntityKind::Url));
+        s.link_findings.clear();
+        links::analyse(&self.links, &ev.text, &s.urls, &ev.attachments, &mut s.link_findings);
+    }
+
+    fn applies(&self, rule: &Rule, ev: &Event, s: &Scratch) -> bool {
+        rule.on.contains(&ev.kind) && when_holds(&rule.when, ev, !s.urls.is_empty())
+    }
+
+    fn fire_pattern_rules(&self, ev: &Event, s: &mut Scratch) {
+        let hits = std::mem::take(&mut s.hits);
+        let mut i = 0;
+        while i < hits.len() {
+            let rule_idx = hits[i].1.rule;
+            let mut j = i;
+            while j < hits.len() && hits[j].1.rule == rule_idx {
+                j += 1;
+            }
+            let group = &hits[i..j];
+            i = j;
+            let rule = &self.rules()[rule_idx as usize];
+            let is_pattern_rule = matches!(rule.detector, Detector::Patterns { .. });
+            if !is_pattern_rule || group.iter().any(|(_, h)| h.is_allow()) || !self.applies(rule, ev, s) {
+                continue;
+            }
+            s.patterns.clear();
+            s.patterns.extend(group.iter().map(|(_, h)| h.pattern));
+            s.patterns.sort_unstable();
+            s.patterns.dedup();
+            if s.patterns.len() < rule.min_matches {
+                continue;
+            }
+            let (norm, field) = match rule.field {
+                RuleField::Text => (&s.text, Field::Text),
+                RuleField::Name => (&s.name, Field::Name),
+            };
+            let mut spans = Vec::new();
+            let mut matched: Vec<&str> = Vec::new();
+            for (_, h) in group.iter().take(MAX_SPANS) {
+                let (a, b) = norm.to_original(h.start as usize, h.end as usize);
+                push_span(&mut spans, [a, b]);
+                let m = &norm.text()[h.start as usize..h.end as usize];
+                if !matched.contains(&m) && matched.len() < 8 {
+                    matched.push(m);
+                }
+            }
+            let reason = reason_for(rule, Source::Rule, spans, matched.join(", "), field);
+            s.fired[rule_idx as usize] = Some(s.reasons.len() as u32);
+            s.reasons.push(reason);
+        }
+        s.hits = hits;
+    }
+
+    fn fire_signal_rules(&self, ev: &Event, s: &mut Scratch) {
+        for &ri in &self.signal_rules {
+            let rule = &self.rules()[ri];
+            let Detector::Signal(signal) = rule.detector else { continue };
+            if !self.applies(rule, ev, s) {
+                continue;
+            }
+            let wanted = |field: Field| match rule.field {
+                RuleField::Text => field != Field::Name,
+                RuleField::Name => field == Field::Name,
+            };
+            let mut spans = Vec::new();
+            let mut matched: Vec<&str> = Vec::new();
+            let mut field = None;
+            for (f, finding) in s.findings().filter(|(f, x)| x.signal == signal && wanted(*f)) {
+                field.get_or_insert(f);
+                if f != Field::Attachment && spans.len() < MAX_SPANS {
+                    push_span(&mut spans, [finding.start, finding.end]);
+                }
+                if !matched.contains(&finding.detail.as_str()) && matched.len() < 8 {
+                    matched.push(&finding.detail);
+                }
+            }
+            let Some(field) = field else { continue };
+            let source = if signal.as_str().starts_with("obfuscation.") { Source::Obfuscation } else { Source::Link };
+            let reason = reason_for(rule, source, spans, matched.join(", "), field);
+            s.fired[ri] = Some(s.reasons.len() as u32);
+            s.reasons.push(reason);
+        }
+    }
+
+    fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
+        for &ri in &self.expr_order {
+            let rule = &self.rules()[ri];
+            let Detector::Expr(expr) = &rule.detector else { continue };
+            if rule.status == Status::Disabled || !self.applies(rule, ev, s) {
+                continue;
+            }
+            let see_shadow = rule.status == Status::Shadow;
+            // A name is a fired rule's reason (shadow ones only for shadow exprs) or a signal.
+            let rule_fired = |name: &str| -> Option<&Reason> {
+                match self.names.get(name)? {
+                    NameRef::Rule(i) => s.fired[*i].map(|k| &s.reasons[k as usize]).filter(|r| see_shadow || !r.shadow),
+                    NameRef::Signal(_) => None,
+                }
+            };
+            let is_true = |name: &str| match self.names.get(name) {
+                Some(NameRef::Rule(_)) => rule_fired(name).is_some(),
+                Some(NameRef::Signal(sig)) => s.findings().any(|(_, f)| f.signal == *sig),
+                None => false,
+            };
+            if !expr.eval(&is_true) {
+                continue;
+            }
+            let mut spans = Vec::new();
+            let mut field = Field::Text;
+            let mut parts: Vec<&str> = Vec::new();
+            for name in expr.names() {
+                if !is_true(name) || parts.contains(&name) {
+                    continue;
+                }
+                parts.push(name);
+                if let Some(r) = rule_fired(name) {
+                    field = r.field;
+                    for &sp in &r.spans {
+                        push_span(&mut spans, sp);
+                    }
+                }
+            }
+            let reason = reason_for(rule, Source::Rule, spans, parts.join(" + "), field);
+            s.fired[ri] = Some(s.reasons.len() as u32);
+            s.reasons.push(reason);
+        }
+    }
+
+    fn decide(&self, ev: &Event, s: &mut Scratch) -> Verdict {
+        let mut keep = [1.0f32; 4];
+        let mut floor: Option<(Action, Category)> = None;
+        for r in s.reasons.iter().filter(|r| !r.shadow) {
+            keep[r.category.index()] *= 1.0 - r.score;
+        }
+        for (ri, rule) in self.rules().iter().enumerate() {
+            let Some(k) = s.fired[ri] else { continue };
+            if s.reasons[k as usize].shadow {
+                continue;
+            }
+            if let Some(a) = rule.action {
+                if floor.is_none_or(|(f, _)| a.severity() > f.severity()) {
+                    floor = Some((a, rule.category));
+                }
+            }
+        }
+        let mut scores = Scores::default();
+        for c in Category::ALL {
+            scores.set(c, (1.0 - keep[c.index()]).clamp(0.0, 1.0));
+        }
+        let decision = self.policy.decide(&ev.group, ev.kind, &scores, floor);
+        let mut reasons = std::mem::take(&mut s.reasons);
+        reasons.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
+        Verdict {
+            id: ev.id.clone(),
+            kind: ev.kind,
+            category: decision.category,
+            action: decision.action,
+            scores,
+            reasons,
+        }
+    }
+}
+
+fn push_span(spans: &mut Vec<[usize; 2]>, sp: [usize; 2]) {
+    if spans.len() < MAX_SPANS && !spans.contains(&sp) {
+        spans.push(sp);
+    }
+}
+
+fn reason_for(rule: &Rule, source: Source, mut spans: Vec<[usize; 2]>, matched: String, field: Field) -> Reason {
+    spans.sort_unstable();
+    Reason {
+        source,
+        id: rule.id.clone(),
+        category: rule.category,
+        score: rule.score,
+        spans,
+        matched,
+        field,
+        shadow: rule.status == Status::Shadow,
+    }
+}
+
+/// Whether the event meets every condition of a rule's `when`.
+fn when_holds(w: &When, ev: &Event, has_link: bool) -> bool {
+    let msgs = ev.member_messages;
+    w.role.is_none_or(|r| r == ev.role)
+        && w.max_member_messages.is_none_or(|m| msgs.is_some_and(|n| n <= m))
+        && w.min_member_messages.is_none_or(|m| msgs.is_some_and(|n| n >= m))
+        && w.first_message.is_none_or(|f| f == ev.is_first_message())
+        && w.has_link.is_none_or(|h| h == has_link)
+        && w.has_attachment.is_none_or(|h| h == !ev.attachments.is_empty())
+        && w.forwarded.is_none_or(|f| f == ev.forwarded)
+        && w.reply.is_none_or(|r| r == !ev.reply_to.is_empty())
+        && (ev.kind == Kind::Message || w.first_message.is_none())
+}

@@ -1,0 +1,238 @@
+//! The policy: per-category score thresholds that turn scores into actions, with per-group
+//! overrides (`rules/policy.toml`).
+//!
+//! Each category has a ladder of thresholds; the action is the most severe rung any category
+//! reaches. A rule's own minimum `action` can only raise it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::event::Kind;
+use crate::verdict::{Action, Category, Scores};
+
+/// Thresholds of one category: an action applies when the score is at least its value.
+pub type Ladder = Vec<(Action, f32)>;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKindPolicy {
+    #[serde(default)]
+    spam: HashMap<String, f32>,
+    #[serde(default)]
+    scam: HashMap<String, f32>,
+    #[serde(default)]
+    doxing: HashMap<String, f32>,
+    #[serde(default)]
+    abuse: HashMap<String, f32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroupPolicy {
+    message: Option<RawKindPolicy>,
+    join_request: Option<RawKindPolicy>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    message: RawKindPolicy,
+    join_request: RawKindPolicy,
+    #[serde(default)]
+    group: HashMap<String, RawGroupPolicy>,
+}
+
+/// Ladders for both event kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindLadders {
+    pub message: [Ladder; 4],
+    pub join_request: [Ladder; 4],
+}
+
+impl KindLadders {
+    fn get(&self, kind: Kind) -> &[Ladder; 4] {
+        match kind {
+            Kind::Message => &self.message,
+            Kind::JoinRequest => &self.join_request,
+        }
+    }
+}
+
+/// The compiled policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub default: KindLadders,
+    pub groups: HashMap<String, KindLadders>,
+}
+
+/// What the policy decided for one event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub category: Option<Category>,
+    pub action: Action,
+}
+
+impl Policy {
+    pub fn load(path: &Path) -> Result<Policy, String> {
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the policy: {e}; every rules directory needs a policy.toml", path.display()))?;
+        Policy::parse(&src).map_err(|e| format!("{}:{e}", path.display()))
+    }
+
+    /// Parses policy TOML; errors start with the line number.
+    pub fn parse(src: &str) -> Result<Policy, String> {
+        let raw: RawPolicy = toml::from_str(src).map_err(|e| {
+            let line = e.span().map_or(0, |s| src[..s.start.min(src.len())].matches('\n').count() + 1);
+            format!("{line}: {}", e.message().trim())
+        })?;
+        let default = KindLadders {
+            message: ladders(&raw.message, None, Kind::Message)?,
+            join_request: ladders(&raw.join_request, None, Kind::JoinRequest)?,
+        };
+        let mut groups = HashMap::new();
+        for (name, g) in &raw.group {
+            let message = ladders(g.message.as_ref().unwrap_or(&RawKindPolicy::default()), Some(&default.message), Kind::Message)
+                .map_err(|e| format!("group `{name}`: {e}"))?;
+            let join_request = ladders(
+                g.join_request.as_ref().unwrap_or(&RawKindPolicy::default()),
+                Some(&default.join_request),
+                Kind::JoinRequest,
+            )
+            .map_err(|e| format!("group `{name}`: {e}"))?;
+            groups.insert(name.clone(), KindLadders { message, join_request });
+        }
+        Ok(Policy { default, groups })
+    }
+
+    /// The most severe action any category reaches, and the category behind it.
+    ///
+    /// `floor` is the minimum action demanded by rules that fired, with their category.
+    pub fn decide(&self, group: &str, kind: Kind, scores: &Scores, floor: Option<(Action, Category)>) -> Decision {
+        let ladders = self.groups.get(group).unwrap_or(&self.default).get(kind);
+        let mut action = Action::Allow.for_kind(kind);
+        let mut category: Option<(Category, f32)> = None;
+        for c in Category::ALL {
+            let s = scores.get(c);
+            let reached = ladders[c.index()].iter().filter(|(_, t)| s >= *t).map(|(a, _)| *a).fold(None, |acc: Option<Action>, a| {
+                Some(acc.map_or(a, |b| b.max(a)))
+            });
+            if let Some(a) = reached {
+                action = action.max(a);
+                if category.is_none_or(|(_, best)| s > best) {
+                    category = Some((c, s));
+                }
+            }
+        }
+        if let Some((a, c)) = floor {
+            let a = a.for_kind(kind);
+            if a.severity() > action.severity() {
+                action = a;
+            }
+            if category.is_none() && a.severity() > 0 {
+                category = Some((c, scores.get(c)));
+            }
+        }
+        Decision { category: category.map(|(c, _)| c), action }
+    }
+}
+
+fn ladders(raw: &RawKindPolicy, inherit: Option<&[Ladder; 4]>, kind: Kind) -> Result<[Ladder; 4], String> {
+    let mut out: [Ladder; 4] = Default::default();
+    for c in Category::ALL {
+        let table = match c {
+            Category::Spam => &raw.spam,
+            Category::Scam => &raw.scam,
+            Category::Doxing => &raw.doxing,
+            Category::Abuse => &raw.abuse,
+        };
+        let mut ladder: Ladder = inherit.map(|l| l[c.index()].clone()).unwrap_or_default();
+        for (name, &t) in table {
+            let action: Action = name.parse().map_err(|e| format!("{}: {e}", c))?;
+            if action.for_kind(kind) != action {
+                return Err(format!(
+                    "{} {c}: `{action}` is not an action for {}; use {}",
+                    kind.as_str(),
+                    kind.as_str(),
+                    match kind {
+                        Kind::Message => "allow, review, hide, remove, mute, ban",
+                        Kind::JoinRequest => "approve, review, reject",
+                    }
+                ));
+            }
+            if !(0.0..=1.0).contains(&t) {
+                return Err(format!("{} {c}.{action} = {t}: thresholds are between 0 and 1", kind.as_str()));
+            }
+            ladder.retain(|(a, _)| *a != action);
+            ladder.push((action, t));
+        }
+        ladder.sort_by(|a, b| a.1.total_cmp(&b.1));
+        out[c.index()] = ladder;
+    }
+    Ok(out)
+}
+
+impl Policy {
+    /// The lowest review threshold of a category, for reports.
+    pub fn review_threshold(&self, kind: Kind, c: Category) -> Option<f32> {
+        self.default.get(kind)[c.index()].iter().filter(|(a, _)| a.severity() >= 1).map(|(_, t)| *t).reduce(f32::min)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+[message]
+spam = { review = 0.5, hide = 0.7, remove = 0.9 }
+scam = { review = 0.4, remove = 0.8, ban = 0.97 }
+
+[join_request]
+spam = { review = 0.5, reject = 0.8 }
+
+[group."army-peduli".message]
+spam = { review = 0.3 }
+"#;
+
+    fn scores(spam: f32, scam: f32) -> Scores {
+        Scores { spam, scam, ..Default::default() }
+    }
+
+    #[test]
+    fn ladders_and_overrides() {
+        let p = Policy::parse(SRC).unwrap();
+        let d = p.decide("g", Kind::Message, &scores(0.75, 0.1), None);
+        assert_eq!((d.category, d.action), (Some(Category::Spam), Action::Hide));
+        let d = p.decide("g", Kind::Message, &scores(0.35, 0.0), None);
+        assert_eq!((d.category, d.action), (None, Action::Allow));
+        let d = p.decide("army-peduli", Kind::Message, &scores(0.35, 0.0), None);
+        assert_eq!((d.category, d.action), (Some(Category::Spam), Action::Review));
+        let d = p.decide("army-peduli", Kind::Message, &scores(0.95, 0.0), None);
+        assert_eq!(d.action, Action::Remove, "unset rungs inherit the default ladder");
+        let d = p.decide("g", Kind::Message, &scores(0.6, 0.98), None);
+        assert_eq!((d.category, d.action), (Some(Category::Scam), Action::Ban));
+    }
+
+    #[test]
+    fn join_requests_and_floors() {
+        let p = Policy::parse(SRC).unwrap();
+        let d = p.decide("g", Kind::JoinRequest, &scores(0.85, 0.0), None);
+        assert_eq!(d.action, Action::Reject);
+        let d = p.decide("g", Kind::JoinRequest, &scores(0.0, 0.0), None);
+        assert_eq!((d.category, d.action), (None, Action::Approve));
+        let d = p.decide("g", Kind::JoinRequest, &scores(0.0, 0.0), Some((Action::Remove, Category::Scam)));
+        assert_eq!((d.category, d.action), (Some(Category::Scam), Action::Reject));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = Policy::parse("[message]\nspam = { review = 0.5, delete = 0.9 }\n[join_request]\n").unwrap_err();
+        assert!(e.contains("unknown action `delete`"), "{e}");
+        let e = Policy::parse("[message]\n[join_request]\nspam = { hide = 0.5 }\n").unwrap_err();
+        assert!(e.contains("not an action for join_request"), "{e}");
+        let e = Policy::parse("[message]\nspam = 3\n").unwrap_err();
+        assert!(e.starts_with("2:"), "{e}");
+    }
+}

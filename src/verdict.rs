@@ -1,0 +1,328 @@
+//! The output contract: one verdict per event, with the reasons an admin needs to see why.
+//!
+//! Every reason carries spans into the ORIGINAL text (byte offsets on char boundaries), even
+//! when the evidence was found in the normalised text, so a UI can highlight exactly what fired.
+
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::event::Kind;
+
+/// The harm categories jaga scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Spam,
+    Scam,
+    Doxing,
+    Abuse,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] = [Category::Spam, Category::Scam, Category::Doxing, Category::Abuse];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Spam => "spam",
+            Category::Scam => "scam",
+            Category::Doxing => "doxing",
+            Category::Abuse => "abuse",
+        }
+    }
+}
+
+impl FromStr for Category {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "spam" => Ok(Category::Spam),
+            "scam" => Ok(Category::Scam),
+            "doxing" => Ok(Category::Doxing),
+            "abuse" => Ok(Category::Abuse),
+            _ => Err(format!("unknown category `{s}`; use spam, scam, doxing or abuse")),
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the pipeline asks the bot or the admin to do.
+///
+/// Message actions escalate allow < review < hide < remove < mute < ban; join requests use
+/// approve < review < reject. [`Action::for_kind`] translates between the two ladders so a
+/// rule's minimum action means the same thing for both kinds of event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Allow,
+    Review,
+    Hide,
+    Remove,
+    Mute,
+    Ban,
+    Approve,
+    Reject,
+}
+
+impl Action {
+    /// Severity on a common ladder: approve ~ allow, reject ~ remove.
+    pub fn severity(self) -> u8 {
+        match self {
+            Action::Allow | Action::Approve => 0,
+            Action::Review => 1,
+            Action::Hide => 2,
+            Action::Remove | Action::Reject => 3,
+            Action::Mute => 4,
+            Action::Ban => 5,
+        }
+    }
+
+    /// The same decision on the ladder of `kind`: a join request cannot be hidden or muted,
+    /// so hide becomes review and remove/mute/ban become reject.
+    pub fn for_kind(self, kind: Kind) -> Action {
+        match (kind, self) {
+            (Kind::Message, Action::Approve) => Action::Allow,
+            (Kind::Message, Action::Reject) => Action::Remove,
+            (Kind::Message, a) => a,
+            (Kind::JoinRequest, Action::Allow | Action::Approve) => Action::Approve,
+            (Kind::JoinRequest, Action::Review | Action::Hide) => Action::Review,
+            (Kind::JoinRequest, _) => Action::Reject,
+        }
+    }
+
+    /// The more severe of two actions.
+    pub fn max(self, other: Action) -> Action {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Review => "review",
+            Action::Hide => "hide",
+            Action::Remove => "remove",
+            Action::Mute => "mute",
+            Action::Ban => "ban",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+        }
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "allow" => Action::Allow,
+            "review" => Action::Review,
+            "hide" => Action::Hide,
+            "remove" => Action::Remove,
+            "mute" => Action::Mute,
+            "ban" => Action::Ban,
+            "approve" => Action::Approve,
+            "reject" => Action::Reject,
+            _ => {
+                return Err(format!(
+                    "unknown action `{s}`; use allow, review, hide, remove, mute, ban (messages) or approve, review, reject (join requests)"
+                ))
+            }
+        })
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which stage produced a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A keyword, regex or `expr` rule from the rule files.
+    Rule,
+    /// A rule over a link or attachment signal.
+    Link,
+    /// A rule over an evasion signal (look-alikes, zero-width, spacing, l33t).
+    Obfuscation,
+}
+
+/// Which text of the event a span points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    #[default]
+    Text,
+    Name,
+    Attachment,
+}
+
+impl Field {
+    fn is_text(&self) -> bool {
+        *self == Field::Text
+    }
+}
+
+/// One piece of evidence behind a verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub source: Source,
+    pub id: String,
+    pub category: Category,
+    #[serde(serialize_with = "round3")]
+    pub score: f32,
+    /// Byte offsets `[start, end)` into the original `field` text.
+    pub spans: Vec<[usize; 2]>,
+    /// What matched, as found (normalised for keywords, so an admin sees what the evasion meant).
+    pub matched: String,
+    #[serde(default, skip_serializing_if = "Field::is_text")]
+    pub field: Field,
+    /// A shadow rule is scored and reported here but never acts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shadow: bool,
+}
+
+/// Per-category scores in `[0, 1]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+pub struct Scores {
+    pub spam: f32,
+    pub scam: f32,
+    pub doxing: f32,
+    pub abuse: f32,
+}
+
+impl Scores {
+    pub fn get(&self, c: Category) -> f32 {
+        match c {
+            Category::Spam => self.spam,
+            Category::Scam => self.scam,
+            Category::Doxing => self.doxing,
+            Category::Abuse => self.abuse,
+        }
+    }
+
+    pub fn set(&mut self, c: Category, v: f32) {
+        match c {
+            Category::Spam => self.spam = v,
+            Category::Scam => self.scam = v,
+            Category::Doxing => self.doxing = v,
+            Category::Abuse => self.abuse = v,
+        }
+    }
+}
+
+impl Serialize for Scores {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(4))?;
+        for c in Category::ALL {
+            m.serialize_entry(c.as_str(), &rounded(self.get(c)))?;
+        }
+        m.end()
+    }
+}
+
+fn rounded(v: f32) -> f64 {
+    (f64::from(v) * 1000.0).round() / 1000.0
+}
+
+fn round3<S: Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(rounded(*v))
+}
+
+/// The verdict for one event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub id: String,
+    pub kind: Kind,
+    /// `None` serialises as `"ok"`: no category reached its review threshold.
+    #[serde(serialize_with = "category_or_ok", deserialize_with = "category_from_ok")]
+    pub category: Option<Category>,
+    pub action: Action,
+    pub scores: Scores,
+    pub reasons: Vec<Reason>,
+}
+
+fn category_or_ok<S: Serializer>(c: &Option<Category>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(c.map_or("ok", Category::as_str))
+}
+
+fn category_from_ok<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Category>, D::Error> {
+    let s = String::deserialize(d)?;
+    if s == "ok" {
+        Ok(None)
+    } else {
+        s.parse().map(Some).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Verdict {
+    /// `ok` or the category name, as it appears in JSON.
+    pub fn category_str(&self) -> &'static str {
+        self.category.map_or("ok", Category::as_str)
+    }
+
+    /// Whether any active (non-shadow) rule or detector fired.
+    pub fn fired(&self, id: &str) -> bool {
+        self.reasons.iter().any(|r| r.id == id && !r.shadow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_the_contract_shape() {
+        let v = Verdict {
+            id: "m1".into(),
+            kind: Kind::Message,
+            category: Some(Category::Scam),
+            action: Action::Remove,
+            scores: Scores { spam: 0.123_456, scam: 0.93, doxing: 0.0, abuse: 0.0 },
+            reasons: vec![Reason {
+                source: Source::Rule,
+                id: "scam.pinjol".into(),
+                category: Category::Scam,
+                score: 0.6,
+                spans: vec![[12, 19]],
+                matched: "pinjol".into(),
+                field: Field::Text,
+                shadow: false,
+            }],
+        };
+        let json = serde_json::to_string(&v).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":"m1","kind":"message","category":"scam","action":"remove","scores":{"spam":0.123,"scam":0.93,"doxing":0.0,"abuse":0.0},"reasons":[{"source":"rule","id":"scam.pinjol","category":"scam","score":0.6,"spans":[[12,19]],"matched":"pinjol"}]}"#
+        );
+        let back: Verdict = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.category, Some(Category::Scam));
+        let ok: Verdict = serde_json::from_str(&json.replace(r#""category":"scam""#, r#""category":"ok""#)).unwrap();
+        assert_eq!(ok.category_str(), "ok");
+    }
+
+    #[test]
+    fn join_ladder_translation() {
+        assert_eq!(Action::Hide.for_kind(Kind::JoinRequest), Action::Review);
+        assert_eq!(Action::Ban.for_kind(Kind::JoinRequest), Action::Reject);
+        assert_eq!(Action::Reject.for_kind(Kind::Message), Action::Remove);
+        assert_eq!(Action::Allow.for_kind(Kind::JoinRequest), Action::Approve);
+        assert_eq!(Action::Review.max(Action::Remove), Action::Remove);
+        assert_eq!(Action::Ban.max(Action::Hide), Action::Ban);
+    }
+}
