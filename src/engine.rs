@@ -420,6 +420,7 @@ fn reason_for(
 /// Whether the event meets every condition of a rule's `when`.
 fn when_holds(w: &When, ev: &Event, has_link: bool) -> bool {
     let msgs = ev.member_messages;
+    let (has_attachment, is_reply) = (!ev.attachments.is_empty(), !ev.reply_to.is_empty());
     w.role.is_none_or(|r| r == ev.role)
         && w.max_member_messages
             .is_none_or(|m| msgs.is_some_and(|n| n <= m))
@@ -427,9 +428,8 @@ fn when_holds(w: &When, ev: &Event, has_link: bool) -> bool {
             .is_none_or(|m| msgs.is_some_and(|n| n >= m))
         && w.first_message.is_none_or(|f| f == ev.is_first_message())
         && w.has_link.is_none_or(|h| h == has_link)
-        && w.has_attachment
-            .is_none_or(|h| h == !ev.attachments.is_empty())
+        && w.has_attachment.is_none_or(|h| h == has_attachment)
         && w.forwarded.is_none_or(|f| f == ev.forwarded)
-        && w.reply.is_none_or(|r| r == !ev.reply_to.is_empty())
+        && w.reply.is_none_or(|r| r == is_reply)
         && (ev.kind == Kind::Message || w.first_message.is_none())
 }
