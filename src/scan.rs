@@ -194,6 +194,16 @@ enum Msg {
     Done(InputStats),
 }
 
+/// A scored batch on its way to the writer.
+enum Scored {
+    Batch {
+        source: Arc<str>,
+        outcomes: Vec<Outcome>,
+        read: u64,
+    },
+    Done(InputStats),
+}
+
 /// The reader thread's [`Sink`]: cuts what the readers produce into batches.
 struct Batcher {
     tx: mpsc::SyncSender<Msg>,
@@ -384,38 +394,62 @@ where
                 let _ = err_tx.send(e);
             }
         });
+        // Scoring runs on its own thread so the next batch is scored while this thread
+        // writes and observes the previous one.
+        let (scored_tx, scored_rx) = mpsc::sync_channel::<Scored>(2);
+        scope.spawn(move || {
+            for msg in rx {
+                let scored = match msg {
+                    Msg::Done(stats) => Scored::Done(stats),
+                    Msg::Batch(batch) => {
+                        let Batch {
+                            source,
+                            data,
+                            units,
+                            read,
+                            ..
+                        } = batch;
+                        let outcomes: Vec<Outcome> = units
+                            .into_par_iter()
+                            .with_min_len(64)
+                            .map_init(Scratch::new, |scratch, unit| {
+                                score_unit(
+                                    engine,
+                                    unit,
+                                    &data,
+                                    &source,
+                                    max_bytes,
+                                    with_origin,
+                                    scratch,
+                                )
+                            })
+                            .collect();
+                        Scored::Batch {
+                            source,
+                            outcomes,
+                            read,
+                        }
+                    }
+                };
+                if scored_tx.send(scored).is_err() {
+                    return;
+                }
+            }
+        });
         let mut buf = Vec::with_capacity(1 << 20);
-        for msg in rx {
-            let batch = match msg {
-                Msg::Batch(b) => b,
-                Msg::Done(stats) => {
+        for scored in scored_rx {
+            let (source, outcomes, read) = match scored {
+                Scored::Batch {
+                    source,
+                    outcomes,
+                    read,
+                } => (source, outcomes, read),
+                Scored::Done(stats) => {
                     observer.input_done(&stats);
                     summary.inputs.push(stats);
                     continue;
                 }
             };
-            let Batch {
-                source,
-                data,
-                units,
-                read,
-                ..
-            } = batch;
-            let outcomes: Vec<Outcome> = units
-                .into_par_iter()
-                .with_min_len(64)
-                .map_init(Scratch::new, |scratch, unit| {
-                    score_unit(
-                        engine,
-                        unit,
-                        &data,
-                        &source,
-                        max_bytes,
-                        with_origin,
-                        scratch,
-                    )
-                })
-                .collect();
             buf.clear();
             for o in outcomes {
                 match o {
