@@ -90,7 +90,11 @@ impl Scratch {
 
     fn findings(&self) -> impl Iterator<Item = (Field, &Finding)> {
         let links = self.link_findings.iter().map(|f| {
-            let field = if f.signal == Signal::AttachmentApk { Field::Attachment } else { Field::Text };
+            let field = if f.signal == Signal::AttachmentApk {
+                Field::Attachment
+            } else {
+                Field::Text
+            };
             (field, f)
         });
         links
@@ -111,15 +115,22 @@ impl Engine {
     pub fn new(ruleset: RuleSet, links: LinkLists, policy: Policy) -> Result<Engine, EngineError> {
         let rules = &ruleset.rules;
         let matcher = Matcher::build(rules).map_err(EngineError::Matcher)?;
-        let expr_order = ruleset
-            .expr_order()
-            .map_err(|i| EngineError::Matcher(format!("rule `{}` is in an expr cycle", rules[i].id)))?;
+        let expr_order = ruleset.expr_order().map_err(|i| {
+            EngineError::Matcher(format!("rule `{}` is in an expr cycle", rules[i].id))
+        })?;
         let live = |r: &&Rule| r.status != Status::Disabled;
         let indices = |f: fn(&Detector) -> bool| -> Vec<usize> {
-            rules.iter().enumerate().filter(|(_, r)| live(r) && f(&r.detector)).map(|(i, _)| i).collect()
+            rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| live(r) && f(&r.detector))
+                .map(|(i, _)| i)
+                .collect()
         };
         let signal_rules = indices(|d| matches!(d, Detector::Signal(_)));
-        let has_name_rules = rules.iter().any(|r| r.field == RuleField::Name && r.status != Status::Disabled);
+        let has_name_rules = rules
+            .iter()
+            .any(|r| r.field == RuleField::Name && r.status != Status::Disabled);
         let mut names = HashMap::new();
         for r in rules {
             if let Detector::Expr(e) = &r.detector {
@@ -132,11 +143,25 @@ impl Engine {
                 }
             }
         }
-        Ok(Engine { matcher, links, names, signal_rules, expr_order, has_name_rules, ruleset, policy })
+        Ok(Engine {
+            matcher,
+            links,
+            names,
+            signal_rules,
+            expr_order,
+            has_name_rules,
+            ruleset,
+            policy,
+        })
     }
 
     pub fn rules(&self) -> &[Rule] {
         &self.ruleset.rules
+    }
+
+    /// The compiled keyword automaton and regex sets, for benchmarks.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
     }
 
     /// How many distinct keyword and allow strings the automaton holds.
@@ -162,23 +187,34 @@ impl Engine {
         extract::extract(&ev.text, &mut s.entities);
         s.text.normalise(&ev.text, &s.entities);
         s.field_hits.clear();
-        self.matcher.find(RuleField::Text, s.text.text(), &mut s.field_hits);
-        s.hits.extend(s.field_hits.iter().map(|&h| (RuleField::Text, h)));
+        self.matcher
+            .find(RuleField::Text, s.text.text(), &mut s.field_hits);
+        s.hits
+            .extend(s.field_hits.iter().map(|&h| (RuleField::Text, h)));
         // The name is folded only when some rule reads it; join requests always score it.
         if self.has_name_rules && !ev.name.is_empty() {
             extract::extract(&ev.name, &mut s.name_entities);
             s.name.normalise(&ev.name, &s.name_entities);
             s.field_hits.clear();
-            self.matcher.find(RuleField::Name, s.name.text(), &mut s.field_hits);
-            s.hits.extend(s.field_hits.iter().map(|&h| (RuleField::Name, h)));
+            self.matcher
+                .find(RuleField::Name, s.name.text(), &mut s.field_hits);
+            s.hits
+                .extend(s.field_hits.iter().map(|&h| (RuleField::Name, h)));
         } else {
             s.name.normalise("", &[]);
         }
         s.hits.sort_unstable_by_key(|(_, h)| (h.rule, h.start));
         s.urls.clear();
-        s.urls.extend(s.entities.iter().filter(|e| e.kind == EntityKind::Url));
+        s.urls
+            .extend(s.entities.iter().filter(|e| e.kind == EntityKind::Url));
         s.link_findings.clear();
-        links::analyse(&self.links, &ev.text, &s.urls, &ev.attachments, &mut s.link_findings);
+        links::analyse(
+            &self.links,
+            &ev.text,
+            &s.urls,
+            &ev.attachments,
+            &mut s.link_findings,
+        );
     }
 
     fn applies(&self, rule: &Rule, ev: &Event, s: &Scratch) -> bool {
@@ -198,7 +234,10 @@ impl Engine {
             i = j;
             let rule = &self.rules()[rule_idx as usize];
             let is_pattern_rule = matches!(rule.detector, Detector::Patterns { .. });
-            if !is_pattern_rule || group.iter().any(|(_, h)| h.is_allow()) || !self.applies(rule, ev, s) {
+            if !is_pattern_rule
+                || group.iter().any(|(_, h)| h.is_allow())
+                || !self.applies(rule, ev, s)
+            {
                 continue;
             }
             s.patterns.clear();
@@ -232,7 +271,9 @@ impl Engine {
     fn fire_signal_rules(&self, ev: &Event, s: &mut Scratch) {
         for &ri in &self.signal_rules {
             let rule = &self.rules()[ri];
-            let Detector::Signal(signal) = rule.detector else { continue };
+            let Detector::Signal(signal) = rule.detector else {
+                continue;
+            };
             if !self.applies(rule, ev, s) {
                 continue;
             }
@@ -243,7 +284,10 @@ impl Engine {
             let mut spans = Vec::new();
             let mut matched: Vec<&str> = Vec::new();
             let mut field = None;
-            for (f, finding) in s.findings().filter(|(f, x)| x.signal == signal && wanted(*f)) {
+            for (f, finding) in s
+                .findings()
+                .filter(|(f, x)| x.signal == signal && wanted(*f))
+            {
                 field.get_or_insert(f);
                 if f != Field::Attachment && spans.len() < MAX_SPANS {
                     push_span(&mut spans, [finding.start, finding.end]);
@@ -253,7 +297,11 @@ impl Engine {
                 }
             }
             let Some(field) = field else { continue };
-            let source = if signal.as_str().starts_with("obfuscation.") { Source::Obfuscation } else { Source::Link };
+            let source = if signal.as_str().starts_with("obfuscation.") {
+                Source::Obfuscation
+            } else {
+                Source::Link
+            };
             let reason = reason_for(rule, source, spans, matched.join(", "), field);
             s.fired[ri] = Some(s.reasons.len() as u32);
             s.reasons.push(reason);
@@ -263,7 +311,9 @@ impl Engine {
     fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
         for &ri in &self.expr_order {
             let rule = &self.rules()[ri];
-            let Detector::Expr(expr) = &rule.detector else { continue };
+            let Detector::Expr(expr) = &rule.detector else {
+                continue;
+            };
             if rule.status == Status::Disabled || !self.applies(rule, ev, s) {
                 continue;
             }
@@ -271,7 +321,9 @@ impl Engine {
             // A name is a fired rule's reason (shadow ones only for shadow exprs) or a signal.
             let rule_fired = |name: &str| -> Option<&Reason> {
                 match self.names.get(name)? {
-                    NameRef::Rule(i) => s.fired[*i].map(|k| &s.reasons[k as usize]).filter(|r| see_shadow || !r.shadow),
+                    NameRef::Rule(i) => s.fired[*i]
+                        .map(|k| &s.reasons[k as usize])
+                        .filter(|r| see_shadow || !r.shadow),
                     NameRef::Signal(_) => None,
                 }
             };
@@ -345,7 +397,13 @@ fn push_span(spans: &mut Vec<[usize; 2]>, sp: [usize; 2]) {
     }
 }
 
-fn reason_for(rule: &Rule, source: Source, mut spans: Vec<[usize; 2]>, matched: String, field: Field) -> Reason {
+fn reason_for(
+    rule: &Rule,
+    source: Source,
+    mut spans: Vec<[usize; 2]>,
+    matched: String,
+    field: Field,
+) -> Reason {
     spans.sort_unstable();
     Reason {
         source,
@@ -362,13 +420,16 @@ fn reason_for(rule: &Rule, source: Source, mut spans: Vec<[usize; 2]>, matched: 
 /// Whether the event meets every condition of a rule's `when`.
 fn when_holds(w: &When, ev: &Event, has_link: bool) -> bool {
     let msgs = ev.member_messages;
+    let (has_attachment, is_reply) = (!ev.attachments.is_empty(), !ev.reply_to.is_empty());
     w.role.is_none_or(|r| r == ev.role)
-        && w.max_member_messages.is_none_or(|m| msgs.is_some_and(|n| n <= m))
-        && w.min_member_messages.is_none_or(|m| msgs.is_some_and(|n| n >= m))
+        && w.max_member_messages
+            .is_none_or(|m| msgs.is_some_and(|n| n <= m))
+        && w.min_member_messages
+            .is_none_or(|m| msgs.is_some_and(|n| n >= m))
         && w.first_message.is_none_or(|f| f == ev.is_first_message())
         && w.has_link.is_none_or(|h| h == has_link)
-        && w.has_attachment.is_none_or(|h| h == !ev.attachments.is_empty())
+        && w.has_attachment.is_none_or(|h| h == has_attachment)
         && w.forwarded.is_none_or(|f| f == ev.forwarded)
-        && w.reply.is_none_or(|r| r == !ev.reply_to.is_empty())
+        && w.reply.is_none_or(|r| r == is_reply)
         && (ev.kind == Kind::Message || w.first_message.is_none())
 }

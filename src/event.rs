@@ -127,9 +127,9 @@ fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
             if let Ok(i) = s.trim().parse::<i64>() {
                 return Ok(Some(i));
             }
-            parse_rfc3339(&s)
-                .map(Some)
-                .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an RFC 3339 time or epoch seconds")))
+            parse_rfc3339(&s).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!("`{s}` is not an RFC 3339 time or epoch seconds"))
+            })
         }
     }
 }
@@ -153,12 +153,18 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         }
         Some(v)
     };
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60 {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -237,7 +243,10 @@ mod tests {
     fn rfc3339_offsets_and_rejections() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("1970-01-01T07:00:00+07:00"), Some(0));
-        assert_eq!(parse_rfc3339("2024-02-29T00:00:00.123Z"), Some(1_709_164_800));
+        assert_eq!(
+            parse_rfc3339("2024-02-29T00:00:00.123Z"),
+            Some(1_709_164_800)
+        );
         assert_eq!(parse_rfc3339("2023-02-29T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert!(serde_json::from_str::<Event>(r#"{"ts":"soon"}"#).is_err());

@@ -34,7 +34,9 @@ pub fn highlight(text: &str, spans: &[[usize; 2]], marks: Marks) -> String {
     let mut spans: Vec<[usize; 2]> = spans
         .iter()
         .copied()
-        .filter(|[a, b]| a < b && *b <= text.len() && text.is_char_boundary(*a) && text.is_char_boundary(*b))
+        .filter(|[a, b]| {
+            a < b && *b <= text.len() && text.is_char_boundary(*a) && text.is_char_boundary(*b)
+        })
         .collect();
     spans.sort_unstable();
     let mut merged: Vec<[usize; 2]> = Vec::new();
@@ -87,7 +89,10 @@ pub fn render(event: &Event, normalised: &str, verdict: &Verdict, marks: Marks) 
         let _ = writeln!(out, "reasons:");
     }
     for r in &verdict.reasons {
-        let source = serde_json::to_value(r.source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let source = serde_json::to_value(r.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "  {:.2} {:<6} {:<11} {}{}  matched: {}",
@@ -95,7 +100,11 @@ pub fn render(event: &Event, normalised: &str, verdict: &Verdict, marks: Marks) 
             r.category.as_str(),
             source,
             r.id,
-            if r.shadow { " (shadow: reported, never acts)" } else { "" },
+            if r.shadow {
+                " (shadow: reported, never acts)"
+            } else {
+                ""
+            },
             r.matched
         );
         let shown = match r.field {
@@ -117,8 +126,18 @@ mod tests {
     #[test]
     fn highlight_merges_and_ignores_bad_spans() {
         let t = "ayo slot gacor 🔥";
-        assert_eq!(highlight(t, &[[4, 8], [9, 14], [6, 9]], Marks::Brackets), "ayo [[slot gacor]] 🔥");
-        assert_eq!(highlight(t, &[[16, 17], [0, 99], [3, 3]], Marks::Brackets), t, "bad spans are ignored");
-        assert_eq!(highlight(t, &[[0, 3]], Marks::Ansi), "\x1b[7mayo\x1b[0m slot gacor 🔥");
+        assert_eq!(
+            highlight(t, &[[4, 8], [9, 14], [6, 9]], Marks::Brackets),
+            "ayo [[slot gacor]] 🔥"
+        );
+        assert_eq!(
+            highlight(t, &[[16, 17], [0, 99], [3, 3]], Marks::Brackets),
+            t,
+            "bad spans are ignored"
+        );
+        assert_eq!(
+            highlight(t, &[[0, 3]], Marks::Ansi),
+            "\x1b[7mayo\x1b[0m slot gacor 🔥"
+        );
     }
 }

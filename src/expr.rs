@@ -148,11 +148,17 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
                 while i < b.len() && b[i].is_ascii_digit() {
                     i += 1;
                 }
-                out.push(Tok::Num(src[start..i].parse().map_err(|_| "number too large".to_string())?));
+                out.push(Tok::Num(
+                    src[start..i]
+                        .parse()
+                        .map_err(|_| "number too large".to_string())?,
+                ));
             }
             _ if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'-')) {
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'-'))
+                {
                     i += 1;
                 }
                 out.push(Tok::Name(src[start..i].to_string()));
@@ -188,7 +194,11 @@ impl Parser {
             self.pos += 1;
             v.push(self.and()?);
         }
-        Ok(if v.len() == 1 { v.pop().unwrap_or(Expr::Or(Vec::new())) } else { Expr::Or(v) })
+        Ok(if v.len() == 1 {
+            v.pop().unwrap_or(Expr::Or(Vec::new()))
+        } else {
+            Expr::Or(v)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, String> {
@@ -197,14 +207,20 @@ impl Parser {
             self.pos += 1;
             v.push(self.unary()?);
         }
-        Ok(if v.len() == 1 { v.pop().unwrap_or(Expr::And(Vec::new())) } else { Expr::And(v) })
+        Ok(if v.len() == 1 {
+            v.pop().unwrap_or(Expr::And(Vec::new()))
+        } else {
+            Expr::And(v)
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, String> {
         match self.next() {
             Some(Tok::Name(n)) if n == "not" => Ok(Expr::Not(Box::new(self.unary()?))),
             Some(Tok::Name(n)) if n == "count" => self.count(),
-            Some(Tok::Name(n)) if n == "and" || n == "or" => Err(format!("`{n}` needs something on its left")),
+            Some(Tok::Name(n)) if n == "and" || n == "or" => {
+                Err(format!("`{n}` needs something on its left"))
+            }
             Some(Tok::Name(n)) => Ok(Expr::Name(n)),
             Some(Tok::LParen) => {
                 let e = self.or()?;
@@ -272,9 +288,23 @@ mod tests {
 
     #[test]
     fn names_and_errors() {
-        let e = Expr::parse("scam.fee and (count(scam.a, link.shortener) > 1 or not spam.b)").unwrap();
-        assert_eq!(e.names(), vec!["scam.fee", "scam.a", "link.shortener", "spam.b"]);
-        for bad in ["", "a and", "(a", "a b", "count(a) 2", "count a", "a = b", "and a", "a $ b"] {
+        let e =
+            Expr::parse("scam.fee and (count(scam.a, link.shortener) > 1 or not spam.b)").unwrap();
+        assert_eq!(
+            e.names(),
+            vec!["scam.fee", "scam.a", "link.shortener", "spam.b"]
+        );
+        for bad in [
+            "",
+            "a and",
+            "(a",
+            "a b",
+            "count(a) 2",
+            "count a",
+            "a = b",
+            "and a",
+            "a $ b",
+        ] {
             assert!(Expr::parse(bad).is_err(), "{bad} should not parse");
         }
     }

@@ -31,6 +31,7 @@ pub mod rules;
 pub mod ruletest;
 pub mod scan;
 pub mod signal;
+pub mod synth;
 pub mod verdict;
 
 pub use engine::Engine;

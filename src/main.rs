@@ -129,7 +129,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Scan(a) => cmd_scan(a),
         Command::Explain(a) => cmd_explain(a),
-        Command::Rules { command: RulesCommand::Check { dir } } => cmd_rules_check(&dir),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => cmd_rules_check(&dir),
     };
     ExitCode::from(code)
 }
@@ -156,13 +158,22 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         },
         None => Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
     };
-    let opts = ScanOptions { max_event_bytes: a.max_event_bytes, ..ScanOptions::default() };
+    let opts = ScanOptions {
+        max_event_bytes: a.max_event_bytes,
+        ..ScanOptions::default()
+    };
     let (source, result) = match a.file.as_deref().filter(|p| *p != Path::new("-")) {
         Some(p) => {
             let name = p.display().to_string();
             match File::open(p) {
                 Ok(f) => {
-                    let r = run_scan(&engine, BufReader::with_capacity(1 << 16, f), out, &opts, &name);
+                    let r = run_scan(
+                        &engine,
+                        BufReader::with_capacity(1 << 16, f),
+                        out,
+                        &opts,
+                        &name,
+                    );
                     (name, r)
                 }
                 Err(e) => {
@@ -171,7 +182,16 @@ fn cmd_scan(a: ScanArgs) -> u8 {
                 }
             }
         }
-        None => ("<stdin>".to_string(), run_scan(&engine, BufReader::with_capacity(1 << 16, io::stdin()), out, &opts, "<stdin>")),
+        None => (
+            "<stdin>".to_string(),
+            run_scan(
+                &engine,
+                BufReader::with_capacity(1 << 16, io::stdin()),
+                out,
+                &opts,
+                "<stdin>",
+            ),
+        ),
     };
     match result {
         Ok(summary) => {
@@ -218,16 +238,33 @@ fn cmd_explain(a: ExplainArgs) -> u8 {
         text: a.text,
         role: a.role,
         member_messages: a.member_messages,
-        attachments: a.attachments.into_iter().map(|name| Attachment { kind: "file".into(), name }).collect(),
+        attachments: a
+            .attachments
+            .into_iter()
+            .map(|name| Attachment {
+                kind: "file".into(),
+                name,
+            })
+            .collect(),
         ..Event::default()
     };
     let mut scratch = Scratch::new();
     let verdict = engine.evaluate(&event, &mut scratch);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&verdict).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&verdict).unwrap_or_default()
+        );
     } else {
-        let marks = if io::stdout().is_terminal() { Marks::Ansi } else { Marks::Brackets };
-        print!("{}", explain::render(&event, scratch.normalised_text(), &verdict, marks));
+        let marks = if io::stdout().is_terminal() {
+            Marks::Ansi
+        } else {
+            Marks::Brackets
+        };
+        print!(
+            "{}",
+            explain::render(&event, scratch.normalised_text(), &verdict, marks)
+        );
     }
     EXIT_OK
 }
@@ -239,7 +276,11 @@ fn cmd_rules_check(dir: &Path) -> u8 {
             for d in &e.diagnostics {
                 eprintln!("{d}");
             }
-            let n = e.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+            let n = e
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
             eprintln!("jaga: {n} error(s); the rule set would be refused");
             return EXIT_PARTIAL;
         }

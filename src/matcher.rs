@@ -55,10 +55,19 @@ impl FieldRegexes {
         if items.is_empty() {
             return Ok(None);
         }
-        let set = RegexSetBuilder::new(items.iter().map(|(p, _, _)| p.as_str())).size_limit(64 << 20).build()?;
-        let regexes = items.iter().map(|(p, _, _)| Regex::new(p)).collect::<Result<_, _>>()?;
+        let set = RegexSetBuilder::new(items.iter().map(|(p, _, _)| p.as_str()))
+            .size_limit(64 << 20)
+            .build()?;
+        let regexes = items
+            .iter()
+            .map(|(p, _, _)| Regex::new(p))
+            .collect::<Result<_, _>>()?;
         let owners = items.iter().map(|&(_, r, k)| (r, k)).collect();
-        Ok(Some(FieldRegexes { set, regexes, owners }))
+        Ok(Some(FieldRegexes {
+            set,
+            regexes,
+            owners,
+        }))
     }
 }
 
@@ -99,7 +108,15 @@ impl Matcher {
             let ri = ri as u32;
             if let Detector::Patterns { keywords, regexes } = &rule.detector {
                 for (ki, (kw, mode)) in keywords.iter().enumerate() {
-                    add(kw, Target { rule: ri, pattern: ki as u32, mode: *mode, field: rule.field });
+                    add(
+                        kw,
+                        Target {
+                            rule: ri,
+                            pattern: ki as u32,
+                            mode: *mode,
+                            field: rule.field,
+                        },
+                    );
                 }
                 for (xi, re) in regexes.iter().enumerate() {
                     let item = (re.clone(), ri, (keywords.len() + xi) as u32);
@@ -110,7 +127,15 @@ impl Matcher {
                 }
             }
             for (phrase, mode) in &rule.allow {
-                add(phrase, Target { rule: ri, pattern: Hit::ALLOW, mode: *mode, field: rule.field });
+                add(
+                    phrase,
+                    Target {
+                        rule: ri,
+                        pattern: Hit::ALLOW,
+                        mode: *mode,
+                        field: rule.field,
+                    },
+                );
             }
         }
         let ac = if strings.is_empty() {
@@ -155,7 +180,12 @@ impl Matcher {
                         MatchMode::Substring => true,
                     };
                     if ok {
-                        out.push(Hit { rule: t.rule, pattern: t.pattern, start: s as u32, end: e as u32 });
+                        out.push(Hit {
+                            rule: t.rule,
+                            pattern: t.pattern,
+                            start: s as u32,
+                            end: e as u32,
+                        });
                     }
                 }
             }
@@ -168,7 +198,12 @@ impl Matcher {
             for i in fr.set.matches(text).iter() {
                 let (rule, pattern) = fr.owners[i];
                 for m in fr.regexes[i].find_iter(text).take(MAX_REGEX_SPANS) {
-                    out.push(Hit { rule, pattern, start: m.start() as u32, end: m.end() as u32 });
+                    out.push(Hit {
+                        rule,
+                        pattern,
+                        start: m.start() as u32,
+                        end: m.end() as u32,
+                    });
                 }
             }
         }
@@ -211,18 +246,30 @@ mod tests {
             on: vec![crate::event::Kind::Message],
             field: RuleField::Text,
             detector: Detector::Patterns {
-                keywords: keywords.iter().map(|k| { let (i, m) = MatchMode::from_keyword(k, MatchMode::Word); (i.to_string(), m) }).collect(),
+                keywords: keywords
+                    .iter()
+                    .map(|k| {
+                        let (i, m) = MatchMode::from_keyword(k, MatchMode::Word);
+                        (i.to_string(), m)
+                    })
+                    .collect(),
                 regexes: regexes.iter().map(|s| s.to_string()).collect(),
             },
             min_matches: 1,
             score: 0.5,
             action: None,
             when: When::default(),
-            allow: allow.iter().map(|a| (a.to_string(), MatchMode::Word)).collect(),
+            allow: allow
+                .iter()
+                .map(|a| (a.to_string(), MatchMode::Word))
+                .collect(),
             status: Status::Active,
             lang: vec![],
             tests: RuleTests::default(),
-            location: Location { file: "x".into(), line: 1 },
+            location: Location {
+                file: "x".into(),
+                line: 1,
+            },
         }
     }
 
@@ -230,15 +277,25 @@ mod tests {
         let mut out = Vec::new();
         m.find(RuleField::Text, text, &mut out);
         out.iter()
-            .map(|h| (h.pattern, if h.is_allow() { "allow" } else { "kw" }, text[h.start as usize..h.end as usize].to_string()))
+            .map(|h| {
+                (
+                    h.pattern,
+                    if h.is_allow() { "allow" } else { "kw" },
+                    text[h.start as usize..h.end as usize].to_string(),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn word_prefix_suffix_substring() {
-        let m = Matcher::build(&[rule(&["slot", "pinjol*", "*gacor", "*judi*"], &[], &[])]).unwrap();
+        let m =
+            Matcher::build(&[rule(&["slot", "pinjol*", "*gacor", "*judi*"], &[], &[])]).unwrap();
         assert_eq!(hits(&m, "main slot yuk").len(), 1);
-        assert!(hits(&m, "slotnya").is_empty(), "word keyword must not match inside a word");
+        assert!(
+            hits(&m, "slotnya").is_empty(),
+            "word keyword must not match inside a word"
+        );
         assert_eq!(hits(&m, "pinjolnya cair")[0].2, "pinjol");
         assert!(hits(&m, "antipinjol").is_empty());
         assert_eq!(hits(&m, "slotgacor")[0].2, "gacor");
@@ -265,7 +322,11 @@ mod tests {
     #[test]
     fn unicode_boundaries() {
         let m = Matcher::build(&[rule(&["slot"], &[], &[])]).unwrap();
-        assert_eq!(hits(&m, "🔥slot🔥").len(), 1, "emoji are not word characters");
+        assert_eq!(
+            hits(&m, "🔥slot🔥").len(),
+            1,
+            "emoji are not word characters"
+        );
         assert!(hits(&m, "éslot").is_empty() || hits(&m, "éslot").len() == 1);
     }
 }

@@ -76,15 +76,21 @@ pub struct Decision {
 
 impl Policy {
     pub fn load(path: &Path) -> Result<Policy, String> {
-        let src = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read the policy: {e}; every rules directory needs a policy.toml", path.display()))?;
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "{}: cannot read the policy: {e}; every rules directory needs a policy.toml",
+                path.display()
+            )
+        })?;
         Policy::parse(&src).map_err(|e| format!("{}:{e}", path.display()))
     }
 
     /// Parses policy TOML; errors start with the line number.
     pub fn parse(src: &str) -> Result<Policy, String> {
         let raw: RawPolicy = toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| src[..s.start.min(src.len())].matches('\n').count() + 1);
+            let line = e.span().map_or(0, |s| {
+                src[..s.start.min(src.len())].matches('\n').count() + 1
+            });
             format!("{line}: {}", e.message().trim())
         })?;
         let default = KindLadders {
@@ -93,15 +99,25 @@ impl Policy {
         };
         let mut groups = HashMap::new();
         for (name, g) in &raw.group {
-            let message = ladders(g.message.as_ref().unwrap_or(&RawKindPolicy::default()), Some(&default.message), Kind::Message)
-                .map_err(|e| format!("group `{name}`: {e}"))?;
+            let message = ladders(
+                g.message.as_ref().unwrap_or(&RawKindPolicy::default()),
+                Some(&default.message),
+                Kind::Message,
+            )
+            .map_err(|e| format!("group `{name}`: {e}"))?;
             let join_request = ladders(
                 g.join_request.as_ref().unwrap_or(&RawKindPolicy::default()),
                 Some(&default.join_request),
                 Kind::JoinRequest,
             )
             .map_err(|e| format!("group `{name}`: {e}"))?;
-            groups.insert(name.clone(), KindLadders { message, join_request });
+            groups.insert(
+                name.clone(),
+                KindLadders {
+                    message,
+                    join_request,
+                },
+            );
         }
         Ok(Policy { default, groups })
     }
@@ -109,15 +125,25 @@ impl Policy {
     /// The most severe action any category reaches, and the category behind it.
     ///
     /// `floor` is the minimum action demanded by rules that fired, with their category.
-    pub fn decide(&self, group: &str, kind: Kind, scores: &Scores, floor: Option<(Action, Category)>) -> Decision {
+    pub fn decide(
+        &self,
+        group: &str,
+        kind: Kind,
+        scores: &Scores,
+        floor: Option<(Action, Category)>,
+    ) -> Decision {
         let ladders = self.groups.get(group).unwrap_or(&self.default).get(kind);
         let mut action = Action::Allow.for_kind(kind);
         let mut category: Option<(Category, f32)> = None;
         for c in Category::ALL {
             let s = scores.get(c);
-            let reached = ladders[c.index()].iter().filter(|(_, t)| s >= *t).map(|(a, _)| *a).fold(None, |acc: Option<Action>, a| {
-                Some(acc.map_or(a, |b| b.max(a)))
-            });
+            let reached = ladders[c.index()]
+                .iter()
+                .filter(|(_, t)| s >= *t)
+                .map(|(a, _)| *a)
+                .fold(None, |acc: Option<Action>, a| {
+                    Some(acc.map_or(a, |b| b.max(a)))
+                });
             if let Some(a) = reached {
                 action = action.max(a);
                 if category.is_none_or(|(_, best)| s > best) {
@@ -134,11 +160,18 @@ impl Policy {
                 category = Some((c, scores.get(c)));
             }
         }
-        Decision { category: category.map(|(c, _)| c), action }
+        Decision {
+            category: category.map(|(c, _)| c),
+            action,
+        }
     }
 }
 
-fn ladders(raw: &RawKindPolicy, inherit: Option<&[Ladder; 4]>, kind: Kind) -> Result<[Ladder; 4], String> {
+fn ladders(
+    raw: &RawKindPolicy,
+    inherit: Option<&[Ladder; 4]>,
+    kind: Kind,
+) -> Result<[Ladder; 4], String> {
     let mut out: [Ladder; 4] = Default::default();
     for c in Category::ALL {
         let table = match c {
@@ -162,7 +195,10 @@ fn ladders(raw: &RawKindPolicy, inherit: Option<&[Ladder; 4]>, kind: Kind) -> Re
                 ));
             }
             if !(0.0..=1.0).contains(&t) {
-                return Err(format!("{} {c}.{action} = {t}: thresholds are between 0 and 1", kind.as_str()));
+                return Err(format!(
+                    "{} {c}.{action} = {t}: thresholds are between 0 and 1",
+                    kind.as_str()
+                ));
             }
             ladder.retain(|(a, _)| *a != action);
             ladder.push((action, t));
@@ -176,7 +212,11 @@ fn ladders(raw: &RawKindPolicy, inherit: Option<&[Ladder; 4]>, kind: Kind) -> Re
 impl Policy {
     /// The lowest review threshold of a category, for reports.
     pub fn review_threshold(&self, kind: Kind, c: Category) -> Option<f32> {
-        self.default.get(kind)[c.index()].iter().filter(|(a, _)| a.severity() >= 1).map(|(_, t)| *t).reduce(f32::min)
+        self.default.get(kind)[c.index()]
+            .iter()
+            .filter(|(a, _)| a.severity() >= 1)
+            .map(|(_, t)| *t)
+            .reduce(f32::min)
     }
 }
 
@@ -197,7 +237,11 @@ spam = { review = 0.3 }
 "#;
 
     fn scores(spam: f32, scam: f32) -> Scores {
-        Scores { spam, scam, ..Default::default() }
+        Scores {
+            spam,
+            scam,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -208,9 +252,16 @@ spam = { review = 0.3 }
         let d = p.decide("g", Kind::Message, &scores(0.35, 0.0), None);
         assert_eq!((d.category, d.action), (None, Action::Allow));
         let d = p.decide("army-peduli", Kind::Message, &scores(0.35, 0.0), None);
-        assert_eq!((d.category, d.action), (Some(Category::Spam), Action::Review));
+        assert_eq!(
+            (d.category, d.action),
+            (Some(Category::Spam), Action::Review)
+        );
         let d = p.decide("army-peduli", Kind::Message, &scores(0.95, 0.0), None);
-        assert_eq!(d.action, Action::Remove, "unset rungs inherit the default ladder");
+        assert_eq!(
+            d.action,
+            Action::Remove,
+            "unset rungs inherit the default ladder"
+        );
         let d = p.decide("g", Kind::Message, &scores(0.6, 0.98), None);
         assert_eq!((d.category, d.action), (Some(Category::Scam), Action::Ban));
     }
@@ -222,13 +273,22 @@ spam = { review = 0.3 }
         assert_eq!(d.action, Action::Reject);
         let d = p.decide("g", Kind::JoinRequest, &scores(0.0, 0.0), None);
         assert_eq!((d.category, d.action), (None, Action::Approve));
-        let d = p.decide("g", Kind::JoinRequest, &scores(0.0, 0.0), Some((Action::Remove, Category::Scam)));
-        assert_eq!((d.category, d.action), (Some(Category::Scam), Action::Reject));
+        let d = p.decide(
+            "g",
+            Kind::JoinRequest,
+            &scores(0.0, 0.0),
+            Some((Action::Remove, Category::Scam)),
+        );
+        assert_eq!(
+            (d.category, d.action),
+            (Some(Category::Scam), Action::Reject)
+        );
     }
 
     #[test]
     fn errors_name_the_line() {
-        let e = Policy::parse("[message]\nspam = { review = 0.5, delete = 0.9 }\n[join_request]\n").unwrap_err();
+        let e = Policy::parse("[message]\nspam = { review = 0.5, delete = 0.9 }\n[join_request]\n")
+            .unwrap_err();
         assert!(e.contains("unknown action `delete`"), "{e}");
         let e = Policy::parse("[message]\n[join_request]\nspam = { hide = 0.5 }\n").unwrap_err();
         assert!(e.contains("not an action for join_request"), "{e}");

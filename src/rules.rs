@@ -149,7 +149,10 @@ impl TestCase {
                 attachments: t
                     .attachments
                     .iter()
-                    .map(|n| crate::event::Attachment { kind: "file".into(), name: n.clone() })
+                    .map(|n| crate::event::Attachment {
+                        kind: "file".into(),
+                        name: n.clone(),
+                    })
                     .collect(),
                 ..Default::default()
             },
@@ -249,7 +252,10 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone)]
 pub enum Detector {
     /// Keywords (with their match modes) and regexes, any of which fires the rule.
-    Patterns { keywords: Vec<(String, MatchMode)>, regexes: Vec<String> },
+    Patterns {
+        keywords: Vec<(String, MatchMode)>,
+        regexes: Vec<String>,
+    },
     /// A built-in stage's signal.
     Signal(Signal),
     /// A combination of other rules and signals.
@@ -318,7 +324,11 @@ pub struct LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let errors = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         writeln!(f, "the rule set has {errors} error(s); fix them (or run `jaga rules check`) and load again:")?;
         for d in &self.diagnostics {
             writeln!(f, "  {d}")?;
@@ -331,7 +341,11 @@ impl std::error::Error for LoadError {}
 
 /// Converts a byte offset into a 1-based line number.
 fn line_of(src: &str, offset: usize) -> usize {
-    src.as_bytes()[..offset.min(src.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 struct Linter {
@@ -342,7 +356,10 @@ impl Linter {
     fn push(&mut self, severity: Severity, file: &Path, line: usize, message: String) {
         self.diagnostics.push(Diagnostic {
             severity,
-            location: Location { file: file.to_path_buf(), line },
+            location: Location {
+                file: file.to_path_buf(),
+                line,
+            },
             message,
         });
     }
@@ -371,7 +388,9 @@ pub fn rule_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|e| e == "toml")
-                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !NOT_RULE_FILES.contains(&n))
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| !NOT_RULE_FILES.contains(&n))
         })
         .collect();
     files.sort();
@@ -380,7 +399,11 @@ pub fn rule_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 fn valid_id(id: &str) -> bool {
     let mut parts = id.split('.');
-    let ok_part = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    let ok_part = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    };
     parts.clone().count() >= 2 && parts.all(ok_part)
 }
 
@@ -409,26 +432,46 @@ pub fn unicode_word_boundaries(pattern: &str) -> usize {
 impl RuleSet {
     /// Loads and lints every rule file in `dir`. Errors refuse the whole set.
     pub fn load(dir: &Path) -> Result<RuleSet, LoadError> {
-        let mut lint = Linter { diagnostics: Vec::new() };
-        let mut set = RuleSet { dir: dir.to_path_buf(), ..Default::default() };
+        let mut lint = Linter {
+            diagnostics: Vec::new(),
+        };
+        let mut set = RuleSet {
+            dir: dir.to_path_buf(),
+            ..Default::default()
+        };
         let files = match rule_files(dir) {
             Ok(f) => f,
             Err(e) => {
                 lint.error(dir, 0, format!("cannot read the rules directory: {e}; pass an existing directory with --rules"));
-                return Err(LoadError { diagnostics: lint.diagnostics });
+                return Err(LoadError {
+                    diagnostics: lint.diagnostics,
+                });
             }
         };
         if files.is_empty() {
-            lint.error(dir, 0, "no rule files (*.toml) in this directory; pass the shipped `rules/` with --rules".into());
+            lint.error(
+                dir,
+                0,
+                "no rule files (*.toml) in this directory; pass the shipped `rules/` with --rules"
+                    .into(),
+            );
         }
         let mut seen: HashMap<String, Location> = HashMap::new();
         for file in &files {
             set.load_file(file, &mut lint, &mut seen);
         }
         set.check_exprs(&mut lint);
-        lint.diagnostics.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
-        if lint.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            return Err(LoadError { diagnostics: lint.diagnostics });
+        lint.diagnostics.sort_by(|a, b| {
+            (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line))
+        });
+        if lint
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            return Err(LoadError {
+                diagnostics: lint.diagnostics,
+            });
         }
         set.warnings = lint.diagnostics;
         Ok(set)
@@ -457,7 +500,11 @@ impl RuleSet {
             let at = |r: Range<usize>| line_of(&src, r.start);
             if let Some(rule) = self.lint_rule(raw, file, line, &src, base, lint, &at) {
                 if let Some(prev) = seen.get(&rule.id) {
-                    lint.error(file, rule.location.line, format!("duplicate rule id `{}` (first defined at {prev})", rule.id));
+                    lint.error(
+                        file,
+                        rule.location.line,
+                        format!("duplicate rule id `{}` (first defined at {prev})", rule.id),
+                    );
                     continue;
                 }
                 seen.insert(rule.id.clone(), rule.location.clone());
@@ -468,10 +515,23 @@ impl RuleSet {
             let line = line_of(&src, t.span().start);
             let t = t.into_inner();
             if t.expect != "ok" && t.expect.parse::<Category>().is_err() {
-                lint.error(file, line, format!("test expects `{}`; use ok, spam, scam, doxing or abuse", t.expect));
+                lint.error(
+                    file,
+                    line,
+                    format!(
+                        "test expects `{}`; use ok, spam, scam, doxing or abuse",
+                        t.expect
+                    ),
+                );
                 continue;
             }
-            self.tests.push((t, Location { file: file.to_path_buf(), line }));
+            self.tests.push((
+                t,
+                Location {
+                    file: file.to_path_buf(),
+                    line,
+                },
+            ));
         }
     }
 
@@ -488,18 +548,34 @@ impl RuleSet {
     ) -> Option<Rule> {
         let id = raw.id.get_ref().clone();
         let id_line = at(raw.id.span());
-        let errors_before = lint.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors_before = lint
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         if !valid_id(&id) {
-            lint.error(file, id_line, format!("rule id `{id}` must be dotted lowercase, like `scam.pinjol`"));
+            lint.error(
+                file,
+                id_line,
+                format!("rule id `{id}` must be dotted lowercase, like `scam.pinjol`"),
+            );
         }
         if !(0.0..=1.0).contains(&raw.score) || raw.score.is_nan() {
-            lint.error(file, line, format!("rule `{id}`: score {} must be between 0 and 1", raw.score));
+            lint.error(
+                file,
+                line,
+                format!("rule `{id}`: score {} must be between 0 and 1", raw.score),
+            );
         }
         let mut keywords = Vec::new();
         for k in &raw.keywords {
             let (inner, mode) = MatchMode::from_keyword(k, raw.match_mode);
             if crate::normalise::normalise_str(inner).is_empty() {
-                lint.error(file, line, format!("rule `{id}`: keyword `{k}` is empty after normalisation"));
+                lint.error(
+                    file,
+                    line,
+                    format!("rule `{id}`: keyword `{k}` is empty after normalisation"),
+                );
             } else {
                 keywords.push((inner.to_string(), mode));
             }
@@ -530,8 +606,18 @@ impl RuleSet {
             let rline = at(r.span());
             for pattern in r.get_ref().clone().into_vec() {
                 if let Err(e) = regex::Regex::new(&pattern) {
-                    let msg = e.to_string().lines().last().unwrap_or("").trim().to_string();
-                    lint.error(file, rline, format!("rule `{id}`: bad regex `{pattern}`: {msg}"));
+                    let msg = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    lint.error(
+                        file,
+                        rline,
+                        format!("rule `{id}`: bad regex `{pattern}`: {msg}"),
+                    );
                     continue;
                 }
                 if unicode_word_boundaries(&pattern) > 0 {
@@ -545,12 +631,16 @@ impl RuleSet {
             }
         }
         let has_patterns = !keywords.is_empty() || !regexes.is_empty();
-        let sources = usize::from(has_patterns || raw.list.is_some()) + usize::from(raw.expr.is_some()) + usize::from(raw.signal.is_some());
+        let sources = usize::from(has_patterns || raw.list.is_some())
+            + usize::from(raw.expr.is_some())
+            + usize::from(raw.signal.is_some());
         let detector = if sources != 1 {
             lint.error(
                 file,
                 line,
-                format!("rule `{id}` needs exactly one of: keywords/list/regex, `expr`, or `signal`"),
+                format!(
+                    "rule `{id}` needs exactly one of: keywords/list/regex, `expr`, or `signal`"
+                ),
             );
             None
         } else if let Some(e) = &raw.expr {
@@ -573,7 +663,11 @@ impl RuleSet {
             Some(Detector::Patterns { keywords, regexes })
         };
         if raw.min_matches.is_some() && !matches!(detector, Some(Detector::Patterns { .. })) {
-            lint.error(file, line, format!("rule `{id}`: min_matches only applies to keywords and regexes"));
+            lint.error(
+                file,
+                line,
+                format!("rule `{id}`: min_matches only applies to keywords and regexes"),
+            );
         }
         let mut allow: Vec<(String, MatchMode)> = raw
             .allow
@@ -593,20 +687,39 @@ impl RuleSet {
                 Err(e) => lint.error(
                     file,
                     at(list.span()),
-                    format!("rule `{id}`: cannot read allow_list file {}: {e}", path.display()),
+                    format!(
+                        "rule `{id}`: cannot read allow_list file {}: {e}",
+                        path.display()
+                    ),
                 ),
             }
         }
         allow.retain(|(a, _)| !crate::normalise::normalise_str(a).is_empty());
         if raw.status != Status::Disabled && raw.tests.hit.is_empty() {
-            lint.warn(file, line, format!("rule `{id}` has no hit tests; add `tests = {{ hit = [...], miss = [...] }}`"));
+            lint.warn(
+                file,
+                line,
+                format!(
+                    "rule `{id}` has no hit tests; add `tests = {{ hit = [...], miss = [...] }}`"
+                ),
+            );
         }
-        let on = raw.on.map_or_else(|| vec![Kind::Message], OneOrMany::into_vec);
+        let on = raw
+            .on
+            .map_or_else(|| vec![Kind::Message], OneOrMany::into_vec);
         if on.is_empty() {
-            lint.error(file, line, format!("rule `{id}`: `on` is empty; use message and/or join_request"));
+            lint.error(
+                file,
+                line,
+                format!("rule `{id}`: `on` is empty; use message and/or join_request"),
+            );
         }
         let _ = src;
-        let errors_after = lint.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors_after = lint
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         if errors_after > errors_before {
             return None;
         }
@@ -625,7 +738,10 @@ impl RuleSet {
             status: raw.status,
             lang: raw.lang.map_or_else(Vec::new, OneOrMany::into_vec),
             tests: raw.tests,
-            location: Location { file: file.to_path_buf(), line },
+            location: Location {
+                file: file.to_path_buf(),
+                line,
+            },
         })
     }
 
@@ -649,7 +765,11 @@ impl RuleSet {
         }
         if let Err(cycle) = self.expr_order() {
             let r = &self.rules[cycle];
-            lint.error(&r.location.file, r.location.line, format!("rule `{}`: expr depends on itself (a cycle)", r.id));
+            lint.error(
+                &r.location.file,
+                r.location.line,
+                format!("rule `{}`: expr depends on itself (a cycle)", r.id),
+            );
         }
         bad.sort_unstable();
         bad.dedup();
@@ -661,7 +781,12 @@ impl RuleSet {
     /// Indices of `expr` rules in an order where every rule comes after the rules it names.
     /// `Err(index)` names a rule in a dependency cycle.
     pub fn expr_order(&self) -> Result<Vec<usize>, usize> {
-        let index: HashMap<&str, usize> = self.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
         // 0 = unvisited, 1 = in progress, 2 = done
         let mut state = vec![0u8; self.rules.len()];
         let mut order = Vec::new();
@@ -712,15 +837,32 @@ mod tests {
     }
 
     fn errors(dir: &Path) -> Vec<String> {
-        RuleSet::load(dir).unwrap_err().diagnostics.iter().map(|d| d.to_string()).collect()
+        RuleSet::load(dir)
+            .unwrap_err()
+            .diagnostics
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
     }
 
     #[test]
     fn keyword_wildcards() {
-        assert_eq!(MatchMode::from_keyword("pinjol*", MatchMode::Word), ("pinjol", MatchMode::Prefix));
-        assert_eq!(MatchMode::from_keyword("*gacor", MatchMode::Word), ("gacor", MatchMode::Suffix));
-        assert_eq!(MatchMode::from_keyword("*slot*", MatchMode::Word), ("slot", MatchMode::Substring));
-        assert_eq!(MatchMode::from_keyword("wd", MatchMode::Prefix), ("wd", MatchMode::Prefix));
+        assert_eq!(
+            MatchMode::from_keyword("pinjol*", MatchMode::Word),
+            ("pinjol", MatchMode::Prefix)
+        );
+        assert_eq!(
+            MatchMode::from_keyword("*gacor", MatchMode::Word),
+            ("gacor", MatchMode::Suffix)
+        );
+        assert_eq!(
+            MatchMode::from_keyword("*slot*", MatchMode::Word),
+            ("slot", MatchMode::Substring)
+        );
+        assert_eq!(
+            MatchMode::from_keyword("wd", MatchMode::Prefix),
+            ("wd", MatchMode::Prefix)
+        );
     }
 
     #[test]
@@ -791,11 +933,26 @@ score = 0.5
         ]);
         let errs = errors(d.path());
         let joined = errs.join("\n");
-        assert!(joined.contains("a.toml:7: error: duplicate rule id `spam.one` (first defined at"), "{joined}");
-        assert!(joined.contains("a.toml:15: error: rule `spam.re`: bad regex"), "{joined}");
-        assert!(joined.contains("a.toml:21: error: rule `spam.list`: cannot read list file"), "{joined}");
-        assert!(joined.contains("rule `spam.expr`: expr names `nobody.here`"), "{joined}");
-        assert!(joined.contains("b.toml:6: error: unknown field `scroe`"), "{joined}");
+        assert!(
+            joined.contains("a.toml:7: error: duplicate rule id `spam.one` (first defined at"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("a.toml:15: error: rule `spam.re`: bad regex"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("a.toml:21: error: rule `spam.list`: cannot read list file"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("rule `spam.expr`: expr names `nobody.here`"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("b.toml:6: error: unknown field `scroe`"),
+            "{joined}"
+        );
     }
 
     #[test]
@@ -808,7 +965,13 @@ score = 0.5
             "[[rule]]\nid = \"spam.re\"\ncategory = \"spam\"\nregex = '\\bdepo\\b'\nscore = 0.5\ntests = { hit = [\"depo\"] }\n",
         )]);
         let set = RuleSet::load(d.path()).unwrap();
-        assert!(set.warnings.iter().any(|w| w.message.contains("Unicode `\\b`") && w.location.line == 4), "{:?}", set.warnings);
+        assert!(
+            set.warnings
+                .iter()
+                .any(|w| w.message.contains("Unicode `\\b`") && w.location.line == 4),
+            "{:?}",
+            set.warnings
+        );
     }
 
     #[test]
@@ -838,7 +1001,10 @@ score = 1.5
         let joined = errors(d.path()).join("\n");
         assert!(joined.contains("depends on itself"), "{joined}");
         assert!(joined.contains("must be dotted lowercase"), "{joined}");
-        assert!(joined.contains("score 1.5 must be between 0 and 1"), "{joined}");
+        assert!(
+            joined.contains("score 1.5 must be between 0 and 1"),
+            "{joined}"
+        );
     }
 
     #[test]

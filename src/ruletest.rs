@@ -27,7 +27,13 @@ pub fn run(engine: &Engine) -> TestReport {
         if rule.status == Status::Disabled {
             continue;
         }
-        for (case, want) in rule.tests.hit.iter().map(|c| (c, true)).chain(rule.tests.miss.iter().map(|c| (c, false))) {
+        for (case, want) in rule
+            .tests
+            .hit
+            .iter()
+            .map(|c| (c, true))
+            .chain(rule.tests.miss.iter().map(|c| (c, false)))
+        {
             let verdict = engine.evaluate(&case.to_event(), &mut scratch);
             let got = verdict.reasons.iter().any(|r| r.id == rule.id);
             if got == want {
@@ -39,7 +45,11 @@ pub fn run(engine: &Engine) -> TestReport {
                     message: format!(
                         "rule `{}` {} on {:?} (normalised {:?}; fired: [{}])",
                         rule.id,
-                        if want { "should hit but missed" } else { "should miss but hit" },
+                        if want {
+                            "should hit but missed"
+                        } else {
+                            "should miss but hit"
+                        },
                         case.label(),
                         scratch.normalised_text(),
                         fired.join(", ")
@@ -56,7 +66,11 @@ pub fn run(engine: &Engine) -> TestReport {
         if category_ok && action_ok {
             report.passed += 1;
         } else {
-            let fired: Vec<String> = verdict.reasons.iter().map(|r| format!("{} {:.2}", r.id, r.score)).collect();
+            let fired: Vec<String> = verdict
+                .reasons
+                .iter()
+                .map(|r| format!("{} {:.2}", r.id, r.score))
+                .collect();
             report.failures.push(Failure {
                 location: location.clone(),
                 message: format!(
@@ -67,7 +81,11 @@ pub fn run(engine: &Engine) -> TestReport {
                     verdict.category_str(),
                     verdict.action,
                     fired.join(", "),
-                    if t.note.is_empty() { String::new() } else { format!("; note: {}", t.note) }
+                    if t.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; note: {}", t.note)
+                    }
                 ),
             });
         }

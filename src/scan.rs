@@ -28,7 +28,10 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { batch_lines: 4096, max_event_bytes: 1 << 20 }
+        ScanOptions {
+            batch_lines: 4096,
+            max_event_bytes: 1 << 20,
+        }
     }
 }
 
@@ -63,7 +66,11 @@ impl Summary {
     /// One or two lines for stderr.
     pub fn render(&self) -> String {
         let secs = self.elapsed.as_secs_f64();
-        let rate = if secs > 0.0 { self.events as f64 / secs } else { 0.0 };
+        let rate = if secs > 0.0 {
+            self.events as f64 / secs
+        } else {
+            0.0
+        };
         let mut cats = vec![format!("{} ok", self.by_category[0])];
         for c in Category::ALL {
             let n = self.by_category[c.index() + 1];
@@ -80,7 +87,11 @@ impl Summary {
             secs,
             rate,
             cats.join(", "),
-            if actions.is_empty() { "none".to_string() } else { actions.join(", ") },
+            if actions.is_empty() {
+                "none".to_string()
+            } else {
+                actions.join(", ")
+            },
             self.errors
         )
     }
@@ -123,7 +134,13 @@ where
                 .enumerate()
                 .with_min_len(64)
                 .map_init(Scratch::new, |scratch, (i, &(s, e))| {
-                    score_line(engine, &batch.data[s..e], batch.first_line + i as u64, max_bytes, scratch)
+                    score_line(
+                        engine,
+                        &batch.data[s..e],
+                        batch.first_line + i as u64,
+                        max_bytes,
+                        scratch,
+                    )
                 })
                 .collect();
             buf.clear();
@@ -149,10 +166,19 @@ where
     result.map(|()| summary)
 }
 
-fn read_batches<R: BufRead>(mut input: R, batch_lines: usize, max_bytes: usize, tx: mpsc::SyncSender<io::Result<Batch>>) {
+fn read_batches<R: BufRead>(
+    mut input: R,
+    batch_lines: usize,
+    max_bytes: usize,
+    tx: mpsc::SyncSender<io::Result<Batch>>,
+) {
     let mut line_no = 0u64;
     loop {
-        let mut batch = Batch { first_line: line_no + 1, data: Vec::with_capacity(batch_lines * 256), lines: Vec::with_capacity(batch_lines) };
+        let mut batch = Batch {
+            first_line: line_no + 1,
+            data: Vec::with_capacity(batch_lines * 256),
+            lines: Vec::with_capacity(batch_lines),
+        };
         while batch.lines.len() < batch_lines {
             let start = batch.data.len();
             match read_line_capped(&mut input, &mut batch.data, max_bytes) {
@@ -183,7 +209,11 @@ fn read_batches<R: BufRead>(mut input: R, batch_lines: usize, max_bytes: usize, 
 
 /// Reads one line; beyond `max` bytes the rest of the line is consumed but not kept, and a
 /// single marker byte (0xFF, never valid UTF-8 at a line start) tells the scorer it was cut.
-fn read_line_capped<R: BufRead>(input: &mut R, data: &mut Vec<u8>, max: usize) -> io::Result<usize> {
+fn read_line_capped<R: BufRead>(
+    input: &mut R,
+    data: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<usize> {
     let start = data.len();
     let mut total = 0;
     let mut oversized = false;
@@ -227,16 +257,26 @@ fn score_line(
     max_bytes: usize,
     scratch: &mut Scratch,
 ) -> Result<Option<Verdict>, LineError> {
-    let err = |message: String| LineError { line: line_no, message };
+    let err = |message: String| LineError {
+        line: line_no,
+        message,
+    };
     if line.first() == Some(&0xFF) && line.len() == 1 {
-        return Err(err(format!("event is longer than {max_bytes} bytes; skipped (raise --max-event-bytes to score it)")));
+        return Err(err(format!(
+            "event is longer than {max_bytes} bytes; skipped (raise --max-event-bytes to score it)"
+        )));
     }
     if line.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let text = std::str::from_utf8(line)
-        .map_err(|e| err(format!("not valid UTF-8 at byte {}; re-encode the file as UTF-8", e.valid_up_to())))?;
-    let event: Event = serde_json::from_str(text).map_err(|e| err(format!("not a valid event: {e}")))?;
+    let text = std::str::from_utf8(line).map_err(|e| {
+        err(format!(
+            "not valid UTF-8 at byte {}; re-encode the file as UTF-8",
+            e.valid_up_to()
+        ))
+    })?;
+    let event: Event =
+        serde_json::from_str(text).map_err(|e| err(format!("not a valid event: {e}")))?;
     Ok(Some(engine.evaluate(&event, scratch)))
 }
 

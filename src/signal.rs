@@ -108,6 +108,9 @@ mod tests {
             assert_eq!(s.as_str().parse::<Signal>(), Ok(s));
             assert!(!s.description().is_empty());
         }
-        assert!("link.nope".parse::<Signal>().unwrap_err().contains("link.shortener"));
+        assert!("link.nope"
+            .parse::<Signal>()
+            .unwrap_err()
+            .contains("link.shortener"));
     }
 }

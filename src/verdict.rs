@@ -20,7 +20,12 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [Category::Spam, Category::Scam, Category::Doxing, Category::Abuse];
+    pub const ALL: [Category; 4] = [
+        Category::Spam,
+        Category::Scam,
+        Category::Doxing,
+        Category::Abuse,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -44,7 +49,9 @@ impl FromStr for Category {
             "scam" => Ok(Category::Scam),
             "doxing" => Ok(Category::Doxing),
             "abuse" => Ok(Category::Abuse),
-            _ => Err(format!("unknown category `{s}`; use spam, scam, doxing or abuse")),
+            _ => Err(format!(
+                "unknown category `{s}`; use spam, scam, doxing or abuse"
+            )),
         }
     }
 }
@@ -250,7 +257,10 @@ pub struct Verdict {
     pub id: String,
     pub kind: Kind,
     /// `None` serialises as `"ok"`: no category reached its review threshold.
-    #[serde(serialize_with = "category_or_ok", deserialize_with = "category_from_ok")]
+    #[serde(
+        serialize_with = "category_or_ok",
+        deserialize_with = "category_from_ok"
+    )]
     pub category: Option<Category>,
     pub action: Action,
     pub scores: Scores,
@@ -293,7 +303,12 @@ mod tests {
             kind: Kind::Message,
             category: Some(Category::Scam),
             action: Action::Remove,
-            scores: Scores { spam: 0.123_456, scam: 0.93, doxing: 0.0, abuse: 0.0 },
+            scores: Scores {
+                spam: 0.123_456,
+                scam: 0.93,
+                doxing: 0.0,
+                abuse: 0.0,
+            },
             reasons: vec![Reason {
                 source: Source::Rule,
                 id: "scam.pinjol".into(),
@@ -312,7 +327,9 @@ mod tests {
         );
         let back: Verdict = serde_json::from_str(&json).unwrap();
         assert_eq!(back.category, Some(Category::Scam));
-        let ok: Verdict = serde_json::from_str(&json.replace(r#""category":"scam""#, r#""category":"ok""#)).unwrap();
+        let ok: Verdict =
+            serde_json::from_str(&json.replace(r#""category":"scam""#, r#""category":"ok""#))
+                .unwrap();
         assert_eq!(ok.category_str(), "ok");
     }
 

@@ -1,0 +1,260 @@
+//! Integration tests of the `jaga` binary: real files, real processes, real exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn jaga(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run jaga")
+}
+
+fn jaga_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn jaga");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("verdict is JSON"))
+        .collect()
+}
+
+#[test]
+fn scans_the_example_feed_in_order_with_valid_spans() {
+    let out = jaga(&["scan", "examples/feed.jsonl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdicts = lines(&out.stdout);
+    let events: Vec<serde_json::Value> =
+        std::fs::read_to_string(root().join("examples/feed.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    assert_eq!(verdicts.len(), events.len());
+    for (v, e) in verdicts.iter().zip(&events) {
+        assert_eq!(v["id"], e["id"], "verdicts keep input order");
+        let text = e["text"].as_str().unwrap();
+        for r in v["reasons"].as_array().unwrap() {
+            if r.get("field").is_some() {
+                continue;
+            }
+            for sp in r["spans"].as_array().unwrap() {
+                let (a, b) = (
+                    sp[0].as_u64().unwrap() as usize,
+                    sp[1].as_u64().unwrap() as usize,
+                );
+                assert!(
+                    a <= b && b <= text.len(),
+                    "span {a}..{b} out of range in {}",
+                    e["id"]
+                );
+                assert!(
+                    text.is_char_boundary(a) && text.is_char_boundary(b),
+                    "span not on char boundaries in {}",
+                    e["id"]
+                );
+            }
+        }
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("30 events"), "{stderr}");
+    assert!(stderr.contains("0 line(s) with errors"), "{stderr}");
+}
+
+#[test]
+fn bad_lines_are_reported_with_line_numbers_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.jsonl");
+    let mut data = Vec::new();
+    data.extend_from_slice(b"{\"id\":\"a\",\"text\":\"halo semua\"}\n");
+    data.extend_from_slice(b"{\"id\":\"b\",\"text\":\"unterminated\n");
+    data.extend_from_slice(b"{\"id\":\"c\",\"text\":\"bad \xff\xfe bytes\"}\n");
+    data.extend_from_slice(b"\n");
+    data.extend_from_slice(
+        format!("{{\"id\":\"d\",\"text\":\"{}\"}}\n", "x".repeat(5000)).as_bytes(),
+    );
+    data.extend_from_slice(b"{\"id\":\"e\",\"ts\":\"not a time\"}\n");
+    data.extend_from_slice(b"{\"id\":\"f\",\"text\":\"sampai jumpa\"}");
+    std::fs::write(&path, &data).unwrap();
+    let out = jaga(&["scan", path.to_str().unwrap(), "--max-event-bytes", "1000"]);
+    assert_eq!(out.status.code(), Some(1), "some lines failed");
+    let ids: Vec<String> = lines(&out.stdout)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        vec!["a", "f"],
+        "good lines still get verdicts, in order, including a last line without newline"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.jsonl:2: not a valid event"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.jsonl:3: not valid UTF-8 at byte 22"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.jsonl:5: event is longer than 1000 bytes"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.jsonl:6: not a valid event"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("4 line(s) with errors"), "{stderr}");
+}
+
+#[test]
+fn reads_standard_input_and_writes_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("v.jsonl");
+    let out = jaga_stdin(
+        &["scan", "-", "--out", out_path.to_str().unwrap(), "--quiet"],
+        b"{\"id\":1,\"text\":\"halo\"}\n{\"id\":2,\"kind\":\"join_request\",\"name\":\"Putri\",\"text\":\"mau ikut\"}\n",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "--quiet and --out leave stdout/stderr empty"
+    );
+    let v = lines(&std::fs::read(&out_path).unwrap());
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0]["id"], "1");
+    assert_eq!(v[1]["kind"], "join_request");
+    assert_eq!(v[1]["action"], "approve");
+}
+
+fn broken_rules() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("rules/policy.toml"),
+        dir.path().join("policy.toml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("lists")).unwrap();
+    for f in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
+        std::fs::copy(
+            root().join("rules/lists").join(f),
+            dir.path().join("lists").join(f),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[rule]]\nid = \"spam.x\"\ncategory = \"spam\"\nregex = \"(oops\"\nscore = 0.5\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_broken_rule_set_is_refused_with_file_and_line() {
+    let dir = broken_rules();
+    let out = jaga(&["rules", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.toml:4: error: rule `spam.x`: bad regex"),
+        "{stderr}"
+    );
+    let out = jaga_stdin(
+        &["scan", "--rules", dir.path().to_str().unwrap()],
+        b"{\"text\":\"x\"}\n",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "scan refuses to run on broken rules"
+    );
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml:4"));
+}
+
+#[test]
+fn missing_input_is_fatal() {
+    let out = jaga(&["scan", "no/such/file.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open no/such/file.jsonl"));
+}
+
+#[test]
+fn shipped_rules_pass_their_own_checks() {
+    let out = jaga(&["rules", "check", "rules"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    assert!(stdout.contains("0 warning(s)"), "{stdout}");
+}
+
+#[test]
+fn explain_highlights_the_evidence() {
+    let out = jaga(&["explain", "Klaim hadiah di bca-promo.xyz/klaim sekarang"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("[[bca-promo.xyz/klaim]]"), "{s}");
+    assert!(s.contains("link.lookalike_brand"), "{s}");
+    assert!(s.contains("verdict:    scam -> remove"), "{s}");
+    let out = jaga(&["explain", "--json", "--kind", "join_request", "halo kak"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["action"], "approve");
+}
+
+#[test]
+fn help_is_available_everywhere() {
+    for args in [
+        &["--help"][..],
+        &["scan", "--help"],
+        &["explain", "--help"],
+        &["rules", "check", "--help"],
+    ] {
+        let out = jaga(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+    assert!(String::from_utf8_lossy(&jaga(&["--help"]).stdout).contains("Exit codes"));
+}
+
+#[test]
+fn readme_documents_every_signal() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for s in jaga::signal::Signal::ALL {
+        assert!(
+            readme.contains(&format!("`{}`", s.as_str())),
+            "README lacks signal {s}"
+        );
+    }
+    let _ = Path::new("");
+}

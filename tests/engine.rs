@@ -1,0 +1,267 @@
+//! Engine behaviour on purpose-built rule sets: scoring, `when`, `allow`, `expr`, shadow
+//! rules, minimum actions, join requests and spans into the original text.
+
+use std::path::{Path, PathBuf};
+
+use jaga::engine::{Engine, Scratch};
+use jaga::event::{Event, Kind, Role};
+use jaga::verdict::{Action, Category, Verdict};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A rules directory with the shipped lists and policy plus the given rule file.
+fn engine_with(rules: &str) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("rules/policy.toml"), d.join("policy.toml")).unwrap();
+    std::fs::create_dir(d.join("lists")).unwrap();
+    for f in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
+        std::fs::copy(root().join("rules/lists").join(f), d.join("lists").join(f)).unwrap();
+    }
+    std::fs::write(d.join("test.toml"), rules).unwrap();
+    let engine = Engine::load(d).unwrap_or_else(|e| panic!("{e}"));
+    (dir, engine)
+}
+
+fn eval(engine: &Engine, ev: &Event) -> Verdict {
+    engine.evaluate(ev, &mut Scratch::new())
+}
+
+fn msg(text: &str) -> Event {
+    Event {
+        id: "t".into(),
+        ..Event::message(text)
+    }
+}
+
+fn slice<'a>(text: &'a str, v: &Verdict, id: &str) -> Vec<&'a str> {
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("{id} did not fire: {v:?}"));
+    r.spans.iter().map(|[a, b]| &text[*a..*b]).collect()
+}
+
+const RULES: &str = r#"
+[[rule]]
+id = "gambling.slot"
+category = "spam"
+keywords = ["slot gacor", "maxwin"]
+score = 0.6
+
+[[rule]]
+id = "gambling.money"
+category = "spam"
+keywords = ["depo", "wd"]
+min_matches = 2
+score = 0.5
+
+[[rule]]
+id = "scam.pinjol"
+category = "scam"
+keywords = ["pinjol"]
+allow = ["waspada", "hati-hati"]
+score = 0.5
+
+[[rule]]
+id = "scam.fee"
+category = "scam"
+keywords = ["biaya admin", "ongkir"]
+score = 0.3
+
+[[rule]]
+id = "scam.prize"
+category = "scam"
+keywords = ["hadiah", "giveaway"]
+score = 0.2
+
+[[rule]]
+id = "scam.prize_fee"
+category = "scam"
+expr = "scam.fee and scam.prize"
+score = 0.7
+action = "remove"
+
+[[rule]]
+id = "spam.new_link"
+category = "spam"
+expr = "link.any"
+when = { first_message = true }
+score = 0.3
+
+[[rule]]
+id = "impersonation.name"
+category = "scam"
+field = "name"
+on = ["message", "join_request"]
+keywords = ["admin"]
+when = { role = "member" }
+score = 0.5
+
+[[rule]]
+id = "abuse.shadow"
+category = "abuse"
+keywords = ["jelek"]
+status = "shadow"
+score = 0.9
+
+[[rule]]
+id = "abuse.off"
+category = "abuse"
+keywords = ["jelek"]
+status = "disabled"
+score = 0.9
+"#;
+
+#[test]
+fn keywords_score_with_noisy_or_and_spans_point_into_the_original() {
+    let (_d, e) = engine_with(RULES);
+    let text = "SLOT GACOR maxwin!! depo 10rb, wd cepat";
+    let v = eval(&e, &msg(text));
+    assert_eq!(v.category, Some(Category::Spam));
+    // 1 - (1 - 0.6)(1 - 0.5) = 0.8 -> hide (0.65 <= 0.8 < 0.85)
+    assert!((v.scores.spam - 0.8).abs() < 1e-6, "{:?}", v.scores);
+    assert_eq!(v.action, Action::Hide);
+    assert_eq!(
+        slice(text, &v, "gambling.slot"),
+        vec!["SLOT GACOR", "maxwin"]
+    );
+    assert_eq!(slice(text, &v, "gambling.money"), vec!["depo", "wd"]);
+}
+
+#[test]
+fn min_matches_needs_distinct_keywords() {
+    let (_d, e) = engine_with(RULES);
+    let v = eval(&e, &msg("depo depo depo"));
+    assert!(
+        !v.fired("gambling.money"),
+        "one keyword repeated is not two matches"
+    );
+    assert_eq!(v.category, None);
+}
+
+#[test]
+fn allow_phrases_cancel_a_rule() {
+    let (_d, e) = engine_with(RULES);
+    assert!(eval(&e, &msg("pinjol cepat cair")).fired("scam.pinjol"));
+    assert!(!eval(&e, &msg("Waspada pinjol ilegal, teman-teman")).fired("scam.pinjol"));
+}
+
+#[test]
+fn expr_combines_rules_and_takes_their_spans_and_minimum_action() {
+    let (_d, e) = engine_with(RULES);
+    let text = "Menang giveaway! bayar biaya admin dulu";
+    let v = eval(&e, &msg(text));
+    assert!(v.fired("scam.prize_fee"));
+    assert_eq!(
+        slice(text, &v, "scam.prize_fee"),
+        vec!["giveaway", "biaya admin"]
+    );
+    assert_eq!(
+        v.action,
+        Action::Remove,
+        "the rule's minimum action applies"
+    );
+    assert_eq!(v.category, Some(Category::Scam));
+    let v = eval(&e, &msg("bayar ongkir sendiri ya"));
+    assert!(!v.fired("scam.prize_fee"));
+}
+
+#[test]
+fn when_conditions_and_signals() {
+    let (_d, e) = engine_with(RULES);
+    let mut ev = msg("cek ini https://example.com/info");
+    ev.member_messages = Some(0);
+    assert!(eval(&e, &ev).fired("spam.new_link"));
+    ev.member_messages = Some(5);
+    assert!(!eval(&e, &ev).fired("spam.new_link"));
+    ev.member_messages = None;
+    assert!(
+        !eval(&e, &ev).fired("spam.new_link"),
+        "unknown history is not a first message"
+    );
+}
+
+#[test]
+fn name_rules_and_join_requests() {
+    let (_d, e) = engine_with(RULES);
+    let ev = Event {
+        kind: Kind::JoinRequest,
+        name: "Admin Resmi".into(),
+        text: "halo".into(),
+        ..Event::default()
+    };
+    let v = eval(&e, &ev);
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.id == "impersonation.name")
+        .expect("name rule fires on join requests");
+    assert_eq!(r.field, jaga::verdict::Field::Name);
+    assert_eq!(&ev.name[r.spans[0][0]..r.spans[0][1]], "Admin");
+    // scam 0.5 on a join request: review at 0.40, reject at 0.75.
+    assert_eq!(
+        (v.category, v.action),
+        (Some(Category::Scam), Action::Review)
+    );
+    let admin = Event {
+        role: Role::Admin,
+        ..ev.clone()
+    };
+    assert!(
+        !eval(&e, &admin).fired("impersonation.name"),
+        "real admins may say admin"
+    );
+}
+
+#[test]
+fn shadow_rules_report_but_never_act_and_disabled_rules_stay_silent() {
+    let (_d, e) = engine_with(RULES);
+    let v = eval(&e, &msg("kamu jelek"));
+    let shadow: Vec<_> = v
+        .reasons
+        .iter()
+        .filter(|r| r.id == "abuse.shadow")
+        .collect();
+    assert_eq!(shadow.len(), 1);
+    assert!(shadow[0].shadow);
+    assert!(!v.reasons.iter().any(|r| r.id == "abuse.off"));
+    assert_eq!(v.scores.abuse, 0.0);
+    assert_eq!((v.category, v.action), (None, Action::Allow));
+}
+
+#[test]
+fn evasions_are_caught_and_spans_cover_the_evasive_original() {
+    let (_d, e) = engine_with(RULES);
+    for (text, want) in [
+        ("𝐬𝐥𝐨𝐭 𝐠𝐚𝐜𝐨𝐫 malam ini", "𝐬𝐥𝐨𝐭 𝐠𝐚𝐜𝐨𝐫"),
+        ("ｓｌｏｔ ｇａｃｏｒ", "ｓｌｏｔ ｇａｃｏｒ"),
+        ("sl\u{200b}ot gacor", "sl\u{200b}ot gacor"),
+        (
+            "slot g\u{0430}\u{0441}\u{043e}r",
+            "slot g\u{0430}\u{0441}\u{043e}r",
+        ),
+        ("sl0t g4c0r", "sl0t g4c0r"),
+        ("ayo s l o t g a c o r", "s l o t g a c o r"),
+        ("m.a.x.w.i.n", "m.a.x.w.i.n"),
+    ] {
+        let v = eval(&e, &msg(text));
+        assert_eq!(slice(text, &v, "gambling.slot"), vec![want], "in {text:?}");
+    }
+    let v = eval(&e, &msg("of reeds and slots"));
+    assert!(!v.fired("gambling.slot"));
+}
+
+#[test]
+fn verdict_json_round_trips() {
+    let (_d, e) = engine_with(RULES);
+    let v = eval(&e, &msg("slot gacor"));
+    let json = serde_json::to_string(&v).unwrap();
+    let back: Verdict = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.category, v.category);
+    assert_eq!(back.reasons.len(), v.reasons.len());
+    let _ = Path::new("");
+}
