@@ -18,6 +18,7 @@
 //! * [`verdict`]: the output contract, with reasons and spans into the original text.
 //! * [`scan`]: batch scanning of JSONL streams, parallel, in input order.
 
+pub mod doxing;
 pub mod engine;
 pub mod event;
 pub mod explain;

@@ -215,7 +215,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// True when no letter or digit touches `at` from the left.
-fn boundary_before(text: &str, at: usize) -> bool {
+pub(crate) fn boundary_before(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at.wrapping_sub(1)) {
         None => true,
         Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
@@ -224,7 +224,7 @@ fn boundary_before(text: &str, at: usize) -> bool {
 }
 
 /// True when no letter or digit touches `at` from the right.
-fn boundary_after(text: &str, at: usize) -> bool {
+pub(crate) fn boundary_after(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at) {
         None => true,
         Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
