@@ -83,6 +83,8 @@ pub struct Scratch {
     fired: Vec<Option<u32>>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
+    /// The rule behind each reason, in step with `reasons`.
+    reason_rules: Vec<u32>,
 }
 
 impl Scratch {
@@ -93,6 +95,12 @@ impl Scratch {
     /// The normalised text of the last event scored, for `jaga explain`.
     pub fn normalised_text(&self) -> &str {
         self.text.text()
+    }
+
+    fn record(&mut self, rule: usize, reason: Reason) {
+        self.fired[rule] = Some(self.reasons.len() as u32);
+        self.reasons.push(reason);
+        self.reason_rules.push(rule as u32);
     }
 
     fn findings(&self) -> impl Iterator<Item = (Field, &Finding)> {
@@ -211,6 +219,7 @@ impl Engine {
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
         s.reasons.clear();
+        s.reason_rules.clear();
         self.fire_pattern_rules(ev, s);
         self.fire_signal_rules(ev, s);
         self.fire_expr_rules(ev, s);
@@ -309,8 +318,7 @@ impl Engine {
                 }
             }
             let reason = reason_for(rule, Source::Rule, spans, matched.join(", "), field);
-            s.fired[rule_idx as usize] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            s.record(rule_idx as usize, reason);
         }
         s.hits = hits;
     }
@@ -366,8 +374,7 @@ impl Engine {
             // A finding's weight scales the rule: a phone number without context counts less.
             reason.score = rule.score * weight.clamp(0.0, 1.0);
             reason.entities = entities;
-            s.fired[ri] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            s.record(ri, reason);
         }
     }
 
@@ -420,8 +427,7 @@ impl Engine {
                 }
             }
             let reason = reason_for(rule, Source::Rule, spans, parts.join(" + "), field);
-            s.fired[ri] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            s.record(ri, reason);
         }
     }
 
@@ -431,9 +437,9 @@ impl Engine {
         for r in s.reasons.iter().filter(|r| !r.shadow) {
             keep[r.category.index()] *= 1.0 - r.score;
         }
-        for (ri, rule) in self.rules().iter().enumerate() {
-            let Some(k) = s.fired[ri] else { continue };
-            if s.reasons[k as usize].shadow {
+        for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
+            let rule = &self.rules()[ri as usize];
+            if r.shadow {
                 continue;
             }
             if let Some(a) = rule.action {
