@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::doxing::{Doxing, DoxingScratch};
 use crate::event::{Event, Kind};
 use crate::extract::{self, Entity, EntityKind};
 use crate::links::{self, LinkLists};
@@ -51,6 +52,10 @@ pub struct Engine {
     signal_rules: Vec<usize>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
+    doxing: Doxing,
+    /// Whether any live rule reads a doxing signal; the stage is skipped otherwise.
+    has_doxing_rules: bool,
+    show_pii: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +74,8 @@ pub struct Scratch {
     name_entities: Vec<Entity>,
     urls: Vec<Entity>,
     link_findings: Vec<Finding>,
+    dox: DoxingScratch,
+    dox_findings: Vec<Finding>,
     field_hits: Vec<Hit>,
     /// Keyword/regex hits of both fields, grouped by rule after sorting.
     hits: Vec<(RuleField, Hit)>,
@@ -76,6 +83,8 @@ pub struct Scratch {
     fired: Vec<Option<u32>>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
+    /// The rule behind each reason, in step with `reasons`.
+    reason_rules: Vec<u32>,
 }
 
 impl Scratch {
@@ -86,6 +95,12 @@ impl Scratch {
     /// The normalised text of the last event scored, for `jaga explain`.
     pub fn normalised_text(&self) -> &str {
         self.text.text()
+    }
+
+    fn record(&mut self, rule: usize, reason: Reason) {
+        self.fired[rule] = Some(self.reasons.len() as u32);
+        self.reasons.push(reason);
+        self.reason_rules.push(rule as u32);
     }
 
     fn findings(&self) -> impl Iterator<Item = (Field, &Finding)> {
@@ -99,6 +114,7 @@ impl Scratch {
         });
         links
             .chain(self.text.findings().iter().map(|f| (Field::Text, f)))
+            .chain(self.dox_findings.iter().map(|f| (Field::Text, f)))
             .chain(self.name.findings().iter().map(|f| (Field::Name, f)))
     }
 }
@@ -131,6 +147,25 @@ impl Engine {
         let has_name_rules = rules
             .iter()
             .any(|r| r.field == RuleField::Name && r.status != Status::Disabled);
+        let doxing = Doxing::new(
+            ruleset
+                .doxing
+                .as_ref()
+                .map(|(c, _)| c.clone())
+                .unwrap_or_default(),
+        )
+        .map_err(EngineError::Matcher)?;
+        let has_doxing_rules = rules.iter().any(|r| {
+            r.status != Status::Disabled
+                && match &r.detector {
+                    Detector::Signal(s) => s.is_doxing(),
+                    Detector::Expr(e) => e
+                        .names()
+                        .iter()
+                        .any(|n| n.parse::<Signal>().is_ok_and(Signal::is_doxing)),
+                    Detector::Patterns { .. } => false,
+                }
+        });
         let mut names = HashMap::new();
         for r in rules {
             if let Detector::Expr(e) = &r.detector {
@@ -150,9 +185,18 @@ impl Engine {
             signal_rules,
             expr_order,
             has_name_rules,
+            doxing,
+            has_doxing_rules,
+            show_pii: false,
             ruleset,
             policy,
         })
+    }
+
+    /// Puts full personal-data values into verdicts (`--show-pii`); masked by default.
+    pub fn with_show_pii(mut self, show: bool) -> Engine {
+        self.show_pii = show;
+        self
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -175,6 +219,7 @@ impl Engine {
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
         s.reasons.clear();
+        s.reason_rules.clear();
         self.fire_pattern_rules(ev, s);
         self.fire_signal_rules(ev, s);
         self.fire_expr_rules(ev, s);
@@ -207,6 +252,17 @@ impl Engine {
         s.urls.clear();
         s.urls
             .extend(s.entities.iter().filter(|e| e.kind == EntityKind::Url));
+        s.dox_findings.clear();
+        if self.has_doxing_rules {
+            self.doxing.analyse(
+                &ev.text,
+                &s.text,
+                &s.entities,
+                self.show_pii,
+                &mut s.dox,
+                &mut s.dox_findings,
+            );
+        }
         s.link_findings.clear();
         links::analyse(
             &self.links,
@@ -262,8 +318,7 @@ impl Engine {
                 }
             }
             let reason = reason_for(rule, Source::Rule, spans, matched.join(", "), field);
-            s.fired[rule_idx as usize] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            s.record(rule_idx as usize, reason);
         }
         s.hits = hits;
     }
@@ -283,28 +338,43 @@ impl Engine {
             };
             let mut spans = Vec::new();
             let mut matched: Vec<&str> = Vec::new();
+            let mut entities = Vec::new();
             let mut field = None;
+            let mut weight = 0.0f32;
             for (f, finding) in s
                 .findings()
                 .filter(|(f, x)| x.signal == signal && wanted(*f))
             {
                 field.get_or_insert(f);
-                if f != Field::Attachment && spans.len() < MAX_SPANS {
+                weight = weight.max(finding.weight);
+                if f != Field::Attachment && finding.end > finding.start {
                     push_span(&mut spans, [finding.start, finding.end]);
                 }
-                if !matched.contains(&finding.detail.as_str()) && matched.len() < 8 {
+                if !finding.detail.is_empty()
+                    && !matched.contains(&finding.detail.as_str())
+                    && matched.len() < 8
+                {
                     matched.push(&finding.detail);
+                }
+                if let Some(p) = &finding.pii {
+                    if entities.len() < MAX_SPANS && !entities.contains(&**p) {
+                        entities.push((**p).clone());
+                    }
                 }
             }
             let Some(field) = field else { continue };
             let source = if signal.as_str().starts_with("obfuscation.") {
                 Source::Obfuscation
+            } else if signal.is_doxing() {
+                Source::Doxing
             } else {
                 Source::Link
             };
-            let reason = reason_for(rule, source, spans, matched.join(", "), field);
-            s.fired[ri] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            let mut reason = reason_for(rule, source, spans, matched.join(", "), field);
+            // A finding's weight scales the rule: a phone number without context counts less.
+            reason.score = rule.score * weight.clamp(0.0, 1.0);
+            reason.entities = entities;
+            s.record(ri, reason);
         }
     }
 
@@ -348,11 +418,16 @@ impl Engine {
                     for &sp in &r.spans {
                         push_span(&mut spans, sp);
                     }
+                } else if let Some(NameRef::Signal(sig)) = self.names.get(name) {
+                    for (f, x) in s.findings().filter(|(_, x)| x.signal == *sig) {
+                        if f != Field::Attachment && x.end > x.start {
+                            push_span(&mut spans, [x.start, x.end]);
+                        }
+                    }
                 }
             }
             let reason = reason_for(rule, Source::Rule, spans, parts.join(" + "), field);
-            s.fired[ri] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            s.record(ri, reason);
         }
     }
 
@@ -362,9 +437,9 @@ impl Engine {
         for r in s.reasons.iter().filter(|r| !r.shadow) {
             keep[r.category.index()] *= 1.0 - r.score;
         }
-        for (ri, rule) in self.rules().iter().enumerate() {
-            let Some(k) = s.fired[ri] else { continue };
-            if s.reasons[k as usize].shadow {
+        for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
+            let rule = &self.rules()[ri as usize];
+            if r.shadow {
                 continue;
             }
             if let Some(a) = rule.action {
@@ -413,6 +488,7 @@ fn reason_for(
         spans,
         matched,
         field,
+        entities: Vec::new(),
         shadow: rule.status == Status::Shadow,
     }
 }

@@ -20,6 +20,7 @@
 //! * [`scan`]: batch scanning of any input format, parallel, in input order.
 //! * [`report`]: the HTML report of a scan for admins; [`mask`] hides personal data in it.
 
+pub mod doxing;
 pub mod engine;
 pub mod event;
 pub mod explain;

@@ -1,10 +1,12 @@
-//! Masks personal data before it is shown to a person (the HTML report): phone-number-like
-//! digit runs and ID or account numbers keep their first and last few digits
-//! (`0812****7890`), e-mail addresses keep the first letter and the domain (`r***@gmail.com`).
+//! Finds personal data in free text for display (the HTML report): phone-number-like digit
+//! runs, ID and account numbers, e-mail addresses, masked in the doxing stage's own format
+//! ([`crate::doxing::mask`]: `0812****0491`, `r***@gmail.com`).
 //!
-//! This is a deliberately small stand-in. The doxing detector (issue 3) will know personal
-//! data properly (NIK, bank accounts, addresses, plates); when it lands, [`find`] is the seam
-//! to replace: everything that displays text goes through it.
+//! The doxing stage finds and validates personal data with its context, and puts each entity
+//! (span and masked value) in the reasons of the verdict; the report masks those first. This
+//! finder is the safety net for everything else shown to a person: a phone number in a
+//! message flagged as spam, an account number no doxing rule reported. It masks generously
+//! (no validation) because a report may be forwarded.
 
 use std::ops::Range;
 
@@ -70,8 +72,7 @@ pub fn mask(text: &str) -> String {
 /// (`15.000.000`), a date (`12-03-2024`) or a time range (`10.00-12.00`).
 fn digit_run(b: &[u8], start: usize) -> (usize, Option<Masked>) {
     let mut i = start;
-    let plus = b[i] == b'+';
-    if plus {
+    if b[i] == b'+' {
         i += 1;
     }
     let mut digits = String::new();
@@ -118,20 +119,11 @@ fn digit_run(b: &[u8], start: usize) -> (usize, Option<Masked>) {
     if amount || short_groups || date {
         return (end, None);
     }
-    let n = digits.len();
-    let keep = ((n - 4) / 2).min(4);
-    let mut r = String::with_capacity(n + 1);
-    if plus {
-        r.push('+');
-    }
-    r.push_str(&digits[..keep]);
-    r.extend(std::iter::repeat_n('*', n - 2 * keep));
-    r.push_str(&digits[n - keep..]);
     (
         end,
         Some(Masked {
             range: start..end,
-            replacement: r,
+            replacement: crate::doxing::mask::digits(&String::from_utf8_lossy(&b[start..end])),
         }),
     )
 }
@@ -159,10 +151,9 @@ fn email_at(b: &[u8], at: usize, floor: usize) -> Option<Masked> {
     {
         return None;
     }
-    let first = b[s] as char;
     Some(Masked {
         range: s..e,
-        replacement: format!("{first}***@{domain}"),
+        replacement: crate::doxing::mask::email(&String::from_utf8_lossy(&b[s..e])),
     })
 }
 
@@ -173,10 +164,10 @@ mod tests {
     #[test]
     fn phones_ids_and_emails_are_masked() {
         assert_eq!(mask("hubungi 081234560491 ya"), "hubungi 0812****0491 ya");
-        assert_eq!(mask("WA +62 812-3456-7890"), "WA +6281*****7890");
+        assert_eq!(mask("WA +62 812-3456-7890"), "WA 6281*****7890");
         assert_eq!(mask("NIK 3201234567890001"), "NIK 3201********0001");
         assert_eq!(mask("telp (021) 555-1234"), "telp (021****234");
-        assert_eq!(mask("rek 12345678"), "rek 12****78");
+        assert_eq!(mask("rek 12345678"), "rek 123**678");
         assert_eq!(mask("email rini.s@gmail.com."), "email r***@gmail.com.");
         assert_eq!(mask("Sari 💜 0812 3456 7890"), "Sari 💜 0812****7890");
     }

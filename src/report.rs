@@ -42,6 +42,8 @@ struct Flagged {
     reasons: Vec<(String, Category, f32, String, bool)>,
     spans: Vec<[usize; 2]>,
     name_spans: Vec<[usize; 2]>,
+    /// Personal data the doxing stage found in the text, with its masked form.
+    entities: Vec<mask::Masked>,
 }
 
 impl PartialEq for Flagged {
@@ -246,6 +248,17 @@ impl Report {
                 .collect(),
             spans: spans_in(Field::Text, cut),
             name_spans: spans_in(Field::Name, ev.name.len()),
+            entities: v
+                .reasons
+                .iter()
+                .filter(|r| r.field == Field::Text)
+                .flat_map(|r| r.entities.iter())
+                .filter(|e| e.span[0] < e.span[1] && e.span[1] <= cut)
+                .map(|e| mask::Masked {
+                    range: e.span[0]..e.span[1],
+                    replacement: e.masked.clone(),
+                })
+                .collect(),
         }));
     }
 
@@ -530,7 +543,7 @@ impl Report {
                 "<article class=\"msg b-{cat}\"><div class=\"meta\"><span class=\"act act{}\">{}</span> <span class=\"pill c-{cat}\">{cat}</span> {kind}<b>{}</b> <span class=\"muted\">{} &middot; {} &middot; {}</span></div>",
                 f.action.severity(),
                 f.action.as_str(),
-                highlighted(&f.name, &f.name_spans),
+                highlighted(&f.name, &f.name_spans, &[]),
                 esc(&f.group),
                 esc(&when),
                 esc(&f.origin.to_string()),
@@ -539,7 +552,7 @@ impl Report {
                 let _ = write!(
                     h,
                     "<div class=\"text\">{}</div>",
-                    highlighted(&f.text, &f.spans)
+                    highlighted(&f.text, &f.spans, &f.entities)
                 );
             }
             if !f.attachments.is_empty() {
@@ -678,9 +691,10 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-/// The text as HTML with `spans` in `<mark>` and personal data masked. A masked piece is
-/// replaced whole and marked when any span touches it.
-fn highlighted(text: &str, spans: &[[usize; 2]]) -> String {
+/// The text as HTML with `spans` in `<mark>` and personal data masked: the doxing stage's
+/// `entities` first, then whatever [`mask::find`] sees elsewhere. A masked piece is replaced
+/// whole and marked when any span touches it.
+fn highlighted(text: &str, spans: &[[usize; 2]], entities: &[mask::Masked]) -> String {
     let mut spans: Vec<[usize; 2]> = spans
         .iter()
         .copied()
@@ -697,7 +711,23 @@ fn highlighted(text: &str, spans: &[[usize; 2]]) -> String {
         }
     }
     let marked = |a: usize, b: usize| merged.iter().any(|s| s[0] < b && a < s[1]);
-    let pii = mask::find(text);
+    let mut pii: Vec<mask::Masked> = entities
+        .iter()
+        .filter(|m| text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end))
+        .cloned()
+        .collect();
+    pii.sort_by_key(|m| (m.range.start, std::cmp::Reverse(m.range.end)));
+    // Nested or overlapping entities: keep the first, widest one.
+    pii.dedup_by(|next, kept| next.range.start < kept.range.end);
+    for m in mask::find(text) {
+        if !pii
+            .iter()
+            .any(|e| e.range.start < m.range.end && m.range.start < e.range.end)
+        {
+            pii.push(m);
+        }
+    }
+    pii.sort_by_key(|m| m.range.start);
     let mut bounds: Vec<usize> = merged.iter().flat_map(|s| [s[0], s[1]]).collect();
     bounds.extend(pii.iter().map(|m| m.range.start));
     bounds.push(text.len());
@@ -800,6 +830,7 @@ mod tests {
                 spans,
                 matched: "0812 3456 7890".into(),
                 field: Field::Text,
+                entities: vec![],
                 shadow: false,
             }],
         }
@@ -808,7 +839,7 @@ mod tests {
     #[test]
     fn highlights_and_masks_together() {
         let t = "transfer ke 081234567890 <sekarang>";
-        let h = highlighted(t, &[[0, 8], [12, 16]]);
+        let h = highlighted(t, &[[0, 8], [12, 16]], &[]);
         assert_eq!(
             h,
             "<mark>transfer</mark> ke <mark>0812****7890</mark> &lt;sekarang&gt;"
@@ -816,7 +847,17 @@ mod tests {
         assert!(!h.contains("081234567890"));
         // Out-of-range and mid-char spans are ignored, not trusted.
         let e = "💜 halo";
-        assert_eq!(highlighted(e, &[[1, 3], [0, 99]]), "💜 halo");
+        assert_eq!(highlighted(e, &[[1, 3], [0, 99]], &[]), "💜 halo");
+        // The doxing stage's entities win over the generic finder, whatever they cover.
+        let t = "alamat Jl. Melati No. 12, wa 081234567890";
+        let ent = [mask::Masked {
+            range: 7..24,
+            replacement: "Jl. Me**** No. **".into(),
+        }];
+        assert_eq!(
+            highlighted(t, &[], &ent),
+            "alamat Jl. Me**** No. **, wa 0812****7890"
+        );
     }
 
     #[test]
