@@ -22,8 +22,10 @@ use crate::verdict::{Action, Category, Field, Verdict};
 const SHOWN_TEXT: usize = 1500;
 /// Input problems listed in the report.
 const SHOWN_DIAGNOSTICS: usize = 50;
-/// Users and rules listed.
-const TOP: usize = 15;
+/// Users listed.
+const TOP_USERS: usize = 15;
+/// Rules listed.
+const TOP_RULES: usize = 10;
 
 /// A flagged event kept for display.
 #[derive(Debug, Clone)]
@@ -161,7 +163,8 @@ impl Report {
         if !ev.group.is_empty() && self.groups.len() < 8 && !self.groups.contains(&ev.group) {
             self.groups.push(ev.group.clone());
         }
-        for r in &v.reasons {
+        // Helper rules (score 0, only there for `expr`s) would crowd out the ones that count.
+        for r in v.reasons.iter().filter(|r| r.score > 0.0) {
             let s = self.rules.entry(r.id.clone()).or_default();
             s.category = Some(r.category);
             if r.shadow {
@@ -237,13 +240,15 @@ impl Report {
                 .reasons
                 .iter()
                 .map(|r| {
-                    (
-                        r.id.clone(),
-                        r.category,
-                        r.score,
-                        r.matched.clone(),
-                        r.shadow,
-                    )
+                    // With --show-pii `matched` holds the full value; the masks never do.
+                    let matched = if r.entities.is_empty() {
+                        r.matched.clone()
+                    } else {
+                        let masked: Vec<&str> =
+                            r.entities.iter().map(|e| e.masked.as_str()).collect();
+                        masked.join(", ")
+                    };
+                    (r.id.clone(), r.category, r.score, matched, r.shadow)
                 })
                 .collect(),
             spans: spans_in(Field::Text, cut),
@@ -285,6 +290,7 @@ impl Report {
             h,
             "Personal data (phone, ID and account numbers, e-mail addresses) is masked. Times are as written in the export.</p></header>"
         );
+        h.push_str("<nav><a href=\"#flagged\">Flagged messages</a> <a href=\"#users\">Users</a> <a href=\"#rules\">Rules</a> <a href=\"#inputs\">Inputs</a></nav>");
         self.render_cards(&mut h);
         self.render_totals(&mut h);
         self.render_chart(&mut h);
@@ -319,11 +325,8 @@ impl Report {
                 " flag",
             ),
             (
-                "input problems",
-                format!(
-                    "{} <small>errors</small> {} <small>warnings</small>",
-                    self.errors, self.warnings
-                ),
+                &format!("input errors ({} warnings)", self.warnings),
+                self.errors.to_string(),
                 "",
             ),
         ] {
@@ -337,7 +340,7 @@ impl Report {
         let max = self.by_category.iter().copied().max().unwrap_or(0).max(1);
         let names = ["ok", "spam", "scam", "doxing", "abuse"];
         for (i, n) in names.iter().enumerate() {
-            bar_row(h, n, self.by_category[i], max, n);
+            bar_row(h, n, self.by_category[i], max, &format!("c-{n}"));
         }
         h.push_str("</table></div><div><h2>Per action</h2><table class=\"bars\">");
         let mut actions = self.by_action.clone();
@@ -374,15 +377,19 @@ impl Report {
             .max()
             .unwrap_or(1)
             .max(1);
-        let (w, ht, left, bottom, top) = (1100.0f64, 240.0f64, 44.0f64, 28.0f64, 10.0f64);
+        let (w, ht, left, bottom, top) = (1100.0f64, 210.0f64, 44.0f64, 28.0f64, 10.0f64);
         let plot_w = w - left - 10.0;
         let plot_h = ht - bottom - top;
         let bw = plot_w / n as f64;
         let _ = write!(h, "{unit}</h2><svg class=\"chart\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"flagged messages per {unit}\">");
-        for k in 0..=4 {
-            let v = max as f64 * k as f64 / 4.0;
-            let y = top + plot_h - plot_h * k as f64 / 4.0;
-            let _ = write!(h, "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/><text x=\"{}\" y=\"{:.1}\" class=\"ax\" text-anchor=\"end\">{}</text>", w - 10.0, left - 6.0, y + 4.0, v.round());
+        // Whole-number grid lines: up to four steps.
+        let ticks = max.clamp(1, 4);
+        let step = max.div_ceil(ticks);
+        let scale = (step * ticks) as f64;
+        for k in 0..=ticks {
+            let v = k * step;
+            let y = top + plot_h - plot_h * k as f64 / ticks as f64;
+            let _ = write!(h, "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/><text x=\"{}\" y=\"{:.1}\" class=\"ax\" text-anchor=\"end\">{}</text>", w - 10.0, left - 6.0, y + 4.0, v);
         }
         for (i, b) in buckets.iter().enumerate() {
             let x = left + bw * i as f64;
@@ -394,7 +401,7 @@ impl Report {
                 if v == 0 {
                     continue;
                 }
-                let bh = plot_h * v as f64 / max as f64;
+                let bh = plot_h * v as f64 / scale;
                 y -= bh;
                 let _ = write!(
                     h,
@@ -437,7 +444,7 @@ impl Report {
     }
 
     fn render_users(&self, h: &mut String) {
-        h.push_str("<div><h2>Users with most flags</h2>");
+        h.push_str("<div id=\"users\"><h2>Users with most flags</h2>");
         if self.users.is_empty() {
             h.push_str("<p class=\"muted\">Nobody was flagged.</p></div>");
             return;
@@ -445,7 +452,7 @@ impl Report {
         let mut users: Vec<&UserStat> = self.users.values().collect();
         users.sort_by(|a, b| b.flags.cmp(&a.flags).then_with(|| a.name.cmp(&b.name)));
         h.push_str("<table class=\"list\"><tr><th>user</th><th>group</th><th>flags</th><th>categories</th></tr>");
-        for u in users.iter().take(TOP) {
+        for u in users.iter().take(TOP_USERS) {
             let mut cats = String::new();
             for c in Category::ALL {
                 let n = u.by_category[c.index()];
@@ -480,7 +487,7 @@ impl Report {
     }
 
     fn render_rules(&self, h: &mut String, rules: &[Rule]) {
-        h.push_str("<div><h2>Rules that fired most</h2>");
+        h.push_str("<div id=\"rules\"><h2>Rules that fired most</h2>");
         if self.rules.is_empty() {
             h.push_str("<p class=\"muted\">No rule fired.</p></div>");
             return;
@@ -494,7 +501,7 @@ impl Report {
         h.push_str(
             "<table class=\"list\"><tr><th>rule</th><th>what it finds</th><th>fired</th></tr>",
         );
-        for (id, s) in list.iter().take(TOP) {
+        for (id, s) in list.iter().take(TOP_RULES) {
             let desc = rules
                 .iter()
                 .find(|r| &r.id == *id)
@@ -507,7 +514,7 @@ impl Report {
             };
             let _ = write!(
                 h,
-                "<tr><td><code>{}</code> <span class=\"pill c-{cat}\">{cat}</span></td><td>{}</td><td class=\"n\">{}{shadow}</td></tr>",
+                "<tr><td><code>{}</code> <span class=\"pill c-{cat}\">{cat}</span></td><td class=\"desc\">{}</td><td class=\"n\">{}{shadow}</td></tr>",
                 esc(id),
                 esc(desc),
                 s.fired
@@ -519,7 +526,10 @@ impl Report {
     fn render_flagged(&self, h: &mut String) {
         let mut list: Vec<&Flagged> = self.kept.iter().map(|r| &r.0).collect();
         list.sort_by_key(|f| Reverse(f.key));
-        let _ = write!(h, "<section><h2>Flagged messages</h2><p class=\"muted\">");
+        let _ = write!(
+            h,
+            "<section id=\"flagged\"><h2>Flagged messages</h2><p class=\"muted\">"
+        );
         if self.flagged_total as usize > list.len() {
             let _ = write!(
                 h,
@@ -567,7 +577,8 @@ impl Report {
                 h.push_str("</div>");
             }
             h.push_str("<div class=\"why\">");
-            for (id, c, score, matched, shadow) in &f.reasons {
+            // Helper rules (score 0) explain exprs; the JSONL has them, the page does not.
+            for (id, c, score, matched, shadow) in f.reasons.iter().filter(|r| r.2 > 0.0) {
                 let matched = truncate_chars(&mask::mask(matched), 60);
                 let _ = write!(
                     h,
@@ -589,7 +600,7 @@ impl Report {
     }
 
     fn render_inputs(&self, h: &mut String) {
-        h.push_str("<section><h2>Inputs</h2><table class=\"list\"><tr><th>file</th><th>format</th><th>messages</th><th>joins</th><th>system</th><th>deleted</th><th>media</th></tr>");
+        h.push_str("<section id=\"inputs\"><h2>Inputs</h2><table class=\"list\"><tr><th>file</th><th>format</th><th>messages</th><th>joins</th><th>system</th><th>deleted</th><th>media</th></tr>");
         for i in &self.inputs {
             let order = i
                 .date_order
@@ -654,7 +665,7 @@ fn bar_row(h: &mut String, label: &str, n: u64, max: u64, class: &str) {
     let pct = 100.0 * n as f64 / max as f64;
     let _ = write!(
         h,
-        "<tr><td>{label}</td><td class=\"n\">{n}</td><td class=\"bar\"><i class=\"c-{class}\" style=\"width:{pct:.1}%\"></i></td></tr>"
+        "<tr><td>{label}</td><td class=\"n\">{n}</td><td class=\"bar\"><i class=\"{class}\" style=\"width:{pct:.1}%\"></i></td></tr>"
     );
 }
 
@@ -804,6 +815,7 @@ svg .c-ok{fill:var(--ok)}svg .c-spam{fill:var(--spam)}svg .c-scam{fill:var(--sca
 .att{font-size:13px;color:var(--muted);margin:4px 0}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 .diag{font-family:ui-monospace,monospace;font-size:12.5px}.diag .err{color:var(--scam)}.diag .warn{color:#a16207}
 footer{color:var(--muted);text-align:center;margin:20px 0}
+nav{margin:6px 0 0}nav a{color:#2563eb;text-decoration:none;margin-right:14px}td.desc{font-size:12.5px;color:#374151}
 @media (max-width:800px){.two,.cards{grid-template-columns:1fr}}
 "#;
 
