@@ -203,6 +203,9 @@ fn cmd_scan(a: ScanArgs) -> u8 {
             .map(|p| {
                 if p == Path::new("-") {
                     Input::Stdin
+                } else if p.is_dir() && p.join("result.json").is_file() {
+                    // A Telegram Desktop export folder.
+                    Input::Path(p.join("result.json"))
                 } else {
                     Input::Path(p.clone())
                 }
@@ -212,6 +215,13 @@ fn cmd_scan(a: ScanArgs) -> u8 {
     // Every input must open before anything is written: a typo is not a partial scan.
     for input in &inputs {
         if let Input::Path(p) = input {
+            if p.is_dir() {
+                eprintln!(
+                    "jaga: {} is a directory; give the export file (the WhatsApp .txt or .zip, Telegram's result.json)",
+                    p.display()
+                );
+                return EXIT_FATAL;
+            }
             if let Err(e) = File::open(p) {
                 eprintln!("jaga: cannot open {}: {e}", p.display());
                 return EXIT_FATAL;

@@ -577,3 +577,88 @@ fn parse_line(line: &[u8], line_no: u64, max_bytes: usize) -> Result<Option<Even
 pub fn format_error(source: &str, e: &LineError) -> String {
     format!("{source}:{}: {}", e.line, e.message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+            .expect("shipped rules load")
+    }
+
+    #[test]
+    fn jsonl_streams_keep_order_and_report_bad_lines() {
+        let input =
+            b"{\"id\":\"a\",\"text\":\"halo\"}\nnot json\n\n{\"id\":\"b\",\"text\":\"lagi\"}";
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        let opts = ScanOptions {
+            batch_lines: 1,
+            ..ScanOptions::default()
+        };
+        let s = scan(&engine(), &input[..], &mut out, &opts, &mut |e| {
+            errors.push(e.clone())
+        })
+        .unwrap();
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let ids: Vec<&str> = lines.iter().map(|v| v["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(
+            lines.iter().all(|v| v.get("origin").is_none()),
+            "no origin from scan()"
+        );
+        assert_eq!((s.events, s.errors), (2, 1));
+        assert_eq!(errors[0].line, 2);
+        assert!(errors[0].message.starts_with("not a valid event"));
+    }
+
+    #[test]
+    fn exports_and_jsonl_in_one_scan_carry_their_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let wa = dir.path().join("chat.txt");
+        std::fs::write(
+            &wa,
+            "26/11/20 23.10 - Rina: halo\n26/11/20 23.11 - Budi telah bergabung menggunakan tautan undangan grup ini\n26/11/20 23.12 - Budi: halo kak\n",
+        )
+        .unwrap();
+        let jl = dir.path().join("events.jsonl");
+        std::fs::write(&jl, "{\"id\":\"x\",\"text\":\"hai\"}\n").unwrap();
+        let mut out = Vec::new();
+        struct Seen(Vec<(String, u64, Option<u64>)>);
+        impl Observer for Seen {
+            fn scored(&mut self, e: &Event, _v: &Verdict, o: &Origin) {
+                self.0.push((o.file.to_string(), o.line, e.member_messages));
+            }
+        }
+        let mut seen = Seen(Vec::new());
+        let inputs = [Input::Path(wa.clone()), Input::Path(jl.clone())];
+        let s = scan_inputs(
+            &engine(),
+            &inputs,
+            &mut out,
+            &ScanOptions::default(),
+            &mut seen,
+        )
+        .unwrap();
+        assert_eq!(s.events, 4);
+        assert_eq!(s.inputs.len(), 2);
+        let (wa, jl) = (wa.display().to_string(), jl.display().to_string());
+        assert_eq!(
+            seen.0,
+            [
+                (wa.clone(), 1, None),
+                (wa.clone(), 2, None),
+                (wa.clone(), 3, Some(0)),
+                (jl.clone(), 1, None)
+            ]
+        );
+        let text = String::from_utf8(out).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(last["origin"], serde_json::json!({"file": jl, "line": 1}));
+    }
+}

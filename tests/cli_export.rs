@@ -288,3 +288,30 @@ fn piped_output_has_no_progress_bar() {
         "no bar when stderr is not a terminal: {e:?}"
     );
 }
+
+#[test]
+fn a_telegram_export_folder_and_empty_input() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("telegram/account_list.json"),
+        dir.path().join("result.json"),
+    )
+    .unwrap();
+    let out = jaga(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = verdicts(&out.stdout);
+    assert_eq!(v.len(), 4);
+    assert!(v[0]["origin"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("result.json"));
+    let empty = tempfile::tempdir().unwrap();
+    let out = jaga(&["scan", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+    let blank = dir.path().join("blank.txt");
+    std::fs::write(&blank, "\n\n").unwrap();
+    let out = jaga(&["scan", blank.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}

@@ -522,9 +522,12 @@ pub(crate) fn read_text<R: Read>(
         return Ok(());
     }
     let (mut text, encoding) = decoded(raw)?;
+    let head = text.fill_buf()?;
     let format = match opts.format {
         Some(f) => f,
-        None => match detect(text.fill_buf()?) {
+        // Nothing to read is not an unknown format: an empty stream scans to no events.
+        None if head.iter().all(u8::is_ascii_whitespace) => Format::Jsonl,
+        None => match detect(head) {
             Some(f) => f,
             None => {
                 let _ = sink.diagnostic(
