@@ -61,8 +61,8 @@ struct RulesDir {
 #[derive(Args)]
 struct ScanArgs {
     /// Files to scan: JSONL events, WhatsApp exports (.txt or .zip), Telegram Desktop exports
-    /// (result.json); the format is recognised from the content. `-` or nothing reads
-    /// standard input.
+    /// (result.json, or its folder); the format is recognised from the content. `-` or
+    /// nothing reads standard input.
     files: Vec<PathBuf>,
     #[command(flatten)]
     rules: RulesDir,

@@ -361,12 +361,30 @@ impl Report {
         };
         // Days for up to half a year, weeks beyond; a bar per bucket, stacked by category.
         let span = last - first + 1;
-        let (unit, width_days) = if span <= 186 { ("day", 1) } else { ("week", 7) };
-        let bucket = |d: i64| (d - first).div_euclid(width_days);
-        let n = bucket(last) as usize + 1;
+        // Days for up to half a year, weeks up to three years, months beyond.
+        let month = |d: i64| {
+            let (y, m, _) = civil_from_days(d);
+            y * 12 + m - 1
+        };
+        let (unit, bucket): (&str, &dyn Fn(i64) -> usize) = if span <= 186 {
+            ("day", &|d| (d - first) as usize)
+        } else if span <= 3 * 366 {
+            ("week", &|d| ((d - first) / 7) as usize)
+        } else {
+            ("month", &|d| (month(d) - month(first)) as usize)
+        };
+        let label = |i: usize| match unit {
+            "day" => day_label(first + i as i64),
+            "week" => day_label(first + 7 * i as i64),
+            _ => {
+                let mi = month(first) + i as i64;
+                format!("{:04}-{:02}", mi.div_euclid(12), mi.rem_euclid(12) + 1)
+            }
+        };
+        let n = bucket(last) + 1;
         let mut buckets = vec![[0u64; 4]; n];
         for (&d, c) in &self.days {
-            let b = &mut buckets[bucket(d) as usize];
+            let b = &mut buckets[bucket(d)];
             for i in 0..4 {
                 b[i] += c[i];
             }
@@ -395,7 +413,6 @@ impl Report {
             let x = left + bw * i as f64;
             let mut y = top + plot_h;
             let total: u64 = b.iter().sum();
-            let start_day = first + i as i64 * width_days;
             for c in Category::ALL {
                 let v = b[c.index()];
                 if v == 0 {
@@ -409,7 +426,7 @@ impl Report {
                     x + bw * 0.1,
                     (bw * 0.8).max(0.5),
                     c.as_str(),
-                    day_label(start_day),
+                    label(i),
                     c.as_str()
                 );
             }
@@ -426,7 +443,7 @@ impl Report {
                 h,
                 "<text x=\"{x:.1}\" y=\"{}\" class=\"ax\" text-anchor=\"middle\">{}</text>",
                 ht - 8.0,
-                day_label(first + i as i64 * width_days)
+                label(i)
             );
         }
         h.push_str("</svg><p class=\"legend\">");
@@ -846,6 +863,39 @@ mod tests {
                 shadow: false,
             }],
         }
+    }
+
+    #[test]
+    fn long_exports_are_charted_per_week_or_month() {
+        let origin = Origin {
+            file: "chat.txt".into(),
+            line: 1,
+        };
+        let flagged = verdict(Some(Category::Scam), Action::Remove, vec![]);
+        let chart = |days: i64| {
+            let mut r = Report::new(10);
+            for ts in [1_609_459_200, 1_609_459_200 + days * 86_400] {
+                let ev = Event {
+                    ts: Some(ts),
+                    ..Event::default()
+                };
+                r.add(&ev, &flagged, &origin);
+            }
+            r.render(&[])
+        };
+        assert!(chart(30).contains("Flagged messages per day"));
+        assert!(chart(400).contains("Flagged messages per week"));
+        let html = chart(4 * 365);
+        assert!(html.contains("Flagged messages per month"));
+        assert!(
+            html.contains(">2021-01<") && html.contains(">2024-12<"),
+            "month labels"
+        );
+        assert_eq!(
+            html.matches("<rect").count(),
+            2,
+            "one bar per flagged month"
+        );
     }
 
     #[test]

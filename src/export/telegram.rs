@@ -583,7 +583,7 @@ impl Chat<'_> {
         }
         self.stats.messages += 1;
         let event = Event {
-            id: m.id.0.clone(),
+            id: id_or_line(&m, line),
             kind: Kind::Message,
             group: self.group.clone(),
             user,
@@ -631,9 +631,9 @@ impl Chat<'_> {
             }
             self.stats.joins += 1;
             let id = if many {
-                format!("{}.{}", m.id.0, k + 1)
+                format!("{}.{}", id_or_line(m, line), k + 1)
             } else {
-                m.id.0.clone()
+                id_or_line(m, line)
             };
             let event = Event {
                 id,
@@ -647,6 +647,15 @@ impl Chat<'_> {
             self.sink.event(line, event)?;
         }
         Ok(())
+    }
+}
+
+/// The message's id, or its line when the export has none (older exports, hand-made ones).
+fn id_or_line(m: &Message, line: u64) -> String {
+    if m.id.0.is_empty() {
+        line.to_string()
+    } else {
+        m.id.0.clone()
     }
 }
 
