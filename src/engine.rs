@@ -83,6 +83,8 @@ pub struct Scratch {
     fired: Vec<Option<u32>>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
+    /// For each rule: whether one of its `allow` phrases is in the event.
+    allowed: Vec<bool>,
     /// The rule behind each reason, in step with `reasons`.
     reason_rules: Vec<u32>,
 }
@@ -218,6 +220,8 @@ impl Engine {
         self.collect_evidence(ev, s);
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
+        s.allowed.clear();
+        s.allowed.resize(self.rules().len(), false);
         s.reasons.clear();
         s.reason_rules.clear();
         self.fire_pattern_rules(ev, s);
@@ -289,15 +293,23 @@ impl Engine {
             let group = &hits[i..j];
             i = j;
             let rule = &self.rules()[rule_idx as usize];
-            let is_pattern_rule = matches!(rule.detector, Detector::Patterns { .. });
-            if !is_pattern_rule
-                || group.iter().any(|(_, h)| h.is_allow())
-                || !self.applies(rule, ev, s)
-            {
+            if group.iter().any(|(_, h)| h.is_allow()) {
+                s.allowed[rule_idx as usize] = true;
                 continue;
             }
+            if !matches!(rule.detector, Detector::Patterns { .. }) || !self.applies(rule, ev, s) {
+                continue;
+            }
+            // Distinct keywords among non-overlapping hits: "link viral" and "viral" on the
+            // same words are one piece of evidence, not two.
             s.patterns.clear();
-            s.patterns.extend(group.iter().map(|(_, h)| h.pattern));
+            let mut last_end = 0;
+            for (_, h) in group {
+                if h.start >= last_end {
+                    s.patterns.push(h.pattern);
+                    last_end = h.end;
+                }
+            }
             s.patterns.sort_unstable();
             s.patterns.dedup();
             if s.patterns.len() < rule.min_matches {
@@ -329,7 +341,7 @@ impl Engine {
             let Detector::Signal(signal) = rule.detector else {
                 continue;
             };
-            if !self.applies(rule, ev, s) {
+            if s.allowed[ri] || !self.applies(rule, ev, s) {
                 continue;
             }
             let wanted = |field: Field| match rule.field {
@@ -384,7 +396,7 @@ impl Engine {
             let Detector::Expr(expr) = &rule.detector else {
                 continue;
             };
-            if rule.status == Status::Disabled || !self.applies(rule, ev, s) {
+            if rule.status == Status::Disabled || s.allowed[ri] || !self.applies(rule, ev, s) {
                 continue;
             }
             let see_shadow = rule.status == Status::Shadow;
