@@ -702,6 +702,14 @@ impl Doxing {
                     continue;
                 }
             }
+            // `judge` would drop a self-disclosed number whatever it is; skip validating it
+            // (libphonenumber is the costliest step of the stage).
+            if self
+                .near(&s.hits, start, end, |w| w == Word::SelfDisclosure)
+                .is_some()
+            {
+                continue;
+            }
             let digits = s.digits.clone();
             let account = self.near(&s.hits, start, end, |w| {
                 matches!(w, Word::Account | Word::Bank(_))
@@ -749,6 +757,14 @@ impl Doxing {
             }
             let phone_like =
                 t[a..b].starts_with('+') || digits.starts_with("08") || digits.starts_with("62");
+            // A warned or public number is dropped by `judge` as a phone; skip libphonenumber.
+            let phone_dropped = Self::anywhere(&s.hits, Word::Warning)
+                || self
+                    .near(&s.hits, start, end, |w| w == Word::Public)
+                    .is_some();
+            if phone_dropped && phone_like && n <= 13 {
+                continue;
+            }
             if phone_like && (account.is_none() || wa_link) && n <= 15 {
                 if let Some(v) = phone(&t[a..b], &digits) {
                     found(
