@@ -16,6 +16,7 @@ use std::path::Path;
 
 use crate::doxing::{Doxing, DoxingScratch};
 use crate::event::{Event, Kind};
+use crate::expr::Expr;
 use crate::extract::{self, Entity, EntityKind};
 use crate::links::{self, LinkLists};
 use crate::matcher::{Hit, Matcher};
@@ -47,8 +48,11 @@ pub struct Engine {
     pub policy: Policy,
     matcher: Matcher,
     links: LinkLists,
-    /// What each name in an `expr` refers to, resolved once at build time.
-    names: HashMap<String, NameRef>,
+    /// Each `expr` rule's expression with its names resolved to rules and signals, by rule index.
+    exprs: Vec<Option<Expr<NameRef>>>,
+    /// Which expressions are true when nothing fired (they contain `not`); the others are
+    /// skipped on clean messages.
+    idle_exprs: Vec<bool>,
     signal_rules: Vec<usize>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
@@ -83,6 +87,8 @@ pub struct Scratch {
     fired: Vec<Option<u32>>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
+    /// For each rule: whether one of its `allow` phrases is in the event.
+    allowed: Vec<bool>,
     /// The rule behind each reason, in step with `reasons`.
     reason_rules: Vec<u32>,
 }
@@ -166,22 +172,33 @@ impl Engine {
                     Detector::Patterns { .. } => false,
                 }
         });
-        let mut names = HashMap::new();
-        for r in rules {
-            if let Detector::Expr(e) = &r.detector {
-                for n in e.names() {
-                    let target = match rules.iter().position(|x| x.id == n) {
-                        Some(i) => NameRef::Rule(i),
-                        None => NameRef::Signal(n.parse().map_err(EngineError::Matcher)?),
-                    };
-                    names.insert(n.to_string(), target);
-                }
+        let ids: HashMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let resolve = |n: &String| -> Result<NameRef, String> {
+            match ids.get(n.as_str()) {
+                Some(&i) => Ok(NameRef::Rule(i)),
+                None => n.parse().map(NameRef::Signal),
             }
-        }
+        };
+        let exprs = rules
+            .iter()
+            .map(|r| match &r.detector {
+                Detector::Expr(e) => e.try_map(&resolve).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(EngineError::Matcher)?;
         Ok(Engine {
             matcher,
             links,
-            names,
+            idle_exprs: exprs
+                .iter()
+                .map(|e| e.as_ref().is_some_and(|e| e.eval(&|_| false)))
+                .collect(),
+            exprs,
             signal_rules,
             expr_order,
             has_name_rules,
@@ -218,6 +235,8 @@ impl Engine {
         self.collect_evidence(ev, s);
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
+        s.allowed.clear();
+        s.allowed.resize(self.rules().len(), false);
         s.reasons.clear();
         s.reason_rules.clear();
         self.fire_pattern_rules(ev, s);
@@ -289,15 +308,23 @@ impl Engine {
             let group = &hits[i..j];
             i = j;
             let rule = &self.rules()[rule_idx as usize];
-            let is_pattern_rule = matches!(rule.detector, Detector::Patterns { .. });
-            if !is_pattern_rule
-                || group.iter().any(|(_, h)| h.is_allow())
-                || !self.applies(rule, ev, s)
-            {
+            if group.iter().any(|(_, h)| h.is_allow()) {
+                s.allowed[rule_idx as usize] = true;
                 continue;
             }
+            if !matches!(rule.detector, Detector::Patterns { .. }) || !self.applies(rule, ev, s) {
+                continue;
+            }
+            // Distinct keywords among non-overlapping hits: "link viral" and "viral" on the
+            // same words are one piece of evidence, not two.
             s.patterns.clear();
-            s.patterns.extend(group.iter().map(|(_, h)| h.pattern));
+            let mut last_end = 0;
+            for (_, h) in group {
+                if h.start >= last_end {
+                    s.patterns.push(h.pattern);
+                    last_end = h.end;
+                }
+            }
             s.patterns.sort_unstable();
             s.patterns.dedup();
             if s.patterns.len() < rule.min_matches {
@@ -329,7 +356,7 @@ impl Engine {
             let Detector::Signal(signal) = rule.detector else {
                 continue;
             };
-            if !self.applies(rule, ev, s) {
+            if s.allowed[ri] || !self.applies(rule, ev, s) {
                 continue;
             }
             let wanted = |field: Field| match rule.field {
@@ -379,49 +406,57 @@ impl Engine {
     }
 
     fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
+        let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
         for &ri in &self.expr_order {
+            // An expr that is true on an empty message may fire and wake the ones after it.
+            let quiet = signals == 0 && s.reasons.is_empty();
             let rule = &self.rules()[ri];
-            let Detector::Expr(expr) = &rule.detector else {
+            let Some(expr) = &self.exprs[ri] else {
                 continue;
             };
-            if rule.status == Status::Disabled || !self.applies(rule, ev, s) {
+            if (quiet && !self.idle_exprs[ri]) || rule.status == Status::Disabled || s.allowed[ri] {
                 continue;
             }
             let see_shadow = rule.status == Status::Shadow;
             // A name is a fired rule's reason (shadow ones only for shadow exprs) or a signal.
-            let rule_fired = |name: &str| -> Option<&Reason> {
-                match self.names.get(name)? {
-                    NameRef::Rule(i) => s.fired[*i]
-                        .map(|k| &s.reasons[k as usize])
-                        .filter(|r| see_shadow || !r.shadow),
-                    NameRef::Signal(_) => None,
-                }
+            let rule_fired = |i: usize| -> Option<&Reason> {
+                s.fired[i]
+                    .map(|k| &s.reasons[k as usize])
+                    .filter(|r| see_shadow || !r.shadow)
             };
-            let is_true = |name: &str| match self.names.get(name) {
-                Some(NameRef::Rule(_)) => rule_fired(name).is_some(),
-                Some(NameRef::Signal(sig)) => s.findings().any(|(_, f)| f.signal == *sig),
-                None => false,
+            let is_true = |n: &NameRef| match *n {
+                NameRef::Rule(i) => rule_fired(i).is_some(),
+                NameRef::Signal(sig) => signals & sig.bit() != 0,
             };
-            if !expr.eval(&is_true) {
+            if !expr.eval(&is_true) || !self.applies(rule, ev, s) {
                 continue;
             }
             let mut spans = Vec::new();
             let mut field = Field::Text;
             let mut parts: Vec<&str> = Vec::new();
-            for name in expr.names() {
-                if !is_true(name) || parts.contains(&name) {
+            for leaf in expr.leaves() {
+                let name = match *leaf {
+                    NameRef::Rule(i) => self.rules()[i].id.as_str(),
+                    NameRef::Signal(sig) => sig.as_str(),
+                };
+                if !is_true(leaf) || parts.contains(&name) {
                     continue;
                 }
                 parts.push(name);
-                if let Some(r) = rule_fired(name) {
-                    field = r.field;
-                    for &sp in &r.spans {
-                        push_span(&mut spans, sp);
+                match *leaf {
+                    NameRef::Rule(i) => {
+                        if let Some(r) = rule_fired(i) {
+                            field = r.field;
+                            for &sp in &r.spans {
+                                push_span(&mut spans, sp);
+                            }
+                        }
                     }
-                } else if let Some(NameRef::Signal(sig)) = self.names.get(name) {
-                    for (f, x) in s.findings().filter(|(_, x)| x.signal == *sig) {
-                        if f != Field::Attachment && x.end > x.start {
-                            push_span(&mut spans, [x.start, x.end]);
+                    NameRef::Signal(sig) => {
+                        for (f, x) in s.findings().filter(|(_, x)| x.signal == sig) {
+                            if f != Field::Attachment && x.end > x.start {
+                                push_span(&mut spans, [x.start, x.end]);
+                            }
                         }
                     }
                 }

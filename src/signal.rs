@@ -82,6 +82,11 @@ signals! {
 }
 
 impl Signal {
+    /// This signal's bit in a per-message set of signals (there are fewer than 64).
+    pub fn bit(self) -> u64 {
+        1 << (self as u32)
+    }
+
     /// Signals of the doxing stage (`pii.*`, `doxing.*`).
     pub fn is_doxing(self) -> bool {
         self.as_str().starts_with("pii.") || self.as_str().starts_with("doxing.")
@@ -126,6 +131,11 @@ impl Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signals_fit_in_a_u64_set() {
+        assert!(Signal::ALL.len() <= 64);
+    }
 
     #[test]
     fn names_round_trip_and_are_unique() {
