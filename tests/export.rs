@@ -661,3 +661,28 @@ fn every_reader_survives_garbage_in_any_format() {
         }
     }
 }
+
+#[test]
+fn a_file_that_starts_mid_message_and_an_oversized_message() {
+    let text = "sisa pesan sebelumnya\n26/11/20 23.10 - Rina: halo\n26/11/20 23.11 - Budi: baris satu\nbaris dua yang panjang sekali\nbaris tiga\n26/11/20 23.12 - Sari: pagi\n";
+    let opts = ReadOptions {
+        max_event_bytes: 40,
+        ..ReadOptions::default()
+    };
+    let mut c = Collected::default();
+    export::read_bytes("potong.txt", text.as_bytes(), &opts, &mut c).unwrap();
+    assert_eq!(counts(&c), (3, 0, 0, 0, 0));
+    let d: Vec<String> = c.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        d,
+        [
+            "potong.txt:1: warning: text before the first message header; skipped (is the start of the file missing?)",
+            "potong.txt:5: the message that starts on line 3 is longer than 40 bytes; the rest of it is not scanned (raise --max-event-bytes)",
+        ]
+    );
+    assert_eq!(
+        by_line(&c, 3).text,
+        "baris satu\nbaris dua yang panjang sekali"
+    );
+    assert_eq!(by_line(&c, 6).text, "pagi", "the next message is whole");
+}
