@@ -28,9 +28,9 @@ impl Marks {
     }
 }
 
-/// Returns `text` with every span wrapped in marks. Overlapping spans are merged; spans that
-/// are out of range or not on char boundaries are ignored rather than trusted.
-pub fn highlight(text: &str, spans: &[[usize; 2]], marks: Marks) -> String {
+/// The spans that are valid for `text` (in range, on char boundaries, not empty), sorted, with
+/// overlapping and touching ones merged: what any display of a verdict highlights.
+pub fn merge_spans(text: &str, spans: &[[usize; 2]]) -> Vec<[usize; 2]> {
     let mut spans: Vec<[usize; 2]> = spans
         .iter()
         .copied()
@@ -46,6 +46,13 @@ pub fn highlight(text: &str, spans: &[[usize; 2]], marks: Marks) -> String {
             _ => merged.push(sp),
         }
     }
+    merged
+}
+
+/// Returns `text` with every span wrapped in marks. Overlapping spans are merged; spans that
+/// are out of range or not on char boundaries are ignored rather than trusted.
+pub fn highlight(text: &str, spans: &[[usize; 2]], marks: Marks) -> String {
+    let merged = merge_spans(text, spans);
     let mut out = String::with_capacity(text.len() + merged.len() * 8);
     let mut pos = 0;
     for [a, b] in merged {

@@ -723,21 +723,7 @@ pub fn esc(s: &str) -> String {
 /// `entities` first, then whatever [`mask::find`] sees elsewhere. A masked piece is replaced
 /// whole and marked when any span touches it.
 fn highlighted(text: &str, spans: &[[usize; 2]], entities: &[mask::Masked]) -> String {
-    let mut spans: Vec<[usize; 2]> = spans
-        .iter()
-        .copied()
-        .filter(|[a, b]| {
-            a < b && *b <= text.len() && text.is_char_boundary(*a) && text.is_char_boundary(*b)
-        })
-        .collect();
-    spans.sort_unstable();
-    let mut merged: Vec<[usize; 2]> = Vec::new();
-    for sp in spans {
-        match merged.last_mut() {
-            Some(last) if sp[0] <= last[1] => last[1] = last[1].max(sp[1]),
-            _ => merged.push(sp),
-        }
-    }
+    let merged = crate::explain::merge_spans(text, spans);
     let marked = |a: usize, b: usize| merged.iter().any(|s| s[0] < b && a < s[1]);
     let mut pii: Vec<mask::Masked> = entities
         .iter()

@@ -54,36 +54,6 @@ pub fn text(value: &str) -> String {
     out
 }
 
-/// Any text with every long digit run, e-mail and 16-digit id masked: for summaries of whole
-/// messages (review store, reports), where the doxing stage's spans are not at hand.
-pub fn free_text(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for word in value.split_inclusive(char::is_whitespace) {
-        let digits = word.chars().filter(char::is_ascii_digit).count();
-        if word.contains('@') && word.contains('.') {
-            out.push_str(&email(word.trim_end()));
-            out.push_str(&word[word.trim_end().len()..]);
-        } else if digits >= 6 {
-            let trimmed = word.trim_end();
-            let mut masked = String::new();
-            let d = self::digits(trimmed);
-            let mut it = d.chars();
-            for c in trimmed.chars() {
-                masked.push(if c.is_ascii_digit() {
-                    it.next().unwrap_or('*')
-                } else {
-                    c
-                });
-            }
-            out.push_str(&masked);
-            out.push_str(&word[trimmed.len()..]);
-        } else {
-            out.push_str(word);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,9 +65,5 @@ mod tests {
         assert_eq!(digits("+62 812 3456 0491"), "6281*****0491");
         assert_eq!(email("rini.s@gmail.com"), "r***@gmail.com");
         assert_eq!(text("Jl. Melati No. 12"), "Jl. Me**** No. **");
-        assert_eq!(
-            free_text("hubungi 0812-3456-0491 atau rini@x.id ya"),
-            "hubungi 0812-****-0491 atau r***@x.id ya"
-        );
     }
 }
