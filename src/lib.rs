@@ -17,6 +17,9 @@
 //! * [`policy`]: per-category thresholds that turn scores into actions.
 //! * [`verdict`]: the output contract, with reasons and spans into the original text.
 //! * [`scan`]: batch scanning of JSONL streams, parallel, in input order.
+//! * [`state`]: stateful detection for `jaga serve`: flood, raids, cross-posting.
+//! * [`store`]: the review store (SQLite): cases, decisions, audit log, rule statistics.
+//! * [`mask`]: masking of personal data in what the review store shows at a glance.
 
 pub mod engine;
 pub mod event;
@@ -24,6 +27,7 @@ pub mod explain;
 pub mod expr;
 pub mod extract;
 pub mod links;
+pub mod mask;
 pub mod matcher;
 pub mod normalise;
 pub mod policy;
@@ -31,6 +35,8 @@ pub mod rules;
 pub mod ruletest;
 pub mod scan;
 pub mod signal;
+pub mod state;
+pub mod store;
 pub mod synth;
 pub mod verdict;
 

@@ -166,6 +166,12 @@ pub enum Source {
     Link,
     /// A rule over an evasion signal (look-alikes, zero-width, spacing, l33t).
     Obfuscation,
+    /// Stateful: a user or group over its message quota (`jaga serve`).
+    Flood,
+    /// Stateful: a join wave, or a fresh account posting right after joining (`jaga serve`).
+    Raid,
+    /// Stateful: the same text from one user in several groups of a community (`jaga serve`).
+    CrossPost,
 }
 
 /// Which text of the event a span points into.
