@@ -19,8 +19,13 @@
 //! * [`scan`]: batch scanning of JSONL streams, parallel, in input order.
 //! * [`state`]: stateful detection for `jaga serve`: flood, raids, cross-posting.
 //! * [`store`]: the review store (SQLite): cases, decisions, audit log, rule statistics.
+//! * [`serve`]: `jaga serve`, the live pipeline over HTTP and stdin, with hot reload.
+//! * [`config`]: `jaga.toml`, the configuration of `jaga serve`.
+//! * [`metrics`]: Prometheus metrics of `jaga serve`.
+//! * [`review`]: `jaga review` (list, show, decide) and `jaga scan --store`.
 //! * [`mask`]: masking of personal data in what the review store shows at a glance.
 
+pub mod config;
 pub mod engine;
 pub mod event;
 pub mod explain;
@@ -29,11 +34,14 @@ pub mod extract;
 pub mod links;
 pub mod mask;
 pub mod matcher;
+pub mod metrics;
 pub mod normalise;
 pub mod policy;
 pub mod rules;
 pub mod ruletest;
+pub mod review;
 pub mod scan;
+pub mod serve;
 pub mod signal;
 pub mod state;
 pub mod store;

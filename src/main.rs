@@ -1,4 +1,4 @@
-//! The `jaga` command line: `scan`, `explain`, `rules check`.
+//! The `jaga` command line: `scan`, `explain`, `rules check`, `serve`, `review`.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
@@ -11,7 +11,9 @@ use jaga::engine::{Engine, Scratch};
 use jaga::event::{Attachment, Event, Kind, Role};
 use jaga::explain::{self, Marks};
 use jaga::rules::{RuleSet, Severity};
+use jaga::config::Config;
 use jaga::scan::{self, ScanOptions};
+use jaga::store::{CaseFilter, Durability, NewDecision, Store};
 
 /// Exit code when every input line was scanned (or every rule check passed).
 const EXIT_OK: u8 = 0;
@@ -43,6 +45,13 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Run the live pipeline: HTTP API (and optionally stdin), review store, hot reload.
+    Serve(ServeArgs),
+    /// Work with the review store: list, show and decide cases.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
 }
 
 #[derive(Args)]
@@ -67,6 +76,9 @@ struct ScanArgs {
     /// Do not print the summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    /// Also write every flagged verdict into this review store (SQLite) as a case.
+    #[arg(long)]
+    store: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -108,6 +120,89 @@ enum RulesCommand {
     },
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    /// Config file (default: ./jaga.toml when it exists, else built-in defaults).
+    #[arg(long, env = "JAGA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on (overrides `listen`), e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Review store file (overrides `store`).
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// Rules directory (overrides `rules`).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Also read events (JSONL) from standard input and write verdicts to standard output;
+    /// the end of input shuts the server down.
+    #[arg(long)]
+    stdin: bool,
+}
+
+#[derive(Args)]
+struct StoreArg {
+    /// Review store file.
+    #[arg(long, default_value = "jaga.db", env = "JAGA_STORE")]
+    store: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// List cases, newest first.
+    List {
+        #[command(flatten)]
+        store: StoreArg,
+        /// pending, confirmed or dismissed.
+        #[arg(long)]
+        status: Option<jaga::store::Status>,
+        /// spam, scam, doxing or abuse.
+        #[arg(long)]
+        category: Option<jaga::verdict::Category>,
+        /// Only this group.
+        #[arg(long)]
+        group: Option<String>,
+        /// Most cases shown.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one case: the event, the reasons, the decisions.
+    Show {
+        id: i64,
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a decision: confirm (the verdict was right) or dismiss (a false positive).
+    Decide {
+        id: i64,
+        /// confirm or dismiss.
+        decision: jaga::store::Judgement,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Who decides (recorded in the decision and the audit log).
+        #[arg(long, env = "USER")]
+        admin: String,
+        /// The right category, when confirming a case flagged under another one.
+        #[arg(long)]
+        category: Option<jaga::verdict::Category>,
+        /// The moderation action taken (e.g. ban), for the record.
+        #[arg(long)]
+        action: Option<jaga::verdict::Action>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Per-rule hits, confirmations and dismissals: which rules cause false positives.
+    Stats {
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
 fn parse_kind(s: &str) -> Result<Kind, String> {
     match s {
         "message" => Ok(Kind::Message),
@@ -132,6 +227,8 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => cmd_rules_check(&dir),
+        Command::Serve(a) => cmd_serve(a),
+        Command::Review { command } => cmd_review(command),
     };
     ExitCode::from(code)
 }
@@ -162,6 +259,9 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         max_event_bytes: a.max_event_bytes,
         ..ScanOptions::default()
     };
+    if let Some(store) = &a.store {
+        return scan_with_store(&engine, &a, out, &opts, store);
+    }
     let (source, result) = match a.file.as_deref().filter(|p| *p != Path::new("-")) {
         Some(p) => {
             let name = p.display().to_string();
@@ -310,5 +410,240 @@ fn cmd_rules_check(dir: &Path) -> u8 {
         EXIT_OK
     } else {
         EXIT_PARTIAL
+    }
+}
+
+/// `jaga scan --store`: like `scan`, and every flagged verdict becomes a case.
+fn scan_with_store(
+    engine: &Engine,
+    a: &ScanArgs,
+    out: Box<dyn Write>,
+    opts: &ScanOptions,
+    store_path: &Path,
+) -> u8 {
+    let mut store = match Store::open(store_path, Durability::Normal) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("jaga: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    let source = match a.file.as_deref().filter(|p| *p != Path::new("-")) {
+        Some(p) => p.display().to_string(),
+        None => "<stdin>".to_string(),
+    };
+    let input: Box<dyn io::BufRead + Send> = match a.file.as_deref().filter(|p| *p != Path::new("-")) {
+        Some(p) => match File::open(p) {
+            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+            Err(e) => {
+                eprintln!("jaga: cannot open {source}: {e}");
+                return EXIT_FATAL;
+            }
+        },
+        None => Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+    };
+    let stderr = io::stderr();
+    let result = jaga::review::scan_into_store(engine, input, out, opts, &mut store, &mut |e| {
+        let _ = writeln!(stderr.lock(), "{}", scan::format_error(&source, e));
+    });
+    match result {
+        Ok((summary, stored)) => {
+            if !a.quiet {
+                eprintln!("{}", summary.render());
+                eprintln!("jaga: {stored} new case(s) in {}", store_path.display());
+            }
+            if summary.errors > 0 {
+                EXIT_PARTIAL
+            } else {
+                EXIT_OK
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("jaga: scanning {source} into {} failed: {e}", store_path.display());
+            EXIT_FATAL
+        }
+    }
+}
+
+fn cmd_serve(a: ServeArgs) -> u8 {
+    init_logging();
+    let (mut config, config_path) = match &a.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => (c, Some(p.clone())),
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                return EXIT_FATAL;
+            }
+        },
+        None if Path::new("jaga.toml").is_file() => match Config::load(Path::new("jaga.toml")) {
+            Ok(c) => (c, Some(PathBuf::from("jaga.toml"))),
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                return EXIT_FATAL;
+            }
+        },
+        None => (Config::default(), None),
+    };
+    if let Some(l) = a.listen {
+        config.listen = l;
+    }
+    if let Some(s) = a.store {
+        config.store = s;
+    }
+    if let Some(r) = a.rules {
+        config.rules = r;
+    }
+    let opts = jaga::serve::Options {
+        config,
+        config_path,
+        stdin: a.stdin,
+        admin_token: std::env::var("JAGA_ADMIN_TOKEN").ok(),
+        ingest_token: std::env::var("JAGA_INGEST_TOKEN").ok(),
+    };
+    match jaga::serve::run(opts) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("jaga: {e}");
+            EXIT_FATAL
+        }
+    }
+}
+
+/// Structured logs on standard error; `JAGA_LOG` sets the filter (default `info`). Nothing
+/// jaga logs carries message text or personal data.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JAGA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
+
+fn open_store(path: &Path) -> Result<Store, u8> {
+    if !path.exists() {
+        eprintln!(
+            "jaga: no review store at {}; give its path with --store (jaga serve creates it)",
+            path.display()
+        );
+        return Err(EXIT_FATAL);
+    }
+    Store::open(path, Durability::Full).map_err(|e| {
+        eprintln!("jaga: {e}");
+        EXIT_FATAL
+    })
+}
+
+fn cmd_review(c: ReviewCommand) -> u8 {
+    match c {
+        ReviewCommand::List {
+            store,
+            status,
+            category,
+            group,
+            limit,
+            json,
+        } => {
+            let Ok(s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            let filter = CaseFilter {
+                status,
+                category: category.map(|c| c.as_str().to_string()),
+                group,
+                before: None,
+                limit,
+            };
+            match s.list(&filter) {
+                Ok(cases) if json => {
+                    for c in &cases {
+                        println!("{}", serde_json::to_string(c).unwrap_or_default());
+                    }
+                    EXIT_OK
+                }
+                Ok(cases) => {
+                    print!("{}", jaga::review::render_list(&cases));
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        ReviewCommand::Show { id, store, json } => {
+            let Ok(s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            match s.get(id) {
+                Ok(Some(c)) if json => {
+                    println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
+                    EXIT_OK
+                }
+                Ok(Some(c)) => {
+                    print!("{}", jaga::review::render_case(&c));
+                    EXIT_OK
+                }
+                Ok(None) => {
+                    eprintln!("jaga: no case {id} in {}; list cases with `jaga review list`", store.store.display());
+                    EXIT_PARTIAL
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        ReviewCommand::Decide {
+            id,
+            decision,
+            store,
+            admin,
+            category,
+            action,
+            note,
+        } => {
+            let Ok(mut s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            let d = NewDecision {
+                admin,
+                decision,
+                category,
+                action,
+                note,
+            };
+            match s.decide(id, &d) {
+                Ok(c) => {
+                    println!("case #{id} is now {}", c.case.status.as_str());
+                    EXIT_OK
+                }
+                Err(e @ jaga::store::StoreError::NotFound(_)) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_PARTIAL
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        ReviewCommand::Stats { store } => {
+            let Ok(s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            match s.rule_stats() {
+                Ok(st) => {
+                    print!("{}", jaga::review::render_stats(&st));
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
     }
 }

@@ -435,7 +435,7 @@ impl Store {
                         c.user,
                         c.category,
                         c.action,
-                        f64::from(c.score),
+                        (f64::from(c.score) * 1000.0).round() / 1000.0,
                         c.rules.join(","),
                         c.summary,
                         c.name,
