@@ -149,12 +149,17 @@ impl Config {
     pub fn validate(&self) -> Result<(), String> {
         let l = &self.limits;
         if l.max_body_bytes == 0 || l.max_text_bytes == 0 || l.max_events == 0 {
-            return Err("[limits] max_body_bytes, max_text_bytes and max_events must be at least 1".into());
+            return Err(
+                "[limits] max_body_bytes, max_text_bytes and max_events must be at least 1".into(),
+            );
         }
         if l.request_timeout_ms == 0 {
             return Err("[limits] request_timeout_ms must be at least 1".into());
         }
-        if self.pipeline.queue == 0 || self.pipeline.store_batch == 0 || self.pipeline.store_queue == 0 {
+        if self.pipeline.queue == 0
+            || self.pipeline.store_batch == 0
+            || self.pipeline.store_queue == 0
+        {
             return Err("[pipeline] queue, store_batch and store_queue must be at least 1".into());
         }
         self.state.validate()
@@ -194,7 +199,11 @@ mod tests {
     fn relative_paths_follow_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("jaga.toml");
-        std::fs::write(&p, "store = \"data/jaga.db\"\nrules = \"/etc/jaga/rules\"\n").unwrap();
+        std::fs::write(
+            &p,
+            "store = \"data/jaga.db\"\nrules = \"/etc/jaga/rules\"\n",
+        )
+        .unwrap();
         let c = Config::load(&p).unwrap();
         assert_eq!(c.store, dir.path().join("data/jaga.db"));
         assert_eq!(c.rules, PathBuf::from("/etc/jaga/rules"));

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use jaga::config::Config;
 use jaga::engine::{Engine, Scratch};
 use jaga::event::{Attachment, Event, Kind, Role};
 use jaga::explain::{self, Marks};
 use jaga::rules::{RuleSet, Severity};
-use jaga::config::Config;
 use jaga::scan::{self, ScanOptions};
 use jaga::store::{CaseFilter, Durability, NewDecision, Store};
 
@@ -432,16 +432,17 @@ fn scan_with_store(
         Some(p) => p.display().to_string(),
         None => "<stdin>".to_string(),
     };
-    let input: Box<dyn io::BufRead + Send> = match a.file.as_deref().filter(|p| *p != Path::new("-")) {
-        Some(p) => match File::open(p) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
-            Err(e) => {
-                eprintln!("jaga: cannot open {source}: {e}");
-                return EXIT_FATAL;
-            }
-        },
-        None => Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
-    };
+    let input: Box<dyn io::BufRead + Send> =
+        match a.file.as_deref().filter(|p| *p != Path::new("-")) {
+            Some(p) => match File::open(p) {
+                Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+                Err(e) => {
+                    eprintln!("jaga: cannot open {source}: {e}");
+                    return EXIT_FATAL;
+                }
+            },
+            None => Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+        };
     let stderr = io::stderr();
     let result = jaga::review::scan_into_store(engine, input, out, opts, &mut store, &mut |e| {
         let _ = writeln!(stderr.lock(), "{}", scan::format_error(&source, e));
@@ -460,7 +461,10 @@ fn scan_with_store(
         }
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => {
-            eprintln!("jaga: scanning {source} into {} failed: {e}", store_path.display());
+            eprintln!(
+                "jaga: scanning {source} into {} failed: {e}",
+                store_path.display()
+            );
             EXIT_FATAL
         }
     }
@@ -587,7 +591,10 @@ fn cmd_review(c: ReviewCommand) -> u8 {
                     EXIT_OK
                 }
                 Ok(None) => {
-                    eprintln!("jaga: no case {id} in {}; list cases with `jaga review list`", store.store.display());
+                    eprintln!(
+                        "jaga: no case {id} in {}; list cases with `jaga review list`",
+                        store.store.display()
+                    );
                     EXIT_PARTIAL
                 }
                 Err(e) => {

@@ -19,7 +19,11 @@ const MIN_DIGITS: usize = 10;
 pub fn mask_personal_data(text: &str, extra: &[[usize; 2]]) -> String {
     let mut out = String::with_capacity(text.len());
     let bytes = text.as_bytes();
-    let in_extra = |i: usize| extra.iter().any(|&[a, b]| a <= i && i < b && b <= text.len());
+    let in_extra = |i: usize| {
+        extra
+            .iter()
+            .any(|&[a, b]| a <= i && i < b && b <= text.len())
+    };
     let mut i = 0;
     while i < text.len() {
         if in_extra(i) {
@@ -131,7 +135,10 @@ mod tests {
 
     #[test]
     fn phones_ids_and_accounts() {
-        assert_eq!(mask_personal_data("wa 081234560491 ya", &[]), "wa 0812****0491 ya");
+        assert_eq!(
+            mask_personal_data("wa 081234560491 ya", &[]),
+            "wa 0812****0491 ya"
+        );
         assert_eq!(
             mask_personal_data("hubungi 0812-3456-0491!", &[]),
             "hubungi 0812****0491!"

@@ -98,8 +98,8 @@ impl Histogram {
 }
 
 const SCORING_BUCKETS: &[f64] = &[
-    0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01,
-    0.025, 0.1,
+    0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025,
+    0.1,
 ];
 const STORE_BUCKETS: &[f64] = &[
     0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
@@ -180,9 +180,15 @@ impl Metrics {
     /// state sizes).
     pub fn render(&self, gauges: &[(&str, &str, u64)]) -> String {
         let mut o = String::with_capacity(8192);
-        o.push_str("# HELP jaga_events_total Events scored, by kind.\n# TYPE jaga_events_total counter\n");
+        o.push_str(
+            "# HELP jaga_events_total Events scored, by kind.\n# TYPE jaga_events_total counter\n",
+        );
         for (i, k) in ["message", "join_request"].iter().enumerate() {
-            let _ = writeln!(o, "jaga_events_total{{kind=\"{k}\"}} {}", self.events[i].load(Relaxed));
+            let _ = writeln!(
+                o,
+                "jaga_events_total{{kind=\"{k}\"}} {}",
+                self.events[i].load(Relaxed)
+            );
         }
         o.push_str("# HELP jaga_verdicts_total Verdicts, by category and action.\n# TYPE jaga_verdicts_total counter\n");
         for (ci, c) in CATEGORIES.iter().enumerate() {
@@ -228,10 +234,26 @@ impl Metrics {
             "Time of one review store transaction (a group commit).",
         );
         let counters = [
-            ("jaga_store_cases_written_total", "New cases written to the review store.", &self.cases_written),
-            ("jaga_store_errors_total", "Failed review store transactions.", &self.store_errors),
-            ("jaga_reloads_total{result=\"ok\"}", "Rule and policy reloads, by result.", &self.reloads_ok),
-            ("jaga_reloads_total{result=\"failed\"}", "", &self.reloads_failed),
+            (
+                "jaga_store_cases_written_total",
+                "New cases written to the review store.",
+                &self.cases_written,
+            ),
+            (
+                "jaga_store_errors_total",
+                "Failed review store transactions.",
+                &self.store_errors,
+            ),
+            (
+                "jaga_reloads_total{result=\"ok\"}",
+                "Rule and policy reloads, by result.",
+                &self.reloads_ok,
+            ),
+            (
+                "jaga_reloads_total{result=\"failed\"}",
+                "",
+                &self.reloads_failed,
+            ),
         ];
         for (name, help, v) in counters {
             let base = name.split('{').next().unwrap_or(name);
@@ -280,7 +302,10 @@ mod tests {
         m.verdict(&v, Duration::from_millis(3));
         m.reject(Rejection::Busy);
         let text = m.render(&[("jaga_queue_depth", "Batches waiting.", 7)]);
-        assert!(text.contains("jaga_events_total{kind=\"message\"} 2"), "{text}");
+        assert!(
+            text.contains("jaga_events_total{kind=\"message\"} 2"),
+            "{text}"
+        );
         assert!(text.contains("jaga_verdicts_total{category=\"scam\",action=\"remove\"} 2"));
         assert!(text.contains("jaga_scoring_seconds_bucket{le=\"0.00005\"} 1"));
         assert!(text.contains("jaga_scoring_seconds_bucket{le=\"+Inf\"} 2"));

@@ -74,8 +74,14 @@ pub fn render_case(c: &CaseDetail) -> String {
             d.at,
             d.admin,
             d.decision.as_str(),
-            d.category.as_deref().map(|c| format!(" as {c}")).unwrap_or_default(),
-            d.action.as_deref().map(|a| format!(", action {a}")).unwrap_or_default(),
+            d.category
+                .as_deref()
+                .map(|c| format!(" as {c}"))
+                .unwrap_or_default(),
+            d.action
+                .as_deref()
+                .map(|a| format!(", action {a}"))
+                .unwrap_or_default(),
             if d.note.is_empty() {
                 String::new()
             } else {

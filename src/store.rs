@@ -548,11 +548,9 @@ impl Store {
         let now = unix_now();
         let tx = self.conn.transaction().map_err(sq)?;
         let old: Option<(String, String)> = tx
-            .query_row(
-                "SELECT status, rules FROM cases WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT status, rules FROM cases WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .map_err(sq)?;
         let Some((old_status, rules)) = old else {
@@ -640,7 +638,9 @@ impl Store {
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, at, actor, what, case_id, detail FROM audit ORDER BY id DESC LIMIT ?1")
+            .prepare(
+                "SELECT id, at, actor, what, case_id, detail FROM audit ORDER BY id DESC LIMIT ?1",
+            )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([limit as i64], |r| {
@@ -862,15 +862,29 @@ mod tests {
     #[test]
     fn idempotent_inserts_and_masked_summaries() {
         let (_d, mut s) = open();
-        let (ev, v) = flagged("m1", "WTS tiket, transfer ke 081234560491", "scam.wts", Category::Scam);
+        let (ev, v) = flagged(
+            "m1",
+            "WTS tiket, transfer ke 081234560491",
+            "scam.wts",
+            Category::Scam,
+        );
         let c = NewCase::new(&ev, &v, 100);
         assert_eq!(s.insert_cases(&[c.clone(), c.clone()]).unwrap(), 1);
         assert_eq!(s.insert_cases(&[c]).unwrap(), 0);
-        let list = s.list(&CaseFilter { limit: 10, ..Default::default() }).unwrap();
+        let list = s
+            .list(&CaseFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].summary, "WTS tiket, transfer ke 0812****0491");
         assert_eq!(list[0].name, "Rini 0812****0491");
-        assert_eq!(s.rule_stats().unwrap()[0].hits, 1, "a re-delivery is not a second hit");
+        assert_eq!(
+            s.rule_stats().unwrap()[0].hits,
+            1,
+            "a re-delivery is not a second hit"
+        );
         let detail = s.get(list[0].id).unwrap().unwrap();
         assert_eq!(detail.event["text"], "WTS tiket, transfer ke 081234560491");
         assert_eq!(detail.verdict["category"], "scam");
@@ -881,11 +895,19 @@ mod tests {
     fn decisions_move_rule_stats_and_become_training_data() {
         let (_d, mut s) = open();
         let (e1, v1) = flagged("m1", "slot gacor", "spam.slot", Category::Spam);
-        let (e2, v2) = flagged("m2", "slot machine museum trip", "spam.slot", Category::Spam);
+        let (e2, v2) = flagged(
+            "m2",
+            "slot machine museum trip",
+            "spam.slot",
+            Category::Spam,
+        );
         s.insert_cases(&[NewCase::new(&e1, &v1, 1), NewCase::new(&e2, &v2, 2)])
             .unwrap();
         let ids: Vec<i64> = s
-            .list(&CaseFilter { limit: 10, ..Default::default() })
+            .list(&CaseFilter {
+                limit: 10,
+                ..Default::default()
+            })
             .unwrap()
             .iter()
             .map(|c| c.id)
@@ -900,7 +922,15 @@ mod tests {
         };
         s.decide(id1, &confirm).unwrap();
         let d = s
-            .decide(id2, &NewDecision { decision: Judgement::Dismiss, category: None, action: None, ..confirm.clone() })
+            .decide(
+                id2,
+                &NewDecision {
+                    decision: Judgement::Dismiss,
+                    category: None,
+                    action: None,
+                    ..confirm.clone()
+                },
+            )
             .unwrap();
         assert_eq!(d.case.status, Status::Dismissed);
         assert_eq!(d.decisions.len(), 1);
@@ -914,9 +944,16 @@ mod tests {
         assert_eq!(ex.len(), 2);
         assert_eq!(ex[0].event.text, "slot gacor");
         assert_eq!(ex[0].label_str(), "scam", "the admin's correction wins");
-        assert!(matches!(s.decide(999, &confirm), Err(StoreError::NotFound(999))));
+        assert!(matches!(
+            s.decide(999, &confirm),
+            Err(StoreError::NotFound(999))
+        ));
         let pending = s
-            .list(&CaseFilter { status: Some(Status::Pending), limit: 10, ..Default::default() })
+            .list(&CaseFilter {
+                status: Some(Status::Pending),
+                limit: 10,
+                ..Default::default()
+            })
             .unwrap();
         assert!(pending.is_empty());
     }
@@ -955,7 +992,10 @@ mod tests {
             .unwrap()
             .execute_batch("PRAGMA user_version = 99")
             .unwrap();
-        let e = Store::open(&p, Durability::Normal).err().unwrap().to_string();
+        let e = Store::open(&p, Durability::Normal)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("upgrade jaga"), "{e}");
     }
 }

@@ -111,8 +111,8 @@ fn parse_events(body: &[u8], ndjson: bool) -> Result<(Shape, Vec<Event>), String
         .position(|b| !b.is_ascii_whitespace())
         .ok_or("the body is empty; send one event, a JSON array of events, or JSON lines")?;
     if body[start] == b'[' {
-        let events: Vec<Event> = serde_json::from_slice(body)
-            .map_err(|e| format!("not a JSON array of events: {e}"))?;
+        let events: Vec<Event> =
+            serde_json::from_slice(body).map_err(|e| format!("not a JSON array of events: {e}"))?;
         return Ok((Shape::Array, events));
     }
     let mut events = Vec::new();
@@ -128,11 +128,7 @@ fn parse_events(body: &[u8], ndjson: bool) -> Result<(Shape, Vec<Event>), String
                     .filter(|&&b| b == b'\n')
                     .count()
                     + 1;
-                let line = if e.line() > 0 {
-                    e.line()
-                } else {
-                    line
-                };
+                let line = if e.line() > 0 { e.line() } else { line };
                 return Err(format!(
                     "event {} (line {line}) is not a valid event: {e}; nothing in this request was scored",
                     events.len() + 1
@@ -297,7 +293,12 @@ async fn with_store<T: Send + 'static>(
         f(&mut s)
     })
     .await
-    .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, format!("store task failed: {e}")))?
+    .map_err(|e| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("store task failed: {e}"),
+        )
+    })?
     .map_err(|e| match e {
         StoreError::NotFound(id) => error(StatusCode::NOT_FOUND, format!("no case {id}")),
         StoreError::Invalid(m) => error(StatusCode::BAD_REQUEST, m),
@@ -336,7 +337,12 @@ async fn list_cases(
             "bad query; use status=, category=, group=, before= (case id) and limit=",
         );
     };
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()).map(str::parse::<Status>) {
+    let status = match q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<Status>)
+    {
         Some(Err(e)) => return error(StatusCode::BAD_REQUEST, e),
         Some(Ok(s)) => Some(s),
         None => None,
@@ -429,7 +435,11 @@ async fn audit(
     if let Err(r) = admin(&app, &headers) {
         return r;
     }
-    let limit = q.ok().and_then(|Query(q)| q.limit).unwrap_or(100).min(10_000);
+    let limit = q
+        .ok()
+        .and_then(|Query(q)| q.limit)
+        .unwrap_or(100)
+        .min(10_000);
     match with_store(&app, move |s| s.audit_log(limit)).await {
         Ok(a) => to_json(&serde_json::json!({ "audit": a })),
         Err(r) => r,
@@ -511,7 +521,11 @@ mod tests {
         let (s, e) = parse_events(br#"{"id":"a","text":"x"}"#, false).unwrap();
         assert_eq!((s, e.len()), (Shape::One, 1));
         let (s, e) = parse_events(b"{\n  \"id\": \"a\"\n}\n", false).unwrap();
-        assert_eq!((s, e.len()), (Shape::One, 1), "a pretty-printed single event");
+        assert_eq!(
+            (s, e.len()),
+            (Shape::One, 1),
+            "a pretty-printed single event"
+        );
         let (s, e) = parse_events(br#"{"id":"a"}"#, true).unwrap();
         assert_eq!((s, e.len()), (Shape::Lines, 1), "ndjson content type");
         let (s, e) = parse_events(b"{\"id\":\"a\"}\n\n{\"id\":\"b\"}\n", false).unwrap();
@@ -522,17 +536,25 @@ mod tests {
         let err = parse_events(b"{\"id\":\"a\"}\n{\"ts\":\"soon\"}\n", false).unwrap_err();
         assert!(err.contains("event 2 (line 2)"), "{err}");
         assert!(parse_events(b"  \n", false).unwrap_err().contains("empty"));
-        assert!(parse_events(b"[{\"id\":1},", false).unwrap_err().contains("array"));
+        assert!(parse_events(b"[{\"id\":1},", false)
+            .unwrap_err()
+            .contains("array"));
     }
 
     #[test]
     fn bearer_tokens() {
         let mut h = HeaderMap::new();
         assert!(!bearer_matches(&h, "s3cret"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3cret"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer s3cret"),
+        );
         assert!(bearer_matches(&h, "s3cret"));
         assert!(!bearer_matches(&h, "s3cret2"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic s3cret"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic s3cret"),
+        );
         assert!(!bearer_matches(&h, "s3cret"));
     }
 }

@@ -116,7 +116,12 @@ async fn serve(opts: Options) -> Result<(), String> {
     ));
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}; choose another address with --listen", cfg.listen))?;
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e}; choose another address with --listen",
+                cfg.listen
+            )
+        })?;
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
@@ -158,7 +163,11 @@ async fn serve(opts: Options) -> Result<(), String> {
     // Tests and supervisors read the bound address from here (useful with --listen 127.0.0.1:0).
     eprintln!("jaga: listening on http://{local}");
     app.store
-        .audit("system", "serve.start", format!("listen {local}, {rules_n} rules"))
+        .audit(
+            "system",
+            "serve.start",
+            format!("listen {local}, {rules_n} rules"),
+        )
         .await;
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
@@ -170,8 +179,8 @@ async fn serve(opts: Options) -> Result<(), String> {
         .then(|| tokio::spawn(stdin_source(app.clone(), stop_tx.clone())));
 
     let mut graceful_rx = stop_rx.clone();
-    let server = axum::serve(listener, http::router(app.clone()))
-        .with_graceful_shutdown(async move {
+    let server =
+        axum::serve(listener, http::router(app.clone())).with_graceful_shutdown(async move {
             let _ = graceful_rx.wait_for(|s| *s).await;
         });
     let deadline = async {
@@ -203,8 +212,10 @@ async fn serve(opts: Options) -> Result<(), String> {
 
 fn spawn_signals(app: Arc<App>, stop: Arc<watch::Sender<bool>>) -> Result<(), String> {
     use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
-    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
     let mut hup = signal(SignalKind::hangup()).map_err(|e| format!("cannot handle SIGHUP: {e}"))?;
     tokio::spawn(async move {
         tokio::select! {
@@ -239,11 +250,7 @@ fn spawn_ticker(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             app.store.save_raid_holds(app.raids.take_changed()).await;
             if n % 10 == 0 {
                 app.pipeline.maintain();
-                app.pipeline
-                    .live
-                    .state
-                    .load()
-                    .maintain(pipeline::now_ms());
+                app.pipeline.live.state.load().maintain(pipeline::now_ms());
             }
         }
     })
@@ -277,7 +284,8 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
                     }
                 }
                 Err(e) => {
-                    let _ = tx.blocking_send((n + 1, Err(format!("cannot read standard input: {e}"))));
+                    let _ =
+                        tx.blocking_send((n + 1, Err(format!("cannot read standard input: {e}"))));
                     break;
                 }
             }
@@ -358,7 +366,11 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
 
 /// Reads one line (with its newline); beyond `max` bytes the rest is consumed and the
 /// returned line is `max + 1` bytes long so the caller can tell it was cut.
-fn read_line_capped<R: BufRead>(input: &mut R, line: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {
+fn read_line_capped<R: BufRead>(
+    input: &mut R,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<usize> {
     let mut total = 0;
     loop {
         let avail = match input.fill_buf() {

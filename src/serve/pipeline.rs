@@ -284,11 +284,7 @@ impl StoreWriter {
         if self.tx.send(WriteMsg::Stop(ack)).await.is_ok() {
             let _ = rx.await;
         }
-        let thread = self
-            .thread
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(t) = thread {
             let _ = tokio::task::spawn_blocking(move || t.join()).await;
         }

@@ -248,7 +248,8 @@ fn mix(mut z: u64) -> u64 {
 mod tests {
     use super::*;
 
-    const SPAM: &str = "promo slot gacor hari ini maxwin dijamin daftar sekarang di gacor88 link di bio";
+    const SPAM: &str =
+        "promo slot gacor hari ini maxwin dijamin daftar sekarang di gacor88 link di bio";
 
     fn msg(group: &str, user: &str, text: &str) -> Event {
         Event {

@@ -74,9 +74,14 @@ impl FloodConfig {
                 ));
             }
         }
-        for (name, s) in [("user_score", self.user_score), ("group_score", self.group_score)] {
+        for (name, s) in [
+            ("user_score", self.user_score),
+            ("group_score", self.group_score),
+        ] {
             if !(0.0..=1.0).contains(&s) {
-                return Err(format!("[state.flood] {name} = {s}: scores are between 0 and 1"));
+                return Err(format!(
+                    "[state.flood] {name} = {s}: scores are between 0 and 1"
+                ));
             }
         }
         Ok(())
@@ -112,7 +117,9 @@ pub fn observe(
         return;
     }
     if let Some(l) = user {
-        if l.check_key(&key(&[&ev.community, &ev.group, &ev.user])).is_err() {
+        if l.check_key(&key(&[&ev.community, &ev.group, &ev.user]))
+            .is_err()
+        {
             out.push(finding(
                 "flood.user",
                 cfg.user_score,
@@ -186,7 +193,10 @@ mod tests {
         for i in 0..4 {
             let mut out = Vec::new();
             observe(&cfg, u.as_ref(), g.as_ref(), &msg("g1", "a"), &mut out);
-            ids.push((i, out.iter().map(|f| f.reason.id.clone()).collect::<Vec<_>>()));
+            ids.push((
+                i,
+                out.iter().map(|f| f.reason.id.clone()).collect::<Vec<_>>(),
+            ));
         }
         assert!(ids[..3].iter().all(|(_, r)| r.is_empty()), "{ids:?}");
         assert_eq!(ids[3].1, vec!["flood.user"]);
@@ -194,7 +204,11 @@ mod tests {
         observe(&cfg, u.as_ref(), g.as_ref(), &msg("g2", "a"), &mut out);
         assert!(out.is_empty(), "the user quota is per group");
         observe(&cfg, u.as_ref(), g.as_ref(), &msg("g1", "b"), &mut out);
-        assert_eq!(out.len(), 1, "the fifth message in g1 is over the group quota");
+        assert_eq!(
+            out.len(),
+            1,
+            "the fifth message in g1 is over the group quota"
+        );
         assert_eq!(out[0].reason.id, "flood.group");
         assert_eq!(out[0].action, Some(Action::Review));
         let admin = Event {

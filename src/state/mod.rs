@@ -314,18 +314,31 @@ mod tests {
 
         let mut v = allow_verdict(Kind::Message);
         apply(&policy(), &ev, &mut v, &[finding(0.0, Some(Action::Mute))]);
-        assert_eq!(v.action, Action::Mute, "a minimum action applies whatever the score");
+        assert_eq!(
+            v.action,
+            Action::Mute,
+            "a minimum action applies whatever the score"
+        );
 
         let ev = Event {
             kind: Kind::JoinRequest,
             ..Event::default()
         };
         let mut v = allow_verdict(Kind::JoinRequest);
-        apply(&policy(), &ev, &mut v, &[finding(0.1, Some(Action::Review))]);
+        apply(
+            &policy(),
+            &ev,
+            &mut v,
+            &[finding(0.1, Some(Action::Review))],
+        );
         assert_eq!(v.action, Action::Review);
         let mut v = allow_verdict(Kind::JoinRequest);
         apply(&policy(), &ev, &mut v, &[finding(0.1, Some(Action::Hide))]);
-        assert_eq!(v.action, Action::Review, "hide means review for a join request");
+        assert_eq!(
+            v.action,
+            Action::Review,
+            "hide means review for a join request"
+        );
     }
 
     #[test]
@@ -353,7 +366,10 @@ mod tests {
         local.observe(&shared, &ev("1"), "halo", 0, &mut out);
         assert!(out.is_empty());
         local.observe(&shared, &ev("1"), "halo", 0, &mut out);
-        assert!(out.is_empty(), "the same event again is not a second message");
+        assert!(
+            out.is_empty(),
+            "the same event again is not a second message"
+        );
         local.observe(&shared, &ev("2"), "halo", 0, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].reason.id, "flood.user");

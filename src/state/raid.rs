@@ -75,7 +75,9 @@ impl RaidConfig {
             ("hold_fresh_score", self.hold_fresh_score),
         ] {
             if !(0.0..=1.0).contains(&s) {
-                return Err(format!("[state.raid] {name} = {s}: scores are between 0 and 1"));
+                return Err(format!(
+                    "[state.raid] {name} = {s}: scores are between 0 and 1"
+                ));
             }
         }
         Ok(())
@@ -171,9 +173,7 @@ impl Raids {
 
 fn evict_idle(g: &mut HashMap<String, GroupJoins>, cfg: &RaidConfig, now_ms: i64) {
     let window = cfg.window_secs as i64 * 1000;
-    g.retain(|_, j| {
-        j.hold_until > now_ms || j.joins.back().is_some_and(|&t| t > now_ms - window)
-    });
+    g.retain(|_, j| j.hold_until > now_ms || j.joins.back().is_some_and(|&t| t > now_ms - window));
     if g.len() >= cfg.max_groups {
         // Still full of live groups: forget the quietest half (those on hold are kept).
         let mut last: Vec<(i64, String)> = g
@@ -349,7 +349,14 @@ mod tests {
         let (cfg, raids, mut fresh) = (cfg(), Raids::default(), Fresh::default());
         let mut out = Vec::new();
         for (i, t) in [0, 1000, 2000].iter().enumerate() {
-            observe(&cfg, &raids, &mut fresh, &join(&format!("u{i}")), *t, &mut out);
+            observe(
+                &cfg,
+                &raids,
+                &mut fresh,
+                &join(&format!("u{i}")),
+                *t,
+                &mut out,
+            );
         }
         assert!(out.is_empty(), "three joins in the window are not a wave");
         observe(&cfg, &raids, &mut fresh, &join("u3"), 3000, &mut out);
@@ -367,7 +374,14 @@ mod tests {
         // Holds survive a restart through restore().
         let restored = Raids::default();
         restored.restore(&[("c/g".to_string(), 100_000)]);
-        observe(&cfg, &restored, &mut Fresh::default(), &join("u6"), 90_000, &mut out);
+        observe(
+            &cfg,
+            &restored,
+            &mut Fresh::default(),
+            &join("u6"),
+            90_000,
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
     }
 
@@ -383,14 +397,35 @@ mod tests {
             text: text.into(),
             ..Event::default()
         };
-        observe(&cfg, &raids, &mut fresh, &msg("new", "halo salam kenal"), 1000, &mut out);
+        observe(
+            &cfg,
+            &raids,
+            &mut fresh,
+            &msg("new", "halo salam kenal"),
+            1000,
+            &mut out,
+        );
         assert!(out.is_empty(), "a greeting outside a raid is fine");
-        observe(&cfg, &raids, &mut fresh, &msg("new", "join https://t.me/promo"), 2000, &mut out);
+        observe(
+            &cfg,
+            &raids,
+            &mut fresh,
+            &msg("new", "join https://t.me/promo"),
+            2000,
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].reason.id, "raid.fresh_account");
         assert!((out[0].reason.score - cfg.fresh_score).abs() < 1e-6);
         out.clear();
-        observe(&cfg, &raids, &mut fresh, &msg("old", "join https://t.me/promo"), 2000, &mut out);
+        observe(
+            &cfg,
+            &raids,
+            &mut fresh,
+            &msg("old", "join https://t.me/promo"),
+            2000,
+            &mut out,
+        );
         assert!(out.is_empty(), "a member not seen joining is not fresh");
         // joined_at and ts on the event say fresh without a join request seen here.
         let ev = Event {
@@ -401,7 +436,14 @@ mod tests {
         observe(&cfg, &raids, &mut fresh, &ev, 3000, &mut out);
         assert_eq!(out.len(), 1);
         out.clear();
-        observe(&cfg, &raids, &mut fresh, &msg("new", "join https://t.me/promo"), 700_000, &mut out);
+        observe(
+            &cfg,
+            &raids,
+            &mut fresh,
+            &msg("new", "join https://t.me/promo"),
+            700_000,
+            &mut out,
+        );
         assert!(out.is_empty(), "no longer fresh after fresh_secs");
     }
 
@@ -410,7 +452,14 @@ mod tests {
         let (cfg, raids, mut fresh) = (cfg(), Raids::default(), Fresh::default());
         let mut out = Vec::new();
         for i in 0..4 {
-            observe(&cfg, &raids, &mut fresh, &join(&format!("u{i}")), i * 100, &mut out);
+            observe(
+                &cfg,
+                &raids,
+                &mut fresh,
+                &join(&format!("u{i}")),
+                i * 100,
+                &mut out,
+            );
         }
         out.clear();
         let ev = Event {
