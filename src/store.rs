@@ -24,6 +24,10 @@ use crate::verdict::{Action, Category, Verdict};
 /// Schema migrations, applied in order; the index + 1 is the `user_version` after it.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
 
+/// WAL size beyond which `jaga serve` restarts the WAL (and `journal_size_limit` truncates
+/// the file back to this size).
+pub const WAL_RESTART_BYTES: u64 = 64 << 20;
+
 /// Longest summary kept in the `summary` column, in chars.
 const SUMMARY_CHARS: usize = 280;
 
@@ -351,7 +355,7 @@ impl Store {
         store
             .conn
             .execute_batch(&format!(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864;"
             ))
             .map_err(|e| store.err(e))?;
         store.migrate()?;
@@ -777,6 +781,39 @@ impl Store {
         )
         .map_err(sq)?;
         tx.commit().map_err(sq)
+    }
+
+    /// Stops this connection from checkpointing on commit (`jaga serve`'s writer does this
+    /// and leaves checkpoints to [`Store::checkpoint_passive`] on another thread, so the
+    /// bulk of a checkpoint never stalls an answer).
+    pub fn disable_autocheckpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .map_err(|e| self.err(e))
+    }
+
+    /// Checkpoints from a connection that does not write, without blocking the writer
+    /// (PASSIVE: copies committed WAL frames into the main file and fsyncs it).
+    pub fn checkpoint_passive(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(PASSIVE);")
+            .map_err(|e| self.err(e))
+    }
+
+    /// A checkpoint that lets the next commit start the WAL from the beginning (RESTART):
+    /// it holds the writer for about one fsync, so `jaga serve` runs it only when the WAL
+    /// has grown past [`WAL_RESTART_BYTES`], right after a PASSIVE one did the bulk.
+    pub fn checkpoint_restart(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(RESTART);")
+            .map_err(|e| self.err(e))
+    }
+
+    /// The size of the WAL file, 0 when there is none.
+    pub fn wal_bytes(&self) -> u64 {
+        let mut p = self.path.clone().into_os_string();
+        p.push("-wal");
+        std::fs::metadata(p).map_or(0, |m| m.len())
     }
 
     /// Moves the WAL into the main file, for a clean shutdown.

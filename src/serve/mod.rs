@@ -104,6 +104,7 @@ async fn serve(opts: Options) -> Result<(), String> {
     let pipeline = Pipeline::start(live.clone(), workers, cfg.pipeline.queue);
     let store = StoreWriter::start(
         writer_store,
+        open("checkpoints")?,
         live.clone(),
         cfg.pipeline.store_queue,
         cfg.pipeline.store_batch,

@@ -235,11 +235,44 @@ pub struct StoreWriter {
 
 impl StoreWriter {
     /// Starts the writer thread on `store`; at most `max_batch` cases per transaction.
-    pub fn start(store: Store, live: Arc<Live>, queue: usize, max_batch: usize) -> StoreWriter {
+    /// `checkpointer`, another connection to the same file, checkpoints the WAL every
+    /// second on its own thread so the writer never pays for it, except for about one fsync
+    /// when the WAL has grown past 64 MiB and is restarted.
+    pub fn start(
+        store: Store,
+        checkpointer: Store,
+        live: Arc<Live>,
+        queue: usize,
+        max_batch: usize,
+    ) -> StoreWriter {
         let (tx, rx) = mpsc::channel(queue.max(1));
+        if let Err(e) = store.disable_autocheckpoint() {
+            tracing::warn!(error = %e, "cannot move WAL checkpoints off the writer");
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop_c = stop.clone();
+        let checkpoints = std::thread::Builder::new()
+            .name("jaga-checkpoint".into())
+            .spawn(move || {
+                while !stop_c.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_secs(1));
+                    let mut r = checkpointer.checkpoint_passive();
+                    if r.is_ok() && checkpointer.wal_bytes() > crate::store::WAL_RESTART_BYTES {
+                        r = checkpointer.checkpoint_restart();
+                    }
+                    if let Err(e) = r {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+                    }
+                }
+            })
+            .expect("spawning the checkpoint thread");
         let thread = std::thread::Builder::new()
             .name("jaga-store".into())
-            .spawn(move || writer(store, rx, &live, max_batch.max(1)))
+            .spawn(move || {
+                writer(store, rx, &live, max_batch.max(1));
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                let _ = checkpoints.join();
+            })
             .expect("spawning the store writer");
         StoreWriter {
             tx,
