@@ -352,10 +352,12 @@ impl Store {
             .conn
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| store.err(e))?;
+        // A 64 MiB page cache per connection: case inserts touch random pages of the
+        // event-id index, and without it a large store reads them back on every insert.
         store
             .conn
             .execute_batch(&format!(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536;"
             ))
             .map_err(|e| store.err(e))?;
         store.migrate()?;

@@ -207,9 +207,13 @@ pub fn fingerprints(text: &str) -> (u64, u64) {
             for g in gram {
                 h.write_u32(g);
             }
-            let f = mix(h.0);
-            for (bit, count) in counts.iter_mut().enumerate() {
-                *count += if f >> bit & 1 == 1 { 1 } else { -1 };
+            // +1/-1 per bit, a byte at a time from a table: eight small vector adds instead
+            // of 64 branches per 4-gram.
+            for (k, b) in mix(h.0).to_le_bytes().iter().enumerate() {
+                let t = &SIGNS[*b as usize];
+                for (c, s) in counts[k * 8..k * 8 + 8].iter_mut().zip(t) {
+                    *c += i32::from(*s);
+                }
             }
         }
     }
@@ -221,6 +225,21 @@ pub fn fingerprints(text: &str) -> (u64, u64) {
     }
     (exact.0, sim)
 }
+
+/// `SIGNS[b][j]` is +1 when bit `j` of byte `b` is set, else -1.
+static SIGNS: [[i8; 8]; 256] = {
+    let mut t = [[0i8; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            t[b][j] = if (b >> j) & 1 == 1 { 1 } else { -1 };
+            j += 1;
+        }
+        b += 1;
+    }
+    t
+};
 
 struct Fnv(u64);
 
