@@ -58,9 +58,9 @@ pub enum StoreError {
 pub enum Durability {
     /// `synchronous=NORMAL`: a commit survives a crash or kill of jaga; the last commits can
     /// be lost on power loss or an OS crash.
+    #[default]
     Normal,
     /// `synchronous=FULL`: a commit is fsynced before it returns; survives power loss.
-    #[default]
     Full,
 }
 

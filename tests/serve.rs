@@ -482,6 +482,19 @@ fn reload_with_a_broken_rule_file_keeps_the_old_rules() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(probe("r3", "ikut arisan online yuk")["category"], "spam");
+    let audit = srv.admin_get("/v1/audit").json();
+    let reloads: Vec<&serde_json::Value> = audit["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["what"] == "rules.reload")
+        .collect();
+    assert!(reloads
+        .iter()
+        .any(|a| a["detail"].as_str().unwrap().contains("\"ok\":false")));
+    assert!(reloads
+        .iter()
+        .any(|a| a["detail"].as_str().unwrap().contains("file change")));
     assert_eq!(probe("r4", "pinjol")["category"], "scam");
 }
 
@@ -867,6 +880,40 @@ fn scan_with_store_writes_flagged_verdicts_as_cases() {
         "{}",
         String::from_utf8_lossy(&decide.stderr)
     );
+    let cli = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_jaga"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, show, _) = cli(&["review", "show", "1", "--store", "scan.db"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        show.contains("case #1 (confirmed)")
+            && show.contains("scam.pinjol")
+            && show.contains("by rini"),
+        "{show}"
+    );
+    let (code, stats, _) = cli(&["review", "stats", "--store", "scan.db"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stats
+            .lines()
+            .any(|l| l.starts_with("scam.pinjol") && l.ends_with("1         1         0")),
+        "{stats}"
+    );
+    let (code, _, err) = cli(&["review", "show", "99", "--store", "scan.db"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("no case 99"), "{err}");
+    let (code, _, err) = cli(&["review", "list", "--store", "missing.db"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no review store at missing.db"), "{err}");
     let ex = store.labelled_examples().unwrap();
     assert_eq!(ex.len(), 1);
     assert_eq!(

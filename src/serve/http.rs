@@ -454,14 +454,7 @@ async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     if let Err(r) = admin(&app, &headers) {
         return r;
     }
-    let status = app.reloader.reload("api").await;
-    app.store
-        .audit(
-            "admin",
-            "rules.reload",
-            serde_json::to_string(&status).unwrap_or_default(),
-        )
-        .await;
+    let status = super::reload_and_audit(&app, "api").await;
     let code = if status.ok {
         StatusCode::OK
     } else {

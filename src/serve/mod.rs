@@ -140,7 +140,17 @@ async fn serve(opts: Options) -> Result<(), String> {
     });
 
     let _watcher = match reloader.watch() {
-        Ok(w) => Some(w),
+        Ok((w, mut changes)) => {
+            let app = app.clone();
+            tokio::spawn(async move {
+                while changes.recv().await.is_some() {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    while changes.try_recv().is_ok() {}
+                    reload_and_audit(&app, "file change").await;
+                }
+            });
+            Some(w)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "hot reload on file change is off; SIGHUP and POST /v1/reload still work");
             None
@@ -227,17 +237,24 @@ fn spawn_signals(app: Arc<App>, stop: Arc<watch::Sender<bool>>) -> Result<(), St
     });
     tokio::spawn(async move {
         while hup.recv().await.is_some() {
-            let status = app.reloader.reload("SIGHUP").await;
-            app.store
-                .audit(
-                    "system",
-                    "rules.reload",
-                    serde_json::to_string(&status).unwrap_or_default(),
-                )
-                .await;
+            reload_and_audit(&app, "SIGHUP").await;
         }
     });
     Ok(())
+}
+
+/// Reloads rules and the state policy and records the result in the audit log.
+pub async fn reload_and_audit(app: &App, trigger: &str) -> reload::ReloadStatus {
+    let status = app.reloader.reload(trigger).await;
+    let actor = if trigger == "api" { "admin" } else { "system" };
+    app.store
+        .audit(
+            actor,
+            "rules.reload",
+            serde_json::to_string(&status).unwrap_or_default(),
+        )
+        .await;
+    status
 }
 
 /// Persists raid holds every second and bounds the workers' state every ten.

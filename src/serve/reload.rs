@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
@@ -139,11 +138,13 @@ impl Reloader {
         Ok((engine, state))
     }
 
-    /// Watches the rules directory and the config file; changes trigger a reload after a
-    /// short quiet period (editors write files in several steps). The watcher lives as long
-    /// as the returned value.
-    pub fn watch(self: &Arc<Self>) -> Result<notify::RecommendedWatcher, String> {
-        let (tx, mut rx) = mpsc::channel::<()>(1);
+    /// Watches the rules directory and the config file. Each change sends on the returned
+    /// channel; the caller reloads after a short quiet period (editors write files in
+    /// several steps). The watcher lives as long as the returned value.
+    pub fn watch(
+        self: &Arc<Self>,
+    ) -> Result<(notify::RecommendedWatcher, mpsc::Receiver<()>), String> {
+        let (tx, rx) = mpsc::channel::<()>(1);
         let rules = self
             .rules
             .canonicalize()
@@ -181,14 +182,6 @@ impl Reloader {
                 .watch(dir, RecursiveMode::NonRecursive)
                 .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
         }
-        let me = self.clone();
-        tokio::spawn(async move {
-            while rx.recv().await.is_some() {
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                while rx.try_recv().is_ok() {}
-                me.reload("file change").await;
-            }
-        });
-        Ok(watcher)
+        Ok((watcher, rx))
     }
 }
