@@ -26,6 +26,7 @@
 //! * [`mask`]: masking of personal data in what the review store shows at a glance.
 
 pub mod config;
+pub mod doxing;
 pub mod engine;
 pub mod event;
 pub mod explain;

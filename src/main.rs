@@ -59,6 +59,9 @@ struct RulesDir {
     /// Directory with the rule files, lists and policy.toml.
     #[arg(long, default_value = "rules", env = "JAGA_RULES")]
     rules: PathBuf,
+    /// Put full personal-data values (NIK, phone, card...) into verdicts; masked by default.
+    #[arg(long)]
+    show_pii: bool,
 }
 
 #[derive(Args)]
@@ -240,8 +243,12 @@ fn load_engine(dir: &Path) -> Result<Engine, u8> {
     })
 }
 
+fn load_engine_for(r: &RulesDir) -> Result<Engine, u8> {
+    load_engine(&r.rules).map(|e| e.with_show_pii(r.show_pii))
+}
+
 fn cmd_scan(a: ScanArgs) -> u8 {
-    let engine = match load_engine(&a.rules.rules) {
+    let engine = match load_engine_for(&a.rules) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -326,7 +333,7 @@ fn run_scan<R: io::BufRead + Send>(
 }
 
 fn cmd_explain(a: ExplainArgs) -> u8 {
-    let engine = match load_engine(&a.rules.rules) {
+    let engine = match load_engine_for(&a.rules) {
         Ok(e) => e,
         Err(code) => return code,
     };

@@ -17,6 +17,12 @@ const MIN_DIGITS: usize = 10;
 /// Returns `text` with phone-like runs, long numbers, e-mails and the `extra` byte spans
 /// masked. Spans that are out of range or not on char boundaries are ignored.
 pub fn mask_personal_data(text: &str, extra: &[[usize; 2]]) -> String {
+    mask_with(text, &[], extra)
+}
+
+/// Like [`mask_personal_data`], and each `(span, masked)` in `replace` (the doxing stage's
+/// validated entities with their own masked form, `Jl. Me**** No. **`) is written as given.
+pub fn mask_with(text: &str, replace: &[([usize; 2], &str)], extra: &[[usize; 2]]) -> String {
     let mut out = String::with_capacity(text.len());
     let bytes = text.as_bytes();
     let in_extra = |i: usize| {
@@ -26,6 +32,14 @@ pub fn mask_personal_data(text: &str, extra: &[[usize; 2]]) -> String {
     };
     let mut i = 0;
     while i < text.len() {
+        if let Some(([_, end], masked)) = replace
+            .iter()
+            .find(|([a, b], _)| *a == i && *b > i && *b <= text.len() && text.is_char_boundary(*b))
+        {
+            out.push_str(masked);
+            i = *end;
+            continue;
+        }
         if in_extra(i) {
             let c = text[i..].chars().next().unwrap_or(' ');
             out.push(if c.is_whitespace() { c } else { '*' });
@@ -175,5 +189,13 @@ mod tests {
         // Out-of-range spans are ignored rather than panicking.
         assert_eq!(mask_personal_data("halo", &[[2, 99]]), "halo");
         assert_eq!(mask_personal_data("💜 08123456789", &[]), "💜 081*****789");
+        assert_eq!(
+            mask_with(
+                "di Jl. Melati No. 12 ya",
+                &[([3, 20], "Jl. Me**** No. **")],
+                &[]
+            ),
+            "di Jl. Me**** No. ** ya"
+        );
     }
 }

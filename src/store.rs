@@ -18,7 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use crate::event::Event;
-use crate::mask::mask_personal_data;
+use crate::mask::{mask_personal_data, mask_with};
 use crate::verdict::{Action, Category, Verdict};
 
 /// Schema migrations, applied in order; the index + 1 is the `user_version` after it.
@@ -159,13 +159,22 @@ impl NewCase {
     ///
     /// An event without an id gets a content-derived one, so re-delivery stays idempotent.
     pub fn new(ev: &Event, v: &Verdict, now: i64) -> NewCase {
-        let doxing: Vec<[usize; 2]> = v
+        // The seam for richer masks: the doxing stage's validated entities are written in
+        // their own masked form, and any other span of a doxing reason is masked whole.
+        let text_reasons = v
             .reasons
             .iter()
-            .filter(|r| r.category == Category::Doxing && r.field == crate::verdict::Field::Text)
-            .flat_map(|r| r.spans.iter().copied())
+            .filter(|r| r.field == crate::verdict::Field::Text);
+        let entities: Vec<([usize; 2], &str)> = text_reasons
+            .clone()
+            .flat_map(|r| r.entities.iter().map(|e| (e.span, e.masked.as_str())))
             .collect();
-        let mut summary = mask_personal_data(&ev.text, &doxing);
+        let doxing: Vec<[usize; 2]> = text_reasons
+            .filter(|r| r.category == Category::Doxing)
+            .flat_map(|r| r.spans.iter().copied())
+            .filter(|s| !entities.iter().any(|(e, _)| e == s))
+            .collect();
+        let mut summary = mask_with(&ev.text, &entities, &doxing);
         if let Some((cut, _)) = summary.char_indices().nth(SUMMARY_CHARS) {
             summary.truncate(cut);
             summary.push('…');
@@ -886,6 +895,7 @@ mod tests {
                 spans: vec![[0, 3]],
                 matched: "x".into(),
                 field: Field::Text,
+                entities: Vec::new(),
                 shadow: false,
             }],
         };

@@ -156,6 +156,7 @@ impl Windows {
                         cfg.window_secs
                     ),
                     field: Default::default(),
+                    entities: Vec::new(),
                     shadow: false,
                 },
                 action: cfg.action,

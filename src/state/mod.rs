@@ -282,6 +282,7 @@ mod tests {
                 spans: vec![],
                 matched: String::new(),
                 field: Default::default(),
+                entities: Vec::new(),
                 shadow: false,
             },
             action,

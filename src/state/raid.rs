@@ -315,6 +315,7 @@ fn finding(id: &str, score: f32, action: Option<Action>, matched: String) -> Fin
             spans: Vec::new(),
             matched,
             field: Default::default(),
+            entities: Vec::new(),
             shadow: false,
         },
         action,
