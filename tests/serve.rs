@@ -55,6 +55,11 @@ fn workspace(config: &str) -> tempfile::TempDir {
     std::fs::create_dir(&rules).unwrap();
     std::fs::write(rules.join("policy.toml"), POLICY).unwrap();
     std::fs::write(rules.join("test.toml"), RULES).unwrap();
+    // The link stage's lists; empty turns their checks off.
+    std::fs::create_dir(rules.join("lists")).unwrap();
+    for list in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
+        std::fs::write(rules.join("lists").join(list), "").unwrap();
+    }
     std::fs::write(dir.path().join("jaga.toml"), config).unwrap();
     dir
 }
