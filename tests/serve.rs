@@ -459,6 +459,7 @@ fn reload_with_a_broken_rule_file_keeps_the_old_rules() {
     );
     let health = request(srv.addr, "GET", "/v1/health", &[], b"").json();
     assert_eq!(health["last_reload"]["ok"], false);
+    assert_eq!(health["status"], "degraded");
     assert_eq!(
         probe("r2", "pinjol")["category"],
         "scam",

@@ -465,13 +465,15 @@ async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
 
 async fn health(State(app): State<Arc<App>>) -> Response {
     let now = super::pipeline::now_ms();
+    let last_reload = app.reloader.status();
     let body = serde_json::json!({
-        "status": "ok",
+        // `degraded`: serving, but the last reload was refused and older rules are in use.
+        "status": if last_reload.ok { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_secs": app.started.elapsed().as_secs(),
         "rules": app.pipeline.live.engine.load().rules().len(),
         "rules_dir": app.reloader.rules_dir().display().to_string(),
-        "last_reload": app.reloader.status(),
+        "last_reload": last_reload,
         "workers": app.pipeline.workers(),
         "queue_depth": app.pipeline.queue_depth(),
         "events_scored": app.pipeline.live.metrics.events_total(),

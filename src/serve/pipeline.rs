@@ -198,17 +198,38 @@ fn worker(mut rx: mpsc::Receiver<Msg>, live: &Live) {
         let shared = live.state.load();
         let (now, now_s) = (now_ms(), unix_now());
         let mut out = Vec::with_capacity(job.items.len());
-        for (i, ev) in job.items {
-            let started = Instant::now();
-            let mut v = engine.evaluate(&ev, &mut scratch);
-            findings.clear();
-            local.observe(&shared, &ev, scratch.normalised_text(), now, &mut findings);
-            state::apply(&engine.policy, &ev, &mut v, &findings);
-            live.metrics.verdict(&v, started.elapsed());
-            let case = is_flagged(&v).then(|| NewCase::new(&ev, &v, now_s));
-            out.push((i, Scored { verdict: v, case }));
+        // A bug in a stage must not take the worker down with it: the batch is refused
+        // (the client sees 503 and may retry) and the worker goes on with fresh buffers.
+        let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for (i, ev) in &job.items {
+                let started = Instant::now();
+                let mut v = engine.evaluate(ev, &mut scratch);
+                findings.clear();
+                local.observe(&shared, ev, scratch.normalised_text(), now, &mut findings);
+                state::apply(&engine.policy, ev, &mut v, &findings);
+                live.metrics.verdict(&v, started.elapsed());
+                let case = is_flagged(&v).then(|| NewCase::new(ev, &v, now_s));
+                out.push((*i, Scored { verdict: v, case }));
+            }
+        }));
+        match scored {
+            Ok(()) => {
+                let _ = job.reply.send(out);
+            }
+            Err(_) => {
+                let ids: Vec<&str> = job
+                    .items
+                    .iter()
+                    .map(|(_, e)| e.id.as_str())
+                    .take(8)
+                    .collect();
+                tracing::error!(
+                    ?ids,
+                    "a stage panicked while scoring this batch; it was refused, please report it"
+                );
+                scratch = Scratch::new();
+            }
         }
-        let _ = job.reply.send(out);
     }
 }
 
