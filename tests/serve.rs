@@ -129,7 +129,11 @@ impl Server {
     /// SIGTERM and wait (bounded) for the exit code.
     fn terminate(mut self) -> (Option<i32>, String) {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        // The shell's builtin kill: no procps needed on a fresh machine.
+        Command::new("sh")
+            .args(["-c", &format!("kill -TERM {pid}")])
+            .status()
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
