@@ -77,9 +77,9 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PipelineConfig {
-    /// Scoring workers; 0 means one per core.
+    /// Scoring shards (at most this many batches score at once); 0 means one per core.
     pub workers: usize,
-    /// Batches waiting per worker before requests get 503 + Retry-After.
+    /// Batches scoring or waiting per shard before requests get 503 + Retry-After.
     pub queue: usize,
     /// Most cases written in one store transaction.
     pub store_batch: usize,
@@ -99,7 +99,7 @@ impl Default for PipelineConfig {
 }
 
 impl PipelineConfig {
-    /// The number of workers to start.
+    /// The number of scoring shards.
     pub fn worker_count(&self) -> usize {
         if self.workers > 0 {
             self.workers

@@ -489,7 +489,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
     let text = app.pipeline.live.metrics.render(&[
         (
             "jaga_queue_depth",
-            "Batches waiting for the scoring workers.",
+            "Batches scoring or waiting on the scoring shards.",
             app.pipeline.queue_depth() as u64,
         ),
         (

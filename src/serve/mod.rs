@@ -1,7 +1,7 @@
 //! `jaga serve`: the live pipeline. A bot or bridge posts each message and join request and
 //! gets its verdict back at once; flagged events land in the review store.
 //!
-//! * [`pipeline`]: scoring workers (one per core), bounded queues, the store writer.
+//! * [`pipeline`]: scoring shards (one per core), admission limits, the store writer.
 //! * [`http`]: the HTTP API (events, admin review API, health, metrics).
 //! * [`reload`]: hot reload of rules and the state policy (notify, SIGHUP, API).
 //!
@@ -48,7 +48,7 @@ pub struct Options {
 
 /// Shared by every request handler.
 pub struct App {
-    pub pipeline: Pipeline,
+    pub pipeline: Arc<Pipeline>,
     pub store: StoreWriter,
     /// A second connection for the admin API and CLI-like reads (WAL lets it read while the
     /// writer writes).
@@ -101,7 +101,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         .rules_loaded
         .store(rules_n as u64, std::sync::atomic::Ordering::Relaxed);
     let workers = cfg.pipeline.worker_count();
-    let pipeline = Pipeline::start(live.clone(), workers, cfg.pipeline.queue);
+    let pipeline = Arc::new(Pipeline::start(live.clone(), workers, cfg.pipeline.queue));
     let store = StoreWriter::start(
         writer_store,
         open("checkpoints")?,
@@ -202,12 +202,11 @@ async fn serve(opts: Options) -> Result<(), String> {
         r = server => if let Err(e) = r { tracing::error!(error = %e, "HTTP server failed") },
         () = deadline => tracing::warn!("in-flight requests did not finish within {SHUTDOWN_GRACE:?}; closing anyway"),
     }
-    tracing::info!("shutting down: draining the workers and flushing the store");
+    tracing::info!("shutting down: in-flight requests answered; flushing the store");
     if let Some(t) = stdin_task {
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, t).await;
     }
     ticker.abort();
-    app.pipeline.stop().await;
     app.store.save_raid_holds(app.raids.take_changed()).await;
     app.store
         .audit(
@@ -257,7 +256,7 @@ pub async fn reload_and_audit(app: &App, trigger: &str) -> reload::ReloadStatus 
     status
 }
 
-/// Persists raid holds every second and bounds the workers' state every ten.
+/// Persists raid holds every second and bounds the shards' state every ten.
 fn spawn_ticker(app: Arc<App>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -345,7 +344,7 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
             continue;
         }
         let Ok(scored) = app.pipeline.score(events, Admission::Wait).await else {
-            tracing::error!("the scoring workers stopped; standard input is no longer read");
+            tracing::error!("scoring failed (a stage panicked); standard input is no longer read");
             break;
         };
         let mut cases = Vec::new();

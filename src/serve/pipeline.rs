@@ -1,20 +1,21 @@
-//! The scoring pipeline of `jaga serve`: one worker thread per core, bounded queues, and the
-//! review store writer.
+//! The scoring pipeline of `jaga serve`: scoring shards (one per core), admission limits,
+//! and the review store writer.
 //!
 //! ```text
-//! request --partition by (community, user)--> worker queues (bounded) --> workers
-//!   worker: engine.evaluate -> stateful stages -> verdict (+ case when flagged)
-//! request <--verdicts in input order-- gather
-//! request --flagged cases--> store writer (group commit) --ack--> answer
+//! request --partition by (community, user)--> shard 0, shard 1, ... (one lock each)
+//!   on the request's thread, one shard at a time:
+//!   engine.evaluate -> stateful stages -> verdict (+ case when flagged)
+//! request --flagged cases--> store writer thread (group commit) --ack--> answer
 //! ```
 //!
-//! Every event of one `(community, user)` goes to the same worker, in the order received, so
-//! per-user and per-(group, user) state sees each user's events in order without locks.
-//! Admission is all-or-nothing: a request either gets a slot in every worker queue it needs
+//! Every event of one `(community, user)` goes to the same shard, in the order received, so
+//! per-user and per-(group, user) state is owned by that shard and sees each user's events in
+//! order. Admission is all-or-nothing: a request either gets a place in every shard it needs
 //! or none ([`Admission::TryNow`] answers [`Busy`] and nothing was scored), so a 503 never
 //! leaves half a batch counted.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -27,7 +28,7 @@ use crate::state::{self, Local, Shared};
 use crate::store::{is_flagged, unix_now, NewCase, Store};
 use crate::verdict::Verdict;
 
-/// What the workers share: the serving engine and state policy (both hot-swappable) and the
+/// What the shards share: the serving engine and state policy (both hot-swappable) and the
 /// metrics.
 pub struct Live {
     pub engine: ArcSwap<Engine>,
@@ -42,70 +43,72 @@ pub struct Scored {
     pub case: Option<NewCase>,
 }
 
-struct Job {
-    items: Vec<(u32, Event)>,
-    reply: oneshot::Sender<Vec<(u32, Scored)>>,
-}
-
-enum Msg {
-    Score(Job),
-    Maintain,
-    Stop,
-}
-
-/// How a batch waits for queue space.
+/// How a batch waits for its turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
-    /// Refuse at once when a queue is full (HTTP: 503 + Retry-After).
+    /// Refuse at once when a shard already has `queue` batches waiting (HTTP: 503 +
+    /// Retry-After).
     TryNow,
-    /// Wait for space (stdin: the reader slows down instead).
+    /// Wait however long it takes (stdin: the reader slows down instead).
     Wait,
 }
 
-/// Every worker queue a batch needed was full; nothing was scored.
+/// A shard had too many batches waiting; nothing was scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
 
-/// The scoring workers.
+/// The per-user state of one shard and the buffers to score with.
+struct ShardState {
+    scratch: Scratch,
+    local: Local,
+    findings: Vec<state::Finding>,
+}
+
+struct Shard {
+    state: Mutex<ShardState>,
+    /// Batches running or waiting on this shard.
+    waiting: AtomicUsize,
+}
+
+/// The scoring shards. A request scores its events on its own thread, one shard at a time
+/// (in shard order, so two requests never wait on each other in a cycle), holding that
+/// shard's lock: no hand-off to another thread and back, which under load is where
+/// latency goes.
 pub struct Pipeline {
-    senders: Vec<mpsc::Sender<Msg>>,
-    threads: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>,
+    shards: Vec<Shard>,
+    queue: usize,
     pub live: Arc<Live>,
 }
 
 impl Pipeline {
-    /// Starts `workers` scoring threads with `queue` batches of room each.
+    /// `workers` shards (one per core is right: a request holds one at a time), each
+    /// admitting `queue` waiting batches before [`Admission::TryNow`] refuses.
     pub fn start(live: Arc<Live>, workers: usize, queue: usize) -> Pipeline {
-        let mut senders = Vec::new();
-        let mut threads = Vec::new();
-        for i in 0..workers.max(1) {
-            let (tx, rx) = mpsc::channel(queue.max(1));
-            senders.push(tx);
-            let live = live.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("jaga-worker-{i}"))
-                    .spawn(move || worker(rx, &live))
-                    .expect("spawning a scoring thread"),
-            );
-        }
+        let cfg = live.state.load().cfg.clone();
+        let shards = (0..workers.max(1))
+            .map(|_| Shard {
+                state: Mutex::new(ShardState {
+                    scratch: Scratch::new(),
+                    local: Local::new(cfg.clone()),
+                    findings: Vec::new(),
+                }),
+                waiting: AtomicUsize::new(0),
+            })
+            .collect();
         Pipeline {
-            senders,
-            threads: std::sync::Mutex::new(threads),
+            shards,
+            queue: queue.max(1),
             live,
         }
     }
 
-    /// Batches queued across the workers.
+    /// Batches running or waiting across the shards.
     pub fn queue_depth(&self) -> usize {
-        self.senders
-            .iter()
-            .map(|s| s.max_capacity() - s.capacity())
-            .sum()
+        self.shards.iter().map(|s| s.waiting.load(Relaxed)).sum()
     }
 
     pub fn workers(&self) -> usize {
-        self.senders.len()
+        self.shards.len()
     }
 
     /// Scores `events`, returning one result per event in input order.
@@ -114,63 +117,106 @@ impl Pipeline {
         events: Vec<Event>,
         admission: Admission,
     ) -> Result<Vec<Scored>, Busy> {
-        let n = self.senders.len();
+        let n = self.shards.len();
         let total = events.len();
         let mut parts: Vec<Vec<(u32, Event)>> = (0..n).map(|_| Vec::new()).collect();
         for (i, ev) in events.into_iter().enumerate() {
             let shard = (state::key(&[&ev.community, &ev.user]) % n as u64) as usize;
             parts[shard].push((i as u32, ev));
         }
-        let mut permits = Vec::with_capacity(n);
-        for (shard, part) in parts.iter().enumerate() {
-            if part.is_empty() {
-                continue;
-            }
-            let permit = match admission {
-                Admission::TryNow => self.senders[shard].try_reserve().map_err(|_| Busy)?,
-                Admission::Wait => self.senders[shard].reserve().await.map_err(|_| Busy)?,
-            };
-            permits.push((shard, permit));
-        }
-        let mut replies = Vec::with_capacity(permits.len());
-        for (shard, permit) in permits {
-            let (tx, rx) = oneshot::channel();
-            permit.send(Msg::Score(Job {
-                items: std::mem::take(&mut parts[shard]),
-                reply: tx,
-            }));
-            replies.push(rx);
-        }
-        let mut out: Vec<Option<Scored>> = (0..total).map(|_| None).collect();
-        for rx in replies {
-            // A worker that panicked drops its reply; the batch then fails as busy rather
-            // than answering with holes.
-            for (i, s) in rx.await.map_err(|_| Busy)? {
-                out[i as usize] = Some(s);
+        // All or nothing: a batch is admitted to every shard it needs or to none.
+        let needed: Vec<usize> = (0..n).filter(|&s| !parts[s].is_empty()).collect();
+        let mut admitted = Vec::with_capacity(needed.len());
+        for &s in &needed {
+            let before = self.shards[s].waiting.fetch_add(1, Relaxed);
+            admitted.push(s);
+            if admission == Admission::TryNow && before > self.queue {
+                for &t in &admitted {
+                    self.shards[t].waiting.fetch_sub(1, Relaxed);
+                }
+                return Err(Busy);
             }
         }
-        out.into_iter().map(|s| s.ok_or(Busy)).collect()
+        let mut run = || {
+            let mut out: Vec<Option<Scored>> = (0..total).map(|_| None).collect();
+            let mut failed = false;
+            for &s in &needed {
+                let items = std::mem::take(&mut parts[s]);
+                if !failed {
+                    failed = !self.score_shard(s, items, &mut out);
+                }
+                self.shards[s].waiting.fetch_sub(1, Relaxed);
+            }
+            if failed {
+                return Err(Busy);
+            }
+            out.into_iter().map(|s| s.ok_or(Busy)).collect()
+        };
+        // Scoring blocks this thread (on CPU, and on the shard lock); tell the runtime so
+        // it moves other tasks to another thread meanwhile.
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        }
     }
 
-    /// Asks every worker to prune its state (governor `retain_recent`, windows).
-    pub fn maintain(&self) {
-        for s in &self.senders {
-            let _ = s.try_send(Msg::Maintain);
+    /// Scores one shard's part of a batch; false when a stage panicked (the batch is then
+    /// refused and the shard goes on with fresh buffers).
+    fn score_shard(&self, s: usize, items: Vec<(u32, Event)>, out: &mut [Option<Scored>]) -> bool {
+        let live = &self.live;
+        let mut guard = self.shards[s]
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let st = &mut *guard;
+        let engine = live.engine.load();
+        let shared = live.state.load();
+        let (now, now_s) = (now_ms(), unix_now());
+        let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for (i, ev) in &items {
+                let started = Instant::now();
+                let mut v = engine.evaluate(ev, &mut st.scratch);
+                st.findings.clear();
+                st.local.observe(
+                    &shared,
+                    ev,
+                    st.scratch.normalised_text(),
+                    now,
+                    &mut st.findings,
+                );
+                state::apply(&engine.policy, ev, &mut v, &st.findings);
+                live.metrics.verdict(&v, started.elapsed());
+                let case = is_flagged(&v).then(|| NewCase::new(ev, &v, now_s));
+                out[*i as usize] = Some(Scored { verdict: v, case });
+            }
+        }));
+        if scored.is_err() {
+            let ids: Vec<&str> = items.iter().map(|(_, e)| e.id.as_str()).take(8).collect();
+            tracing::error!(
+                ?ids,
+                "a stage panicked while scoring this batch; it was refused, please report it"
+            );
+            st.scratch = Scratch::new();
+            return false;
         }
+        true
     }
 
-    /// Lets the workers finish their queues, then stops them.
-    pub async fn stop(&self) {
-        for s in &self.senders {
-            let _ = s.send(Msg::Stop).await;
-        }
-        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
-        let _ = tokio::task::spawn_blocking(move || {
-            for t in threads {
-                let _ = t.join();
+    /// Prunes every shard's state (governor `retain_recent`, windows), off the async threads.
+    pub fn maintain(self: &Arc<Self>) {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let now = now_ms();
+            for s in &me.shards {
+                s.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .local
+                    .maintain(now);
             }
-        })
-        .await;
+        });
     }
 }
 
@@ -179,58 +225,6 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn worker(mut rx: mpsc::Receiver<Msg>, live: &Live) {
-    let mut scratch = Scratch::new();
-    let mut local = Local::new(live.state.load().cfg.clone());
-    let mut findings = Vec::new();
-    while let Some(msg) = rx.blocking_recv() {
-        let job = match msg {
-            Msg::Score(job) => job,
-            Msg::Maintain => {
-                local.maintain(now_ms());
-                continue;
-            }
-            Msg::Stop => break,
-        };
-        let engine = live.engine.load();
-        let shared = live.state.load();
-        let (now, now_s) = (now_ms(), unix_now());
-        let mut out = Vec::with_capacity(job.items.len());
-        // A bug in a stage must not take the worker down with it: the batch is refused
-        // (the client sees 503 and may retry) and the worker goes on with fresh buffers.
-        let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            for (i, ev) in &job.items {
-                let started = Instant::now();
-                let mut v = engine.evaluate(ev, &mut scratch);
-                findings.clear();
-                local.observe(&shared, ev, scratch.normalised_text(), now, &mut findings);
-                state::apply(&engine.policy, ev, &mut v, &findings);
-                live.metrics.verdict(&v, started.elapsed());
-                let case = is_flagged(&v).then(|| NewCase::new(ev, &v, now_s));
-                out.push((*i, Scored { verdict: v, case }));
-            }
-        }));
-        match scored {
-            Ok(()) => {
-                let _ = job.reply.send(out);
-            }
-            Err(_) => {
-                let ids: Vec<&str> = job
-                    .items
-                    .iter()
-                    .map(|(_, e)| e.id.as_str())
-                    .take(8)
-                    .collect();
-                tracing::error!(
-                    ?ids,
-                    "a stage panicked while scoring this batch; it was refused, please report it"
-                );
-                scratch = Scratch::new();
-            }
-        }
-    }
 }
 
 /// Why a store write failed, as told to the client.

@@ -10,7 +10,7 @@
 //! included) the message gets a `cross_post` reason.
 //!
 //! Bounded: at most `max_per_user` entries per user, entries older than the window are
-//! dropped, and at most `max_users` users are tracked per worker (the quietest are dropped
+//! dropped, and at most `max_users` users are tracked per shard (the quietest are dropped
 //! first). Windows are not persisted: a restart forgets them.
 
 use std::collections::{HashMap, VecDeque};
@@ -86,7 +86,7 @@ struct Entry {
     sim: u64,
 }
 
-/// Per-user windows of one worker.
+/// Per-user windows of one shard.
 #[derive(Debug, Default)]
 pub struct Windows {
     users: HashMap<u64, VecDeque<Entry>>,

@@ -7,8 +7,8 @@
 //! to the engine's verdict by [`apply`]: its score joins the category's noisy-OR, the policy
 //! thresholds are applied again, and its configured minimum action can only raise the action.
 //!
-//! State lives in two places. [`Local`] is owned by one scoring worker: `jaga serve` routes
-//! every event of a `(community, user)` to the same worker, so per-user state needs no lock
+//! State lives in two places. [`Local`] is owned by one scoring shard: `jaga serve` routes
+//! every event of a `(community, user)` to the same shard, so per-user state needs no lock of its own
 //! and sees that user's events in order. [`Shared`] holds per-group state (the group flood
 //! quota and the raid detector) behind locks. Both are bounded: governor's `retain_recent` and
 //! `shrink_to_fit` run on every [`Local::maintain`], and every window has a cap.
@@ -37,7 +37,7 @@ pub struct StateConfig {
     pub flood: flood::FloodConfig,
     pub raid: raid::RaidConfig,
     pub cross_post: crosspost::CrossPostConfig,
-    /// Event ids remembered per worker, so a re-delivered event gets the same stateful
+    /// Event ids remembered per shard, so a re-delivered event gets the same stateful
     /// reasons and does not count twice.
     pub recent_ids: usize,
 }
@@ -69,7 +69,7 @@ pub struct Finding {
     pub action: Option<Action>,
 }
 
-/// State shared by all workers: per-group quotas and raid detection.
+/// State shared by all shards: per-group quotas and raid detection.
 pub struct Shared {
     pub cfg: Arc<StateConfig>,
     group_flood: Option<flood::Limiter>,
@@ -102,7 +102,7 @@ impl Shared {
     }
 }
 
-/// State owned by one worker: per-user quotas, fresh joiners, cross-post windows and the
+/// State owned by one shard: per-user quotas, fresh joiners, cross-post windows and the
 /// recently seen event ids.
 pub struct Local {
     cfg: Arc<StateConfig>,
@@ -175,7 +175,7 @@ impl Local {
         self.cross.maintain(&self.cfg.cross_post, now_ms);
     }
 
-    /// Sizes of the per-worker state, for metrics: (flood keys, fresh joiners, cross-post users).
+    /// Sizes of the per-shard state, for metrics: (flood keys, fresh joiners, cross-post users).
     pub fn sizes(&self) -> (usize, usize, usize) {
         (
             self.user_flood.as_ref().map_or(0, |l| l.len()),
@@ -224,7 +224,7 @@ pub fn key(parts: &[&str]) -> u64 {
     h.finish()
 }
 
-/// The recently seen event ids of one worker and the findings they got, oldest evicted first.
+/// The recently seen event ids of one shard and the findings they got, oldest evicted first.
 struct Recent {
     map: HashMap<u64, Vec<Finding>>,
     order: VecDeque<u64>,

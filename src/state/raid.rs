@@ -5,7 +5,7 @@
 //! `calm_secs` pass without a wave. Holds are persisted in the review store, so a restart
 //! does not reopen a group under attack.
 //!
-//! A fresh account (one whose join this worker saw, or whose `joined_at` is, within
+//! A fresh account (one whose join this shard saw, or whose `joined_at` is, within
 //! `fresh_secs`) that posts a link, an invite or an attachment gets a `raid.fresh_account`
 //! reason; during a hold every fresh account's first message does, with a higher score.
 
@@ -40,7 +40,7 @@ pub struct RaidConfig {
     pub fresh_score: f32,
     /// Score of `raid.fresh_account` during a hold.
     pub hold_fresh_score: f32,
-    /// Fresh joiners remembered per worker; the oldest are forgotten first.
+    /// Fresh joiners remembered per shard; the oldest are forgotten first.
     pub max_fresh: usize,
     /// Groups whose joins are tracked; idle groups are forgotten first.
     pub max_groups: usize,
@@ -91,7 +91,7 @@ struct GroupJoins {
     hold_until: i64,
 }
 
-/// Join waves of every group, shared by the workers.
+/// Join waves of every group, shared by the shards.
 #[derive(Debug, Default)]
 pub struct Raids {
     groups: Mutex<HashMap<String, GroupJoins>>,
@@ -188,7 +188,7 @@ fn evict_idle(g: &mut HashMap<String, GroupJoins>, cfg: &RaidConfig, now_ms: i64
     }
 }
 
-/// Fresh joiners seen by one worker: `(community, group, user)` key -> (join ms, messages since).
+/// Fresh joiners seen by one shard: `(community, group, user)` key -> (join ms, messages since).
 #[derive(Debug, Default)]
 pub struct Fresh {
     joined: HashMap<u64, (i64, u32)>,
