@@ -16,20 +16,23 @@
 //! * [`engine`]: wires the stages together and scores one event.
 //! * [`policy`]: per-category thresholds that turn scores into actions.
 //! * [`verdict`]: the output contract, with reasons and spans into the original text.
-//! * [`scan`]: batch scanning of JSONL streams, parallel, in input order.
+//! * [`export`]: exported chats (WhatsApp .txt/.zip, Telegram JSON) and JSONL as event streams.
+//! * [`scan`]: batch scanning of any input format, parallel, in input order.
+//! * [`report`]: the HTML report of a scan for admins; [`mask`] hides personal data in it
+//!   and in the review store's case summaries.
 //! * [`state`]: stateful detection for `jaga serve`: flood, raids, cross-posting.
 //! * [`store`]: the review store (SQLite): cases, decisions, audit log, rule statistics.
 //! * [`serve`]: `jaga serve`, the live pipeline over HTTP and stdin, with hot reload.
 //! * [`config`]: `jaga.toml`, the configuration of `jaga serve`.
 //! * [`metrics`]: Prometheus metrics of `jaga serve`.
 //! * [`review`]: `jaga review` (list, show, decide) and `jaga scan --store`.
-//! * [`mask`]: masking of personal data in what the review store shows at a glance.
 
 pub mod config;
 pub mod doxing;
 pub mod engine;
 pub mod event;
 pub mod explain;
+pub mod export;
 pub mod expr;
 pub mod extract;
 pub mod links;
@@ -38,6 +41,7 @@ pub mod matcher;
 pub mod metrics;
 pub mod normalise;
 pub mod policy;
+pub mod report;
 pub mod review;
 pub mod rules;
 pub mod ruletest;

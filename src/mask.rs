@@ -1,146 +1,160 @@
-//! Masking of personal data in what the review store shows an admin at a glance: phone-like
-//! digit runs, account and ID numbers, and e-mail addresses.
+//! Finds personal data in free text for display (the HTML report): phone-number-like digit
+//! runs, ID and account numbers, e-mail addresses, masked in the doxing stage's own format
+//! ([`crate::doxing::mask`]: `0812****0491`, `r***@gmail.com`).
 //!
-//! The summary columns of the review store go through [`mask_personal_data`]; the full event
-//! is kept separately for the admin who opens the case. Long digit runs keep at most their
-//! first and last four digits (`081234560491` -> `0812****0491`) so an admin can still tell
-//! two numbers apart; an e-mail keeps its first letter and its domain.
-//!
-//! The seam for richer masks: `extra` spans (byte ranges of the original text, e.g. the spans
-//! of `doxing` reasons, which a doxing detector fills with addresses and names) are masked
-//! whole, whatever they contain.
+//! The doxing stage finds and validates personal data with its context, and puts each entity
+//! (span and masked value) in the reasons of the verdict; the report masks those first. This
+//! finder is the safety net for everything else shown to a person: a phone number in a
+//! message flagged as spam, an account number no doxing rule reported. It masks generously
+//! (no validation) because a report may be forwarded.
 
-/// Digit runs shorter than this are left alone: prices, dates (`24-11-2026` has 8 digits),
-/// times, counts. Indonesian phone numbers have 10-13 digits, bank accounts 10-15, a NIK 16.
-const MIN_DIGITS: usize = 10;
+use std::ops::Range;
 
-/// Returns `text` with phone-like runs, long numbers, e-mails and the `extra` byte spans
-/// masked. Spans that are out of range or not on char boundaries are ignored.
-pub fn mask_personal_data(text: &str, extra: &[[usize; 2]]) -> String {
-    mask_with(text, &[], extra)
+/// A piece of personal data found in a text and what to show instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Masked {
+    /// Byte range in the text (always on ASCII boundaries).
+    pub range: Range<usize>,
+    pub replacement: String,
 }
 
-/// Like [`mask_personal_data`], and each `(span, masked)` in `replace` (the doxing stage's
-/// validated entities with their own masked form, `Jl. Me**** No. **`) is written as given.
-pub fn mask_with(text: &str, replace: &[([usize; 2], &str)], extra: &[[usize; 2]]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let bytes = text.as_bytes();
-    let in_extra = |i: usize| {
-        extra
-            .iter()
-            .any(|&[a, b]| a <= i && i < b && b <= text.len())
-    };
+/// Digits a run needs to count as a phone, account or ID number.
+const MIN_DIGITS: usize = 8;
+
+/// Personal data in `text`, in order, non-overlapping.
+pub fn find(text: &str) -> Vec<Masked> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
     let mut i = 0;
-    while i < text.len() {
-        if let Some(([_, end], masked)) = replace
-            .iter()
-            .find(|([a, b], _)| *a == i && *b > i && *b <= text.len() && text.is_char_boundary(*b))
-        {
-            out.push_str(masked);
-            i = *end;
-            continue;
-        }
-        if in_extra(i) {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            out.push(if c.is_whitespace() { c } else { '*' });
-            i += c.len_utf8();
-            continue;
-        }
-        if let Some(end) = email_at(text, i) {
-            let at = i + text[i..end].find('@').unwrap_or(0);
-            let first = text[i..].chars().next().unwrap_or('*');
-            out.push(first);
-            out.push_str("***");
-            out.push_str(&text[at..end]);
-            i = end;
-            continue;
-        }
-        let starts_number = bytes[i].is_ascii_digit()
-            || (bytes[i] == b'+' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
-        let after_word = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'@');
-        if starts_number && !after_word {
-            let (end, digits) = digit_run(bytes, i);
-            if digits.len() >= MIN_DIGITS {
-                if bytes[i] == b'+' {
-                    out.push('+');
-                }
-                let keep = 4.min((digits.len() - 4) / 2);
-                out.push_str(std::str::from_utf8(&digits[..keep]).unwrap_or(""));
-                for _ in keep..digits.len() - keep {
-                    out.push('*');
-                }
-                out.push_str(std::str::from_utf8(&digits[digits.len() - keep..]).unwrap_or(""));
-                i = end;
+    while i < b.len() {
+        if b[i] == b'@' {
+            if let Some(m) = email_at(b, i, out.last().map_or(0, |m: &Masked| m.range.end)) {
+                i = m.range.end;
+                out.push(m);
                 continue;
             }
-            // Copy a short run whole so its tail is not re-examined as a new run.
-            out.push_str(&text[i..end]);
-            i = end;
+        }
+        let starts_number =
+            b[i].is_ascii_digit() || (b[i] == b'+' && b.get(i + 1).is_some_and(u8::is_ascii_digit));
+        let after_word = i > 0 && b[i - 1].is_ascii_digit();
+        if starts_number && !after_word {
+            let (end, masked) = digit_run(b, i);
+            if let Some(m) = masked {
+                out.push(m);
+            }
+            i = end.max(i + 1);
             continue;
         }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        out.push(c);
-        i += c.len_utf8();
+        i += 1;
     }
     out
 }
 
-/// The end of a digit run starting at `start` (digits with single spaces, dashes, dots or
-/// brackets between them, as phone numbers are written) and its digits.
-fn digit_run(b: &[u8], start: usize) -> (usize, Vec<u8>) {
-    let mut digits = Vec::new();
+/// `text` with every piece of personal data replaced.
+pub fn mask(text: &str) -> String {
+    let found = find(text);
+    if found.is_empty() {
+        return text.to_string();
+    }
+    let mut s = String::with_capacity(text.len());
+    let mut at = 0;
+    for m in found {
+        s.push_str(&text[at..m.range.start]);
+        s.push_str(&m.replacement);
+        at = m.range.end;
+    }
+    s.push_str(&text[at..]);
+    s
+}
+
+/// A run of digit groups joined by single separators: `+62 812-3456-7890`, `(021) 555 1234`.
+/// Returns where the run ends and the mask, when it is personal data and not an amount
+/// (`15.000.000`), a date (`12-03-2024`) or a time range (`10.00-12.00`).
+fn digit_run(b: &[u8], start: usize) -> (usize, Option<Masked>) {
     let mut i = start;
     if b[i] == b'+' {
         i += 1;
     }
+    let mut digits = String::new();
+    let mut groups: Vec<usize> = Vec::new();
+    let mut seps: Vec<u8> = Vec::new();
     let mut end = i;
-    while i < b.len() {
-        if b[i].is_ascii_digit() {
-            digits.push(b[i]);
+    loop {
+        let g = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            digits.push(b[i] as char);
             i += 1;
-            end = i;
-        } else if matches!(b[i], b' ' | b'-' | b'.' | b'(' | b')')
-            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
-        {
-            i += 1;
-        } else {
+        }
+        if i == g {
             break;
         }
-    }
-    if end < b.len() && b[end].is_ascii_alphabetic() {
-        // `12345678abc` is an identifier, not a number; keep it as it is.
-        while end < b.len() && b[end].is_ascii_alphanumeric() {
-            end += 1;
+        groups.push(i - g);
+        end = i;
+        // One separator (or `) ` after an area code) followed by a digit continues the run.
+        let mut j = i;
+        let sep = match b.get(j) {
+            Some(&c @ (b' ' | b'-' | b'.' | b')')) => c,
+            _ => break,
+        };
+        j += 1;
+        if sep == b')' && b.get(j) == Some(&b' ') {
+            j += 1;
         }
-        return (end, Vec::new());
+        if !b.get(j).is_some_and(u8::is_ascii_digit) {
+            break;
+        }
+        seps.push(sep);
+        i = j;
     }
-    (end, digits)
+    if b.get(end).is_some_and(|c| c.is_ascii_alphabetic()) || digits.len() < MIN_DIGITS {
+        return (end, None);
+    }
+    let amount = !seps.is_empty()
+        && seps.iter().all(|&s| s == b'.' || s == b',')
+        && groups[0] <= 3
+        && groups[1..].iter().all(|&g| g == 3);
+    let short_groups = groups.len() > 1 && groups.iter().all(|&g| g <= 2);
+    let date =
+        groups.len() == 3 && digits.len() == 8 && groups.iter().filter(|&&g| g <= 2).count() == 2;
+    if amount || short_groups || date {
+        return (end, None);
+    }
+    (
+        end,
+        Some(Masked {
+            range: start..end,
+            replacement: crate::doxing::mask::digits(&String::from_utf8_lossy(&b[start..end])),
+        }),
+    )
 }
 
-/// If an e-mail address starts at `i`, its end.
-fn email_at(text: &str, i: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    let local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
-    if !b[i].is_ascii_alphanumeric() || (i > 0 && local(b[i - 1])) {
+fn email_at(b: &[u8], at: usize, floor: usize) -> Option<Masked> {
+    let local_char =
+        |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
+    let mut s = at;
+    while s > floor && local_char(b[s - 1]) {
+        s -= 1;
+    }
+    let mut e = at + 1;
+    while e < b.len() && (b[e].is_ascii_alphanumeric() || matches!(b[e], b'.' | b'-')) {
+        e += 1;
+    }
+    while e > at + 1 && b[e - 1] == b'.' {
+        e -= 1;
+    }
+    let domain = std::str::from_utf8(&b[at + 1..e]).ok()?;
+    let tld = domain.rsplit('.').next()?;
+    if s == at
+        || !domain.contains('.')
+        || tld.len() < 2
+        || !tld.bytes().all(|c| c.is_ascii_alphabetic())
+    {
         return None;
     }
-    let mut j = i;
-    while j < b.len() && local(b[j]) {
-        j += 1;
-    }
-    if j >= b.len() || b[j] != b'@' || j == i {
-        return None;
-    }
-    let mut k = j + 1;
-    let mut dot = false;
-    while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'-' || b[k] == b'.') {
-        dot |= b[k] == b'.';
-        k += 1;
-    }
-    while k > j + 1 && b[k - 1] == b'.' {
-        k -= 1;
-    }
-    (dot && k > j + 3).then_some(k)
+    Some(Masked {
+        range: s..e,
+        replacement: crate::doxing::mask::email(&String::from_utf8_lossy(&b[s..e])),
+    })
 }
 
 #[cfg(test)]
@@ -148,54 +162,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phones_ids_and_accounts() {
-        assert_eq!(
-            mask_personal_data("wa 081234560491 ya", &[]),
-            "wa 0812****0491 ya"
-        );
-        assert_eq!(
-            mask_personal_data("hubungi 0812-3456-0491!", &[]),
-            "hubungi 0812****0491!"
-        );
-        assert_eq!(
-            mask_personal_data("NIK 3201234567890001", &[]),
-            "NIK 3201********0001"
-        );
-        assert_eq!(
-            mask_personal_data("+62 812 3456 0491", &[]),
-            "+6281*****0491"
-        );
-        assert_eq!(mask_personal_data("BCA 1234567890", &[]), "BCA 123****890");
+    fn phones_ids_and_emails_are_masked() {
+        assert_eq!(mask("hubungi 081234560491 ya"), "hubungi 0812****0491 ya");
+        assert_eq!(mask("WA +62 812-3456-7890"), "WA 6281*****7890");
+        assert_eq!(mask("NIK 3201234567890001"), "NIK 3201********0001");
+        assert_eq!(mask("telp (021) 555-1234"), "telp (021****234");
+        assert_eq!(mask("rek 12345678"), "rek 123**678");
+        assert_eq!(mask("email rini.s@gmail.com."), "email r***@gmail.com.");
+        assert_eq!(mask("Sari 💜 0812 3456 7890"), "Sari 💜 0812****7890");
     }
 
     #[test]
-    fn leaves_prices_dates_and_identifiers() {
-        let s = "tiket 750000 tgl 24-11-2026 jam 19.30 kode A12345678B";
-        assert_eq!(mask_personal_data(s, &[]), s);
+    fn amounts_dates_times_and_short_numbers_stay() {
+        for s in [
+            "harga Rp 15.000.000 nego",
+            "tanggal 12-03-2024 jam 10.00-12.00",
+            "2024-03-12",
+            "kode 1234567",
+            "order INV2024010112345x",
+            "@admin tolong",
+            "a@b",
+            "halo@kak",
+        ] {
+            assert_eq!(mask(s), s, "{s}");
+        }
     }
 
     #[test]
-    fn emails_and_extra_spans() {
-        assert_eq!(
-            mask_personal_data("kirim ke rini.s@gmail.com ya", &[]),
-            "kirim ke r***@gmail.com ya"
-        );
-        assert_eq!(mask_personal_data("@admin tolong", &[]), "@admin tolong");
-        let s = "rumahnya di Jl. Mawar 5 Bandung";
-        assert_eq!(
-            mask_personal_data(s, &[[12, 23]]),
-            "rumahnya di *** ***** * Bandung"
-        );
-        // Out-of-range spans are ignored rather than panicking.
-        assert_eq!(mask_personal_data("halo", &[[2, 99]]), "halo");
-        assert_eq!(mask_personal_data("💜 08123456789", &[]), "💜 081*****789");
-        assert_eq!(
-            mask_with(
-                "di Jl. Melati No. 12 ya",
-                &[([3, 20], "Jl. Me**** No. **")],
-                &[]
-            ),
-            "di Jl. Me**** No. ** ya"
-        );
+    fn ranges_are_char_boundaries() {
+        let t = "ẞ 081234560491 ✨ x@y.co";
+        for m in find(t) {
+            assert!(t.is_char_boundary(m.range.start) && t.is_char_boundary(m.range.end));
+        }
     }
 }

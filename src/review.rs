@@ -3,12 +3,10 @@
 //!
 //! The CLI opens the same file as a running `jaga serve` (SQLite WAL lets both work).
 
-use std::io::{self, BufRead, Write};
-
-use crate::engine::Engine;
 use crate::event::Event;
-use crate::scan::{self, LineError, ScanOptions, Summary};
-use crate::store::{is_flagged, unix_now, CaseDetail, CaseSummary, NewCase, RuleStat, Store};
+use crate::store::{
+    is_flagged, unix_now, CaseDetail, CaseSummary, NewCase, RuleStat, Store, StoreError,
+};
 use crate::verdict::Verdict;
 
 /// One line per case: id, status, category/action, group, user, rules, masked summary.
@@ -107,85 +105,55 @@ pub fn render_stats(stats: &[RuleStat]) -> String {
     out
 }
 
-/// `jaga scan --store`: scans `input` like [`scan::scan`] (verdicts on `out` in order, bad
-/// lines to `on_error` with their line numbers) and writes every flagged verdict into the
-/// store as a case, one transaction per batch of lines.
-pub fn scan_into_store<R: BufRead + Send, W: Write>(
-    engine: &Engine,
-    mut input: R,
-    mut out: W,
-    opts: &ScanOptions,
-    store: &mut Store,
-    on_error: &mut dyn FnMut(&LineError),
-) -> io::Result<(Summary, usize)> {
-    let mut total = Summary::default();
-    let mut stored = 0;
-    let mut first_line = 0u64;
-    let batch = opts.batch_lines.max(1);
-    let started = std::time::Instant::now();
-    loop {
-        // Cut a batch of lines, score it with scan::scan, pair verdicts with the events
-        // that produced them (the lines scan accepts are exactly those that parse).
-        let mut data = Vec::new();
-        let mut lines = 0u64;
-        while (lines as usize) < batch {
-            let n = input.read_until(b'\n', &mut data)?;
-            if n == 0 {
-                break;
-            }
-            lines += 1;
+/// `jaga scan --store`: turns the flagged verdicts of a scan into cases, one transaction per
+/// 4096 cases. The first store error stops the writing and is returned by [`CaseSink::finish`].
+pub struct CaseSink {
+    store: Store,
+    pending: Vec<NewCase>,
+    stored: usize,
+    error: Option<StoreError>,
+}
+
+impl CaseSink {
+    const BATCH: usize = 4096;
+
+    pub fn new(store: Store) -> CaseSink {
+        CaseSink {
+            store,
+            pending: Vec::new(),
+            stored: 0,
+            error: None,
         }
-        if lines == 0 {
-            break;
-        }
-        let mut verdict_buf = Vec::new();
-        let offset = first_line;
-        let summary = scan::scan(engine, &data[..], &mut verdict_buf, opts, &mut |e| {
-            on_error(&LineError {
-                line: e.line + offset,
-                message: e.message.clone(),
-            })
-        })?;
-        out.write_all(&verdict_buf)?;
-        let events = data
-            .split(|&b| b == b'\n')
-            .filter(|l| l.len() <= opts.max_event_bytes)
-            .filter_map(|l| serde_json::from_slice::<Event>(l).ok());
-        let verdicts = verdict_buf
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(serde_json::from_slice::<Verdict>);
-        let now = unix_now();
-        let mut cases = Vec::new();
-        for (ev, v) in events.zip(verdicts) {
-            let v = v.map_err(io::Error::other)?;
-            if v.id != ev.id {
-                return Err(io::Error::other(format!(
-                    "internal: verdict `{}` paired with event `{}`",
-                    v.id, ev.id
-                )));
-            }
-            if is_flagged(&v) {
-                cases.push(NewCase::new(&ev, &v, now));
-            }
-        }
-        stored += store
-            .insert_cases(&cases)
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        total.events += summary.events;
-        total.errors += summary.errors;
-        for i in 0..total.by_category.len() {
-            total.by_category[i] += summary.by_category[i];
-        }
-        for (a, n) in summary.by_action {
-            match total.by_action.iter_mut().find(|(b, _)| *b == a) {
-                Some((_, m)) => *m += n,
-                None => total.by_action.push((a, n)),
-            }
-        }
-        first_line += lines;
     }
-    out.flush()?;
-    total.elapsed = started.elapsed();
-    Ok((total, stored))
+
+    /// Queues the case of a flagged verdict; ignores the others.
+    pub fn add(&mut self, ev: &Event, v: &Verdict) {
+        if self.error.is_some() || !is_flagged(v) {
+            return;
+        }
+        self.pending.push(NewCase::new(ev, v, unix_now()));
+        if self.pending.len() >= Self::BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        match self.store.insert_cases(&self.pending) {
+            Ok(n) => self.stored += n,
+            Err(e) => self.error = Some(e),
+        }
+        self.pending.clear();
+    }
+
+    /// Writes what is queued; returns how many new cases were stored (re-scanned events are
+    /// recognised by id and not stored again).
+    pub fn finish(mut self) -> Result<usize, StoreError> {
+        if self.error.is_none() && !self.pending.is_empty() {
+            self.flush();
+        }
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.stored),
+        }
+    }
 }

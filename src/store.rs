@@ -18,7 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use crate::event::Event;
-use crate::mask::{mask_personal_data, mask_with};
+use crate::mask;
 use crate::verdict::{Action, Category, Verdict};
 
 /// Schema migrations, applied in order; the index + 1 is the `user_version` after it.
@@ -174,7 +174,7 @@ impl NewCase {
             .flat_map(|r| r.spans.iter().copied())
             .filter(|s| !entities.iter().any(|(e, _)| e == s))
             .collect();
-        let mut summary = mask_with(&ev.text, &entities, &doxing);
+        let mut summary = masked_summary(&ev.text, &entities, &doxing);
         if let Some((cut, _)) = summary.char_indices().nth(SUMMARY_CHARS) {
             summary.truncate(cut);
             summary.push('…');
@@ -202,12 +202,60 @@ impl NewCase {
             score,
             rules,
             summary,
-            name: mask_personal_data(&ev.name, &[]),
+            name: mask::mask(&ev.name),
             event_json: serde_json::to_string(ev).unwrap_or_default(),
             verdict_json: serde_json::to_string(v).unwrap_or_default(),
             created_at: now,
         }
     }
+}
+
+/// `text` for an admin's glance: the doxing stage's entities in their own masked form, other
+/// spans of doxing reasons starred out whole, and whatever else [`mask::find`] recognises
+/// (phone-like runs, account and ID numbers, e-mails) masked too.
+pub fn masked_summary(
+    text: &str,
+    entities: &[([usize; 2], &str)],
+    doxing: &[[usize; 2]],
+) -> String {
+    let valid = |a: usize, b: usize| {
+        a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
+    };
+    let mut parts: Vec<(usize, usize, String)> = Vec::new();
+    for ([a, b], m) in entities {
+        if valid(*a, *b) {
+            parts.push((*a, *b, (*m).to_string()));
+        }
+    }
+    for [a, b] in doxing {
+        if valid(*a, *b) {
+            let starred = text[*a..*b]
+                .chars()
+                .map(|c| if c.is_whitespace() { c } else { '*' })
+                .collect();
+            parts.push((*a, *b, starred));
+        }
+    }
+    for m in mask::find(text) {
+        parts.push((m.range.start, m.range.end, m.replacement));
+    }
+    // Earlier sources win where they overlap: entities, then doxing spans, then the finder.
+    let mut chosen: Vec<(usize, usize, String)> = Vec::new();
+    for p in parts {
+        if !chosen.iter().any(|c| p.0 < c.1 && c.0 < p.1) {
+            chosen.push(p);
+        }
+    }
+    chosen.sort_by_key(|c| c.0);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (a, b, r) in chosen {
+        out.push_str(&text[at..a]);
+        out.push_str(&r);
+        at = b;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// Whether a verdict goes to the review store: any action above allow/approve.
@@ -938,6 +986,23 @@ mod tests {
         assert_eq!(detail.event["text"], "WTS tiket, transfer ke 081234560491");
         assert_eq!(detail.verdict["category"], "scam");
         assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn summaries_prefer_the_doxing_stage_masks() {
+        let t = "alamat Jl. Melati No. 12, WA 081234560491, rini.s@gmail.com";
+        assert_eq!(
+            masked_summary(t, &[([7, 24], "Jl. Me**** No. **")], &[]),
+            "alamat Jl. Me**** No. **, WA 0812****0491, r***@gmail.com"
+        );
+        assert_eq!(
+            masked_summary(t, &[], &[[7, 24]]),
+            "alamat *** ****** *** **, WA 0812****0491, r***@gmail.com"
+        );
+        assert_eq!(
+            masked_summary("halo 💜", &[([0, 99], "x")], &[[1, 6]]),
+            "halo 💜"
+        );
     }
 
     #[test]

@@ -373,6 +373,51 @@ const HANDLE_CONTEXT: &[&str] = &[
     "akun alter",
     "akun real",
 ];
+/// First words of address components; the address regex runs only when one is present.
+const ADDRESS_PARTS: &[&str] = &[
+    "jl",
+    "jln",
+    "jalan",
+    "gg",
+    "gang",
+    "rt",
+    "rw",
+    "kel",
+    "kelurahan",
+    "desa",
+    "ds",
+    "kec",
+    "kecamatan",
+    "kab",
+    "kabupaten",
+    "perum",
+    "perumahan",
+    "komplek",
+    "kompleks",
+    "blok",
+    "kos",
+    "kost",
+    "kosan",
+];
+const STREETS: &[&str] = &[
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "boulevard",
+    "blvd",
+    "court",
+    "ct",
+    "way",
+    "place",
+    "pl",
+];
 const SHARE_LOCATION: &[&str] = &[
     "share loc",
     "shareloc",
@@ -397,6 +442,10 @@ enum Word {
     Plate,
     Handle,
     ShareLocation,
+    /// A word that starts an Indonesian address component (jl, gg, rt, kel, kec...).
+    AddressPart,
+    /// An English street suffix (street, road, avenue...).
+    Street,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -418,6 +467,8 @@ pub struct Doxing {
     plate: Regex,
     handle: Regex,
     iban: Regex,
+    /// Substrings of every shared-location phrase, to skip clean messages cheaply.
+    location_words: [memchr::memmem::Finder<'static>; 3],
 }
 
 /// Per-message buffers.
@@ -497,6 +548,8 @@ impl Doxing {
         add(&own(PLATE_CONTEXT), Word::Plate);
         add(&own(HANDLE_CONTEXT), Word::Handle);
         add(&own(SHARE_LOCATION), Word::ShareLocation);
+        add(&own(ADDRESS_PARTS), Word::AddressPart);
+        add(&own(STREETS), Word::Street);
         let ac = AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
@@ -526,6 +579,11 @@ impl Doxing {
             gps: re(r"(-?\d{1,2}\.\d{3,}) ?, ?(-?\d{1,3}\.\d{3,})")?,
             plate: re(r"(?-u:\b)([a-z]{1,2}) ?(\d{1,4}) ?([a-z]{1,3})(?-u:\b)")?,
             handle: re(r"@[a-z0-9_.]{3,30}")?,
+            location_words: [
+                memchr::memmem::Finder::new("share"),
+                memchr::memmem::Finder::new("lokasi"),
+                memchr::memmem::Finder::new("location"),
+            ],
             iban: re(r"(?-u:\b)[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?(?-u:\b)")?,
         })
     }
@@ -545,25 +603,39 @@ impl Doxing {
         out: &mut Vec<Finding>,
     ) {
         let t = norm.text();
-        let has_digit = t.bytes().any(|b| b.is_ascii_digit());
-        let has_entity = entities.iter().any(|e| e.kind != EntityKind::Phone);
         s.hits.clear();
         s.found.clear();
-        self.find_words(t, norm, &mut s.hits);
-        if !has_digit
+        // Most messages carry no digits, links, handles or shared locations: they cannot hold
+        // personal data, so the stage costs one byte scan for them.
+        let digits = t.bytes().filter(u8::is_ascii_digit).count();
+        let has_entity = entities.iter().any(|e| e.kind != EntityKind::Phone);
+        let maybe_share = self
+            .location_words
+            .iter()
+            .any(|f| f.find(t.as_bytes()).is_some());
+        if digits == 0
             && !has_entity
-            && s.hits
-                .iter()
-                .all(|h| !matches!(h.word, Word::ShareLocation | Word::Handle))
+            && !maybe_share
+            && memchr::memchr(b'@', t.as_bytes()).is_none()
         {
             return;
         }
-        if has_digit {
+        self.find_words(t, norm, &mut s.hits);
+        if digits > 0 {
             self.numbers(t, norm, entities, s);
-            self.addresses(t, norm, s);
-            self.coordinates(t, norm, s);
+            if Self::anywhere(&s.hits, Word::AddressPart) {
+                self.addresses(t, norm, s);
+            }
+            if Self::anywhere(&s.hits, Word::Street) {
+                self.english_addresses(t, norm, s);
+            }
+            if has_decimal_pair(t.as_bytes()) {
+                self.coordinates(t, norm, s);
+            }
             self.plates(t, norm, s);
-            self.ibans(t, norm, s);
+            if digits >= 10 {
+                self.ibans(t, norm, s);
+            }
         }
         self.emails_and_maps(raw, entities, s);
         self.handles(t, norm, s);
@@ -630,6 +702,14 @@ impl Doxing {
                     continue;
                 }
             }
+            // `judge` would drop a self-disclosed number whatever it is; skip validating it
+            // (libphonenumber is the costliest step of the stage).
+            if self
+                .near(&s.hits, start, end, |w| w == Word::SelfDisclosure)
+                .is_some()
+            {
+                continue;
+            }
             let digits = s.digits.clone();
             let account = self.near(&s.hits, start, end, |w| {
                 matches!(w, Word::Account | Word::Bank(_))
@@ -677,6 +757,14 @@ impl Doxing {
             }
             let phone_like =
                 t[a..b].starts_with('+') || digits.starts_with("08") || digits.starts_with("62");
+            // A warned or public number is dropped by `judge` as a phone; skip libphonenumber.
+            let phone_dropped = Self::anywhere(&s.hits, Word::Warning)
+                || self
+                    .near(&s.hits, start, end, |w| w == Word::Public)
+                    .is_some();
+            if phone_dropped && phone_like && n <= 13 {
+                continue;
+            }
             if phone_like && (account.is_none() || wa_link) && n <= 15 {
                 if let Some(v) = phone(&t[a..b], &digits) {
                     found(
@@ -737,6 +825,9 @@ impl Doxing {
             };
         }
         flush(cluster, &mut s.found);
+    }
+
+    fn english_addresses(&self, t: &str, norm: &Normalised, s: &mut DoxingScratch) {
         for m in self.english_address.find_iter(t) {
             let (start, end) = norm.to_original(m.start(), m.end());
             s.found.push(Found {
@@ -981,6 +1072,16 @@ impl Doxing {
             }
         }
     }
+}
+
+/// Whether the text has a decimal number with at least three decimals, as coordinates do.
+fn has_decimal_pair(t: &[u8]) -> bool {
+    memchr::memchr_iter(b'.', t).any(|i| {
+        i > 0
+            && t[i - 1].is_ascii_digit()
+            && t.get(i + 1..i + 4)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    })
 }
 
 /// Finds digit runs: digits with at most one separator (space, dot, dash) between groups,
