@@ -18,8 +18,16 @@
 //! * [`verdict`]: the output contract, with reasons and spans into the original text.
 //! * [`export`]: exported chats (WhatsApp .txt/.zip, Telegram JSON) and JSONL as event streams.
 //! * [`scan`]: batch scanning of any input format, parallel, in input order.
-//! * [`report`]: the HTML report of a scan for admins; [`mask`] hides personal data in it.
+//! * [`report`]: the HTML report of a scan for admins; [`mask`] hides personal data in it
+//!   and in the review store's case summaries.
+//! * [`state`]: stateful detection for `jaga serve`: flood, raids, cross-posting.
+//! * [`store`]: the review store (SQLite): cases, decisions, audit log, rule statistics.
+//! * [`serve`]: `jaga serve`, the live pipeline over HTTP and stdin, with hot reload.
+//! * [`config`]: `jaga.toml`, the configuration of `jaga serve`.
+//! * [`metrics`]: Prometheus metrics of `jaga serve`.
+//! * [`review`]: `jaga review` (list, show, decide) and `jaga scan --store`.
 
+pub mod config;
 pub mod doxing;
 pub mod engine;
 pub mod event;
@@ -30,13 +38,18 @@ pub mod extract;
 pub mod links;
 pub mod mask;
 pub mod matcher;
+pub mod metrics;
 pub mod normalise;
 pub mod policy;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod ruletest;
 pub mod scan;
+pub mod serve;
 pub mod signal;
+pub mod state;
+pub mod store;
 pub mod synth;
 pub mod verdict;
 

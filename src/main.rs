@@ -1,4 +1,4 @@
-//! The `jaga` command line: `scan`, `explain`, `rules check`.
+//! The `jaga` command line: `scan`, `explain`, `rules check`, `serve`, `review`.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -8,12 +8,14 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jaga::config::Config;
 use jaga::engine::{Engine, Scratch};
 use jaga::event::{Attachment, Event, Kind, Role};
 use jaga::explain::{self, Marks};
 use jaga::export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin};
 use jaga::rules::{RuleSet, Severity};
 use jaga::scan::{self, ScanOptions};
+use jaga::store::{CaseFilter, Durability, NewDecision, Store};
 
 /// Exit code when every input line was scanned (or every rule check passed).
 const EXIT_OK: u8 = 0;
@@ -45,6 +47,13 @@ enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Run the live pipeline: HTTP API (and optionally stdin), review store, hot reload.
+    Serve(ServeArgs),
+    /// Work with the review store: list, show and decide cases.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
     },
 }
 
@@ -92,6 +101,9 @@ struct ScanArgs {
     /// Flagged messages listed in the report, most severe first.
     #[arg(long, default_value_t = 1000)]
     report_limit: usize,
+    /// Also write every flagged verdict into this review store (SQLite) as a case.
+    #[arg(long, value_name = "DB")]
+    store: Option<PathBuf>,
 }
 
 /// A flag value where `auto` means "work it out".
@@ -151,6 +163,89 @@ enum RulesCommand {
     },
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    /// Config file (default: ./jaga.toml when it exists, else built-in defaults).
+    #[arg(long, env = "JAGA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on (overrides `listen`), e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Review store file (overrides `store`).
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// Rules directory (overrides `rules`).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Also read events (JSONL) from standard input and write verdicts to standard output;
+    /// the end of input shuts the server down.
+    #[arg(long)]
+    stdin: bool,
+}
+
+#[derive(Args)]
+struct StoreArg {
+    /// Review store file.
+    #[arg(long, default_value = "jaga.db", env = "JAGA_STORE")]
+    store: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// List cases, newest first.
+    List {
+        #[command(flatten)]
+        store: StoreArg,
+        /// pending, confirmed or dismissed.
+        #[arg(long)]
+        status: Option<jaga::store::Status>,
+        /// spam, scam, doxing or abuse.
+        #[arg(long)]
+        category: Option<jaga::verdict::Category>,
+        /// Only this group.
+        #[arg(long)]
+        group: Option<String>,
+        /// Most cases shown.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one case: the event, the reasons, the decisions.
+    Show {
+        id: i64,
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a decision: confirm (the verdict was right) or dismiss (a false positive).
+    Decide {
+        id: i64,
+        /// confirm or dismiss.
+        decision: jaga::store::Judgement,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Who decides (recorded in the decision and the audit log).
+        #[arg(long, env = "USER")]
+        admin: String,
+        /// The right category, when confirming a case flagged under another one.
+        #[arg(long)]
+        category: Option<jaga::verdict::Category>,
+        /// The moderation action taken (e.g. ban), for the record.
+        #[arg(long)]
+        action: Option<jaga::verdict::Action>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Per-rule hits, confirmations and dismissals: which rules cause false positives.
+    Stats {
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
 fn parse_kind(s: &str) -> Result<Kind, String> {
     match s {
         "message" => Ok(Kind::Message),
@@ -175,6 +270,8 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => cmd_rules_check(&dir),
+        Command::Serve(a) => cmd_serve(a),
+        Command::Review { command } => cmd_review(command),
     };
     ExitCode::from(code)
 }
@@ -259,7 +356,18 @@ fn cmd_scan(a: ScanArgs) -> u8 {
     // terminal.
     let show_bar =
         !a.quiet && io::stderr().is_terminal() && (a.out.is_some() || !io::stdout().is_terminal());
+    let store = match &a.store {
+        Some(p) => match Store::open(p, Durability::Normal) {
+            Ok(s) => Some(jaga::review::CaseSink::new(s)),
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                return EXIT_FATAL;
+            }
+        },
+        None => None,
+    };
     let mut observer = CliObserver {
+        store,
         bar: show_bar.then(|| progress_bar(&inputs)),
         report: report_file
             .is_some()
@@ -278,6 +386,16 @@ fn cmd_scan(a: ScanArgs) -> u8 {
             return EXIT_FATAL;
         }
     };
+    if let (Some(sink), Some(path)) = (observer.store.take(), &a.store) {
+        match sink.finish() {
+            Ok(n) if !a.quiet => eprintln!("jaga: {n} new case(s) in {}", path.display()),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("jaga: writing cases to {} failed: {e}", path.display());
+                return EXIT_FATAL;
+            }
+        }
+    }
     if let (Some((path, mut file)), Some(report)) = (report_file, &observer.report) {
         let html = report.render(engine.rules());
         if let Err(e) = file.write_all(html.as_bytes()) {
@@ -307,12 +425,17 @@ fn cmd_scan(a: ScanArgs) -> u8 {
 struct CliObserver {
     bar: Option<ProgressBar>,
     report: Option<jaga::report::Report>,
+    /// `--store`: flagged verdicts become cases.
+    store: Option<jaga::review::CaseSink>,
 }
 
 impl scan::Observer for CliObserver {
     fn scored(&mut self, event: &Event, verdict: &jaga::Verdict, origin: &Origin) {
         if let Some(r) = &mut self.report {
             r.scored(event, verdict, origin);
+        }
+        if let Some(s) = &mut self.store {
+            s.add(event, verdict);
         }
     }
 
@@ -454,5 +577,190 @@ fn cmd_rules_check(dir: &Path) -> u8 {
         EXIT_OK
     } else {
         EXIT_PARTIAL
+    }
+}
+
+fn cmd_serve(a: ServeArgs) -> u8 {
+    init_logging();
+    let (mut config, config_path) = match &a.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => (c, Some(p.clone())),
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                return EXIT_FATAL;
+            }
+        },
+        None if Path::new("jaga.toml").is_file() => match Config::load(Path::new("jaga.toml")) {
+            Ok(c) => (c, Some(PathBuf::from("jaga.toml"))),
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                return EXIT_FATAL;
+            }
+        },
+        None => (Config::default(), None),
+    };
+    if let Some(l) = a.listen {
+        config.listen = l;
+    }
+    if let Some(s) = a.store {
+        config.store = s;
+    }
+    if let Some(r) = a.rules {
+        config.rules = r;
+    }
+    let opts = jaga::serve::Options {
+        config,
+        config_path,
+        stdin: a.stdin,
+        admin_token: std::env::var("JAGA_ADMIN_TOKEN").ok(),
+        ingest_token: std::env::var("JAGA_INGEST_TOKEN").ok(),
+    };
+    match jaga::serve::run(opts) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("jaga: {e}");
+            EXIT_FATAL
+        }
+    }
+}
+
+/// Structured logs on standard error; `JAGA_LOG` sets the filter (default `info`). Nothing
+/// jaga logs carries message text or personal data.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JAGA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
+
+fn open_store(path: &Path) -> Result<Store, u8> {
+    if !path.exists() {
+        eprintln!(
+            "jaga: no review store at {}; give its path with --store (jaga serve creates it)",
+            path.display()
+        );
+        return Err(EXIT_FATAL);
+    }
+    Store::open(path, Durability::Full).map_err(|e| {
+        eprintln!("jaga: {e}");
+        EXIT_FATAL
+    })
+}
+
+fn cmd_review(c: ReviewCommand) -> u8 {
+    match c {
+        ReviewCommand::List {
+            store,
+            status,
+            category,
+            group,
+            limit,
+            json,
+        } => {
+            let Ok(s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            let filter = CaseFilter {
+                status,
+                category: category.map(|c| c.as_str().to_string()),
+                group,
+                before: None,
+                limit,
+            };
+            match s.list(&filter) {
+                Ok(cases) if json => {
+                    for c in &cases {
+                        println!("{}", serde_json::to_string(c).unwrap_or_default());
+                    }
+                    EXIT_OK
+                }
+                Ok(cases) => {
+                    print!("{}", jaga::review::render_list(&cases));
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        ReviewCommand::Show { id, store, json } => {
+            let Ok(s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            match s.get(id) {
+                Ok(Some(c)) if json => {
+                    println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
+                    EXIT_OK
+                }
+                Ok(Some(c)) => {
+                    print!("{}", jaga::review::render_case(&c));
+                    EXIT_OK
+                }
+                Ok(None) => {
+                    eprintln!(
+                        "jaga: no case {id} in {}; list cases with `jaga review list`",
+                        store.store.display()
+                    );
+                    EXIT_PARTIAL
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        ReviewCommand::Decide {
+            id,
+            decision,
+            store,
+            admin,
+            category,
+            action,
+            note,
+        } => {
+            let Ok(mut s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            let d = NewDecision {
+                admin,
+                decision,
+                category,
+                action,
+                note,
+            };
+            match s.decide(id, &d) {
+                Ok(c) => {
+                    println!("case #{id} is now {}", c.case.status.as_str());
+                    EXIT_OK
+                }
+                Err(e @ jaga::store::StoreError::NotFound(_)) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_PARTIAL
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        ReviewCommand::Stats { store } => {
+            let Ok(s) = open_store(&store.store) else {
+                return EXIT_FATAL;
+            };
+            match s.rule_stats() {
+                Ok(st) => {
+                    print!("{}", jaga::review::render_stats(&st));
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
     }
 }

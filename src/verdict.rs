@@ -168,6 +168,12 @@ pub enum Source {
     Obfuscation,
     /// A rule over a personal-data signal of the doxing stage.
     Doxing,
+    /// Stateful: a user or group over its message quota (`jaga serve`).
+    Flood,
+    /// Stateful: a join wave, or a fresh account posting right after joining (`jaga serve`).
+    Raid,
+    /// Stateful: the same text from one user in several groups of a community (`jaga serve`).
+    CrossPost,
 }
 
 /// Which text of the event a span points into.

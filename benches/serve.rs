@@ -1,0 +1,98 @@
+//! Criterion benchmarks of the parts `jaga serve` adds per event: the stateful stages
+//! (flood, raid, cross-post) and the review store's batched case writes.
+//!
+//! `cargo bench --bench serve`
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+use jaga::event::Event;
+use jaga::state::{raid::Raids, Local, Shared, StateConfig};
+use jaga::store::{Durability, NewCase, Store};
+use jaga::verdict::{Action, Category, Scores, Verdict};
+
+fn events(n: usize) -> Vec<Event> {
+    let mut rng = jaga::synth::Rng::new(7);
+    (0..n as u64)
+        .map(|i| {
+            let mut e: Event = serde_json::from_str(&jaga::synth::event_line(&mut rng, i)).unwrap();
+            e.user = format!("u{}", rng.below(100_000));
+            e.group = format!("g{}", rng.below(1000));
+            e
+        })
+        .collect()
+}
+
+fn state(c: &mut Criterion) {
+    let evs = events(1000);
+    let cfg = Arc::new(StateConfig::default());
+    let shared = Shared::new(cfg.clone(), Arc::new(Raids::default()));
+    let mut g = c.benchmark_group("state");
+    g.throughput(Throughput::Elements(evs.len() as u64));
+    g.bench_function("observe_1000_messages", |b| {
+        let mut local = Local::new(cfg.clone());
+        let mut out = Vec::new();
+        let mut round = 0u64;
+        b.iter(|| {
+            round += 1;
+            for (i, e) in evs.iter().enumerate() {
+                out.clear();
+                // Fresh ids each round so the recent-id cache does not short-cut the work.
+                let mut e = e.clone();
+                e.id = format!("{round}-{i}");
+                local.observe(&shared, &e, &e.text, round as i64 * 1000, &mut out);
+                black_box(&out);
+            }
+        })
+    });
+    g.bench_function("fingerprints_1000_texts", |b| {
+        b.iter(|| {
+            for e in &evs {
+                black_box(jaga::state::crosspost::fingerprints(&e.text));
+            }
+        })
+    });
+    g.finish();
+}
+
+fn store(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("bench.db"), Durability::Normal).unwrap();
+    // As in `jaga serve`, checkpoints (and their fsyncs) happen on another thread.
+    store.disable_autocheckpoint().unwrap();
+    let evs = events(100);
+    let verdict = |e: &Event| Verdict {
+        id: e.id.clone(),
+        kind: e.kind,
+        category: Some(Category::Scam),
+        action: Action::Remove,
+        scores: Scores {
+            scam: 0.9,
+            ..Default::default()
+        },
+        reasons: vec![],
+    };
+    let mut g = c.benchmark_group("store");
+    g.throughput(Throughput::Elements(evs.len() as u64));
+    let mut round = 0u64;
+    g.bench_function("insert_100_cases_one_transaction", |b| {
+        b.iter(|| {
+            round += 1;
+            let cases: Vec<NewCase> = evs
+                .iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    e.id = format!("{round}-{}", e.id);
+                    NewCase::new(&e, &verdict(&e), 0)
+                })
+                .collect();
+            black_box(store.insert_cases(&cases).unwrap())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, state, store);
+criterion_main!(benches);

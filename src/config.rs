@@ -1,0 +1,213 @@
+//! `jaga.toml`: the configuration of `jaga serve` (listen address, store, rules, limits,
+//! durability and the `[state]` policy of the stateful detectors).
+//!
+//! Every key has a default, so `jaga serve` runs with no file at all. Relative paths in the
+//! file are relative to the file's directory; command-line flags override the file and are
+//! relative to the working directory. Tokens never live here: they come from the
+//! environment (`JAGA_ADMIN_TOKEN`, `JAGA_INGEST_TOKEN`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::state::StateConfig;
+use crate::store::Durability;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address of the HTTP API. Loopback by default: put a TLS proxy in front to expose it.
+    pub listen: SocketAddr,
+    /// The review store file (SQLite).
+    pub store: PathBuf,
+    /// The rules directory (rule files, lists, policy.toml).
+    pub rules: PathBuf,
+    /// The classifier model, when one is trained; reserved, `jaga serve` does not load it yet.
+    pub model: Option<PathBuf>,
+    /// `full` fsyncs every commit (survives power loss); `normal` survives a crash of jaga.
+    pub durability: Durability,
+    pub limits: Limits,
+    pub pipeline: PipelineConfig,
+    pub state: StateConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            store: PathBuf::from("jaga.db"),
+            rules: PathBuf::from("rules"),
+            model: None,
+            durability: Durability::default(),
+            limits: Limits::default(),
+            pipeline: PipelineConfig::default(),
+            state: StateConfig::default(),
+        }
+    }
+}
+
+/// `[limits]`: what one request may carry and how long it may take.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// Longest `text` or `name` of one event, in bytes (413 beyond).
+    pub max_text_bytes: usize,
+    /// Most events in one request (413 beyond).
+    pub max_events: usize,
+    /// Longest time to receive, score and store one request, in milliseconds (408 beyond).
+    pub request_timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 8 << 20,
+            max_text_bytes: 64 << 10,
+            max_events: 10_000,
+            request_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// `[pipeline]`: workers and queues.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineConfig {
+    /// Scoring shards (at most this many batches score at once); 0 means one per core.
+    pub workers: usize,
+    /// Batches scoring or waiting per shard before requests get 503 + Retry-After.
+    pub queue: usize,
+    /// Most cases written in one store transaction.
+    pub store_batch: usize,
+    /// Requests waiting for the store writer before requests wait (and may time out).
+    pub store_queue: usize,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            workers: 0,
+            queue: 256,
+            store_batch: 4096,
+            store_queue: 1024,
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// The number of scoring shards.
+    pub fn worker_count(&self) -> usize {
+        if self.workers > 0 {
+            self.workers
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        }
+    }
+}
+
+impl Config {
+    /// Parses a config file; errors name the file and line.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the config: {e}", path.display()))?;
+        let mut cfg = Config::parse_syntax(&src).map_err(|e| format!("{}:{e}", path.display()))?;
+        cfg.validate()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for p in [&mut cfg.store, &mut cfg.rules] {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+        if let Some(m) = cfg.model.as_mut().filter(|m| m.is_relative()) {
+            *m = base.join(&*m);
+        }
+        Ok(cfg)
+    }
+
+    /// Parses and validates config TOML; syntax errors start with the line number.
+    pub fn parse(src: &str) -> Result<Config, String> {
+        let cfg = Config::parse_syntax(src)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn parse_syntax(src: &str) -> Result<Config, String> {
+        let cfg: Config = toml::from_str(src).map_err(|e| {
+            let line = e.span().map_or(0, |s| {
+                src[..s.start.min(src.len())].matches('\n').count() + 1
+            });
+            format!("{line}: {}", e.message().trim())
+        })?;
+        Ok(cfg)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        let l = &self.limits;
+        if l.max_body_bytes == 0 || l.max_text_bytes == 0 || l.max_events == 0 {
+            return Err(
+                "[limits] max_body_bytes, max_text_bytes and max_events must be at least 1".into(),
+            );
+        }
+        if l.request_timeout_ms == 0 {
+            return Err("[limits] request_timeout_ms must be at least 1".into());
+        }
+        if self.pipeline.queue == 0
+            || self.pipeline.store_batch == 0
+            || self.pipeline.store_queue == 0
+        {
+            return Err("[pipeline] queue, store_batch and store_queue must be at least 1".into());
+        }
+        self.state.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c, Config::default());
+        assert!(c.listen.ip().is_loopback());
+        let c = Config::parse(
+            "listen = \"127.0.0.1:9000\"\n[state.flood]\nuser = { messages = 5, per_secs = 10 }\n[limits]\nmax_events = 100\n",
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.state.flood.user.messages, 5);
+        assert_eq!(c.limits.max_events, 100);
+        assert_eq!(c.limits.max_text_bytes, Limits::default().max_text_bytes);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_key() {
+        let e = Config::parse("listen = \"127.0.0.1:9000\"\nlisten_addr = 1\n").unwrap_err();
+        assert!(e.starts_with("2:") && e.contains("listen_addr"), "{e}");
+        let e = Config::parse("[state.cross_post]\nscore = 3.0\n").unwrap_err();
+        assert!(e.contains("[state.cross_post] score"), "{e}");
+        let e = Config::parse("durability = \"sometimes\"\n").unwrap_err();
+        assert!(e.contains("normal") && e.contains("full"), "{e}");
+    }
+
+    #[test]
+    fn relative_paths_follow_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("jaga.toml");
+        std::fs::write(
+            &p,
+            "store = \"data/jaga.db\"\nrules = \"/etc/jaga/rules\"\n",
+        )
+        .unwrap();
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.store, dir.path().join("data/jaga.db"));
+        assert_eq!(c.rules, PathBuf::from("/etc/jaga/rules"));
+        let e = Config::load(&dir.path().join("missing.toml")).unwrap_err();
+        assert!(e.contains("missing.toml: cannot read"), "{e}");
+    }
+}

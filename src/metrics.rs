@@ -1,0 +1,319 @@
+//! Prometheus metrics of `jaga serve`, as lock-free counters rendered in the text
+//! exposition format at `GET /metrics`.
+//!
+//! A fixed set of label values (kinds, categories, actions, stateful reason ids) keeps every
+//! counter a plain atomic: recording costs a few relaxed atomic adds per event.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use crate::event::Kind;
+use crate::verdict::{Action, Verdict};
+
+const ACTIONS: [Action; 8] = [
+    Action::Allow,
+    Action::Review,
+    Action::Hide,
+    Action::Remove,
+    Action::Mute,
+    Action::Ban,
+    Action::Approve,
+    Action::Reject,
+];
+
+const CATEGORIES: [&str; 5] = ["ok", "spam", "scam", "doxing", "abuse"];
+
+/// Stateful reason ids counted in `jaga_state_reasons_total`.
+pub const STATE_REASONS: [&str; 5] = [
+    "flood.user",
+    "flood.group",
+    "raid.join_wave",
+    "raid.fresh_account",
+    "cross_post",
+];
+
+/// Why a request was refused, for `jaga_rejected_requests_total`.
+#[derive(Debug, Clone, Copy)]
+pub enum Rejection {
+    Busy = 0,
+    TooLarge,
+    BadRequest,
+    Unauthorized,
+    Timeout,
+    StoreFailed,
+}
+
+const REJECTIONS: [&str; 6] = [
+    "busy",
+    "too_large",
+    "bad_request",
+    "unauthorized",
+    "timeout",
+    "store_failed",
+];
+
+/// A histogram with fixed buckets (seconds).
+pub struct Histogram {
+    bounds: &'static [f64],
+    counts: Vec<AtomicU64>,
+    sum_ns: AtomicU64,
+    count: AtomicU64,
+}
+
+impl Histogram {
+    fn new(bounds: &'static [f64]) -> Histogram {
+        Histogram {
+            bounds,
+            counts: (0..bounds.len()).map(|_| AtomicU64::new(0)).collect(),
+            sum_ns: AtomicU64::new(0),
+            count: AtomicU64::new(0),
+        }
+    }
+
+    pub fn observe(&self, d: Duration) {
+        let s = d.as_secs_f64();
+        if let Some(i) = self.bounds.iter().position(|b| s <= *b) {
+            self.counts[i].fetch_add(1, Relaxed);
+        }
+        self.sum_ns.fetch_add(d.as_nanos() as u64, Relaxed);
+        self.count.fetch_add(1, Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        let mut cumulative = 0;
+        for (b, c) in self.bounds.iter().zip(&self.counts) {
+            cumulative += c.load(Relaxed);
+            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {cumulative}");
+        }
+        let count = self.count.load(Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "{name}_sum {}\n{name}_count {count}",
+            self.sum_ns.load(Relaxed) as f64 / 1e9
+        );
+    }
+}
+
+const SCORING_BUCKETS: &[f64] = &[
+    0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025,
+    0.1,
+];
+const STORE_BUCKETS: &[f64] = &[
+    0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+const REQUEST_BUCKETS: &[f64] = &[
+    0.000_5, 0.001, 0.002, 0.003, 0.005, 0.007_5, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0,
+];
+
+/// Every metric of the server.
+pub struct Metrics {
+    events: [AtomicU64; 2],
+    verdicts: [[AtomicU64; 8]; 5],
+    state_reasons: [AtomicU64; 5],
+    rejected: [AtomicU64; 6],
+    pub scoring: Histogram,
+    pub store_write: Histogram,
+    pub request: Histogram,
+    pub cases_written: AtomicU64,
+    pub store_errors: AtomicU64,
+    pub reloads_ok: AtomicU64,
+    pub reloads_failed: AtomicU64,
+    pub last_reload_ok: AtomicU64,
+    pub rules_loaded: AtomicU64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        Metrics {
+            events: Default::default(),
+            verdicts: Default::default(),
+            state_reasons: Default::default(),
+            rejected: Default::default(),
+            scoring: Histogram::new(SCORING_BUCKETS),
+            store_write: Histogram::new(STORE_BUCKETS),
+            request: Histogram::new(REQUEST_BUCKETS),
+            cases_written: AtomicU64::new(0),
+            store_errors: AtomicU64::new(0),
+            reloads_ok: AtomicU64::new(0),
+            reloads_failed: AtomicU64::new(0),
+            last_reload_ok: AtomicU64::new(1),
+            rules_loaded: AtomicU64::new(0),
+        }
+    }
+
+    /// Records one scored event.
+    pub fn verdict(&self, v: &Verdict, took: Duration) {
+        let kind = match v.kind {
+            Kind::Message => 0,
+            Kind::JoinRequest => 1,
+        };
+        self.events[kind].fetch_add(1, Relaxed);
+        let cat = v.category.map_or(0, |c| c.index() + 1);
+        let act = ACTIONS.iter().position(|a| *a == v.action).unwrap_or(0);
+        self.verdicts[cat][act].fetch_add(1, Relaxed);
+        for r in &v.reasons {
+            if let Some(i) = STATE_REASONS.iter().position(|s| *s == r.id) {
+                self.state_reasons[i].fetch_add(1, Relaxed);
+            }
+        }
+        self.scoring.observe(took);
+    }
+
+    pub fn reject(&self, why: Rejection) {
+        self.rejected[why as usize].fetch_add(1, Relaxed);
+    }
+
+    pub fn events_total(&self) -> u64 {
+        self.events.iter().map(|e| e.load(Relaxed)).sum()
+    }
+
+    /// The exposition text; `gauges` are point-in-time values the caller reads (queue depth,
+    /// state sizes).
+    pub fn render(&self, gauges: &[(&str, &str, u64)]) -> String {
+        let mut o = String::with_capacity(8192);
+        o.push_str(
+            "# HELP jaga_events_total Events scored, by kind.\n# TYPE jaga_events_total counter\n",
+        );
+        for (i, k) in ["message", "join_request"].iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "jaga_events_total{{kind=\"{k}\"}} {}",
+                self.events[i].load(Relaxed)
+            );
+        }
+        o.push_str("# HELP jaga_verdicts_total Verdicts, by category and action.\n# TYPE jaga_verdicts_total counter\n");
+        for (ci, c) in CATEGORIES.iter().enumerate() {
+            for (ai, a) in ACTIONS.iter().enumerate() {
+                let n = self.verdicts[ci][ai].load(Relaxed);
+                if n > 0 {
+                    let _ = writeln!(
+                        o,
+                        "jaga_verdicts_total{{category=\"{c}\",action=\"{a}\"}} {n}"
+                    );
+                }
+            }
+        }
+        o.push_str("# HELP jaga_state_reasons_total Stateful reasons added, by id.\n# TYPE jaga_state_reasons_total counter\n");
+        for (i, r) in STATE_REASONS.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "jaga_state_reasons_total{{reason=\"{r}\"}} {}",
+                self.state_reasons[i].load(Relaxed)
+            );
+        }
+        o.push_str("# HELP jaga_rejected_requests_total Requests refused, by reason.\n# TYPE jaga_rejected_requests_total counter\n");
+        for (i, r) in REJECTIONS.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "jaga_rejected_requests_total{{reason=\"{r}\"}} {}",
+                self.rejected[i].load(Relaxed)
+            );
+        }
+        self.scoring.render(
+            &mut o,
+            "jaga_scoring_seconds",
+            "Time to score one event (engine and stateful stages).",
+        );
+        self.request.render(
+            &mut o,
+            "jaga_request_seconds",
+            "Time to answer one POST /v1/events, store write included.",
+        );
+        self.store_write.render(
+            &mut o,
+            "jaga_store_write_seconds",
+            "Time of one review store transaction (a group commit).",
+        );
+        let counters = [
+            (
+                "jaga_store_cases_written_total",
+                "New cases written to the review store.",
+                &self.cases_written,
+            ),
+            (
+                "jaga_store_errors_total",
+                "Failed review store transactions.",
+                &self.store_errors,
+            ),
+            (
+                "jaga_reloads_total{result=\"ok\"}",
+                "Rule and policy reloads, by result.",
+                &self.reloads_ok,
+            ),
+            (
+                "jaga_reloads_total{result=\"failed\"}",
+                "",
+                &self.reloads_failed,
+            ),
+        ];
+        for (name, help, v) in counters {
+            let base = name.split('{').next().unwrap_or(name);
+            if !help.is_empty() {
+                let _ = writeln!(o, "# HELP {base} {help}\n# TYPE {base} counter");
+            }
+            let _ = writeln!(o, "{name} {}", v.load(Relaxed));
+        }
+        let mut gauge = |name: &str, help: &str, v: u64| {
+            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        };
+        gauge(
+            "jaga_last_reload_success",
+            "1 when the last reload succeeded (or none was tried), 0 when it failed and old rules are serving.",
+            self.last_reload_ok.load(Relaxed),
+        );
+        gauge(
+            "jaga_rules_loaded",
+            "Rules in the serving rule set.",
+            self.rules_loaded.load(Relaxed),
+        );
+        for (name, help, v) in gauges {
+            gauge(name, help, *v);
+        }
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::{Category, Scores};
+
+    #[test]
+    fn renders_counters_and_histograms() {
+        let m = Metrics::new();
+        let v = Verdict {
+            id: "1".into(),
+            kind: Kind::Message,
+            category: Some(Category::Scam),
+            action: Action::Remove,
+            scores: Scores::default(),
+            reasons: vec![],
+        };
+        m.verdict(&v, Duration::from_micros(40));
+        m.verdict(&v, Duration::from_millis(3));
+        m.reject(Rejection::Busy);
+        let text = m.render(&[("jaga_queue_depth", "Batches waiting.", 7)]);
+        assert!(
+            text.contains("jaga_events_total{kind=\"message\"} 2"),
+            "{text}"
+        );
+        assert!(text.contains("jaga_verdicts_total{category=\"scam\",action=\"remove\"} 2"));
+        assert!(text.contains("jaga_scoring_seconds_bucket{le=\"0.00005\"} 1"));
+        assert!(text.contains("jaga_scoring_seconds_bucket{le=\"+Inf\"} 2"));
+        assert!(text.contains("jaga_rejected_requests_total{reason=\"busy\"} 1"));
+        assert!(text.contains("jaga_queue_depth 7"));
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let value = line.rsplit(' ').next().unwrap();
+            assert!(value.parse::<f64>().is_ok(), "bad sample line: {line}");
+        }
+    }
+}

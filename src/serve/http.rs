@@ -1,0 +1,559 @@
+//! The HTTP API of `jaga serve`: event ingestion, the admin review API, health and metrics.
+//!
+//! | method | path | auth |
+//! |---|---|---|
+//! | POST | `/v1/events` | `JAGA_INGEST_TOKEN` when set |
+//! | GET | `/v1/cases`, `/v1/cases/{id}`, `/v1/rules/stats`, `/v1/audit` | admin |
+//! | POST | `/v1/cases/{id}/decision`, `/v1/reload` | admin |
+//! | GET | `/v1/health`, `/healthz`, `/metrics` | none |
+//!
+//! Every error is JSON `{"error": "..."}` saying what to do.
+
+// Handlers return `Result<_, Response>` so `?` short-circuits into an HTTP answer; the size
+// of axum's Response does not matter on this path.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::pipeline::{Admission, RETRY_AFTER};
+use super::App;
+use crate::event::Event;
+use crate::metrics::Rejection;
+use crate::store::{CaseFilter, NewDecision, Status, StoreError};
+use crate::verdict::Category;
+
+/// The router over the shared application state.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/v1/events", post(events))
+        .route("/v1/cases", get(list_cases))
+        .route("/v1/cases/{id}", get(get_case))
+        .route("/v1/cases/{id}/decision", post(decide))
+        .route("/v1/rules/stats", get(rule_stats))
+        .route("/v1/audit", get(audit))
+        .route("/v1/reload", post(reload))
+        .route("/v1/health", get(health))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .fallback(|| async {
+            error(
+                StatusCode::NOT_FOUND,
+                "no such endpoint; see the API reference in the README",
+            )
+        })
+        .with_state(app)
+}
+
+fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+    let body = serde_json::json!({ "error": msg.into() }).to_string();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn json(status: StatusCode, body: Vec<u8>) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    // Constant time in the token's content (a length mismatch fails at once).
+    given.trim().as_bytes().ct_eq(token.as_bytes()).into()
+}
+
+fn unauthorized(app: &App, what: &str) -> Response {
+    app.pipeline.live.metrics.reject(Rejection::Unauthorized);
+    let mut r = error(
+        StatusCode::UNAUTHORIZED,
+        format!("missing or wrong bearer token; send `Authorization: Bearer <{what}>`"),
+    );
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    r
+}
+
+/// Checks the admin token; the admin API refuses everything when no token is configured.
+fn admin(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+    match &app.admin_token {
+        None => Err(error(
+            StatusCode::FORBIDDEN,
+            "the admin API is disabled: restart jaga serve with JAGA_ADMIN_TOKEN set in its environment",
+        )),
+        Some(t) if bearer_matches(headers, t) => Ok(()),
+        Some(_) => Err(unauthorized(app, "JAGA_ADMIN_TOKEN")),
+    }
+}
+
+/// How the request carried its events, which is how the verdicts go back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// One JSON object in, one verdict object out.
+    One,
+    /// A JSON array in, an array out.
+    Array,
+    /// JSON lines in (`application/x-ndjson`, or several objects), JSON lines out.
+    Lines,
+}
+
+fn parse_events(body: &[u8], ndjson: bool) -> Result<(Shape, Vec<Event>), String> {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .ok_or("the body is empty; send one event, a JSON array of events, or JSON lines")?;
+    if body[start] == b'[' {
+        let events: Vec<Event> =
+            serde_json::from_slice(body).map_err(|e| format!("not a JSON array of events: {e}"))?;
+        return Ok((Shape::Array, events));
+    }
+    let mut events = Vec::new();
+    let mut stream = serde_json::Deserializer::from_slice(body).into_iter::<Event>();
+    loop {
+        let offset = stream.byte_offset();
+        match stream.next() {
+            None => break,
+            Some(Ok(ev)) => events.push(ev),
+            Some(Err(e)) => {
+                let line = body[..offset.min(body.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1;
+                let line = if e.line() > 0 { e.line() } else { line };
+                return Err(format!(
+                    "event {} (line {line}) is not a valid event: {e}; nothing in this request was scored",
+                    events.len() + 1
+                ));
+            }
+        }
+    }
+    let shape = if events.len() == 1 && !ndjson {
+        Shape::One
+    } else {
+        Shape::Lines
+    };
+    Ok((shape, events))
+}
+
+async fn events(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+    if let Some(t) = &app.ingest_token {
+        if !bearer_matches(&headers, t) {
+            return unauthorized(&app, "JAGA_INGEST_TOKEN");
+        }
+    }
+    let started = Instant::now();
+    let limit = Duration::from_millis(app.limits.request_timeout_ms);
+    let r = match tokio::time::timeout(limit, ingest(&app, &headers, body)).await {
+        Ok(r) => r,
+        Err(_) => {
+            app.pipeline.live.metrics.reject(Rejection::Timeout);
+            error(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request took longer than {} ms (limits.request_timeout_ms); retry it: re-delivered events are recognised by id",
+                    app.limits.request_timeout_ms
+                ),
+            )
+        }
+    };
+    if r.status() == StatusCode::OK {
+        app.pipeline.live.metrics.request.observe(started.elapsed());
+    }
+    r
+}
+
+async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
+    let metrics = &app.pipeline.live.metrics;
+    let max = app.limits.max_body_bytes;
+    let too_large = |what: String| {
+        metrics.reject(Rejection::TooLarge);
+        error(StatusCode::PAYLOAD_TOO_LARGE, what)
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return too_large(format!(
+            "the body is larger than {max} bytes (limits.max_body_bytes); send smaller batches"
+        ));
+    }
+    let bytes = match axum::body::to_bytes(body, max).await {
+        Ok(b) => b,
+        Err(_) => {
+            return too_large(format!(
+                "the body is larger than {max} bytes (limits.max_body_bytes) or was cut off; send smaller batches"
+            ))
+        }
+    };
+    let ndjson = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("ndjson") || v.contains("jsonl"));
+    let (shape, events) = match parse_events(&bytes, ndjson) {
+        Ok(x) => x,
+        Err(e) => {
+            metrics.reject(Rejection::BadRequest);
+            return error(StatusCode::BAD_REQUEST, e);
+        }
+    };
+    if events.len() > app.limits.max_events {
+        return too_large(format!(
+            "{} events in one request; the limit is {} (limits.max_events)",
+            events.len(),
+            app.limits.max_events
+        ));
+    }
+    let max_text = app.limits.max_text_bytes;
+    if let Some((i, ev)) = events
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.text.len() > max_text || e.name.len() > max_text)
+    {
+        return too_large(format!(
+            "event {} (id `{}`) has a text or name longer than {max_text} bytes (limits.max_text_bytes); nothing in this request was scored",
+            i + 1,
+            ev.id
+        ));
+    }
+    let scored = match app.pipeline.score(events, Admission::TryNow).await {
+        Ok(s) => s,
+        Err(_) => {
+            metrics.reject(Rejection::Busy);
+            let mut r = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the scoring queues are full; nothing in this request was scored; retry after the Retry-After delay",
+            );
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(RETRY_AFTER.as_secs()),
+            );
+            return r;
+        }
+    };
+    let mut cases = Vec::new();
+    let mut verdicts = Vec::with_capacity(scored.len());
+    for s in scored {
+        if let Some(c) = s.case {
+            cases.push(c);
+        }
+        verdicts.push(s.verdict);
+    }
+    // The answer waits for the commit: an answered flagged event is in the store.
+    if let Err(e) = app.store.write(cases).await {
+        metrics.reject(Rejection::StoreFailed);
+        let mut r = error(StatusCode::SERVICE_UNAVAILABLE, e.0);
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(RETRY_AFTER.as_secs()),
+        );
+        return r;
+    }
+    let mut out = Vec::with_capacity(verdicts.len() * 192);
+    match shape {
+        Shape::One => {
+            let _ = serde_json::to_writer(&mut out, &verdicts[0]);
+        }
+        Shape::Array => {
+            let _ = serde_json::to_writer(&mut out, &verdicts);
+        }
+        Shape::Lines => {
+            for v in &verdicts {
+                let _ = serde_json::to_writer(&mut out, v);
+                out.push(b'\n');
+            }
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/x-ndjson")],
+                out,
+            )
+                .into_response();
+        }
+    }
+    json(StatusCode::OK, out)
+}
+
+/// Runs a store operation on the admin connection off the async threads.
+async fn with_store<T: Send + 'static>(
+    app: &Arc<App>,
+    f: impl FnOnce(&mut crate::store::Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Response> {
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut s = app.admin_store.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut s)
+    })
+    .await
+    .map_err(|e| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("store task failed: {e}"),
+        )
+    })?
+    .map_err(|e| match e {
+        StoreError::NotFound(id) => error(StatusCode::NOT_FOUND, format!("no case {id}")),
+        StoreError::Invalid(m) => error(StatusCode::BAD_REQUEST, m),
+        e => {
+            tracing::error!(error = %e, "admin store operation failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        }
+    })
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Response {
+    json(StatusCode::OK, serde_json::to_vec(v).unwrap_or_default())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseQuery {
+    status: Option<String>,
+    category: Option<String>,
+    group: Option<String>,
+    before: Option<i64>,
+    limit: Option<usize>,
+}
+
+async fn list_cases(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let Ok(Query(q)) = q else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad query; use status=, category=, group=, before= (case id) and limit=",
+        );
+    };
+    let status = match q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<Status>)
+    {
+        Some(Err(e)) => return error(StatusCode::BAD_REQUEST, e),
+        Some(Ok(s)) => Some(s),
+        None => None,
+    };
+    let category = q.category.filter(|c| !c.is_empty());
+    if let Some(c) = &category {
+        if c != "ok" {
+            if let Err(e) = c.parse::<Category>() {
+                return error(StatusCode::BAD_REQUEST, e);
+            }
+        }
+    }
+    let filter = CaseFilter {
+        status,
+        category,
+        group: q.group.filter(|g| !g.is_empty()),
+        before: q.before,
+        limit: q.limit.unwrap_or(100),
+    };
+    match with_store(&app, move |s| s.list(&filter)).await {
+        Ok(cases) => to_json(&serde_json::json!({ "cases": cases })),
+        Err(r) => r,
+    }
+}
+
+async fn get_case(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::BAD_REQUEST, "a case id is a number");
+    };
+    match with_store(&app, move |s| s.get(id)?.ok_or(StoreError::NotFound(id))).await {
+        Ok(c) => to_json(&c),
+        Err(r) => r,
+    }
+}
+
+async fn decide(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::BAD_REQUEST, "a case id is a number");
+    };
+    let d: NewDecision = match serde_json::from_slice(&body) {
+        Ok(d) => d,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("not a decision: {e}; send {{\"admin\":\"NAME\",\"decision\":\"confirm\"|\"dismiss\",\"category\":optional,\"action\":optional,\"note\":optional}}"),
+            )
+        }
+    };
+    match with_store(&app, move |s| s.decide(id, &d)).await {
+        Ok(c) => to_json(&c),
+        Err(r) => r,
+    }
+}
+
+async fn rule_stats(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    match with_store(&app, |s| s.rule_stats()).await {
+        Ok(st) => to_json(&serde_json::json!({ "rules": st })),
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    limit: Option<usize>,
+}
+
+async fn audit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let limit = q
+        .ok()
+        .and_then(|Query(q)| q.limit)
+        .unwrap_or(100)
+        .min(10_000);
+    match with_store(&app, move |s| s.audit_log(limit)).await {
+        Ok(a) => to_json(&serde_json::json!({ "audit": a })),
+        Err(r) => r,
+    }
+}
+
+async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let status = super::reload_and_audit(&app, "api").await;
+    let code = if status.ok {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    json(code, serde_json::to_vec(&status).unwrap_or_default())
+}
+
+async fn health(State(app): State<Arc<App>>) -> Response {
+    let now = super::pipeline::now_ms();
+    let last_reload = app.reloader.status();
+    let body = serde_json::json!({
+        // `degraded`: serving, but the last reload was refused and older rules are in use.
+        "status": if last_reload.ok { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_secs": app.started.elapsed().as_secs(),
+        "rules": app.pipeline.live.engine.load().rules().len(),
+        "rules_dir": app.reloader.rules_dir().display().to_string(),
+        "last_reload": last_reload,
+        "workers": app.pipeline.workers(),
+        "queue_depth": app.pipeline.queue_depth(),
+        "events_scored": app.pipeline.live.metrics.events_total(),
+        "groups_holding_joins": app.raids.holds(now).len(),
+        "admin_api": if app.admin_token.is_some() { "enabled" } else { "disabled: JAGA_ADMIN_TOKEN is not set" },
+        "ingest_auth": app.ingest_token.is_some(),
+    });
+    to_json(&body)
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let state = app.pipeline.live.state.load();
+    let text = app.pipeline.live.metrics.render(&[
+        (
+            "jaga_queue_depth",
+            "Batches scoring or waiting on the scoring shards.",
+            app.pipeline.queue_depth() as u64,
+        ),
+        (
+            "jaga_group_flood_keys",
+            "Groups tracked by the group flood limiter.",
+            state.group_keys() as u64,
+        ),
+        (
+            "jaga_groups_holding_joins",
+            "Groups holding join requests because of a raid.",
+            app.raids.holds(super::pipeline::now_ms()).len() as u64,
+        ),
+    ]);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        text,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_shapes() {
+        let (s, e) = parse_events(br#"{"id":"a","text":"x"}"#, false).unwrap();
+        assert_eq!((s, e.len()), (Shape::One, 1));
+        let (s, e) = parse_events(b"{\n  \"id\": \"a\"\n}\n", false).unwrap();
+        assert_eq!(
+            (s, e.len()),
+            (Shape::One, 1),
+            "a pretty-printed single event"
+        );
+        let (s, e) = parse_events(br#"{"id":"a"}"#, true).unwrap();
+        assert_eq!((s, e.len()), (Shape::Lines, 1), "ndjson content type");
+        let (s, e) = parse_events(b"{\"id\":\"a\"}\n\n{\"id\":\"b\"}\n", false).unwrap();
+        assert_eq!((s, e.len()), (Shape::Lines, 2));
+        assert_eq!(e[1].id, "b");
+        let (s, e) = parse_events(br#" [{"id":"a"},{"id":"b"}]"#, false).unwrap();
+        assert_eq!((s, e.len()), (Shape::Array, 2));
+        let err = parse_events(b"{\"id\":\"a\"}\n{\"ts\":\"soon\"}\n", false).unwrap_err();
+        assert!(err.contains("event 2 (line 2)"), "{err}");
+        assert!(parse_events(b"  \n", false).unwrap_err().contains("empty"));
+        assert!(parse_events(b"[{\"id\":1},", false)
+            .unwrap_err()
+            .contains("array"));
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let mut h = HeaderMap::new();
+        assert!(!bearer_matches(&h, "s3cret"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer s3cret"),
+        );
+        assert!(bearer_matches(&h, "s3cret"));
+        assert!(!bearer_matches(&h, "s3cret2"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic s3cret"),
+        );
+        assert!(!bearer_matches(&h, "s3cret"));
+    }
+}

@@ -1,0 +1,437 @@
+//! `jaga serve`: the live pipeline. A bot or bridge posts each message and join request and
+//! gets its verdict back at once; flagged events land in the review store.
+//!
+//! * [`pipeline`]: scoring shards (one per core), admission limits, the store writer.
+//! * [`http`]: the HTTP API (events, admin review API, health, metrics).
+//! * [`reload`]: hot reload of rules and the state policy (notify, SIGHUP, API).
+//!
+//! Start-up loads the rules (refusing a broken set), opens the store, restores raid holds,
+//! binds the listener and logs what is enabled. SIGINT or SIGTERM (or the end of standard
+//! input with `--stdin`) stops accepting, lets in-flight requests finish (their verdicts
+//! and cases included), persists raid holds, checkpoints the store and returns.
+
+pub mod http;
+pub mod pipeline;
+pub mod reload;
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use tokio::sync::{mpsc, watch};
+
+use crate::config::{Config, Limits};
+use crate::engine::Engine;
+use crate::event::Event;
+use crate::metrics::Metrics;
+use crate::state::raid::Raids;
+use crate::state::Shared;
+use crate::store::Store;
+use pipeline::{Admission, Live, Pipeline, StoreWriter};
+use reload::Reloader;
+
+/// How long shutdown waits for in-flight requests before closing anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Everything `jaga serve` needs to start.
+pub struct Options {
+    pub config: Config,
+    /// The config file, watched for `[state]` changes when given.
+    pub config_path: Option<PathBuf>,
+    /// Also read events from standard input and write verdicts to standard output.
+    pub stdin: bool,
+    pub admin_token: Option<String>,
+    pub ingest_token: Option<String>,
+}
+
+/// Shared by every request handler.
+pub struct App {
+    pub pipeline: Arc<Pipeline>,
+    pub store: StoreWriter,
+    /// A second connection for the admin API and CLI-like reads (WAL lets it read while the
+    /// writer writes).
+    pub admin_store: Mutex<Store>,
+    pub reloader: Arc<Reloader>,
+    pub raids: Arc<Raids>,
+    pub limits: Limits,
+    pub admin_token: Option<String>,
+    pub ingest_token: Option<String>,
+    pub started: Instant,
+}
+
+/// Runs the server until a shutdown signal; `Err` is a start-up failure to print.
+pub fn run(opts: Options) -> Result<(), String> {
+    let cfg = &opts.config;
+    let workers = cfg.pipeline.worker_count();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.clamp(1, 4))
+        .thread_name("jaga-http")
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    rt.block_on(serve(opts))
+}
+
+async fn serve(opts: Options) -> Result<(), String> {
+    let cfg = opts.config;
+    let engine = Engine::load(&cfg.rules)
+        .map_err(|e| format!("cannot load rules from {}:\n{e}", cfg.rules.display()))?;
+    let rules_n = engine.rules().len();
+    let open = |what| {
+        Store::open(&cfg.store, cfg.durability).map_err(|e| {
+            format!("cannot open the review store for {what}: {e}; check the path given by --store or `store` in jaga.toml")
+        })
+    };
+    let writer_store = open("writing")?;
+    let admin_store = open("the admin API")?;
+    let raids = Arc::new(Raids::default());
+    let holds = admin_store
+        .raid_holds(pipeline::now_ms())
+        .map_err(|e| e.to_string())?;
+    raids.restore(&holds);
+
+    let live = Arc::new(Live {
+        engine: ArcSwap::from_pointee(engine),
+        state: ArcSwap::from_pointee(Shared::new(Arc::new(cfg.state.clone()), raids.clone())),
+        metrics: Metrics::new(),
+    });
+    live.metrics
+        .rules_loaded
+        .store(rules_n as u64, std::sync::atomic::Ordering::Relaxed);
+    let workers = cfg.pipeline.worker_count();
+    let pipeline = Arc::new(Pipeline::start(live.clone(), workers, cfg.pipeline.queue));
+    let store = StoreWriter::start(
+        writer_store,
+        open("checkpoints")?,
+        live.clone(),
+        cfg.pipeline.store_queue,
+        cfg.pipeline.store_batch,
+    );
+    let reloader = Arc::new(Reloader::new(
+        live.clone(),
+        raids.clone(),
+        cfg.rules.clone(),
+        opts.config_path.clone(),
+    ));
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e}; choose another address with --listen",
+                cfg.listen
+            )
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+
+    let app = Arc::new(App {
+        pipeline,
+        store,
+        admin_store: Mutex::new(admin_store),
+        reloader: reloader.clone(),
+        raids: raids.clone(),
+        limits: cfg.limits.clone(),
+        admin_token: opts.admin_token.filter(|t| !t.is_empty()),
+        ingest_token: opts.ingest_token.filter(|t| !t.is_empty()),
+        started: Instant::now(),
+    });
+
+    let _watcher = match reloader.watch() {
+        Ok((w, mut changes)) => {
+            let app = app.clone();
+            tokio::spawn(async move {
+                while changes.recv().await.is_some() {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    while changes.try_recv().is_ok() {}
+                    reload_and_audit(&app, "file change").await;
+                }
+            });
+            Some(w)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "hot reload on file change is off; SIGHUP and POST /v1/reload still work");
+            None
+        }
+    };
+    tracing::info!(
+        listen = %local,
+        rules = rules_n,
+        rules_dir = %cfg.rules.display(),
+        store = %cfg.store.display(),
+        workers,
+        raid_holds = holds.len(),
+        "jaga serve started"
+    );
+    if app.admin_token.is_none() {
+        tracing::warn!("the admin API is disabled: JAGA_ADMIN_TOKEN is not set, so every /v1/cases, /v1/rules, /v1/audit and /v1/reload request is refused with 403");
+    }
+    if cfg.model.is_some() {
+        tracing::warn!("`model` is set but jaga serve does not load a classifier yet; scoring uses the rules only");
+    }
+    // Tests and supervisors read the bound address from here (useful with --listen 127.0.0.1:0).
+    eprintln!("jaga: listening on http://{local}");
+    app.store
+        .audit(
+            "system",
+            "serve.start",
+            format!("listen {local}, {rules_n} rules"),
+        )
+        .await;
+
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    spawn_signals(app.clone(), stop_tx.clone())?;
+    let ticker = spawn_ticker(app.clone());
+    let stdin_task = opts
+        .stdin
+        .then(|| tokio::spawn(stdin_source(app.clone(), stop_tx.clone())));
+
+    let mut graceful_rx = stop_rx.clone();
+    let server =
+        axum::serve(listener, http::router(app.clone())).with_graceful_shutdown(async move {
+            let _ = graceful_rx.wait_for(|s| *s).await;
+        });
+    let deadline = async {
+        let _ = stop_rx.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        r = server => if let Err(e) = r { tracing::error!(error = %e, "HTTP server failed") },
+        () = deadline => tracing::warn!("in-flight requests did not finish within {SHUTDOWN_GRACE:?}; closing anyway"),
+    }
+    tracing::info!("shutting down: in-flight requests answered; flushing the store");
+    if let Some(t) = stdin_task {
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, t).await;
+    }
+    ticker.abort();
+    app.store.save_raid_holds(app.raids.take_changed()).await;
+    app.store
+        .audit(
+            "system",
+            "serve.stop",
+            format!("{} events scored", app.pipeline.live.metrics.events_total()),
+        )
+        .await;
+    app.store.stop().await;
+    tracing::info!("jaga serve stopped");
+    Ok(())
+}
+
+fn spawn_signals(app: Arc<App>, stop: Arc<watch::Sender<bool>>) -> Result<(), String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
+    let mut hup = signal(SignalKind::hangup()).map_err(|e| format!("cannot handle SIGHUP: {e}"))?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+        let _ = stop.send(true);
+    });
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            reload_and_audit(&app, "SIGHUP").await;
+        }
+    });
+    Ok(())
+}
+
+/// Reloads rules and the state policy and records the result in the audit log.
+pub async fn reload_and_audit(app: &App, trigger: &str) -> reload::ReloadStatus {
+    let status = app.reloader.reload(trigger).await;
+    let actor = if trigger == "api" { "admin" } else { "system" };
+    app.store
+        .audit(
+            actor,
+            "rules.reload",
+            serde_json::to_string(&status).unwrap_or_default(),
+        )
+        .await;
+    status
+}
+
+/// Persists raid holds every second and bounds the shards' state every ten.
+fn spawn_ticker(app: Arc<App>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut n = 0u64;
+        loop {
+            tick.tick().await;
+            n += 1;
+            app.store.save_raid_holds(app.raids.take_changed()).await;
+            if n % 10 == 0 {
+                app.pipeline.maintain();
+                app.pipeline.live.state.load().maintain(pipeline::now_ms());
+            }
+        }
+    })
+}
+
+/// Longest stdin line accepted.
+const MAX_LINE: usize = 1 << 20;
+
+/// Reads JSONL events from standard input and writes verdicts to standard output in order;
+/// the end of input shuts the server down. A flagged verdict is printed only after its case
+/// is committed, as over HTTP.
+async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
+    let (tx, mut rx) = mpsc::channel::<(u64, Result<Vec<u8>, String>)>(8192);
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        let mut n = 0u64;
+        loop {
+            let mut line = Vec::new();
+            match read_line_capped(&mut input, &mut line, MAX_LINE) {
+                Ok(0) => break,
+                Ok(_) => {
+                    n += 1;
+                    let item = if line.len() > MAX_LINE {
+                        Err(format!("event is longer than {MAX_LINE} bytes; skipped"))
+                    } else {
+                        Ok(line)
+                    };
+                    if tx.blocking_send((n, item)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ =
+                        tx.blocking_send((n + 1, Err(format!("cannot read standard input: {e}"))));
+                    break;
+                }
+            }
+        }
+    });
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let mut stopping = stop.subscribe();
+    loop {
+        // A signal stops reading; lines already read are scored and answered first.
+        let first = tokio::select! {
+            l = rx.recv() => l,
+            _ = stopping.wait_for(|s| *s) => rx.try_recv().ok(),
+        };
+        let Some(first) = first else { break };
+        let mut lines = vec![first];
+        while lines.len() < 1024 {
+            match rx.try_recv() {
+                Ok(l) => lines.push(l),
+                Err(_) => break,
+            }
+        }
+        let mut events = Vec::with_capacity(lines.len());
+        for (n, line) in lines {
+            let parsed = line.and_then(|l| {
+                if l.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(None);
+                }
+                serde_json::from_slice::<Event>(&l)
+                    .map(Some)
+                    .map_err(|e| format!("not a valid event: {e}"))
+            });
+            match parsed {
+                Ok(Some(ev)) => events.push(ev),
+                Ok(None) => {}
+                Err(e) => eprintln!("<stdin>:{n}: {e}"),
+            }
+        }
+        if events.is_empty() {
+            continue;
+        }
+        let Ok(scored) = app.pipeline.score(events, Admission::Wait).await else {
+            tracing::error!("scoring failed (a stage panicked); standard input is no longer read");
+            break;
+        };
+        let mut cases = Vec::new();
+        let mut verdicts = Vec::with_capacity(scored.len());
+        for s in scored {
+            cases.extend(s.case);
+            verdicts.push(s.verdict);
+        }
+        let mut tries = 0;
+        loop {
+            match app.store.write(cases.clone()).await {
+                Ok(_) => break,
+                Err(e) if tries < 10 => {
+                    tries += 1;
+                    tracing::warn!(error = %e.0, tries, "store write failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e.0, "store write failed; stopping the stdin source without printing unstored verdicts");
+                    let _ = stop.send(true);
+                    return;
+                }
+            }
+        }
+        for v in &verdicts {
+            let _ = serde_json::to_writer(&mut out, v);
+            let _ = out.write_all(b"\n");
+        }
+        if out.flush().is_err() {
+            break;
+        }
+    }
+    tracing::info!("standard input ended; shutting down");
+    let _ = stop.send(true);
+}
+
+/// Reads one line (with its newline); beyond `max` bytes the rest is consumed and the
+/// returned line is `max + 1` bytes long so the caller can tell it was cut.
+fn read_line_capped<R: BufRead>(
+    input: &mut R,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let avail = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(total);
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (&avail[..=i], true),
+            None => (avail, false),
+        };
+        let room = (max + 1).saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let n = chunk.len();
+        total += n;
+        input.consume(n);
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_lines() {
+        let mut r = std::io::Cursor::new(b"abc\ndefghij\n\nxyz".to_vec());
+        let mut l = Vec::new();
+        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 4);
+        assert_eq!(l, b"abc\n");
+        l.clear();
+        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 8);
+        assert_eq!(l.len(), 6, "cut at max + 1");
+        l.clear();
+        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 1);
+        l.clear();
+        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 3);
+        assert_eq!(l, b"xyz");
+        l.clear();
+        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 0);
+    }
+}

@@ -1,0 +1,418 @@
+//! The scoring pipeline of `jaga serve`: scoring shards (one per core), admission limits,
+//! and the review store writer.
+//!
+//! ```text
+//! request --partition by (community, user)--> shard 0, shard 1, ... (one lock each)
+//!   on the request's thread, one shard at a time:
+//!   engine.evaluate -> stateful stages -> verdict (+ case when flagged)
+//! request --flagged cases--> store writer thread (group commit) --ack--> answer
+//! ```
+//!
+//! Every event of one `(community, user)` goes to the same shard, in the order received, so
+//! per-user and per-(group, user) state is owned by that shard and sees each user's events in
+//! order. Admission is all-or-nothing: a request either gets a place in every shard it needs
+//! or none ([`Admission::TryNow`] answers [`Busy`] and nothing was scored), so a 503 never
+//! leaves half a batch counted.
+
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::engine::{Engine, Scratch};
+use crate::event::Event;
+use crate::metrics::Metrics;
+use crate::state::{self, Local, Shared};
+use crate::store::{is_flagged, unix_now, NewCase, Store};
+use crate::verdict::Verdict;
+
+/// What the shards share: the serving engine and state policy (both hot-swappable) and the
+/// metrics.
+pub struct Live {
+    pub engine: ArcSwap<Engine>,
+    pub state: ArcSwap<Shared>,
+    pub metrics: Metrics,
+}
+
+/// One scored event.
+pub struct Scored {
+    pub verdict: Verdict,
+    /// The case for the review store, when the verdict is flagged.
+    pub case: Option<NewCase>,
+}
+
+/// How a batch waits for its turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Refuse at once when a shard already has `queue` batches waiting (HTTP: 503 +
+    /// Retry-After).
+    TryNow,
+    /// Wait however long it takes (stdin: the reader slows down instead).
+    Wait,
+}
+
+/// A shard had too many batches waiting; nothing was scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+/// The per-user state of one shard and the buffers to score with.
+struct ShardState {
+    scratch: Scratch,
+    local: Local,
+    findings: Vec<state::Finding>,
+}
+
+struct Shard {
+    state: Mutex<ShardState>,
+    /// Batches running or waiting on this shard.
+    waiting: AtomicUsize,
+}
+
+/// The scoring shards. A request scores its events on its own thread, one shard at a time
+/// (in shard order, so two requests never wait on each other in a cycle), holding that
+/// shard's lock: no hand-off to another thread and back, which under load is where
+/// latency goes.
+pub struct Pipeline {
+    shards: Vec<Shard>,
+    queue: usize,
+    pub live: Arc<Live>,
+}
+
+impl Pipeline {
+    /// `workers` shards (one per core is right: a request holds one at a time), each
+    /// admitting `queue` waiting batches before [`Admission::TryNow`] refuses.
+    pub fn start(live: Arc<Live>, workers: usize, queue: usize) -> Pipeline {
+        let cfg = live.state.load().cfg.clone();
+        let shards = (0..workers.max(1))
+            .map(|_| Shard {
+                state: Mutex::new(ShardState {
+                    scratch: Scratch::new(),
+                    local: Local::new(cfg.clone()),
+                    findings: Vec::new(),
+                }),
+                waiting: AtomicUsize::new(0),
+            })
+            .collect();
+        Pipeline {
+            shards,
+            queue: queue.max(1),
+            live,
+        }
+    }
+
+    /// Batches running or waiting across the shards.
+    pub fn queue_depth(&self) -> usize {
+        self.shards.iter().map(|s| s.waiting.load(Relaxed)).sum()
+    }
+
+    pub fn workers(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Scores `events`, returning one result per event in input order.
+    pub async fn score(
+        &self,
+        events: Vec<Event>,
+        admission: Admission,
+    ) -> Result<Vec<Scored>, Busy> {
+        let n = self.shards.len();
+        let total = events.len();
+        let mut parts: Vec<Vec<(u32, Event)>> = (0..n).map(|_| Vec::new()).collect();
+        for (i, ev) in events.into_iter().enumerate() {
+            let shard = (state::key(&[&ev.community, &ev.user]) % n as u64) as usize;
+            parts[shard].push((i as u32, ev));
+        }
+        // All or nothing: a batch is admitted to every shard it needs or to none.
+        let needed: Vec<usize> = (0..n).filter(|&s| !parts[s].is_empty()).collect();
+        let mut admitted = Vec::with_capacity(needed.len());
+        for &s in &needed {
+            let before = self.shards[s].waiting.fetch_add(1, Relaxed);
+            admitted.push(s);
+            if admission == Admission::TryNow && before > self.queue {
+                for &t in &admitted {
+                    self.shards[t].waiting.fetch_sub(1, Relaxed);
+                }
+                return Err(Busy);
+            }
+        }
+        let mut run = || {
+            let mut out: Vec<Option<Scored>> = (0..total).map(|_| None).collect();
+            let mut failed = false;
+            for &s in &needed {
+                let items = std::mem::take(&mut parts[s]);
+                if !failed {
+                    failed = !self.score_shard(s, items, &mut out);
+                }
+                self.shards[s].waiting.fetch_sub(1, Relaxed);
+            }
+            if failed {
+                return Err(Busy);
+            }
+            out.into_iter().map(|s| s.ok_or(Busy)).collect()
+        };
+        // Scoring blocks this thread (on CPU, and on the shard lock); tell the runtime so
+        // it moves other tasks to another thread meanwhile.
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        }
+    }
+
+    /// Scores one shard's part of a batch; false when a stage panicked (the batch is then
+    /// refused and the shard goes on with fresh buffers).
+    fn score_shard(&self, s: usize, items: Vec<(u32, Event)>, out: &mut [Option<Scored>]) -> bool {
+        let live = &self.live;
+        let mut guard = self.shards[s]
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let st = &mut *guard;
+        let engine = live.engine.load();
+        let shared = live.state.load();
+        let (now, now_s) = (now_ms(), unix_now());
+        let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for (i, ev) in &items {
+                let started = Instant::now();
+                let mut v = engine.evaluate(ev, &mut st.scratch);
+                st.findings.clear();
+                st.local.observe(
+                    &shared,
+                    ev,
+                    st.scratch.normalised_text(),
+                    now,
+                    &mut st.findings,
+                );
+                state::apply(&engine.policy, ev, &mut v, &st.findings);
+                live.metrics.verdict(&v, started.elapsed());
+                let case = is_flagged(&v).then(|| NewCase::new(ev, &v, now_s));
+                out[*i as usize] = Some(Scored { verdict: v, case });
+            }
+        }));
+        if scored.is_err() {
+            let ids: Vec<&str> = items.iter().map(|(_, e)| e.id.as_str()).take(8).collect();
+            tracing::error!(
+                ?ids,
+                "a stage panicked while scoring this batch; it was refused, please report it"
+            );
+            st.scratch = Scratch::new();
+            return false;
+        }
+        true
+    }
+
+    /// Prunes every shard's state (governor `retain_recent`, windows), off the async threads.
+    pub fn maintain(self: &Arc<Self>) {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let now = now_ms();
+            for s in &me.shards {
+                s.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .local
+                    .maintain(now);
+            }
+        });
+    }
+}
+
+/// Unix milliseconds now (the clock of the stateful windows).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Why a store write failed, as told to the client.
+#[derive(Debug, Clone)]
+pub struct StoreFailed(pub String);
+
+enum WriteMsg {
+    Cases(Vec<NewCase>, oneshot::Sender<Result<usize, StoreFailed>>),
+    RaidHolds(Vec<(String, i64)>),
+    Audit {
+        actor: String,
+        what: String,
+        detail: String,
+    },
+    Stop(oneshot::Sender<()>),
+}
+
+/// The single writer of the review store: group-commits the cases of concurrent requests.
+pub struct StoreWriter {
+    tx: mpsc::Sender<WriteMsg>,
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl StoreWriter {
+    /// Starts the writer thread on `store`; at most `max_batch` cases per transaction.
+    /// `checkpointer`, another connection to the same file, checkpoints the WAL every
+    /// second on its own thread so the writer never pays for it, except for about one fsync
+    /// when the WAL has grown past 64 MiB and is restarted.
+    pub fn start(
+        store: Store,
+        checkpointer: Store,
+        live: Arc<Live>,
+        queue: usize,
+        max_batch: usize,
+    ) -> StoreWriter {
+        let (tx, rx) = mpsc::channel(queue.max(1));
+        if let Err(e) = store.disable_autocheckpoint() {
+            tracing::warn!(error = %e, "cannot move WAL checkpoints off the writer");
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop_c = stop.clone();
+        let checkpoints = std::thread::Builder::new()
+            .name("jaga-checkpoint".into())
+            .spawn(move || {
+                while !stop_c.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_secs(1));
+                    let mut r = checkpointer.checkpoint_passive();
+                    if r.is_ok() && checkpointer.wal_bytes() > crate::store::WAL_RESTART_BYTES {
+                        r = checkpointer.checkpoint_restart();
+                    }
+                    if let Err(e) = r {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+                    }
+                }
+            })
+            .expect("spawning the checkpoint thread");
+        let thread = std::thread::Builder::new()
+            .name("jaga-store".into())
+            .spawn(move || {
+                writer(store, rx, &live, max_batch.max(1));
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                let _ = checkpoints.join();
+            })
+            .expect("spawning the store writer");
+        StoreWriter {
+            tx,
+            thread: std::sync::Mutex::new(Some(thread)),
+        }
+    }
+
+    /// Writes the cases and returns once they are committed.
+    pub async fn write(&self, cases: Vec<NewCase>) -> Result<usize, StoreFailed> {
+        if cases.is_empty() {
+            return Ok(0);
+        }
+        let (ack, rx) = oneshot::channel();
+        let stopped = || StoreFailed("the review store writer has stopped".into());
+        self.tx
+            .send(WriteMsg::Cases(cases, ack))
+            .await
+            .map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())?
+    }
+
+    pub async fn save_raid_holds(&self, holds: Vec<(String, i64)>) {
+        if !holds.is_empty() {
+            let _ = self.tx.send(WriteMsg::RaidHolds(holds)).await;
+        }
+    }
+
+    pub async fn audit(&self, actor: &str, what: &str, detail: String) {
+        let _ = self
+            .tx
+            .send(WriteMsg::Audit {
+                actor: actor.into(),
+                what: what.into(),
+                detail,
+            })
+            .await;
+    }
+
+    /// Writes what is queued, checkpoints the WAL and stops the writer.
+    pub async fn stop(&self) {
+        let (ack, rx) = oneshot::channel();
+        if self.tx.send(WriteMsg::Stop(ack)).await.is_ok() {
+            let _ = rx.await;
+        }
+        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(t) = thread {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
+    }
+}
+
+fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_batch: usize) {
+    let mut cases: Vec<NewCase> = Vec::new();
+    let mut acks: Vec<(oneshot::Sender<Result<usize, StoreFailed>>, usize)> = Vec::new();
+    let mut stop: Option<oneshot::Sender<()>> = None;
+    while stop.is_none() {
+        let Some(first) = rx.blocking_recv() else {
+            break;
+        };
+        let mut next = Some(first);
+        // Group commit: take whatever else is already waiting, up to max_batch cases.
+        while let Some(msg) = next.take() {
+            match msg {
+                WriteMsg::Cases(c, ack) => {
+                    acks.push((ack, c.len()));
+                    cases.extend(c);
+                }
+                WriteMsg::RaidHolds(h) => {
+                    if let Err(e) = store.save_raid_holds(&h) {
+                        tracing::error!(error = %e, "cannot persist raid holds");
+                    }
+                }
+                WriteMsg::Audit {
+                    actor,
+                    what,
+                    detail,
+                } => {
+                    if let Err(e) = store.audit(&actor, &what, None, &detail) {
+                        tracing::error!(error = %e, "cannot append to the audit log");
+                    }
+                }
+                WriteMsg::Stop(ack) => {
+                    stop = Some(ack);
+                    break;
+                }
+            }
+            if cases.len() < max_batch {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !cases.is_empty() {
+            let started = Instant::now();
+            let result = store.insert_cases(&cases);
+            live.metrics.store_write.observe(started.elapsed());
+            match result {
+                Ok(n) => {
+                    live.metrics
+                        .cases_written
+                        .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                    for (ack, _) in acks.drain(..) {
+                        let _ = ack.send(Ok(n));
+                    }
+                }
+                Err(e) => {
+                    live.metrics
+                        .store_errors
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::error!(error = %e, cases = cases.len(), "review store write failed");
+                    let msg = format!("the review store could not be written ({e}); retry");
+                    for (ack, _) in acks.drain(..) {
+                        let _ = ack.send(Err(StoreFailed(msg.clone())));
+                    }
+                }
+            }
+            cases.clear();
+        }
+    }
+    if let Err(e) = store.checkpoint() {
+        tracing::warn!(error = %e, "WAL checkpoint at shutdown failed; the WAL is replayed on next open");
+    }
+    drop(store);
+    if let Some(ack) = stop {
+        let _ = ack.send(());
+    }
+}
+
+/// How long a client should wait before retrying a refused batch.
+pub const RETRY_AFTER: Duration = Duration::from_secs(1);
