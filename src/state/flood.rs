@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{key, Finding};
 use crate::event::{Event, Kind, Role};
-use crate::verdict::{Action, Category, Reason, Source};
+use crate::verdict::{Action, Source};
 
 /// A keyed governor limiter over 64-bit keys.
 pub type Limiter = DefaultKeyedRateLimiter<u64>;
@@ -147,20 +147,7 @@ pub fn observe(
 }
 
 fn finding(id: &str, score: f32, action: Option<Action>, matched: String) -> Finding {
-    Finding {
-        reason: Reason {
-            source: Source::Flood,
-            id: id.to_string(),
-            category: Category::Spam,
-            score,
-            spans: Vec::new(),
-            matched,
-            field: Default::default(),
-            entities: Vec::new(),
-            shadow: false,
-        },
-        action,
-    }
+    Finding::spam(Source::Flood, id, score, action, matched)
 }
 
 #[cfg(test)]

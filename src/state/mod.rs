@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::event::Event;
 use crate::policy::Policy;
-use crate::verdict::{Action, Category, Reason, Verdict};
+use crate::verdict::{Action, Category, Reason, Source, Verdict};
 
 /// The `[state]` section of `jaga.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -67,6 +67,33 @@ impl StateConfig {
 pub struct Finding {
     pub reason: Reason,
     pub action: Option<Action>,
+}
+
+impl Finding {
+    /// A spam reason from a stateful stage. It has no spans: the evidence is the stream of
+    /// events, not this message's text.
+    pub fn spam(
+        source: Source,
+        id: &str,
+        score: f32,
+        action: Option<Action>,
+        matched: String,
+    ) -> Finding {
+        Finding {
+            reason: Reason {
+                source,
+                id: id.to_string(),
+                category: Category::Spam,
+                score,
+                spans: Vec::new(),
+                matched,
+                field: Default::default(),
+                entities: Vec::new(),
+                shadow: false,
+            },
+            action,
+        }
+    }
 }
 
 /// State shared by all shards: per-group quotas and raid detection.

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{key, Finding};
 use crate::event::{Event, Kind, Role};
 use crate::extract::{self, EntityKind};
-use crate::verdict::{Action, Category, Reason, Source};
+use crate::verdict::{Action, Source};
 
 /// `[state.raid]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -306,20 +306,7 @@ fn has_link(text: &str) -> bool {
 }
 
 fn finding(id: &str, score: f32, action: Option<Action>, matched: String) -> Finding {
-    Finding {
-        reason: Reason {
-            source: Source::Raid,
-            id: id.to_string(),
-            category: Category::Spam,
-            score,
-            spans: Vec::new(),
-            matched,
-            field: Default::default(),
-            entities: Vec::new(),
-            shadow: false,
-        },
-        action,
-    }
+    Finding::spam(Source::Raid, id, score, action, matched)
 }
 
 #[cfg(test)]
