@@ -16,8 +16,10 @@ use std::path::Path;
 
 use crate::event::{Event, Kind};
 use crate::extract::{self, Entity, EntityKind};
+use crate::features::Inputs;
 use crate::links::{self, LinkLists};
 use crate::matcher::{Hit, Matcher};
+use crate::model::{self, Label, Model};
 use crate::normalise::Normalised;
 use crate::policy::Policy;
 use crate::rules::{Detector, LoadError, Rule, RuleField, RuleSet, Status, When};
@@ -51,6 +53,8 @@ pub struct Engine {
     signal_rules: Vec<usize>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
+    /// The classifier, when one is loaded (`with_model`).
+    model: Option<Model>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +80,7 @@ pub struct Scratch {
     fired: Vec<Option<u32>>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
+    model: model::Scratch,
 }
 
 impl Scratch {
@@ -152,7 +157,19 @@ impl Engine {
             has_name_rules,
             ruleset,
             policy,
+            model: None,
         })
+    }
+
+    /// The engine with a classifier whose probabilities join the rule scores (see the
+    /// `[model]` table of the policy), or without one (`None`: rules only).
+    pub fn with_model(mut self, model: Option<Model>) -> Engine {
+        self.model = model;
+        self
+    }
+
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -178,7 +195,55 @@ impl Engine {
         self.fire_pattern_rules(ev, s);
         self.fire_signal_rules(ev, s);
         self.fire_expr_rules(ev, s);
+        if let Some(m) = &self.model {
+            self.fire_model(m, ev, s);
+        }
         self.decide(ev, s)
+    }
+
+    /// Runs the evidence stages only and returns what the classifier reads, for training
+    /// and evaluation.
+    pub fn model_inputs<'a>(&self, ev: &'a Event, s: &'a mut Scratch) -> Inputs<'a> {
+        self.collect_evidence(ev, s);
+        model_inputs(ev, s)
+    }
+
+    /// Adds one `model.<label>` reason per harmful label whose fused score is above zero.
+    fn fire_model(&self, m: &Model, ev: &Event, s: &mut Scratch) {
+        let mut ms = std::mem::take(&mut s.model);
+        let probs = m.predict(&model_inputs(ev, s), &mut ms);
+        for label in [Label::Spam, Label::Scam, Label::Abuse] {
+            let p = probs[label.index()];
+            let score = self.policy.fusion.score(label, p);
+            let Some(category) = label.category().filter(|_| score > 0.0) else {
+                continue;
+            };
+            // The words that pushed this label, as spans into the original text.
+            let mut spans = Vec::new();
+            let mut words = Vec::new();
+            for (a, b, _) in m.top_words(s.text.text(), label, 3, &mut ms) {
+                let (x, y) = s.text.to_original(a, b);
+                push_span(&mut spans, [x, y]);
+                words.push(&s.text.text()[a..b]);
+            }
+            spans.sort_unstable();
+            let mut matched = format!("p={p:.2}");
+            if !words.is_empty() {
+                matched.push_str(": ");
+                matched.push_str(&words.join(", "));
+            }
+            s.reasons.push(Reason {
+                source: Source::Model,
+                id: format!("model.{label}"),
+                category,
+                score,
+                spans,
+                matched,
+                field: Field::Text,
+                shadow: false,
+            });
+        }
+        s.model = ms;
     }
 
     /// Runs extraction, normalisation, the matcher and the link stage.
@@ -389,6 +454,38 @@ impl Engine {
             reasons,
         }
     }
+}
+
+/// What the classifier reads from the evidence of the last event collected into `s`.
+fn model_inputs<'a>(ev: &'a Event, s: &'a Scratch) -> Inputs<'a> {
+    let mut inp = Inputs {
+        original: &ev.text,
+        normalised: s.text.text(),
+        kind: ev.kind,
+        first_message: ev.is_first_message(),
+        links: s.urls.len(),
+        personal_data: s
+            .entities
+            .iter()
+            .filter(|e| matches!(e.kind, EntityKind::Email | EntityKind::Phone))
+            .count(),
+        ..Inputs::default()
+    };
+    for (_, f) in s.findings() {
+        match f.signal {
+            Signal::LinkShortener
+            | Signal::LinkLookalike
+            | Signal::LinkPunycode
+            | Signal::LinkMixedScript
+            | Signal::LinkAbusedTld
+            | Signal::LinkRawIp => inp.suspicious_link = true,
+            Signal::LinkInvite => inp.invite_link = true,
+            Signal::LinkApk | Signal::AttachmentApk => inp.apk = true,
+            Signal::Link => {}
+            _ => inp.obfuscation = true,
+        }
+    }
+    inp
 }
 
 fn push_span(spans: &mut Vec<[usize; 2]>, sp: [usize; 2]) {

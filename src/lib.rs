@@ -17,14 +17,19 @@
 //! * [`policy`]: per-category thresholds that turn scores into actions.
 //! * [`verdict`]: the output contract, with reasons and spans into the original text.
 //! * [`scan`]: batch scanning of JSONL streams, parallel, in input order.
+//! * [`features`], [`model`]: the classifier's hashed features and model file; [`train`]
+//!   and [`evaluate`] build and measure it.
 
 pub mod engine;
+pub mod evaluate;
 pub mod event;
 pub mod explain;
 pub mod expr;
 pub mod extract;
+pub mod features;
 pub mod links;
 pub mod matcher;
+pub mod model;
 pub mod normalise;
 pub mod policy;
 pub mod rules;
@@ -32,6 +37,7 @@ pub mod ruletest;
 pub mod scan;
 pub mod signal;
 pub mod synth;
+pub mod train;
 pub mod verdict;
 
 pub use engine::Engine;

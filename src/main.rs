@@ -1,4 +1,4 @@
-//! The `jaga` command line: `scan`, `explain`, `rules check`.
+//! The `jaga` command line: `scan`, `explain`, `rules check`, `train`, `eval`.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
@@ -10,8 +10,10 @@ use clap::{Args, Parser, Subcommand};
 use jaga::engine::{Engine, Scratch};
 use jaga::event::{Attachment, Event, Kind, Role};
 use jaga::explain::{self, Marks};
+use jaga::model::{self, Model};
 use jaga::rules::{RuleSet, Severity};
 use jaga::scan::{self, ScanOptions};
+use jaga::train::{self, DataSpec, LabelMap, Split};
 
 /// Exit code when every input line was scanned (or every rule check passed).
 const EXIT_OK: u8 = 0;
@@ -43,6 +45,84 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Train the classifier on labelled examples and write a model file.
+    Train(TrainArgs),
+    /// Measure rules only, model only and both combined on labelled examples.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// The classifier's model file [default: models/jaga.model; rules only, with a warning,
+    /// when that file is absent].
+    #[arg(long, value_name = "FILE", env = "JAGA_MODEL")]
+    model: Option<PathBuf>,
+    /// Rules only: load no model.
+    #[arg(long, conflicts_with = "model")]
+    no_model: bool,
+}
+
+#[derive(Args)]
+struct DataArgs {
+    /// Labelled examples, repeatable: `FILE.tsv` (label<TAB>text), `FILE.jsonl` (events with
+    /// a `label` field) or `LABEL:FILE` (one message a line, all of one label); append
+    /// `@N` to repeat each example N times (weight).
+    #[arg(long = "data", value_name = "[LABEL:]FILE[@N]", required = true, num_args = 1..)]
+    data: Vec<DataSpec>,
+    /// Foreign label names, e.g. `ham=ok,0=ok,1=spam` (repeatable).
+    #[arg(long, value_name = "FROM=LABEL,...")]
+    label_map: Vec<LabelMap>,
+    /// Use all examples, or only the `train` or `test` part of a split by hash of the text.
+    #[arg(long, default_value = "all", value_parser = parse_split)]
+    split: Split,
+    /// Size of the `test` part of --split, in percent.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..100))]
+    test_percent: u32,
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Where to write the model.
+    #[arg(long, default_value = model::DEFAULT_PATH)]
+    out: PathBuf,
+    #[command(flatten)]
+    rules: RulesDir,
+    /// logistic (linfa-logistic, multinomial) or naive-bayes (linfa-bayes, multinomial).
+    #[arg(long, default_value = "logistic", value_parser = parse_algorithm)]
+    algorithm: train::AlgorithmChoice,
+    /// Hashed n-grams kept by feature selection.
+    #[arg(long, default_value_t = 4096)]
+    features: usize,
+    /// L2 penalty (logistic) or smoothing (naive Bayes).
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f32,
+    /// Most L-BFGS iterations (logistic).
+    #[arg(long, default_value_t = 150)]
+    max_iter: u32,
+    /// Percent of examples held out to measure the model; the figures go into the file.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..50))]
+    holdout: u32,
+    /// Seed of the hold-out split; the same data and seed give the same model.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Add the reviewed cases of a review store (not available yet).
+    #[arg(long, value_name = "DB")]
+    from_store: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    rules: RulesDir,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -67,6 +147,8 @@ struct ScanArgs {
     /// Do not print the summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Args)]
@@ -96,6 +178,8 @@ struct ExplainArgs {
     /// The group, for per-group policy overrides.
     #[arg(long, default_value = "")]
     group: String,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Subcommand)]
@@ -116,6 +200,14 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
     }
 }
 
+fn parse_split(s: &str) -> Result<Split, String> {
+    s.parse()
+}
+
+fn parse_algorithm(s: &str) -> Result<train::AlgorithmChoice, String> {
+    s.parse()
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     match s {
         "member" => Ok(Role::Member),
@@ -132,6 +224,8 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => cmd_rules_check(&dir),
+        Command::Train(a) => cmd_train(a),
+        Command::Eval(a) => cmd_eval(a),
     };
     ExitCode::from(code)
 }
@@ -143,8 +237,40 @@ fn load_engine(dir: &Path) -> Result<Engine, u8> {
     })
 }
 
+/// The model `--model`/`--no-model` ask for. The default file may be absent (rules only,
+/// with a warning); a file that exists but does not load, or an explicit one that is
+/// missing, stops the command.
+fn load_model(a: &ModelArgs) -> Result<Option<Model>, u8> {
+    if a.no_model {
+        return Ok(None);
+    }
+    let (path, explicit) = match &a.model {
+        Some(p) => (p.clone(), true),
+        None => (PathBuf::from(model::DEFAULT_PATH), false),
+    };
+    match Model::load(&path) {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if !explicit && e.is_not_found() => {
+            eprintln!(
+                "jaga: warning: no model at {}; scoring with rules only (train one with `jaga train`, or pass --no-model)",
+                path.display()
+            );
+            Ok(None)
+        }
+        Err(e) => {
+            eprintln!("jaga: {e}");
+            Err(EXIT_FATAL)
+        }
+    }
+}
+
+fn load_engine_with_model(rules: &Path, m: &ModelArgs) -> Result<Engine, u8> {
+    let model = load_model(m)?;
+    Ok(load_engine(rules)?.with_model(model))
+}
+
 fn cmd_scan(a: ScanArgs) -> u8 {
-    let engine = match load_engine(&a.rules.rules) {
+    let engine = match load_engine_with_model(&a.rules.rules, &a.model) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -226,7 +352,7 @@ fn run_scan<R: io::BufRead + Send>(
 }
 
 fn cmd_explain(a: ExplainArgs) -> u8 {
-    let engine = match load_engine(&a.rules.rules) {
+    let engine = match load_engine_with_model(&a.rules.rules, &a.model) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -307,6 +433,125 @@ fn cmd_rules_check(dir: &Path) -> u8 {
         report.failures.len()
     );
     if report.failures.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
+    }
+}
+
+/// Loads the `--data` files, reporting skipped lines; `None` when nothing can be trained or
+/// measured.
+fn load_data(a: &DataArgs) -> Result<train::Loaded, u8> {
+    let mut map = LabelMap::default();
+    for m in &a.label_map {
+        map.extend(m.clone());
+    }
+    let loaded = train::load(&a.data, &map, a.split, a.test_percent).map_err(|e| {
+        eprintln!("jaga: {e}");
+        EXIT_FATAL
+    })?;
+    for s in loaded.skipped.iter().take(20) {
+        eprintln!("{s}");
+    }
+    if loaded.skipped.len() > 20 {
+        eprintln!(
+            "jaga: ... and {} more skipped lines",
+            loaded.skipped.len() - 20
+        );
+    }
+    if loaded.examples.is_empty() {
+        eprintln!("jaga: no examples in the --data files (after --split)");
+        return Err(EXIT_FATAL);
+    }
+    Ok(loaded)
+}
+
+fn cmd_train(a: TrainArgs) -> u8 {
+    if let Some(db) = &a.from_store {
+        eprintln!(
+            "jaga: --from-store {}: training from a review store is not available in this build yet; export the reviewed cases as JSONL events with a `label` and pass them with --data FILE.jsonl@3",
+            db.display()
+        );
+        return EXIT_FATAL;
+    }
+    let engine = match load_engine(&a.rules.rules) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let loaded = match load_data(&a.data) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let opts = train::TrainOptions {
+        algorithm: a.algorithm,
+        features: a.features,
+        alpha: a.alpha,
+        max_iterations: a.max_iter,
+        holdout_percent: a.holdout,
+        seed: a.seed,
+        progress: io::stderr().is_terminal(),
+    };
+    let trained = match train::train(&engine, &loaded.examples, loaded.sources, &opts, &a.out) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("jaga: training failed: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    if let Err(e) = trained.model.save(&a.out) {
+        eprintln!("jaga: cannot write {}: {e}", a.out.display());
+        return EXIT_FATAL;
+    }
+    let f = trained.model.file();
+    eprintln!(
+        "jaga: trained {} on {} examples ({} held out) in {:.1}s: {} n-gram features; wrote {}",
+        f.algorithm.name(),
+        trained.examples,
+        trained.skipped_holdout,
+        f.summary.seconds,
+        f.selected.len(),
+        a.out.display()
+    );
+    if let Some(h) = &f.holdout {
+        eprintln!(
+            "jaga: held-out {}% ({} examples): accuracy {:.3}, macro-F1 {:.3}, MCC {:.3}",
+            h.percent, h.examples, h.accuracy, h.macro_f1, h.mcc
+        );
+    }
+    if loaded.skipped.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
+    }
+}
+
+fn cmd_eval(a: EvalArgs) -> u8 {
+    let rules = match load_engine(&a.rules.rules) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let combined = match load_model(&a.model) {
+        Ok(Some(m)) => match load_engine(&a.rules.rules) {
+            Ok(e) => Some(e.with_model(Some(m))),
+            Err(code) => return code,
+        },
+        Ok(None) => None,
+        Err(code) => return code,
+    };
+    let loaded = match load_data(&a.data) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let report = jaga::evaluate::evaluate(&rules, combined.as_ref(), &loaded.examples);
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", jaga::evaluate::render(&report));
+    }
+    if loaded.skipped.is_empty() {
         EXIT_OK
     } else {
         EXIT_PARTIAL

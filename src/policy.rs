@@ -42,6 +42,9 @@ struct RawPolicy {
     join_request: RawKindPolicy,
     #[serde(default)]
     group: HashMap<String, RawGroupPolicy>,
+    /// How the classifier's probabilities join the rule scores (optional).
+    #[serde(default)]
+    model: Option<crate::model::Fusion>,
 }
 
 /// Ladders for both event kinds.
@@ -65,6 +68,8 @@ impl KindLadders {
 pub struct Policy {
     pub default: KindLadders,
     pub groups: HashMap<String, KindLadders>,
+    /// The `[model]` table: how the classifier's probabilities enter the scores.
+    pub fusion: crate::model::Fusion,
 }
 
 /// What the policy decided for one event.
@@ -119,7 +124,13 @@ impl Policy {
                 },
             );
         }
-        Ok(Policy { default, groups })
+        let fusion = raw.model.unwrap_or_default();
+        fusion.check().map_err(|e| format!(" {e}"))?;
+        Ok(Policy {
+            default,
+            groups,
+            fusion,
+        })
     }
 
     /// The most severe action any category reaches, and the category behind it.

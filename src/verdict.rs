@@ -166,6 +166,8 @@ pub enum Source {
     Link,
     /// A rule over an evasion signal (look-alikes, zero-width, spacing, l33t).
     Obfuscation,
+    /// The classifier's probability for a category (`models/jaga.model`).
+    Model,
 }
 
 /// Which text of the event a span points into.
