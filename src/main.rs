@@ -99,7 +99,7 @@ struct TrainArgs {
     #[arg(long, default_value_t = 1.0)]
     alpha: f32,
     /// Most L-BFGS iterations (logistic).
-    #[arg(long, default_value_t = 150)]
+    #[arg(long, default_value_t = 60)]
     max_iter: u32,
     /// Percent of examples held out to measure the model; the figures go into the file.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..50))]

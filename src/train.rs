@@ -358,7 +358,7 @@ impl Default for TrainOptions {
             algorithm: AlgorithmChoice::Logistic,
             features: 4096,
             alpha: 1.0,
-            max_iterations: 150,
+            max_iterations: 60,
             holdout_percent: 10,
             seed: 42,
             progress: false,
