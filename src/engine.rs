@@ -481,8 +481,12 @@ fn model_inputs<'a>(ev: &'a Event, s: &'a Scratch) -> Inputs<'a> {
             | Signal::LinkRawIp => inp.suspicious_link = true,
             Signal::LinkInvite => inp.invite_link = true,
             Signal::LinkApk | Signal::AttachmentApk => inp.apk = true,
-            Signal::Link => {}
-            _ => inp.obfuscation = true,
+            // Other stages' signals, by family, so new signals need no change here.
+            sig => match sig.as_str().split('.').next() {
+                Some("obfuscation") => inp.obfuscation = true,
+                Some("doxing" | "pii") => inp.personal_data += 1,
+                _ => {}
+            },
         }
     }
     inp

@@ -420,7 +420,8 @@ impl Model {
     }
 
     /// The words of the normalised text that pushed `label` up the most, as byte spans into
-    /// the normalised text with their weight, strongest first (at most `n`).
+    /// the normalised text with their weight, strongest first (at most `n`). A word's push
+    /// is that of its unigram and of the character n-grams inside it.
     pub fn top_words(
         &self,
         normalised: &str,
@@ -428,26 +429,39 @@ impl Model {
         n: usize,
         s: &mut Scratch,
     ) -> Vec<(usize, usize, f32)> {
-        features::word_spans(&self.file.features, normalised, &mut s.words);
+        let cfg = &self.file.features;
+        features::word_spans(cfg, normalised, &mut s.words);
         let c = label.index();
-        let mut out: Vec<(usize, usize, f32)> = s
-            .words
-            .iter()
-            .filter_map(|&(id, a, b)| {
-                let row = self.rows[id as usize];
-                if row == NO_ROW {
-                    return None;
+        let mut scored: Vec<(u32, usize, usize, f32)> = Vec::new();
+        for &(id, a, b) in &s.words {
+            s.ids.clear();
+            features::hashed(cfg, &normalised[a..b], &mut s.buffers, &mut s.ids);
+            let mut push = 0.0;
+            for &j in &s.ids {
+                let row = self.rows[j as usize];
+                if row != NO_ROW {
+                    let w = &self.weights[row as usize];
+                    // How much more this n-gram says `label` than the others on average.
+                    push += w[c] - (w.iter().sum::<f32>() - w[c]) / 3.0;
                 }
-                let w = &self.weights[row as usize];
-                // How much more this word says `label` than the average of the others.
-                let rest = (w.iter().sum::<f32>() - w[c]) / 3.0;
-                let push = w[c] - rest;
-                (push > 0.0).then_some((a, b, push))
-            })
-            .collect();
-        out.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
-        out.dedup_by(|x, y| x.0 == y.0);
-        out.truncate(n);
+            }
+            if push > 0.0 {
+                scored.push((id, a, b, push));
+            }
+        }
+        scored.sort_by(|x, y| y.3.total_cmp(&x.3).then(x.1.cmp(&y.1)));
+        let mut out: Vec<(usize, usize, f32)> = Vec::with_capacity(n);
+        let mut ids: Vec<u32> = Vec::with_capacity(n);
+        for (id, a, b, push) in scored {
+            if out.len() == n {
+                break;
+            }
+            // A repeated word is shown once, at its first strongest occurrence.
+            if !ids.contains(&id) {
+                ids.push(id);
+                out.push((a, b, push));
+            }
+        }
         out
     }
 }

@@ -297,6 +297,23 @@ spam = { review = 0.3 }
     }
 
     #[test]
+    fn model_table_is_optional_and_checked() {
+        let p = Policy::parse(SRC).unwrap();
+        assert_eq!(p.fusion, crate::model::Fusion::default());
+        let src = format!("{SRC}\n[model]\nfloor = 0.6\nweight = {{ spam = 0.5 }}\n");
+        let p = Policy::parse(&src).unwrap();
+        assert_eq!((p.fusion.floor, p.fusion.weight.spam), (0.6, 0.5));
+        assert_eq!(
+            p.fusion.weight.scam, 0.8,
+            "unset weights keep their default"
+        );
+        let e = Policy::parse(&format!("{SRC}\n[model]\nweight = {{ spam = 2.0 }}\n")).unwrap_err();
+        assert!(e.contains("weight.spam = 2"), "{e}");
+        let e = Policy::parse(&format!("{SRC}\n[model]\nbias = 1\n")).unwrap_err();
+        assert!(e.contains("unknown field `bias`"), "{e}");
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let e = Policy::parse("[message]\nspam = { review = 0.5, delete = 0.9 }\n[join_request]\n")
             .unwrap_err();
