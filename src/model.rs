@@ -512,9 +512,11 @@ pub struct FusionWeights {
 
 impl Default for FusionWeights {
     fn default() -> Self {
+        // Below each category's default remove threshold: the model alone can ask for
+        // review or hide, and removes only together with the rules.
         FusionWeights {
             spam: 0.8,
-            scam: 0.8,
+            scam: 0.75,
             abuse: 0.7,
         }
     }
@@ -523,7 +525,7 @@ impl Default for FusionWeights {
 impl Default for Fusion {
     fn default() -> Self {
         Fusion {
-            floor: 0.5,
+            floor: 0.4,
             weight: FusionWeights::default(),
         }
     }
@@ -675,9 +677,11 @@ mod tests {
     #[test]
     fn fusion_formula() {
         let f = Fusion::default();
+        assert_eq!(f.score(Label::Spam, 0.3), 0.0);
         assert_eq!(f.score(Label::Spam, 0.4), 0.0);
         assert!((f.score(Label::Spam, 1.0) - 0.8).abs() < 1e-6);
-        assert!((f.score(Label::Spam, 0.75) - 0.4).abs() < 1e-6);
+        assert!((f.score(Label::Spam, 0.7) - 0.4).abs() < 1e-6);
+        assert!((f.score(Label::Scam, 1.0) - 0.75).abs() < 1e-6);
         assert_eq!(f.score(Label::Ok, 1.0), 0.0);
         let bad = Fusion {
             floor: 1.0,

@@ -304,7 +304,7 @@ spam = { review = 0.3 }
         let p = Policy::parse(&src).unwrap();
         assert_eq!((p.fusion.floor, p.fusion.weight.spam), (0.6, 0.5));
         assert_eq!(
-            p.fusion.weight.scam, 0.8,
+            p.fusion.weight.scam, 0.75,
             "unset weights keep their default"
         );
         let e = Policy::parse(&format!("{SRC}\n[model]\nweight = {{ spam = 2.0 }}\n")).unwrap_err();
