@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
                 invite_link: inp.invite_link,
                 apk: inp.apk,
                 personal_data: inp.personal_data,
+                pii: inp.pii,
                 obfuscation: inp.obfuscation,
             };
             (inp.normalised.to_string(), detached)

@@ -20,7 +20,7 @@ declare -A CORPUS=(
   [sms]="--data $D/sms_uci_train.tsv"
   [judol]="--data $D/judol_youtube.tsv"
   [tg]="--data spam:$D/tg-spam/spam-samples.txt --data ok:$D/tg-spam/ham-samples.txt"
-  [seed]="--data models/seed/scam-id.tsv@4 --data models/seed/scam-en.tsv@4 --data models/seed/spam.tsv@4 --data models/seed/abuse.tsv@4 --data models/seed/ok.tsv@4 --data models/seed/events.jsonl@4"
+  [seed]="--data models/seed/scam-id.tsv@4 --data models/seed/scam-en.tsv@4 --data models/seed/spam.tsv@4 --data models/seed/abuse.tsv@4 --data models/seed/ok.tsv@4 --data models/seed/ok-hard.tsv@4 --data models/seed/events.jsonl@4"
 )
 NAMES="sms judol tg seed"
 all_but() { for n in $NAMES; do [ "$n" = "$1" ] || echo -n "${CORPUS[$n]} "; done; }

@@ -5,9 +5,9 @@
 //! [`FeatureConfig`] that says how ids were made. The text is read once into a reusable
 //! buffer; nothing is allocated per message once the buffers have grown.
 //!
-//! Digits are folded to `0` (amounts, phone numbers and "cair 5 menit" vs "cair 10 menit"
-//! should look alike) and a link becomes the token `_url_` plus its host, so the model
-//! learns "a shortener host" rather than one spammer's path.
+//! A run of digits is folded to one `0` (amounts, phone and account numbers, "cair 5 menit"
+//! vs "cair 10 menit" should look alike) and a link becomes the token `_url_` plus its host,
+//! so the model learns "a shortener host" rather than one spammer's path.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,7 @@ pub struct FeatureConfig {
 }
 
 /// The scheme implemented by this build.
-pub const SCHEME: u32 = 1;
+pub const SCHEME: u32 = 2;
 
 impl Default for FeatureConfig {
     fn default() -> Self {
@@ -71,12 +71,13 @@ impl FeatureConfig {
 }
 
 /// Names of the meta features, in the order of [`meta`]'s output.
-pub const META: [&str; 12] = [
+pub const META: [&str; 13] = [
     "meta.links",
     "meta.suspicious_link",
     "meta.invite_link",
     "meta.apk",
     "meta.personal_data",
+    "meta.pii",
     "meta.obfuscation",
     "meta.emoji_ratio",
     "meta.upper_ratio",
@@ -106,6 +107,8 @@ pub struct Inputs<'a> {
     pub apk: bool,
     /// Phone numbers and e-mail addresses.
     pub personal_data: usize,
+    /// A finding of the doxing stage (`pii.*`): personal data that is not the sender's own.
+    pub pii: bool,
     /// Any evasion finding (zero-width, look-alikes, spacing, l33t, styled letters).
     pub obfuscation: bool,
 }
@@ -188,25 +191,31 @@ pub fn hashed(cfg: &FeatureConfig, normalised: &str, b: &mut Buffers, out: &mut 
         }
         let mut word = SEED_WORD;
         let mut in_word = false;
+        let mut prev_digit = false;
         for c in chunk.chars() {
             if budget == 0 {
                 break;
             }
             budget -= 1;
             if c.is_alphanumeric() {
-                let c = if c.is_numeric() {
-                    u32::from('0')
-                } else {
-                    u32::from(c)
-                };
-                word = step(word, c);
+                let digit = c.is_numeric();
+                // A run of digits is one `0`: an account or phone number says nothing by
+                // its length (fundraisers post them too); a unit like `5jt` stays.
+                if !(digit && prev_digit) {
+                    let c = if digit { u32::from('0') } else { u32::from(c) };
+                    word = step(word, c);
+                    b.chars.push(c);
+                }
+                prev_digit = digit;
                 in_word = true;
-                b.chars.push(c);
-            } else if in_word {
-                b.words.push(word);
-                word = SEED_WORD;
-                in_word = false;
-                b.chars.push(u32::from(' '));
+            } else {
+                prev_digit = false;
+                if in_word {
+                    b.words.push(word);
+                    word = SEED_WORD;
+                    in_word = false;
+                    b.chars.push(u32::from(' '));
+                }
             }
         }
         if in_word {
@@ -268,6 +277,7 @@ pub fn meta(inp: &Inputs) -> [f32; META_LEN] {
         flag(inp.invite_link),
         flag(inp.apk),
         capped(inp.personal_data, 3),
+        flag(inp.pii),
         flag(inp.obfuscation),
         ratio(emoji, chars),
         ratio(upper, letters),
@@ -289,18 +299,26 @@ pub fn word_spans(cfg: &FeatureConfig, normalised: &str, out: &mut Vec<(u32, usi
     let mut start = None;
     let mut word = SEED_WORD;
     let mut read = 0usize;
+    let mut prev_digit = false;
     for (i, c) in normalised.char_indices() {
         read += 1;
         if read > cfg.max_chars as usize {
             break;
         }
         if c.is_alphanumeric() {
-            let c = if c.is_numeric() { '0' } else { c };
-            word = step(word, u32::from(c));
+            let digit = c.is_numeric();
+            if !(digit && prev_digit) {
+                let c = if digit { '0' } else { c };
+                word = step(word, u32::from(c));
+            }
+            prev_digit = digit;
             start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            out.push((finish(word, cfg.hash_bits), s, i));
-            word = SEED_WORD;
+        } else {
+            prev_digit = false;
+            if let Some(s) = start.take() {
+                out.push((finish(word, cfg.hash_bits), s, i));
+                word = SEED_WORD;
+            }
         }
     }
     if let Some(s) = start {
@@ -337,7 +355,9 @@ mod tests {
     #[test]
     fn punctuation_and_digits_fold() {
         assert_eq!(ids("cair 5 menit!!"), ids("cair, 7 menit"));
-        assert_ne!(ids("cair 5 menit"), ids("cair 55 menit"));
+        assert_eq!(ids("bca 1234567890"), ids("bca 42"), "a digit run is one 0");
+        assert_eq!(ids("5jt"), ids("10jt"));
+        assert_ne!(ids("5jt"), ids("5 jt"));
         let mut a = ids("slot gacor");
         let mut b = ids("gacor slot");
         assert_ne!(a, b, "bigrams keep word order");
@@ -390,10 +410,10 @@ mod tests {
             ..Inputs::default()
         });
         assert_eq!(m[0], 1.0);
-        assert_eq!(m[10], 1.0);
-        assert!(m[6] > 0.1 && m[7] == 1.0 && m[8] > 0.2);
+        assert_eq!(m[11], 1.0);
+        assert!(m[7] > 0.1 && m[8] == 1.0 && m[9] > 0.2);
         assert!(m.iter().all(|v| (0.0..=1.0).contains(v)));
-        assert_eq!(meta(&Inputs::default())[9], 0.0);
+        assert_eq!(meta(&Inputs::default())[10], 0.0);
     }
 
     #[test]

@@ -37,6 +37,7 @@ fn seed_specs() -> Vec<DataSpec> {
         "spam.tsv",
         "abuse.tsv",
         "ok.tsv",
+        "ok-hard.tsv",
         "events.jsonl",
     ]
     .iter()
@@ -119,7 +120,7 @@ fn training_on_the_hand_written_set_separates_the_classes() {
         assert_eq!(model::argmax(&p), *want, "{text}: {p:?}");
     }
     let f = m.file();
-    assert_eq!(f.summary.sources.len(), 6);
+    assert_eq!(f.summary.sources.len(), 7);
     assert!(f.summary.sources[0].counts[Label::Scam.index()] > 50);
     assert!(f.selected.len() <= 1024);
 }
