@@ -469,7 +469,7 @@ fn load_data(a: &DataArgs) -> Result<train::Loaded, u8> {
 fn cmd_train(a: TrainArgs) -> u8 {
     if let Some(db) = &a.from_store {
         eprintln!(
-            "jaga: --from-store {}: training from a review store is not available in this build yet; export the reviewed cases as JSONL events with a `label` and pass them with --data FILE.jsonl@3",
+            "jaga: --from-store {}: training from a review store is not available in this build yet; export the reviewed cases as JSONL events with a `label` and pass them with --data FILE.jsonl@8",
             db.display()
         );
         return EXIT_FATAL;
@@ -507,7 +507,7 @@ fn cmd_train(a: TrainArgs) -> u8 {
         "jaga: trained {} on {} examples ({} held out) in {:.1}s: {} n-gram features; wrote {}",
         f.algorithm.name(),
         trained.examples,
-        trained.skipped_holdout,
+        trained.held_out,
         f.summary.seconds,
         f.selected.len(),
         a.out.display()

@@ -6,7 +6,7 @@
 //! messages of each label every id occurs, keeps the `features` ids most associated with a
 //! label (chi-squared, with a share reserved for each label so small classes are not
 //! drowned), and fits on a dense matrix of only those columns plus the meta features:
-//! 40,000 × 4,108 f32 is 660 MB for logistic regression; naive Bayes is fitted in dense
+//! 40,000 × 4,109 f32 is 660 MB for logistic regression; naive Bayes is fitted in dense
 //! batches of 2,048 rows.
 //!
 //! linfa-logistic has no sample weights and linfa-bayes' `MultinomialNb::fit` prints every
@@ -513,7 +513,7 @@ fn dense_row(row: &Row, col: &HashMap<u32, usize>, scaling: TextScaling, out: &m
 pub struct Trained {
     pub model: Model,
     pub examples: usize,
-    pub skipped_holdout: usize,
+    pub held_out: usize,
 }
 
 /// Trains a model on `examples` (in order; the result depends only on them and `opts`).
@@ -656,7 +656,7 @@ pub fn train(
     Ok(Trained {
         model,
         examples: fit_set.len(),
-        skipped_holdout: holdout.len(),
+        held_out: holdout.len(),
     })
 }
 
