@@ -82,6 +82,26 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
+    let doxing = jaga::doxing::Doxing::default();
+    let mut dox_scratch = jaga::doxing::DoxingScratch::default();
+    let prepared: Vec<(Vec<Entity>, Normalised)> = msgs
+        .iter()
+        .map(|m| {
+            let mut e = Vec::new();
+            extract::extract(m, &mut e);
+            let mut n = Normalised::new();
+            n.normalise(m, &e);
+            (e, n)
+        })
+        .collect();
+    g.bench_function("doxing", |b| {
+        b.iter(|| {
+            for (m, (e, n)) in msgs.iter().zip(&prepared) {
+                findings.clear();
+                doxing.analyse(black_box(m), n, e, false, &mut dox_scratch, &mut findings);
+            }
+        })
+    });
     let mut scratch = Scratch::new();
     g.bench_function("full scoring", |b| {
         b.iter(|| {

@@ -14,7 +14,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::doxing::{Doxing, DoxingScratch};
 use crate::event::{Event, Kind};
+use crate::expr::Expr;
 use crate::extract::{self, Entity, EntityKind};
 use crate::features::Inputs;
 use crate::links::{self, LinkLists};
@@ -48,13 +50,20 @@ pub struct Engine {
     pub policy: Policy,
     matcher: Matcher,
     links: LinkLists,
-    /// What each name in an `expr` refers to, resolved once at build time.
-    names: HashMap<String, NameRef>,
+    /// Each `expr` rule's expression with its names resolved to rules and signals, by rule index.
+    exprs: Vec<Option<Expr<NameRef>>>,
+    /// Which expressions are true when nothing fired (they contain `not`); the others are
+    /// skipped on clean messages.
+    idle_exprs: Vec<bool>,
     signal_rules: Vec<usize>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
     /// The classifier, when one is loaded (`with_model`).
     model: Option<Model>,
+    doxing: Doxing,
+    /// Whether any live rule reads a doxing signal; the stage is skipped otherwise.
+    has_doxing_rules: bool,
+    show_pii: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +82,8 @@ pub struct Scratch {
     name_entities: Vec<Entity>,
     urls: Vec<Entity>,
     link_findings: Vec<Finding>,
+    dox: DoxingScratch,
+    dox_findings: Vec<Finding>,
     field_hits: Vec<Hit>,
     /// Keyword/regex hits of both fields, grouped by rule after sorting.
     hits: Vec<(RuleField, Hit)>,
@@ -81,6 +92,10 @@ pub struct Scratch {
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
     model: model::Scratch,
+    /// For each rule: whether one of its `allow` phrases is in the event.
+    allowed: Vec<bool>,
+    /// The rule behind each reason, in step with `reasons`.
+    reason_rules: Vec<u32>,
 }
 
 impl Scratch {
@@ -91,6 +106,12 @@ impl Scratch {
     /// The normalised text of the last event scored, for `jaga explain`.
     pub fn normalised_text(&self) -> &str {
         self.text.text()
+    }
+
+    fn record(&mut self, rule: usize, reason: Reason) {
+        self.fired[rule] = Some(self.reasons.len() as u32);
+        self.reasons.push(reason);
+        self.reason_rules.push(rule as u32);
     }
 
     fn findings(&self) -> impl Iterator<Item = (Field, &Finding)> {
@@ -104,6 +125,7 @@ impl Scratch {
         });
         links
             .chain(self.text.findings().iter().map(|f| (Field::Text, f)))
+            .chain(self.dox_findings.iter().map(|f| (Field::Text, f)))
             .chain(self.name.findings().iter().map(|f| (Field::Name, f)))
     }
 }
@@ -136,25 +158,58 @@ impl Engine {
         let has_name_rules = rules
             .iter()
             .any(|r| r.field == RuleField::Name && r.status != Status::Disabled);
-        let mut names = HashMap::new();
-        for r in rules {
-            if let Detector::Expr(e) = &r.detector {
-                for n in e.names() {
-                    let target = match rules.iter().position(|x| x.id == n) {
-                        Some(i) => NameRef::Rule(i),
-                        None => NameRef::Signal(n.parse().map_err(EngineError::Matcher)?),
-                    };
-                    names.insert(n.to_string(), target);
+        let doxing = Doxing::new(
+            ruleset
+                .doxing
+                .as_ref()
+                .map(|(c, _)| c.clone())
+                .unwrap_or_default(),
+        )
+        .map_err(EngineError::Matcher)?;
+        let has_doxing_rules = rules.iter().any(|r| {
+            r.status != Status::Disabled
+                && match &r.detector {
+                    Detector::Signal(s) => s.is_doxing(),
+                    Detector::Expr(e) => e
+                        .names()
+                        .iter()
+                        .any(|n| n.parse::<Signal>().is_ok_and(Signal::is_doxing)),
+                    Detector::Patterns { .. } => false,
                 }
+        });
+        let ids: HashMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let resolve = |n: &String| -> Result<NameRef, String> {
+            match ids.get(n.as_str()) {
+                Some(&i) => Ok(NameRef::Rule(i)),
+                None => n.parse().map(NameRef::Signal),
             }
-        }
+        };
+        let exprs = rules
+            .iter()
+            .map(|r| match &r.detector {
+                Detector::Expr(e) => e.try_map(&resolve).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(EngineError::Matcher)?;
         Ok(Engine {
             matcher,
             links,
-            names,
+            idle_exprs: exprs
+                .iter()
+                .map(|e| e.as_ref().is_some_and(|e| e.eval(&|_| false)))
+                .collect(),
+            exprs,
             signal_rules,
             expr_order,
             has_name_rules,
+            doxing,
+            has_doxing_rules,
+            show_pii: false,
             ruleset,
             policy,
             model: None,
@@ -170,6 +225,12 @@ impl Engine {
 
     pub fn model(&self) -> Option<&Model> {
         self.model.as_ref()
+    }
+
+    /// Puts full personal-data values into verdicts (`--show-pii`); masked by default.
+    pub fn with_show_pii(mut self, show: bool) -> Engine {
+        self.show_pii = show;
+        self
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -191,7 +252,10 @@ impl Engine {
         self.collect_evidence(ev, s);
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
+        s.allowed.clear();
+        s.allowed.resize(self.rules().len(), false);
         s.reasons.clear();
+        s.reason_rules.clear();
         self.fire_pattern_rules(ev, s);
         self.fire_signal_rules(ev, s);
         self.fire_expr_rules(ev, s);
@@ -209,6 +273,8 @@ impl Engine {
     }
 
     /// Adds one `model.<label>` reason per harmful label whose fused score is above zero.
+    /// They come after every rule's reason, so `reason_rules` stays in step with the rules
+    /// (a model reason has no rule and no minimum action).
     fn fire_model(&self, m: &Model, ev: &Event, s: &mut Scratch) {
         let mut ms = std::mem::take(&mut s.model);
         let probs = m.predict(&model_inputs(ev, s), &mut ms);
@@ -241,6 +307,7 @@ impl Engine {
                 matched,
                 field: Field::Text,
                 shadow: false,
+                entities: Vec::new(),
             });
         }
         s.model = ms;
@@ -272,6 +339,17 @@ impl Engine {
         s.urls.clear();
         s.urls
             .extend(s.entities.iter().filter(|e| e.kind == EntityKind::Url));
+        s.dox_findings.clear();
+        if self.has_doxing_rules {
+            self.doxing.analyse(
+                &ev.text,
+                &s.text,
+                &s.entities,
+                self.show_pii,
+                &mut s.dox,
+                &mut s.dox_findings,
+            );
+        }
         s.link_findings.clear();
         links::analyse(
             &self.links,
@@ -298,15 +376,23 @@ impl Engine {
             let group = &hits[i..j];
             i = j;
             let rule = &self.rules()[rule_idx as usize];
-            let is_pattern_rule = matches!(rule.detector, Detector::Patterns { .. });
-            if !is_pattern_rule
-                || group.iter().any(|(_, h)| h.is_allow())
-                || !self.applies(rule, ev, s)
-            {
+            if group.iter().any(|(_, h)| h.is_allow()) {
+                s.allowed[rule_idx as usize] = true;
                 continue;
             }
+            if !matches!(rule.detector, Detector::Patterns { .. }) || !self.applies(rule, ev, s) {
+                continue;
+            }
+            // Distinct keywords among non-overlapping hits: "link viral" and "viral" on the
+            // same words are one piece of evidence, not two.
             s.patterns.clear();
-            s.patterns.extend(group.iter().map(|(_, h)| h.pattern));
+            let mut last_end = 0;
+            for (_, h) in group {
+                if h.start >= last_end {
+                    s.patterns.push(h.pattern);
+                    last_end = h.end;
+                }
+            }
             s.patterns.sort_unstable();
             s.patterns.dedup();
             if s.patterns.len() < rule.min_matches {
@@ -327,8 +413,7 @@ impl Engine {
                 }
             }
             let reason = reason_for(rule, Source::Rule, spans, matched.join(", "), field);
-            s.fired[rule_idx as usize] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            s.record(rule_idx as usize, reason);
         }
         s.hits = hits;
     }
@@ -339,7 +424,7 @@ impl Engine {
             let Detector::Signal(signal) = rule.detector else {
                 continue;
             };
-            if !self.applies(rule, ev, s) {
+            if s.allowed[ri] || !self.applies(rule, ev, s) {
                 continue;
             }
             let wanted = |field: Field| match rule.field {
@@ -348,76 +433,104 @@ impl Engine {
             };
             let mut spans = Vec::new();
             let mut matched: Vec<&str> = Vec::new();
+            let mut entities = Vec::new();
             let mut field = None;
+            let mut weight = 0.0f32;
             for (f, finding) in s
                 .findings()
                 .filter(|(f, x)| x.signal == signal && wanted(*f))
             {
                 field.get_or_insert(f);
-                if f != Field::Attachment && spans.len() < MAX_SPANS {
+                weight = weight.max(finding.weight);
+                if f != Field::Attachment && finding.end > finding.start {
                     push_span(&mut spans, [finding.start, finding.end]);
                 }
-                if !matched.contains(&finding.detail.as_str()) && matched.len() < 8 {
+                if !finding.detail.is_empty()
+                    && !matched.contains(&finding.detail.as_str())
+                    && matched.len() < 8
+                {
                     matched.push(&finding.detail);
+                }
+                if let Some(p) = &finding.pii {
+                    if entities.len() < MAX_SPANS && !entities.contains(&**p) {
+                        entities.push((**p).clone());
+                    }
                 }
             }
             let Some(field) = field else { continue };
             let source = if signal.as_str().starts_with("obfuscation.") {
                 Source::Obfuscation
+            } else if signal.is_doxing() {
+                Source::Doxing
             } else {
                 Source::Link
             };
-            let reason = reason_for(rule, source, spans, matched.join(", "), field);
-            s.fired[ri] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            let mut reason = reason_for(rule, source, spans, matched.join(", "), field);
+            // A finding's weight scales the rule: a phone number without context counts less.
+            reason.score = rule.score * weight.clamp(0.0, 1.0);
+            reason.entities = entities;
+            s.record(ri, reason);
         }
     }
 
     fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
+        let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
         for &ri in &self.expr_order {
+            // An expr that is true on an empty message may fire and wake the ones after it.
+            let quiet = signals == 0 && s.reasons.is_empty();
             let rule = &self.rules()[ri];
-            let Detector::Expr(expr) = &rule.detector else {
+            let Some(expr) = &self.exprs[ri] else {
                 continue;
             };
-            if rule.status == Status::Disabled || !self.applies(rule, ev, s) {
+            if (quiet && !self.idle_exprs[ri]) || rule.status == Status::Disabled || s.allowed[ri] {
                 continue;
             }
             let see_shadow = rule.status == Status::Shadow;
             // A name is a fired rule's reason (shadow ones only for shadow exprs) or a signal.
-            let rule_fired = |name: &str| -> Option<&Reason> {
-                match self.names.get(name)? {
-                    NameRef::Rule(i) => s.fired[*i]
-                        .map(|k| &s.reasons[k as usize])
-                        .filter(|r| see_shadow || !r.shadow),
-                    NameRef::Signal(_) => None,
-                }
+            let rule_fired = |i: usize| -> Option<&Reason> {
+                s.fired[i]
+                    .map(|k| &s.reasons[k as usize])
+                    .filter(|r| see_shadow || !r.shadow)
             };
-            let is_true = |name: &str| match self.names.get(name) {
-                Some(NameRef::Rule(_)) => rule_fired(name).is_some(),
-                Some(NameRef::Signal(sig)) => s.findings().any(|(_, f)| f.signal == *sig),
-                None => false,
+            let is_true = |n: &NameRef| match *n {
+                NameRef::Rule(i) => rule_fired(i).is_some(),
+                NameRef::Signal(sig) => signals & sig.bit() != 0,
             };
-            if !expr.eval(&is_true) {
+            if !expr.eval(&is_true) || !self.applies(rule, ev, s) {
                 continue;
             }
             let mut spans = Vec::new();
             let mut field = Field::Text;
             let mut parts: Vec<&str> = Vec::new();
-            for name in expr.names() {
-                if !is_true(name) || parts.contains(&name) {
+            for leaf in expr.leaves() {
+                let name = match *leaf {
+                    NameRef::Rule(i) => self.rules()[i].id.as_str(),
+                    NameRef::Signal(sig) => sig.as_str(),
+                };
+                if !is_true(leaf) || parts.contains(&name) {
                     continue;
                 }
                 parts.push(name);
-                if let Some(r) = rule_fired(name) {
-                    field = r.field;
-                    for &sp in &r.spans {
-                        push_span(&mut spans, sp);
+                match *leaf {
+                    NameRef::Rule(i) => {
+                        if let Some(r) = rule_fired(i) {
+                            field = r.field;
+                            for &sp in &r.spans {
+                                push_span(&mut spans, sp);
+                            }
+                        }
+                    }
+                    NameRef::Signal(sig) => {
+                        for (f, x) in s.findings().filter(|(_, x)| x.signal == sig) {
+                            if f != Field::Attachment && x.end > x.start {
+                                push_span(&mut spans, [x.start, x.end]);
+                            }
+                        }
                     }
                 }
             }
             let reason = reason_for(rule, Source::Rule, spans, parts.join(" + "), field);
-            s.fired[ri] = Some(s.reasons.len() as u32);
-            s.reasons.push(reason);
+            s.record(ri, reason);
         }
     }
 
@@ -427,9 +540,9 @@ impl Engine {
         for r in s.reasons.iter().filter(|r| !r.shadow) {
             keep[r.category.index()] *= 1.0 - r.score;
         }
-        for (ri, rule) in self.rules().iter().enumerate() {
-            let Some(k) = s.fired[ri] else { continue };
-            if s.reasons[k as usize].shadow {
+        for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
+            let rule = &self.rules()[ri as usize];
+            if r.shadow {
                 continue;
             }
             if let Some(a) = rule.action {
@@ -516,6 +629,7 @@ fn reason_for(
         spans,
         matched,
         field,
+        entities: Vec::new(),
         shadow: rule.status == Status::Shadow,
     }
 }

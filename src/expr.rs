@@ -33,13 +33,57 @@ impl Cmp {
     }
 }
 
+/// An expression over names of type `N`: strings as written, or whatever the engine resolves
+/// them to (rule indices, signals) so evaluation does no string lookups.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
-    Name(String),
-    Not(Box<Expr>),
-    And(Vec<Expr>),
-    Or(Vec<Expr>),
-    Count(Vec<String>, Cmp, usize),
+pub enum Expr<N = String> {
+    Name(N),
+    Not(Box<Expr<N>>),
+    And(Vec<Expr<N>>),
+    Or(Vec<Expr<N>>),
+    Count(Vec<N>, Cmp, usize),
+}
+
+impl<N> Expr<N> {
+    /// Every leaf, in the order written.
+    pub fn leaves(&self) -> Vec<&N> {
+        let mut out = Vec::new();
+        self.collect_leaves(&mut out);
+        out
+    }
+
+    fn collect_leaves<'a>(&'a self, out: &mut Vec<&'a N>) {
+        match self {
+            Expr::Name(n) => out.push(n),
+            Expr::Not(e) => e.collect_leaves(out),
+            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.collect_leaves(out)),
+            Expr::Count(names, _, _) => out.extend(names.iter()),
+        }
+    }
+
+    /// Evaluates with `fired(leaf)` telling whether a leaf is true.
+    pub fn eval(&self, fired: &dyn Fn(&N) -> bool) -> bool {
+        match self {
+            Expr::Name(n) => fired(n),
+            Expr::Not(e) => !e.eval(fired),
+            Expr::And(v) => v.iter().all(|e| e.eval(fired)),
+            Expr::Or(v) => v.iter().any(|e| e.eval(fired)),
+            Expr::Count(names, cmp, n) => cmp.test(names.iter().filter(|x| fired(x)).count(), *n),
+        }
+    }
+
+    /// The same expression with every leaf mapped through `f`.
+    pub fn try_map<M, E>(&self, f: &dyn Fn(&N) -> Result<M, E>) -> Result<Expr<M>, E> {
+        Ok(match self {
+            Expr::Name(n) => Expr::Name(f(n)?),
+            Expr::Not(e) => Expr::Not(Box::new(e.try_map(f)?)),
+            Expr::And(v) => Expr::And(v.iter().map(|e| e.try_map(f)).collect::<Result<_, _>>()?),
+            Expr::Or(v) => Expr::Or(v.iter().map(|e| e.try_map(f)).collect::<Result<_, _>>()?),
+            Expr::Count(names, cmp, n) => {
+                Expr::Count(names.iter().map(f).collect::<Result<_, _>>()?, *cmp, *n)
+            }
+        })
+    }
 }
 
 impl Expr {
@@ -55,29 +99,7 @@ impl Expr {
 
     /// Every rule or signal name the expression refers to.
     pub fn names(&self) -> Vec<&str> {
-        let mut out = Vec::new();
-        self.collect(&mut out);
-        out
-    }
-
-    fn collect<'a>(&'a self, out: &mut Vec<&'a str>) {
-        match self {
-            Expr::Name(n) => out.push(n),
-            Expr::Not(e) => e.collect(out),
-            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.collect(out)),
-            Expr::Count(names, _, _) => out.extend(names.iter().map(String::as_str)),
-        }
-    }
-
-    /// Evaluates with `fired(name)` telling whether a name is true.
-    pub fn eval(&self, fired: &dyn Fn(&str) -> bool) -> bool {
-        match self {
-            Expr::Name(n) => fired(n),
-            Expr::Not(e) => !e.eval(fired),
-            Expr::And(v) => v.iter().all(|e| e.eval(fired)),
-            Expr::Or(v) => v.iter().any(|e| e.eval(fired)),
-            Expr::Count(names, cmp, n) => cmp.test(names.iter().filter(|x| fired(x)).count(), *n),
-        }
+        self.leaves().into_iter().map(String::as_str).collect()
     }
 }
 
@@ -266,7 +288,9 @@ mod tests {
     use super::*;
 
     fn eval(src: &str, on: &[&str]) -> bool {
-        Expr::parse(src).unwrap().eval(&|n| on.contains(&n))
+        Expr::parse(src)
+            .unwrap()
+            .eval(&|n: &String| on.contains(&n.as_str()))
     }
 
     #[test]

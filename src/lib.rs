@@ -16,22 +16,28 @@
 //! * [`engine`]: wires the stages together and scores one event.
 //! * [`policy`]: per-category thresholds that turn scores into actions.
 //! * [`verdict`]: the output contract, with reasons and spans into the original text.
-//! * [`scan`]: batch scanning of JSONL streams, parallel, in input order.
+//! * [`export`]: exported chats (WhatsApp .txt/.zip, Telegram JSON) and JSONL as event streams.
+//! * [`scan`]: batch scanning of any input format, parallel, in input order.
+//! * [`report`]: the HTML report of a scan for admins; [`mask`] hides personal data in it.
 //! * [`features`], [`model`]: the classifier's hashed features and model file; [`train`]
 //!   and [`evaluate`] build and measure it.
 
+pub mod doxing;
 pub mod engine;
 pub mod evaluate;
 pub mod event;
 pub mod explain;
+pub mod export;
 pub mod expr;
 pub mod extract;
 pub mod features;
 pub mod links;
+pub mod mask;
 pub mod matcher;
 pub mod model;
 pub mod normalise;
 pub mod policy;
+pub mod report;
 pub mod rules;
 pub mod ruletest;
 pub mod scan;

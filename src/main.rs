@@ -1,15 +1,17 @@
 //! The `jaga` command line: `scan`, `explain`, `rules check`, `train`, `eval`.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jaga::engine::{Engine, Scratch};
 use jaga::event::{Attachment, Event, Kind, Role};
 use jaga::explain::{self, Marks};
+use jaga::export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin};
 use jaga::model::{self, Model};
 use jaga::rules::{RuleSet, Severity};
 use jaga::scan::{self, ScanOptions};
@@ -36,7 +38,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan a JSONL stream of events and print one verdict per event (JSONL) in input order.
+    /// Scan events or exported chats (WhatsApp, Telegram) and print one verdict per event
+    /// (JSONL) in input order; optionally write an HTML report.
     Scan(ScanArgs),
     /// Score one message and show why, with the matched spans highlighted.
     Explain(ExplainArgs),
@@ -130,18 +133,24 @@ struct RulesDir {
     /// Directory with the rule files, lists and policy.toml.
     #[arg(long, default_value = "rules", env = "JAGA_RULES")]
     rules: PathBuf,
+    /// Put full personal-data values (NIK, phone, card...) into verdicts; masked by default.
+    #[arg(long)]
+    show_pii: bool,
 }
 
 #[derive(Args)]
 struct ScanArgs {
-    /// JSONL file of events; `-` or nothing reads standard input.
-    file: Option<PathBuf>,
+    /// Files to scan: JSONL events, WhatsApp exports (.txt or .zip), Telegram Desktop exports
+    /// (result.json, or its folder); the format is recognised from the content. `-` or
+    /// nothing reads standard input.
+    files: Vec<PathBuf>,
     #[command(flatten)]
     rules: RulesDir,
     /// Write verdicts here instead of standard output.
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// Longest event line accepted, in bytes; longer lines are reported and skipped.
+    /// Longest event line (or exported message) accepted, in bytes; longer ones are reported
+    /// and skipped.
     #[arg(long, default_value_t = 1 << 20)]
     max_event_bytes: usize,
     /// Do not print the summary on standard error.
@@ -149,6 +158,40 @@ struct ScanArgs {
     quiet: bool,
     #[command(flatten)]
     model: ModelArgs,
+    /// Input format: auto (recognised from the content), jsonl, whatsapp or telegram.
+    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    format: Auto<Format>,
+    /// Day/month order of WhatsApp dates: auto (inferred from the whole file), dmy, mdy, ymd.
+    #[arg(long, default_value = "auto", value_parser = parse_date_order)]
+    date_order: Auto<DateOrder>,
+    /// The group of every event read from an export, for per-group policy (default: the
+    /// chat's name from the export).
+    #[arg(long)]
+    group: Option<String>,
+    /// Also write a self-contained HTML report for admins (no network needed to view it).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Flagged messages listed in the report, most severe first.
+    #[arg(long, default_value_t = 1000)]
+    report_limit: usize,
+}
+
+/// A flag value where `auto` means "work it out".
+#[derive(Clone, Copy)]
+struct Auto<T>(Option<T>);
+
+fn parse_format(s: &str) -> Result<Auto<Format>, String> {
+    if s == "auto" {
+        return Ok(Auto(None));
+    }
+    s.parse().map(|f| Auto(Some(f)))
+}
+
+fn parse_date_order(s: &str) -> Result<Auto<DateOrder>, String> {
+    if s == "auto" {
+        return Ok(Auto(None));
+    }
+    s.parse().map(|o| Auto(Some(o)))
 }
 
 #[derive(Args)]
@@ -237,6 +280,10 @@ fn load_engine(dir: &Path) -> Result<Engine, u8> {
     })
 }
 
+fn load_engine_for(r: &RulesDir) -> Result<Engine, u8> {
+    load_engine(&r.rules).map(|e| e.with_show_pii(r.show_pii))
+}
+
 /// The model `--model`/`--no-model` ask for. The default file may be absent (rules only,
 /// with a warning); a file that exists but does not load, or an explicit one that is
 /// missing, stops the command.
@@ -264,15 +311,58 @@ fn load_model(a: &ModelArgs) -> Result<Option<Model>, u8> {
     }
 }
 
-fn load_engine_with_model(rules: &Path, m: &ModelArgs) -> Result<Engine, u8> {
+fn load_engine_with_model(r: &RulesDir, m: &ModelArgs) -> Result<Engine, u8> {
     let model = load_model(m)?;
-    Ok(load_engine(rules)?.with_model(model))
+    Ok(load_engine_for(r)?.with_model(model))
 }
 
 fn cmd_scan(a: ScanArgs) -> u8 {
-    let engine = match load_engine_with_model(&a.rules.rules, &a.model) {
+    let engine = match load_engine_with_model(&a.rules, &a.model) {
         Ok(e) => e,
         Err(code) => return code,
+    };
+    let inputs: Vec<Input> = if a.files.is_empty() {
+        vec![Input::Stdin]
+    } else {
+        a.files
+            .iter()
+            .map(|p| {
+                if p == Path::new("-") {
+                    Input::Stdin
+                } else if p.is_dir() && p.join("result.json").is_file() {
+                    // A Telegram Desktop export folder.
+                    Input::Path(p.join("result.json"))
+                } else {
+                    Input::Path(p.clone())
+                }
+            })
+            .collect()
+    };
+    // Every input must open before anything is written: a typo is not a partial scan.
+    for input in &inputs {
+        if let Input::Path(p) = input {
+            if p.is_dir() {
+                eprintln!(
+                    "jaga: {} is a directory; give the export file (the WhatsApp .txt or .zip, Telegram's result.json)",
+                    p.display()
+                );
+                return EXIT_FATAL;
+            }
+            if let Err(e) = File::open(p) {
+                eprintln!("jaga: cannot open {}: {e}", p.display());
+                return EXIT_FATAL;
+            }
+        }
+    }
+    let report_file = match &a.report {
+        Some(p) => match File::create(p) {
+            Ok(f) => Some((p, f)),
+            Err(e) => {
+                eprintln!("jaga: cannot create the report {}: {e}", p.display());
+                return EXIT_FATAL;
+            }
+        },
+        None => None,
     };
     let out: Box<dyn Write> = match &a.out {
         Some(p) => match File::create(p) {
@@ -286,73 +376,127 @@ fn cmd_scan(a: ScanArgs) -> u8 {
     };
     let opts = ScanOptions {
         max_event_bytes: a.max_event_bytes,
+        format: a.format.0,
+        date_order: a.date_order.0,
+        group: a.group.clone(),
         ..ScanOptions::default()
     };
-    let (source, result) = match a.file.as_deref().filter(|p| *p != Path::new("-")) {
-        Some(p) => {
-            let name = p.display().to_string();
-            match File::open(p) {
-                Ok(f) => {
-                    let r = run_scan(
-                        &engine,
-                        BufReader::with_capacity(1 << 16, f),
-                        out,
-                        &opts,
-                        &name,
-                    );
-                    (name, r)
-                }
-                Err(e) => {
-                    eprintln!("jaga: cannot open {name}: {e}");
-                    return EXIT_FATAL;
-                }
-            }
-        }
-        None => (
-            "<stdin>".to_string(),
-            run_scan(
-                &engine,
-                BufReader::with_capacity(1 << 16, io::stdin()),
-                out,
-                &opts,
-                "<stdin>",
-            ),
-        ),
+    // A progress bar only where a person watches stderr and verdicts do not go to the same
+    // terminal.
+    let show_bar =
+        !a.quiet && io::stderr().is_terminal() && (a.out.is_some() || !io::stdout().is_terminal());
+    let mut observer = CliObserver {
+        bar: show_bar.then(|| progress_bar(&inputs)),
+        report: report_file
+            .is_some()
+            .then(|| jaga::report::Report::new(a.report_limit)),
     };
-    match result {
-        Ok(summary) => {
-            if !a.quiet {
-                eprintln!("{}", summary.render());
-            }
-            if summary.errors > 0 {
-                EXIT_PARTIAL
-            } else {
-                EXIT_OK
+    let result = scan::scan_inputs(&engine, &inputs, out, &opts, &mut observer);
+    if let Some(bar) = &observer.bar {
+        bar.finish_and_clear();
+    }
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return EXIT_OK,
+        Err(e) => {
+            let names: Vec<String> = inputs.iter().map(Input::name).collect();
+            eprintln!("jaga: scanning {} failed: {e}", names.join(", "));
+            return EXIT_FATAL;
+        }
+    };
+    if let (Some((path, mut file)), Some(report)) = (report_file, &observer.report) {
+        let html = report.render(engine.rules());
+        if let Err(e) = file.write_all(html.as_bytes()) {
+            eprintln!("jaga: cannot write the report {}: {e}", path.display());
+            return EXIT_FATAL;
+        }
+        if !a.quiet {
+            eprintln!(
+                "jaga: report with {} flagged event(s) written to {}",
+                report.flagged(),
+                path.display()
+            );
+        }
+    }
+    if !a.quiet {
+        eprintln!("{}", summary.render());
+    }
+    if summary.errors > 0 {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    }
+}
+
+/// What the CLI does with a scan as it runs: problems to stderr (above the progress bar),
+/// the bar, the report.
+struct CliObserver {
+    bar: Option<ProgressBar>,
+    report: Option<jaga::report::Report>,
+}
+
+impl scan::Observer for CliObserver {
+    fn scored(&mut self, event: &Event, verdict: &jaga::Verdict, origin: &Origin) {
+        if let Some(r) = &mut self.report {
+            r.scored(event, verdict, origin);
+        }
+    }
+
+    fn diagnostic(&mut self, d: &Diagnostic) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{d}")),
+            None => {
+                let _ = writeln!(io::stderr().lock(), "{d}");
             }
         }
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => {
-            eprintln!("jaga: scanning {source} failed: {e}");
-            EXIT_FATAL
+        if let Some(r) = &mut self.report {
+            r.diagnostic(d);
+        }
+    }
+
+    fn input_done(&mut self, stats: &InputStats) {
+        if let Some(r) = &mut self.report {
+            r.input_done(stats);
+        }
+    }
+
+    fn progress(&mut self, bytes_read: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(bytes_read);
         }
     }
 }
 
-fn run_scan<R: io::BufRead + Send>(
-    engine: &Engine,
-    input: R,
-    out: Box<dyn Write>,
-    opts: &ScanOptions,
-    source: &str,
-) -> io::Result<scan::Summary> {
-    let stderr = io::stderr();
-    scan::scan(engine, input, out, opts, &mut |e| {
-        let _ = writeln!(stderr.lock(), "{}", scan::format_error(source, e));
-    })
+fn progress_bar(inputs: &[Input]) -> ProgressBar {
+    let sizes: Option<Vec<u64>> = inputs.iter().map(Input::size).collect();
+    let bar = match sizes {
+        Some(s) => {
+            let bar = ProgressBar::new(s.iter().sum());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        }
+        None => {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bytes} read ({bytes_per_sec})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar
+        }
+    };
+    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+    bar
 }
 
 fn cmd_explain(a: ExplainArgs) -> u8 {
-    let engine = match load_engine_with_model(&a.rules.rules, &a.model) {
+    let engine = match load_engine_with_model(&a.rules, &a.model) {
         Ok(e) => e,
         Err(code) => return code,
     };

@@ -94,12 +94,27 @@ impl Matcher {
             if norm.is_empty() {
                 return;
             }
-            let i = *index.entry(norm.clone()).or_insert_with(|| {
-                strings.push(norm);
-                targets.push(Vec::new());
-                strings.len() - 1
-            });
-            targets[i].push(t);
+            // Spammers write "s l o t g a c o r" (joined by the normaliser into "slotgacor") or
+            // "slotgacor" outright, so a multi-word keyword also matches with its spaces removed.
+            let joined: String = norm.split(' ').collect();
+            let variants = if joined != norm {
+                vec![norm, joined]
+            } else {
+                vec![norm]
+            };
+            for v in variants {
+                let i = *index.entry(v.clone()).or_insert_with(|| {
+                    strings.push(v);
+                    targets.push(Vec::new());
+                    strings.len() - 1
+                });
+                if !targets[i]
+                    .iter()
+                    .any(|x: &Target| x.rule == t.rule && x.pattern == t.pattern)
+                {
+                    targets[i].push(t);
+                }
+            }
         };
         for (ri, rule) in rules.iter().enumerate() {
             if rule.status == Status::Disabled {
@@ -215,7 +230,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// True when no letter or digit touches `at` from the left.
-fn boundary_before(text: &str, at: usize) -> bool {
+pub(crate) fn boundary_before(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at.wrapping_sub(1)) {
         None => true,
         Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
@@ -224,7 +239,7 @@ fn boundary_before(text: &str, at: usize) -> bool {
 }
 
 /// True when no letter or digit touches `at` from the right.
-fn boundary_after(text: &str, at: usize) -> bool {
+pub(crate) fn boundary_after(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at) {
         None => true,
         Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
@@ -317,6 +332,14 @@ mod tests {
         let h = hits(&m, "depo 10 wd 50 wd 70");
         assert_eq!(h.iter().filter(|x| x.0 == 1).count(), 2);
         assert_eq!(h.iter().find(|x| x.0 == 1).unwrap().2, "wd 50");
+    }
+
+    #[test]
+    fn multi_word_keywords_also_match_joined() {
+        let m = Matcher::build(&[rule(&["slot gacor"], &[], &[])]).unwrap();
+        assert_eq!(hits(&m, "situs slotgacor")[0].2, "slotgacor");
+        assert_eq!(hits(&m, "situs slot gacor")[0].2, "slot gacor");
+        assert!(hits(&m, "slotgacornya").is_empty(), "still a word keyword");
     }
 
     #[test]

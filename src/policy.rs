@@ -148,9 +148,10 @@ impl Policy {
         let mut category: Option<(Category, f32)> = None;
         for c in Category::ALL {
             let s = scores.get(c);
+            // Noisy-OR arithmetic in f32 lands a hair below round thresholds (1 - 0.6 = 0.39999998).
             let reached = ladders[c.index()]
                 .iter()
-                .filter(|(_, t)| s >= *t)
+                .filter(|(_, t)| s + 1e-5 >= *t)
                 .map(|(a, _)| *a)
                 .fold(None, |acc: Option<Action>, a| {
                     Some(acc.map_or(a, |b| b.max(a)))

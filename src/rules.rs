@@ -233,6 +233,8 @@ struct RuleFile {
     rule: Vec<Spanned<RawRule>>,
     #[serde(default)]
     test: Vec<Spanned<VerdictTest>>,
+    /// How the doxing stage weighs personal data (one rule file may have it).
+    doxing: Option<Spanned<crate::doxing::DoxingConfig>>,
 }
 
 /// Where a rule or test was written.
@@ -288,6 +290,8 @@ pub struct RuleSet {
     pub dir: PathBuf,
     pub rules: Vec<Rule>,
     pub tests: Vec<(VerdictTest, Location)>,
+    /// The `[doxing]` table, when a rule file has one.
+    pub doxing: Option<(crate::doxing::DoxingConfig, Location)>,
     /// Warnings found while loading; errors refuse the load instead.
     pub warnings: Vec<Diagnostic>,
 }
@@ -511,6 +515,24 @@ impl RuleSet {
                 self.rules.push(rule);
             }
         }
+        if let Some(d) = parsed.doxing {
+            let line = line_of(&src, d.span().start);
+            if let Some((_, prev)) = &self.doxing {
+                lint.error(
+                    file,
+                    line,
+                    format!("a second [doxing] table (the first is at {prev}); keep one"),
+                );
+            } else {
+                self.doxing = Some((
+                    d.into_inner(),
+                    Location {
+                        file: file.to_path_buf(),
+                        line,
+                    },
+                ));
+            }
+        }
         for t in parsed.test {
             let line = line_of(&src, t.span().start);
             let t = t.into_inner();
@@ -630,8 +652,8 @@ impl RuleSet {
                 regexes.push(pattern);
             }
         }
-        let has_patterns = !keywords.is_empty() || !regexes.is_empty();
-        let sources = usize::from(has_patterns || raw.list.is_some())
+        let has_patterns = !raw.keywords.is_empty() || raw.list.is_some() || raw.regex.is_some();
+        let sources = usize::from(has_patterns)
             + usize::from(raw.expr.is_some())
             + usize::from(raw.signal.is_some());
         let detector = if sources != 1 {
@@ -938,11 +960,11 @@ score = 0.5
             "{joined}"
         );
         assert!(
-            joined.contains("a.toml:15: error: rule `spam.re`: bad regex"),
+            joined.contains("a.toml:16: error: rule `spam.re`: bad regex"),
             "{joined}"
         );
         assert!(
-            joined.contains("a.toml:21: error: rule `spam.list`: cannot read list file"),
+            joined.contains("a.toml:22: error: rule `spam.list`: cannot read list file"),
             "{joined}"
         );
         assert!(

@@ -1,29 +1,44 @@
-//! Batch scanning of a JSONL event stream: parse, score in parallel, write verdicts in input
+//! Batch scanning: read inputs of any format, score in parallel, write verdicts in input
 //! order.
 //!
-//! A reader thread cuts the input into batches of lines; rayon scores each batch across the
-//! cores with one [`Scratch`] per worker; the calling thread writes each batch's verdicts
-//! before the next. Memory stays bounded by two batches whatever the input size. A line that
-//! is not valid UTF-8 or not a valid event is reported with its line number and skipped; the
-//! scan goes on.
+//! A reader thread runs the [`crate::export`] readers (JSONL, WhatsApp, Telegram, zip) and
+//! cuts what they produce into batches: raw JSONL lines, already parsed export events, and
+//! diagnostics, in input order. rayon scores each batch across the cores with one
+//! [`Scratch`] per worker (JSONL lines are parsed there too, and verdicts are serialised
+//! there); the calling thread writes each batch's verdicts before the next and tells an
+//! [`Observer`] (report, progress bar) about each one. Memory stays bounded by a few
+//! batches whatever the input size. A bad line or message is reported with its file and
+//! line and the scan goes on.
 
 use std::io::{self, BufRead, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::engine::{Engine, Scratch};
 use crate::event::Event;
+use crate::export::{
+    self, DateOrder, Diagnostic, Format, Input, InputStats, Level, Origin, ReadOptions, Sink, Stop,
+};
 use crate::verdict::{Action, Category, Verdict};
 
-/// Tuning knobs for [`scan`].
+/// Tuning knobs for [`scan`] and [`scan_inputs`].
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
-    /// Lines per batch handed to the workers.
+    /// Events (or lines) per batch handed to the workers.
     pub batch_lines: usize,
-    /// Longest accepted line in bytes; longer events are reported and skipped.
+    /// Longest accepted line or message in bytes; longer events are reported and skipped.
     pub max_event_bytes: usize,
+    /// Forces an input format instead of recognising it from the content.
+    pub format: Option<Format>,
+    /// Forces the WhatsApp date order instead of inferring it from each file.
+    pub date_order: Option<DateOrder>,
+    /// The `group` of events read from exports (default: the chat's name).
+    pub group: Option<String>,
 }
 
 impl Default for ScanOptions {
@@ -31,9 +46,15 @@ impl Default for ScanOptions {
         ScanOptions {
             batch_lines: 4096,
             max_event_bytes: 1 << 20,
+            format: None,
+            date_order: None,
+            group: None,
         }
     }
 }
+
+/// Text bytes per batch before it is sent on, whatever its event count.
+const BATCH_BYTES: usize = 8 << 20;
 
 /// A line that produced no verdict.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,11 +67,15 @@ pub struct LineError {
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub events: u64,
+    /// Diagnostics of level error: lines or messages that got no verdict.
     pub errors: u64,
+    pub warnings: u64,
     /// Index 0 is `ok`, then [`Category::ALL`] order.
     pub by_category: [u64; 5],
     pub by_action: Vec<(Action, u64)>,
     pub elapsed: Duration,
+    /// What each input held (exports: messages, joins, system lines...).
+    pub inputs: Vec<InputStats>,
 }
 
 impl Summary {
@@ -63,7 +88,7 @@ impl Summary {
         }
     }
 
-    /// One or two lines for stderr.
+    /// A few lines for stderr.
     pub fn render(&self) -> String {
         let secs = self.elapsed.as_secs_f64();
         let rate = if secs > 0.0 {
@@ -81,7 +106,7 @@ impl Summary {
         let mut actions = self.by_action.clone();
         actions.sort_by_key(|(a, _)| (a.severity(), a.as_str()));
         let actions: Vec<String> = actions.iter().map(|(a, n)| format!("{n} {a}")).collect();
-        format!(
+        let mut s = format!(
             "jaga: {} events in {:.2}s ({:.0}/s): {}; actions: {}; {} line(s) with errors",
             self.events,
             secs,
@@ -93,24 +118,201 @@ impl Summary {
                 actions.join(", ")
             },
             self.errors
-        )
+        );
+        if self.warnings > 0 {
+            s.push_str(&format!(", {} warning(s)", self.warnings));
+        }
+        for i in self.inputs.iter().filter(|i| i.format != "jsonl") {
+            s.push_str("\njaga: ");
+            s.push_str(&i.render());
+        }
+        s
     }
 }
 
-struct Batch {
-    first_line: u64,
-    data: Vec<u8>,
-    /// `(start, end)` of each line in `data`, without the newline.
-    lines: Vec<(usize, usize)>,
+/// Told about everything a scan produces, in input order, on the calling thread.
+pub trait Observer {
+    /// An event and its verdict (already written to the output).
+    fn scored(&mut self, _event: &Event, _verdict: &Verdict, _origin: &Origin) {}
+    /// A problem with the input (errors are counted in the summary).
+    fn diagnostic(&mut self, _d: &Diagnostic) {}
+    /// An input was read to its end.
+    fn input_done(&mut self, _stats: &InputStats) {}
+    /// Bytes of input read so far (after each batch).
+    fn progress(&mut self, _bytes_read: u64) {}
 }
 
-/// Scans `input` and writes one verdict JSON line per valid event to `out`, in input order.
-/// Each bad line is passed to `on_error` (and counted) and the scan goes on. The verdicts
-/// are also passed to `on_verdict`, e.g. for a review store.
+/// Observes nothing.
+pub struct NoObserver;
+impl Observer for NoObserver {}
+
+/// One output line of `jaga scan`: the verdict's fields, then where the event came from.
+#[derive(Serialize)]
+pub struct Scanned<'a> {
+    #[serde(flatten)]
+    pub verdict: &'a Verdict,
+    pub origin: &'a Origin,
+}
+
+enum Unit {
+    /// A raw JSONL line in the batch's `data`.
+    Line {
+        line: u64,
+        start: usize,
+        end: usize,
+    },
+    Event {
+        line: u64,
+        event: Event,
+    },
+    Diag(Diagnostic),
+}
+
+struct Batch {
+    source: Arc<str>,
+    data: Vec<u8>,
+    units: Vec<Unit>,
+    bytes: usize,
+    /// Input bytes read when the batch was sent, for progress.
+    read: u64,
+}
+
+impl Batch {
+    fn new(source: Arc<str>) -> Batch {
+        Batch {
+            source,
+            data: Vec::new(),
+            units: Vec::new(),
+            bytes: 0,
+            read: 0,
+        }
+    }
+}
+
+enum Msg {
+    Batch(Batch),
+    Done(InputStats),
+}
+
+/// A scored batch on its way to the writer.
+enum Scored {
+    Batch {
+        source: Arc<str>,
+        outcomes: Vec<Outcome>,
+        read: u64,
+    },
+    Done(InputStats),
+}
+
+/// The reader thread's [`Sink`]: cuts what the readers produce into batches.
+struct Batcher {
+    tx: mpsc::SyncSender<Msg>,
+    batch: Batch,
+    max_units: usize,
+    counter: Arc<AtomicU64>,
+}
+
+impl Batcher {
+    fn flush(&mut self) -> Result<(), Stop> {
+        if self.batch.units.is_empty() {
+            return Ok(());
+        }
+        let source = self.batch.source.clone();
+        let mut b = std::mem::replace(&mut self.batch, Batch::new(source));
+        b.read = self.counter.load(Ordering::Relaxed);
+        self.tx.send(Msg::Batch(b)).map_err(|_| Stop)
+    }
+
+    fn push(&mut self, unit: Unit, bytes: usize) -> Result<(), Stop> {
+        self.batch.units.push(unit);
+        self.batch.bytes += bytes;
+        if self.batch.units.len() >= self.max_units || self.batch.bytes >= BATCH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Batcher {
+    fn begin(&mut self, source: Arc<str>) -> Result<(), Stop> {
+        self.flush()?;
+        self.batch.source = source;
+        Ok(())
+    }
+
+    fn event(&mut self, line: u64, event: Event) -> Result<(), Stop> {
+        let bytes = event.text.len() + event.name.len() + 64;
+        self.push(Unit::Event { line, event }, bytes)
+    }
+
+    fn line(&mut self, line: u64, bytes: &[u8]) -> Result<(), Stop> {
+        let start = self.batch.data.len();
+        self.batch.data.extend_from_slice(bytes);
+        let end = self.batch.data.len();
+        self.push(Unit::Line { line, start, end }, bytes.len())
+    }
+
+    fn diagnostic(&mut self, line: Option<u64>, level: Level, message: String) -> Result<(), Stop> {
+        let d = Diagnostic {
+            file: self.batch.source.clone(),
+            line,
+            level,
+            message,
+        };
+        self.push(Unit::Diag(d), 0)
+    }
+
+    fn end(&mut self, stats: InputStats) -> Result<(), Stop> {
+        self.flush()?;
+        self.tx.send(Msg::Done(stats)).map_err(|_| Stop)
+    }
+}
+
+// Nearly every outcome is `Scored`: boxing it would only add an allocation per event.
+#[allow(clippy::large_enum_variant)]
+enum Outcome {
+    Skip,
+    /// The serialised verdict line (with its newline), the event and the verdict.
+    Scored {
+        line: u64,
+        json: Vec<u8>,
+        event: Event,
+        verdict: Verdict,
+    },
+    Diag(Diagnostic),
+}
+
+/// Scans every input in order and writes one verdict JSON line (with `origin`) per event
+/// to `out`. Diagnostics go to the observer and are counted; the scan goes on.
+pub fn scan_inputs<W: Write>(
+    engine: &Engine,
+    inputs: &[Input],
+    out: W,
+    opts: &ScanOptions,
+    observer: &mut dyn Observer,
+) -> io::Result<Summary> {
+    run(
+        engine,
+        |read_opts, sink| {
+            for input in inputs {
+                export::read_input(input, read_opts, sink)?;
+            }
+            Ok(())
+        },
+        out,
+        opts,
+        true,
+        observer,
+    )
+}
+
+/// Scans a JSONL stream and writes one verdict JSON line per valid event to `out`, in input
+/// order (without `origin`: the caller knows its stream). Each bad line is passed to
+/// `on_error` (and counted) and the scan goes on.
 pub fn scan<R, W>(
     engine: &Engine,
     input: R,
-    mut out: W,
+    out: W,
     opts: &ScanOptions,
     on_error: &mut dyn FnMut(&LineError),
 ) -> io::Result<Summary>
@@ -118,47 +320,168 @@ where
     R: BufRead + Send,
     W: Write,
 {
+    struct Errors<'a>(&'a mut dyn FnMut(&LineError));
+    impl Observer for Errors<'_> {
+        fn diagnostic(&mut self, d: &Diagnostic) {
+            if d.level == Level::Error {
+                (self.0)(&LineError {
+                    line: d.line.unwrap_or(0),
+                    message: d.message.clone(),
+                });
+            }
+        }
+    }
+    run(
+        engine,
+        move |read_opts, sink| {
+            if sink.begin("".into()).is_err() {
+                return Ok(());
+            }
+            let mut stats =
+                InputStats::new("".into(), Format::Jsonl, export::decode::Encoding::Utf8);
+            match export::jsonl::read(input, read_opts.max_event_bytes, &mut stats, sink) {
+                Ok(()) => {
+                    let _ = sink.end(stats);
+                    Ok(())
+                }
+                Err(export::ReadError::Stop) => Ok(()),
+                Err(export::ReadError::Io(e)) => Err(e),
+            }
+        },
+        out,
+        opts,
+        false,
+        &mut Errors(on_error),
+    )
+}
+
+fn run<W, P>(
+    engine: &Engine,
+    produce: P,
+    mut out: W,
+    opts: &ScanOptions,
+    with_origin: bool,
+    observer: &mut dyn Observer,
+) -> io::Result<Summary>
+where
+    W: Write,
+    P: FnOnce(&ReadOptions, &mut dyn Sink) -> io::Result<()> + Send,
+{
     let started = Instant::now();
     let mut summary = Summary::default();
-    let (tx, rx) = mpsc::sync_channel::<io::Result<Batch>>(2);
-    let batch_lines = opts.batch_lines.max(1);
+    let counter = Arc::new(AtomicU64::new(0));
+    let read_opts = ReadOptions {
+        format: opts.format,
+        date_order: opts.date_order,
+        group: opts.group.clone(),
+        max_event_bytes: opts.max_event_bytes,
+        progress: Some(counter.clone()),
+    };
     let max_bytes = opts.max_event_bytes;
+    let (tx, rx) = mpsc::sync_channel::<Msg>(2);
+    let (err_tx, err_rx) = mpsc::sync_channel::<io::Error>(1);
+    let mut batcher = Batcher {
+        tx,
+        batch: Batch::new("".into()),
+        max_units: opts.batch_lines.max(1),
+        counter,
+    };
     let result = std::thread::scope(|scope| -> io::Result<()> {
-        scope.spawn(move || read_batches(input, batch_lines, max_bytes, tx));
-        let mut buf = Vec::with_capacity(1 << 20);
-        for batch in rx {
-            let batch = batch?;
-            let results: Vec<Result<Option<Verdict>, LineError>> = batch
-                .lines
-                .par_iter()
-                .enumerate()
-                .with_min_len(64)
-                .map_init(Scratch::new, |scratch, (i, &(s, e))| {
-                    score_line(
-                        engine,
-                        &batch.data[s..e],
-                        batch.first_line + i as u64,
-                        max_bytes,
-                        scratch,
-                    )
-                })
-                .collect();
-            buf.clear();
-            for r in results {
-                match r {
-                    Ok(None) => {}
-                    Ok(Some(v)) => {
-                        summary.add(&v);
-                        serde_json::to_writer(&mut buf, &v).map_err(io::Error::other)?;
-                        buf.push(b'\n');
+        scope.spawn(move || {
+            let r = produce(&read_opts, &mut batcher);
+            let _ = batcher.flush();
+            if let Err(e) = r {
+                let _ = err_tx.send(e);
+            }
+        });
+        // Scoring runs on its own thread so the next batch is scored while this thread
+        // writes and observes the previous one.
+        let (scored_tx, scored_rx) = mpsc::sync_channel::<Scored>(2);
+        scope.spawn(move || {
+            for msg in rx {
+                let scored = match msg {
+                    Msg::Done(stats) => Scored::Done(stats),
+                    Msg::Batch(batch) => {
+                        let Batch {
+                            source,
+                            data,
+                            units,
+                            read,
+                            ..
+                        } = batch;
+                        let outcomes: Vec<Outcome> = units
+                            .into_par_iter()
+                            .with_min_len(64)
+                            .map_init(Scratch::new, |scratch, unit| {
+                                score_unit(
+                                    engine,
+                                    unit,
+                                    &data,
+                                    &source,
+                                    max_bytes,
+                                    with_origin,
+                                    scratch,
+                                )
+                            })
+                            .collect();
+                        Scored::Batch {
+                            source,
+                            outcomes,
+                            read,
+                        }
                     }
-                    Err(e) => {
-                        summary.errors += 1;
-                        on_error(&e);
+                };
+                if scored_tx.send(scored).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut buf = Vec::with_capacity(1 << 20);
+        for scored in scored_rx {
+            let (source, outcomes, read) = match scored {
+                Scored::Batch {
+                    source,
+                    outcomes,
+                    read,
+                } => (source, outcomes, read),
+                Scored::Done(stats) => {
+                    observer.input_done(&stats);
+                    summary.inputs.push(stats);
+                    continue;
+                }
+            };
+            buf.clear();
+            for o in outcomes {
+                match o {
+                    Outcome::Skip => {}
+                    Outcome::Scored {
+                        line,
+                        json,
+                        event,
+                        verdict,
+                    } => {
+                        summary.add(&verdict);
+                        buf.extend_from_slice(&json);
+                        let origin = Origin {
+                            file: source.clone(),
+                            line,
+                        };
+                        observer.scored(&event, &verdict, &origin);
+                    }
+                    Outcome::Diag(d) => {
+                        match d.level {
+                            Level::Error => summary.errors += 1,
+                            Level::Warning => summary.warnings += 1,
+                        }
+                        observer.diagnostic(&d);
                     }
                 }
             }
             out.write_all(&buf)?;
+            observer.progress(read);
+        }
+        if let Ok(e) = err_rx.try_recv() {
+            return Err(e);
         }
         out.flush()
     });
@@ -166,102 +489,72 @@ where
     result.map(|()| summary)
 }
 
-fn read_batches<R: BufRead>(
-    mut input: R,
-    batch_lines: usize,
-    max_bytes: usize,
-    tx: mpsc::SyncSender<io::Result<Batch>>,
-) {
-    let mut line_no = 0u64;
-    loop {
-        let mut batch = Batch {
-            first_line: line_no + 1,
-            data: Vec::with_capacity(batch_lines * 256),
-            lines: Vec::with_capacity(batch_lines),
-        };
-        while batch.lines.len() < batch_lines {
-            let start = batch.data.len();
-            match read_line_capped(&mut input, &mut batch.data, max_bytes) {
-                Ok(0) => break,
-                Ok(_) => {
-                    line_no += 1;
-                    let mut end = batch.data.len();
-                    while end > start && matches!(batch.data[end - 1], b'\n' | b'\r') {
-                        end -= 1;
-                    }
-                    batch.lines.push((start, end));
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
-        let done = batch.lines.len() < batch_lines;
-        if !batch.lines.is_empty() && tx.send(Ok(batch)).is_err() {
-            return;
-        }
-        if done {
-            return;
-        }
-    }
-}
-
-/// Reads one line; beyond `max` bytes the rest of the line is consumed but not kept, and a
-/// single marker byte (0xFF, never valid UTF-8 at a line start) tells the scorer it was cut.
-fn read_line_capped<R: BufRead>(
-    input: &mut R,
-    data: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<usize> {
-    let start = data.len();
-    let mut total = 0;
-    let mut oversized = false;
-    loop {
-        let avail = match input.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if avail.is_empty() {
-            break;
-        }
-        let (chunk, found) = match memchr::memchr(b'\n', avail) {
-            Some(i) => (&avail[..=i], true),
-            None => (avail, false),
-        };
-        let n = chunk.len();
-        if !oversized {
-            if data.len() - start + n > max + 1 {
-                oversized = true;
-                data.truncate(start);
-                data.push(0xFF);
-            } else {
-                data.extend_from_slice(chunk);
-            }
-        }
-        total += n;
-        input.consume(n);
-        if found {
-            break;
-        }
-    }
-    Ok(total)
-}
-
-/// Scores one line; blank lines give `Ok(None)`.
-fn score_line(
+fn score_unit(
     engine: &Engine,
-    line: &[u8],
-    line_no: u64,
+    unit: Unit,
+    data: &[u8],
+    source: &Arc<str>,
     max_bytes: usize,
+    with_origin: bool,
     scratch: &mut Scratch,
-) -> Result<Option<Verdict>, LineError> {
+) -> Outcome {
+    let (line, event) = match unit {
+        Unit::Diag(d) => return Outcome::Diag(d),
+        Unit::Event { line, event } => (line, event),
+        Unit::Line { line, start, end } => match parse_line(&data[start..end], line, max_bytes) {
+            Ok(None) => return Outcome::Skip,
+            Ok(Some(e)) => (line, e),
+            Err(e) => {
+                return Outcome::Diag(Diagnostic {
+                    file: source.clone(),
+                    line: Some(e.line),
+                    level: Level::Error,
+                    message: e.message,
+                })
+            }
+        },
+    };
+    let verdict = engine.evaluate(&event, scratch);
+    let mut json = Vec::with_capacity(256);
+    let written = if with_origin {
+        let origin = Origin {
+            file: source.clone(),
+            line,
+        };
+        serde_json::to_writer(
+            &mut json,
+            &Scanned {
+                verdict: &verdict,
+                origin: &origin,
+            },
+        )
+    } else {
+        serde_json::to_writer(&mut json, &verdict)
+    };
+    if let Err(e) = written {
+        return Outcome::Diag(Diagnostic {
+            file: source.clone(),
+            line: Some(line),
+            level: Level::Error,
+            message: format!("verdict could not be written: {e}"),
+        });
+    }
+    json.push(b'\n');
+    Outcome::Scored {
+        line,
+        json,
+        event,
+        verdict,
+    }
+}
+
+/// Parses one JSONL line; blank lines give `Ok(None)`.
+fn parse_line(line: &[u8], line_no: u64, max_bytes: usize) -> Result<Option<Event>, LineError> {
     let err = |message: String| LineError {
         line: line_no,
         message,
     };
-    if line.first() == Some(&0xFF) && line.len() == 1 {
+    if line == [0xFF] {
         return Err(err(format!(
             "event is longer than {max_bytes} bytes; skipped (raise --max-event-bytes to score it)"
         )));
@@ -277,10 +570,95 @@ fn score_line(
     })?;
     let event: Event =
         serde_json::from_str(text).map_err(|e| err(format!("not a valid event: {e}")))?;
-    Ok(Some(engine.evaluate(&event, scratch)))
+    Ok(Some(event))
 }
 
 /// Writes a line error the way the CLI reports it.
 pub fn format_error(source: &str, e: &LineError) -> String {
     format!("{source}:{}: {}", e.line, e.message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+            .expect("shipped rules load")
+    }
+
+    #[test]
+    fn jsonl_streams_keep_order_and_report_bad_lines() {
+        let input =
+            b"{\"id\":\"a\",\"text\":\"halo\"}\nnot json\n\n{\"id\":\"b\",\"text\":\"lagi\"}";
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        let opts = ScanOptions {
+            batch_lines: 1,
+            ..ScanOptions::default()
+        };
+        let s = scan(&engine(), &input[..], &mut out, &opts, &mut |e| {
+            errors.push(e.clone())
+        })
+        .unwrap();
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let ids: Vec<&str> = lines.iter().map(|v| v["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(
+            lines.iter().all(|v| v.get("origin").is_none()),
+            "no origin from scan()"
+        );
+        assert_eq!((s.events, s.errors), (2, 1));
+        assert_eq!(errors[0].line, 2);
+        assert!(errors[0].message.starts_with("not a valid event"));
+    }
+
+    #[test]
+    fn exports_and_jsonl_in_one_scan_carry_their_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let wa = dir.path().join("chat.txt");
+        std::fs::write(
+            &wa,
+            "26/11/20 23.10 - Rina: halo\n26/11/20 23.11 - Budi telah bergabung menggunakan tautan undangan grup ini\n26/11/20 23.12 - Budi: halo kak\n",
+        )
+        .unwrap();
+        let jl = dir.path().join("events.jsonl");
+        std::fs::write(&jl, "{\"id\":\"x\",\"text\":\"hai\"}\n").unwrap();
+        let mut out = Vec::new();
+        struct Seen(Vec<(String, u64, Option<u64>)>);
+        impl Observer for Seen {
+            fn scored(&mut self, e: &Event, _v: &Verdict, o: &Origin) {
+                self.0.push((o.file.to_string(), o.line, e.member_messages));
+            }
+        }
+        let mut seen = Seen(Vec::new());
+        let inputs = [Input::Path(wa.clone()), Input::Path(jl.clone())];
+        let s = scan_inputs(
+            &engine(),
+            &inputs,
+            &mut out,
+            &ScanOptions::default(),
+            &mut seen,
+        )
+        .unwrap();
+        assert_eq!(s.events, 4);
+        assert_eq!(s.inputs.len(), 2);
+        let (wa, jl) = (wa.display().to_string(), jl.display().to_string());
+        assert_eq!(
+            seen.0,
+            [
+                (wa.clone(), 1, None),
+                (wa.clone(), 2, None),
+                (wa.clone(), 3, Some(0)),
+                (jl.clone(), 1, None)
+            ]
+        );
+        let text = String::from_utf8(out).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(last["origin"], serde_json::json!({"file": jl, "line": 1}));
+    }
 }

@@ -66,6 +66,31 @@ signals! {
     Styled => "obfuscation.styled": "styled Unicode letters (math bold, fullwidth, circled...) standing in for plain ones",
     Spaced => "obfuscation.spaced": "a word spelled with s p a c e d or s.e.p.a.r.a.t.e.d letters",
     Leet => "obfuscation.leet": "digits or symbols standing in for letters inside a word (l33t)",
+    PiiNik => "pii.nik": "a valid NIK (national ID: real province, date of birth, serial) that is not the sender's own",
+    PiiKk => "pii.kk": "a valid KK (family card) number, with KK context",
+    PiiPhone => "pii.phone": "a valid phone number (libphonenumber) that is not self-disclosed or a scam warning",
+    PiiEmail => "pii.email": "an e-mail address that is not self-disclosed",
+    PiiNpwp => "pii.npwp": "an NPWP (tax id) with NPWP context and a valid check digit",
+    PiiBankAccount => "pii.bank_account": "a bank account number (only with account context, plausible length for the bank) that is not an official or donation account",
+    PiiCard => "pii.card": "a payment card number (issuer prefix + Luhn)",
+    PiiIban => "pii.iban": "an IBAN (mod-97 check)",
+    PiiAddress => "pii.address": "a street address (Jl./Gg./No./RT/RW/Kel./Kec./Kab./Kota/Perum/Blok/kos, or number + street) that is not a public venue",
+    PiiLocation => "pii.location": "GPS coordinates, a map link with a place, or a shared live location",
+    PiiPlate => "pii.plate": "a licence plate, with vehicle context (plat, nopol, mobilnya)",
+    PiiHandle => "pii.handle": "a social handle exposed as someone's real account (akun asli, real account)",
+    DoxingExposure => "doxing.exposure": "personal data together with exposure intent (spill, sebarin, datengin, dox, leak) about a third person",
+}
+
+impl Signal {
+    /// This signal's bit in a per-message set of signals (there are fewer than 64).
+    pub fn bit(self) -> u64 {
+        1 << (self as u32)
+    }
+
+    /// Signals of the doxing stage (`pii.*`, `doxing.*`).
+    pub fn is_doxing(self) -> bool {
+        self.as_str().starts_with("pii.") || self.as_str().starts_with("doxing.")
+    }
 }
 
 impl fmt::Display for Signal {
@@ -81,8 +106,13 @@ pub struct Finding {
     /// Byte span into the original text (or into the attachment name for attachments).
     pub start: usize,
     pub end: usize,
-    /// What was found, for the admin: a domain, a file name, the folded word.
+    /// What was found, for the admin: a domain, a file name, the folded word, a masked value.
     pub detail: String,
+    /// How strongly this finding counts, in `[0, 1]`: a signal rule scores `score * weight`.
+    /// 1 for most stages; the doxing stage lowers it for personal data without context.
+    pub weight: f32,
+    /// For personal data: its kind, validation and masked value.
+    pub pii: Option<Box<crate::verdict::PiiEntity>>,
 }
 
 impl Finding {
@@ -92,6 +122,8 @@ impl Finding {
             start,
             end,
             detail: detail.into(),
+            weight: 1.0,
+            pii: None,
         }
     }
 }
@@ -99,6 +131,11 @@ impl Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signals_fit_in_a_u64_set() {
+        assert!(Signal::ALL.len() <= 64);
+    }
 
     #[test]
     fn names_round_trip_and_are_unique() {

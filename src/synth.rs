@@ -45,6 +45,9 @@ const CHAT: &[&str] = &[
     "yang mau ikut gathering bandung isi form di grup ya",
     "tolong jangan spam sticker ya teman-teman",
     "besok war tiket, siapin koneksi yang stabil",
+    "yang mau titip album, CP aku sendiri 0857-1234-5678 ya",
+    "donasi ke BCA 1234567890 a.n. Yayasan Peduli Bersama, laporan tiap jumat",
+    "meetup di Jl. Sudirman No. 5 gedung serbaguna jam 10.30",
     "ada yang tau jadwal fansign di jakarta?",
 ];
 

@@ -166,6 +166,8 @@ pub enum Source {
     Link,
     /// A rule over an evasion signal (look-alikes, zero-width, spacing, l33t).
     Obfuscation,
+    /// A rule over a personal-data signal of the doxing stage.
+    Doxing,
     /// The classifier's probability for a category (`models/jaga.model`).
     Model,
 }
@@ -200,9 +202,29 @@ pub struct Reason {
     pub matched: String,
     #[serde(default, skip_serializing_if = "Field::is_text")]
     pub field: Field,
+    /// Personal data behind a doxing reason: kind, span, validation and masked value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<PiiEntity>,
     /// A shadow rule is scored and reported here but never acts.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shadow: bool,
+}
+
+/// One piece of personal data found in a message. The full value is kept only when the
+/// admin asked for it (`--show-pii`); otherwise only the masked form leaves the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PiiEntity {
+    /// nik, kk, phone, email, npwp, bank_account, card, iban, address, location, plate, handle.
+    pub kind: String,
+    /// Byte span into the original text.
+    pub span: [usize; 2],
+    /// Why it counts: "valid NIK: Jawa Timur, born 12-05-90, female", "valid mobile (ID)".
+    pub validation: String,
+    /// The value with most characters hidden: `3578********0001`, `0812****0491`.
+    pub masked: String,
+    /// The full value, only with `--show-pii`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// Per-category scores in `[0, 1]`.
@@ -319,6 +341,7 @@ mod tests {
                 spans: vec![[12, 19]],
                 matched: "pinjol".into(),
                 field: Field::Text,
+                entities: vec![],
                 shadow: false,
             }],
         };
@@ -330,7 +353,7 @@ mod tests {
         let back: Verdict = serde_json::from_str(&json).unwrap();
         assert_eq!(back.category, Some(Category::Scam));
         let ok: Verdict =
-            serde_json::from_str(&json.replace(r#""category":"scam""#, r#""category":"ok""#))
+            serde_json::from_str(&json.replacen(r#""category":"scam""#, r#""category":"ok""#, 1))
                 .unwrap();
         assert_eq!(ok.category_str(), "ok");
     }

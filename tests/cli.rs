@@ -25,7 +25,8 @@ fn jaga_stdin(args: &[&str], input: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn jaga");
-    child.stdin.take().unwrap().write_all(input).unwrap();
+    // jaga may exit before reading (a broken rule set); a closed pipe is not a test failure.
+    let _ = child.stdin.take().unwrap().write_all(input);
     child.wait_with_output().unwrap()
 }
 

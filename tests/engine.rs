@@ -265,3 +265,59 @@ fn verdict_json_round_trips() {
     assert_eq!(back.reasons.len(), v.reasons.len());
     let _ = Path::new("");
 }
+
+#[test]
+fn allow_phrases_cancel_expr_and_signal_rules_too() {
+    let (_d, e) = engine_with(
+        r#"
+[[rule]]
+id = "x.word"
+category = "scam"
+keywords = ["pinjol"]
+score = 0.0
+
+[[rule]]
+id = "x.expr"
+category = "scam"
+expr = "x.word"
+allow = ["hati-hati"]
+score = 0.5
+
+[[rule]]
+id = "x.link"
+category = "spam"
+signal = "link.any"
+allow = ["info resmi"]
+score = 0.4
+"#,
+    );
+    assert!(eval(&e, &msg("pinjol cepat")).fired("x.expr"));
+    assert!(!eval(&e, &msg("hati-hati pinjol")).fired("x.expr"));
+    assert!(eval(&e, &msg("cek https://example.com")).fired("x.link"));
+    assert!(!eval(&e, &msg("info resmi https://example.com")).fired("x.link"));
+}
+
+#[test]
+fn a_score_equal_to_a_threshold_reaches_it() {
+    let (_d, e) = engine_with(
+        "[[rule]]\nid = \"x.p\"\ncategory = \"scam\"\nkeywords = [\"pinjol\"]\nscore = 0.4\n",
+    );
+    let v = eval(&e, &msg("pinjol"));
+    assert_eq!(
+        (v.category, v.action),
+        (Some(Category::Scam), Action::Review),
+        "0.4 meets the 0.40 review threshold"
+    );
+}
+
+#[test]
+fn overlapping_keywords_count_once_for_min_matches() {
+    let (_d, e) = engine_with(
+        "[[rule]]\nid = \"x.m\"\ncategory = \"spam\"\nkeywords = [\"link viral\", \"viral\", \"bokep\"]\nmin_matches = 2\nscore = 0.5\n",
+    );
+    assert!(
+        !eval(&e, &msg("link viral")).fired("x.m"),
+        "one phrase, two overlapping keywords"
+    );
+    assert!(eval(&e, &msg("link viral bokep")).fired("x.m"));
+}

@@ -103,7 +103,7 @@ fn predict(e: &Engine, m: &Model, text: &str) -> model::Probs {
 fn small(algorithm: train::AlgorithmChoice) -> TrainOptions {
     TrainOptions {
         algorithm,
-        features: 1024,
+        features: 2048,
         holdout_percent: 0,
         ..TrainOptions::default()
     }
@@ -122,7 +122,7 @@ fn training_on_the_hand_written_set_separates_the_classes() {
     let f = m.file();
     assert_eq!(f.summary.sources.len(), 7);
     assert!(f.summary.sources[0].counts[Label::Scam.index()] > 50);
-    assert!(f.selected.len() <= 1024);
+    assert!(f.selected.len() <= 2048);
 }
 
 #[test]

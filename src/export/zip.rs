@@ -1,0 +1,193 @@
+//! WhatsApp `.zip` exports ("export chat" with media): the chat `.txt` inside is read like a
+//! plain export, and the other files are the attachments its messages name, so a message
+//! that sent `undangan.apk` carries that file name for the attachment rules.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use zip::ZipArchive;
+
+use super::{decoded, read_text, Level, Prescan, ReadOptions, Sink};
+
+/// File names of the attachments in a zip export (the base names, as messages cite them).
+#[derive(Debug, Default, Clone)]
+pub struct Attachments {
+    names: HashSet<String>,
+}
+
+impl Attachments {
+    pub fn contains(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Whether the file starts with a zip signature.
+pub fn is_zip(path: &Path) -> io::Result<bool> {
+    let mut head = [0u8; 4];
+    let mut f = File::open(path)?;
+    let mut n = 0;
+    while n < 4 {
+        match f.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n == 4 && (head == *b"PK\x03\x04" || head == *b"PK\x05\x06"))
+}
+
+/// Entries that hold a chat: `.txt` (WhatsApp), `.json` (a zipped Telegram export) and
+/// `.jsonl` (events).
+fn is_chat(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !lower.starts_with("__macosx/")
+        && (lower.ends_with(".txt") || lower.ends_with(".json") || lower.ends_with(".jsonl"))
+}
+
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
+fn zip_error(e: zip::result::ZipError) -> io::Error {
+    match e {
+        zip::result::ZipError::Io(e) => e,
+        other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+    }
+}
+
+/// Total uncompressed bytes of the chat entries of a zip, for the progress bar; `None` if
+/// the file is not a zip.
+pub(crate) fn text_size(path: &Path) -> io::Result<Option<u64>> {
+    if !is_zip(path)? {
+        return Ok(None);
+    }
+    let mut archive = ZipArchive::new(File::open(path)?).map_err(zip_error)?;
+    let mut total = 0;
+    for i in 0..archive.len() {
+        let f = archive.by_index_raw(i).map_err(zip_error)?;
+        if is_chat(f.name()) {
+            total += f.size();
+        }
+    }
+    Ok(Some(total))
+}
+
+/// Reads every chat entry of a zip export into the sink.
+pub(crate) fn read(
+    path: &Path,
+    name: Arc<str>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let fail = |sink: &mut dyn Sink, message: String| -> io::Result<()> {
+        if sink.begin(name.clone()).is_ok() {
+            let _ = sink.diagnostic(None, Level::Error, message);
+        }
+        Ok(())
+    };
+    let mut archive = match ZipArchive::new(File::open(path)?) {
+        Ok(a) => a,
+        Err(e) => {
+            return fail(
+                sink,
+                format!("not a readable zip ({e}); is the download complete? unzip it and scan the .txt inside"),
+            )
+        }
+    };
+    let mut chats = Vec::new();
+    let mut attachments = Attachments::default();
+    for i in 0..archive.len() {
+        let f = archive.by_index_raw(i).map_err(zip_error)?;
+        if f.is_dir() {
+            continue;
+        }
+        if is_chat(f.name()) {
+            chats.push((i, f.name().to_string()));
+        } else {
+            attachments.names.insert(base_name(f.name()).to_string());
+        }
+    }
+    if chats.is_empty() {
+        return fail(
+            sink,
+            "no chat in this zip (no .txt or .json file); is it a WhatsApp export?".into(),
+        );
+    }
+    for (index, entry) in chats {
+        let source: Arc<str> = format!("{name}/{entry}").into();
+        // The date-order pre-scan reads the entry a second time through its own handle.
+        let mut second: Option<ZipArchive<File>> = None;
+        let mut prescan = || {
+            if second.is_none() {
+                second = Some(ZipArchive::new(File::open(path)?).map_err(zip_error)?);
+            }
+            let archive = second.as_mut().expect("just set");
+            let f = archive.by_index(index).map_err(zip_error)?;
+            super::whatsapp::infer_order(decoded(f)?.0)
+        };
+        let file = match archive.by_index(index) {
+            Ok(f) => f,
+            Err(e) => {
+                if sink.begin(source).is_ok() {
+                    let _ = sink.diagnostic(
+                        None,
+                        Level::Error,
+                        format!("cannot read this entry of the zip ({e}); unzip it and scan the file directly"),
+                    );
+                }
+                continue;
+            }
+        };
+        let raw = CountingRef {
+            inner: file,
+            counter: opts.progress.as_deref(),
+        };
+        if let Err(e) = read_text(
+            source.clone(),
+            raw,
+            Prescan::Reopen(&mut prescan),
+            Some(&attachments),
+            opts,
+            sink,
+        ) {
+            // A corrupt deflate stream is bad input, not a failure of the whole scan.
+            if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::UnexpectedEof {
+                let _ = sink.diagnostic(
+                    None,
+                    Level::Error,
+                    format!(
+                        "the zip entry is damaged ({e}); everything before the damage was scanned"
+                    ),
+                );
+            } else {
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+struct CountingRef<'a, R> {
+    inner: R,
+    counter: Option<&'a std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for CountingRef<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(c) = self.counter {
+            c.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,973 @@
+//! `jaga scan --report report.html`: one self-contained HTML page an admin can read and act
+//! on: totals per category and action, flagged messages per day (inline SVG), the users with
+//! most flags, the rules that fired most, and the flagged messages themselves with the
+//! matched spans highlighted and personal data masked ([`crate::mask`]).
+//!
+//! The page needs no network and no script: inline CSS and SVG only, so it can be mailed or
+//! opened offline. Memory stays bounded on any input: only the `limit` most severe flagged
+//! messages are kept, and per-user and per-rule counts only for flagged events.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::fmt::Write;
+
+use crate::event::{civil_from_days, Event, Kind};
+use crate::export::{Diagnostic, InputStats, Level, Origin};
+use crate::mask;
+use crate::rules::Rule;
+use crate::scan::Observer;
+use crate::verdict::{Action, Category, Field, Verdict};
+
+/// Bytes of a message shown in the report; the rest is cut (the verdict JSONL has it all).
+const SHOWN_TEXT: usize = 1500;
+/// Input problems listed in the report.
+const SHOWN_DIAGNOSTICS: usize = 50;
+/// Users listed.
+const TOP_USERS: usize = 15;
+/// Rules listed.
+const TOP_RULES: usize = 10;
+
+/// A flagged event kept for display.
+#[derive(Debug, Clone)]
+struct Flagged {
+    /// Severity of the action, then the highest score (per mille), then input order.
+    key: (u8, u32, Reverse<u64>),
+    origin: Origin,
+    kind: Kind,
+    ts: Option<i64>,
+    group: String,
+    name: String,
+    text: String,
+    attachments: Vec<String>,
+    category: Option<Category>,
+    action: Action,
+    reasons: Vec<(String, Category, f32, String, bool)>,
+    spans: Vec<[usize; 2]>,
+    name_spans: Vec<[usize; 2]>,
+    /// Personal data the doxing stage found in the text, with its masked form.
+    entities: Vec<mask::Masked>,
+}
+
+impl PartialEq for Flagged {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Flagged {}
+impl PartialOrd for Flagged {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Flagged {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct UserStat {
+    name: String,
+    user: String,
+    group: String,
+    flags: u64,
+    by_category: [u64; 4],
+    joins_flagged: u64,
+}
+
+#[derive(Debug, Default, Clone)]
+struct RuleStat {
+    category: Option<Category>,
+    fired: u64,
+    shadow: u64,
+}
+
+/// Collects a scan for the HTML report (it is an [`Observer`] of the scan).
+#[derive(Debug)]
+pub struct Report {
+    limit: usize,
+    seq: u64,
+    events: u64,
+    messages: u64,
+    joins: u64,
+    flagged_total: u64,
+    by_category: [u64; 5],
+    by_action: Vec<(Action, u64)>,
+    kept: BinaryHeap<Reverse<Flagged>>,
+    users: HashMap<(String, String), UserStat>,
+    rules: HashMap<String, RuleStat>,
+    days: BTreeMap<i64, [u64; 4]>,
+    undated: u64,
+    first_ts: Option<i64>,
+    last_ts: Option<i64>,
+    groups: Vec<String>,
+    inputs: Vec<InputStats>,
+    errors: u64,
+    warnings: u64,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Whether a verdict goes into the report's flagged list: any category reached review.
+pub fn is_flagged(v: &Verdict) -> bool {
+    v.category.is_some() || v.action.severity() > 0
+}
+
+impl Report {
+    /// A report that lists at most `limit` flagged messages (the most severe).
+    pub fn new(limit: usize) -> Report {
+        Report {
+            limit,
+            seq: 0,
+            events: 0,
+            messages: 0,
+            joins: 0,
+            flagged_total: 0,
+            by_category: [0; 5],
+            by_action: Vec::new(),
+            kept: BinaryHeap::new(),
+            users: HashMap::new(),
+            rules: HashMap::new(),
+            days: BTreeMap::new(),
+            undated: 0,
+            first_ts: None,
+            last_ts: None,
+            groups: Vec::new(),
+            inputs: Vec::new(),
+            errors: 0,
+            warnings: 0,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Flagged events seen (listed or not).
+    pub fn flagged(&self) -> u64 {
+        self.flagged_total
+    }
+
+    fn add(&mut self, ev: &Event, v: &Verdict, origin: &Origin) {
+        self.seq += 1;
+        self.events += 1;
+        match ev.kind {
+            Kind::Message => self.messages += 1,
+            Kind::JoinRequest => self.joins += 1,
+        }
+        self.by_category[v.category.map_or(0, |c| c.index() + 1)] += 1;
+        match self.by_action.iter_mut().find(|(a, _)| *a == v.action) {
+            Some((_, n)) => *n += 1,
+            None => self.by_action.push((v.action, 1)),
+        }
+        if let Some(t) = ev.ts {
+            self.first_ts = Some(self.first_ts.map_or(t, |f| f.min(t)));
+            self.last_ts = Some(self.last_ts.map_or(t, |l| l.max(t)));
+        }
+        if !ev.group.is_empty() && self.groups.len() < 8 && !self.groups.contains(&ev.group) {
+            self.groups.push(ev.group.clone());
+        }
+        // Helper rules (score 0, only there for `expr`s) would crowd out the ones that count.
+        for r in v.reasons.iter().filter(|r| r.score > 0.0) {
+            let s = self.rules.entry(r.id.clone()).or_default();
+            s.category = Some(r.category);
+            if r.shadow {
+                s.shadow += 1;
+            } else {
+                s.fired += 1;
+            }
+        }
+        if !is_flagged(v) {
+            return;
+        }
+        self.flagged_total += 1;
+        let cat = v.category.unwrap_or_else(|| top_category(v));
+        match ev.ts {
+            Some(t) => self.days.entry(t.div_euclid(86_400)).or_default()[cat.index()] += 1,
+            None => self.undated += 1,
+        }
+        let u = self
+            .users
+            .entry((ev.group.clone(), ev.user.clone()))
+            .or_insert_with(|| UserStat {
+                name: ev.name.clone(),
+                user: ev.user.clone(),
+                group: ev.group.clone(),
+                ..UserStat::default()
+            });
+        u.flags += 1;
+        u.by_category[cat.index()] += 1;
+        if ev.kind == Kind::JoinRequest {
+            u.joins_flagged += 1;
+        }
+        let score = Category::ALL
+            .iter()
+            .map(|&c| v.scores.get(c))
+            .fold(0.0f32, f32::max);
+        let key = (
+            v.action.severity(),
+            (score * 1000.0) as u32,
+            Reverse(self.seq),
+        );
+        if self.kept.len() >= self.limit {
+            match self.kept.peek() {
+                Some(Reverse(min)) if min.key < key => {
+                    self.kept.pop();
+                }
+                _ => return,
+            }
+        }
+        if self.limit == 0 {
+            return;
+        }
+        let cut = floor_boundary(&ev.text, SHOWN_TEXT);
+        let spans_in = |field: Field, max: usize| -> Vec<[usize; 2]> {
+            v.reasons
+                .iter()
+                .filter(|r| r.field == field)
+                .flat_map(|r| r.spans.iter().copied())
+                .filter(|[a, b]| a < b && *b <= max)
+                .collect()
+        };
+        self.kept.push(Reverse(Flagged {
+            key,
+            origin: origin.clone(),
+            kind: ev.kind,
+            ts: ev.ts,
+            group: ev.group.clone(),
+            name: ev.name.clone(),
+            text: ev.text[..cut].to_string(),
+            attachments: ev.attachments.iter().map(|a| a.name.clone()).collect(),
+            category: v.category,
+            action: v.action,
+            reasons: v
+                .reasons
+                .iter()
+                .map(|r| {
+                    // With --show-pii `matched` holds the full value; the masks never do.
+                    let matched = if r.entities.is_empty() {
+                        r.matched.clone()
+                    } else {
+                        let masked: Vec<&str> =
+                            r.entities.iter().map(|e| e.masked.as_str()).collect();
+                        masked.join(", ")
+                    };
+                    (r.id.clone(), r.category, r.score, matched, r.shadow)
+                })
+                .collect(),
+            spans: spans_in(Field::Text, cut),
+            name_spans: spans_in(Field::Name, ev.name.len()),
+            entities: v
+                .reasons
+                .iter()
+                .filter(|r| r.field == Field::Text)
+                .flat_map(|r| r.entities.iter())
+                .filter(|e| e.span[0] < e.span[1] && e.span[1] <= cut)
+                .map(|e| mask::Masked {
+                    range: e.span[0]..e.span[1],
+                    replacement: e.masked.clone(),
+                })
+                .collect(),
+        }));
+    }
+
+    /// The whole page. `rules` gives the rules' descriptions.
+    pub fn render(&self, rules: &[Rule]) -> String {
+        let mut h = String::with_capacity(64 * 1024);
+        let title = if self.groups.is_empty() {
+            "jaga report".to_string()
+        } else {
+            format!("jaga report: {}", self.groups.join(", "))
+        };
+        let _ = write!(
+            h,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{}</title><style>{CSS}</style></head><body><main>",
+            esc(&title)
+        );
+        let _ = write!(h, "<header><h1>{}</h1><p class=\"sub\">", esc(&title));
+        if let (Some(a), Some(b)) = (self.first_ts, self.last_ts) {
+            let _ = write!(h, "Messages from {} to {}. ", day_str(a), day_str(b));
+        }
+        let _ = write!(
+            h,
+            "Personal data (phone, ID and account numbers, e-mail addresses) is masked. Times are as written in the export.</p></header>"
+        );
+        h.push_str("<nav><a href=\"#flagged\">Flagged messages</a> <a href=\"#users\">Users</a> <a href=\"#rules\">Rules</a> <a href=\"#inputs\">Inputs</a></nav>");
+        self.render_cards(&mut h);
+        self.render_totals(&mut h);
+        self.render_chart(&mut h);
+        h.push_str("<div class=\"two\">");
+        self.render_users(&mut h);
+        self.render_rules(&mut h, rules);
+        h.push_str("</div>");
+        self.render_flagged(&mut h);
+        self.render_inputs(&mut h);
+        let _ = writeln!(
+            h,
+            "<footer>Generated by jaga {} &middot; verdicts with every reason are in the JSONL output</footer></main></body></html>",
+            env!("CARGO_PKG_VERSION")
+        );
+        h
+    }
+
+    fn render_cards(&self, h: &mut String) {
+        let pct = if self.events > 0 {
+            100.0 * self.flagged_total as f64 / self.events as f64
+        } else {
+            0.0
+        };
+        h.push_str("<section class=\"cards\">");
+        for (label, value, class) in [
+            ("events scanned", self.events.to_string(), ""),
+            ("messages", self.messages.to_string(), ""),
+            ("join events", self.joins.to_string(), ""),
+            (
+                "flagged",
+                format!("{} <small>({pct:.1}%)</small>", self.flagged_total),
+                " flag",
+            ),
+            (
+                &format!("input errors ({} warnings)", self.warnings),
+                self.errors.to_string(),
+                "",
+            ),
+        ] {
+            let _ = write!(h, "<div class=\"card{class}\"><div class=\"num\">{value}</div><div class=\"lbl\">{label}</div></div>");
+        }
+        h.push_str("</section>");
+    }
+
+    fn render_totals(&self, h: &mut String) {
+        h.push_str("<section class=\"two\"><div><h2>Per category</h2><table class=\"bars\">");
+        let max = self.by_category.iter().copied().max().unwrap_or(0).max(1);
+        let names = ["ok", "spam", "scam", "doxing", "abuse"];
+        for (i, n) in names.iter().enumerate() {
+            bar_row(h, n, self.by_category[i], max, &format!("c-{n}"));
+        }
+        h.push_str("</table></div><div><h2>Per action</h2><table class=\"bars\">");
+        let mut actions = self.by_action.clone();
+        actions.sort_by_key(|(a, _)| (Reverse(a.severity()), a.as_str()));
+        let max = actions.iter().map(|a| a.1).max().unwrap_or(0).max(1);
+        for (a, n) in actions {
+            bar_row(h, a.as_str(), n, max, &format!("act{}", a.severity()));
+        }
+        h.push_str("</table></div></section>");
+    }
+
+    fn render_chart(&self, h: &mut String) {
+        h.push_str("<section><h2>Flagged messages per ");
+        let (Some(&first), Some(&last)) = (self.days.keys().next(), self.days.keys().next_back())
+        else {
+            h.push_str("day</h2><p class=\"muted\">No flagged event has a date.</p></section>");
+            return;
+        };
+        // Days for up to half a year, weeks beyond; a bar per bucket, stacked by category.
+        let span = last - first + 1;
+        // Days for up to half a year, weeks up to three years, months beyond.
+        let month = |d: i64| {
+            let (y, m, _) = civil_from_days(d);
+            y * 12 + m - 1
+        };
+        let (unit, bucket): (&str, &dyn Fn(i64) -> usize) = if span <= 186 {
+            ("day", &|d| (d - first) as usize)
+        } else if span <= 3 * 366 {
+            ("week", &|d| ((d - first) / 7) as usize)
+        } else {
+            ("month", &|d| (month(d) - month(first)) as usize)
+        };
+        let label = |i: usize| match unit {
+            "day" => day_label(first + i as i64),
+            "week" => day_label(first + 7 * i as i64),
+            _ => {
+                let mi = month(first) + i as i64;
+                format!("{:04}-{:02}", mi.div_euclid(12), mi.rem_euclid(12) + 1)
+            }
+        };
+        let n = bucket(last) + 1;
+        let mut buckets = vec![[0u64; 4]; n];
+        for (&d, c) in &self.days {
+            let b = &mut buckets[bucket(d)];
+            for i in 0..4 {
+                b[i] += c[i];
+            }
+        }
+        let max = buckets
+            .iter()
+            .map(|b| b.iter().sum::<u64>())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let (w, ht, left, bottom, top) = (1100.0f64, 210.0f64, 44.0f64, 28.0f64, 10.0f64);
+        let plot_w = w - left - 10.0;
+        let plot_h = ht - bottom - top;
+        let bw = plot_w / n as f64;
+        let _ = write!(h, "{unit}</h2><svg class=\"chart\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"flagged messages per {unit}\">");
+        // Whole-number grid lines: up to four steps.
+        let ticks = max.clamp(1, 4);
+        let step = max.div_ceil(ticks);
+        let scale = (step * ticks) as f64;
+        for k in 0..=ticks {
+            let v = k * step;
+            let y = top + plot_h - plot_h * k as f64 / ticks as f64;
+            let _ = write!(h, "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/><text x=\"{}\" y=\"{:.1}\" class=\"ax\" text-anchor=\"end\">{}</text>", w - 10.0, left - 6.0, y + 4.0, v);
+        }
+        for (i, b) in buckets.iter().enumerate() {
+            let x = left + bw * i as f64;
+            let mut y = top + plot_h;
+            let total: u64 = b.iter().sum();
+            for c in Category::ALL {
+                let v = b[c.index()];
+                if v == 0 {
+                    continue;
+                }
+                let bh = plot_h * v as f64 / scale;
+                y -= bh;
+                let _ = write!(
+                    h,
+                    "<rect x=\"{:.2}\" y=\"{y:.2}\" width=\"{:.2}\" height=\"{bh:.2}\" class=\"c-{}\"><title>{}: {v} {} (of {total})</title></rect>",
+                    x + bw * 0.1,
+                    (bw * 0.8).max(0.5),
+                    c.as_str(),
+                    label(i),
+                    c.as_str()
+                );
+            }
+        }
+        let labels = 8.min(n);
+        for k in 0..labels {
+            let i = if labels > 1 {
+                k * (n - 1) / (labels - 1)
+            } else {
+                0
+            };
+            let x = left + bw * (i as f64 + 0.5);
+            let _ = write!(
+                h,
+                "<text x=\"{x:.1}\" y=\"{}\" class=\"ax\" text-anchor=\"middle\">{}</text>",
+                ht - 8.0,
+                label(i)
+            );
+        }
+        h.push_str("</svg><p class=\"legend\">");
+        for c in Category::ALL {
+            let _ = write!(h, "<span><i class=\"c-{0}\"></i>{0}</span>", c.as_str());
+        }
+        if self.undated > 0 {
+            let _ = write!(
+                h,
+                "<span class=\"muted\">{} flagged without a date are not shown</span>",
+                self.undated
+            );
+        }
+        h.push_str("</p></section>");
+    }
+
+    fn render_users(&self, h: &mut String) {
+        h.push_str("<div id=\"users\"><h2>Users with most flags</h2>");
+        if self.users.is_empty() {
+            h.push_str("<p class=\"muted\">Nobody was flagged.</p></div>");
+            return;
+        }
+        let mut users: Vec<&UserStat> = self.users.values().collect();
+        users.sort_by(|a, b| b.flags.cmp(&a.flags).then_with(|| a.name.cmp(&b.name)));
+        h.push_str("<table class=\"list\"><tr><th>user</th><th>group</th><th>flags</th><th>categories</th></tr>");
+        for u in users.iter().take(TOP_USERS) {
+            let mut cats = String::new();
+            for c in Category::ALL {
+                let n = u.by_category[c.index()];
+                if n > 0 {
+                    let _ = write!(
+                        cats,
+                        "<span class=\"pill c-{0}\">{0} {n}</span>",
+                        c.as_str()
+                    );
+                }
+            }
+            if u.joins_flagged > 0 {
+                let _ = write!(cats, "<span class=\"pill\">join {}</span>", u.joins_flagged);
+            }
+            let id = if u.user != u.name && !u.user.is_empty() {
+                format!(
+                    " <small class=\"muted\">{}</small>",
+                    esc(&mask::mask(&u.user))
+                )
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                h,
+                "<tr><td>{}{id}</td><td>{}</td><td class=\"n\">{}</td><td>{cats}</td></tr>",
+                esc(&mask::mask(&u.name)),
+                esc(&u.group),
+                u.flags
+            );
+        }
+        h.push_str("</table></div>");
+    }
+
+    fn render_rules(&self, h: &mut String, rules: &[Rule]) {
+        h.push_str("<div id=\"rules\"><h2>Rules that fired most</h2>");
+        if self.rules.is_empty() {
+            h.push_str("<p class=\"muted\">No rule fired.</p></div>");
+            return;
+        }
+        let mut list: Vec<(&String, &RuleStat)> = self.rules.iter().collect();
+        list.sort_by(|a, b| {
+            (b.1.fired + b.1.shadow)
+                .cmp(&(a.1.fired + a.1.shadow))
+                .then_with(|| a.0.cmp(b.0))
+        });
+        h.push_str(
+            "<table class=\"list\"><tr><th>rule</th><th>what it finds</th><th>fired</th></tr>",
+        );
+        for (id, s) in list.iter().take(TOP_RULES) {
+            let desc = rules
+                .iter()
+                .find(|r| &r.id == *id)
+                .map_or("", |r| r.description.as_str());
+            let cat = s.category.map_or("", Category::as_str);
+            let shadow = if s.shadow > 0 {
+                format!(" <small class=\"muted\">+{} shadow</small>", s.shadow)
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                h,
+                "<tr><td><code>{}</code> <span class=\"pill c-{cat}\">{cat}</span></td><td class=\"desc\">{}</td><td class=\"n\">{}{shadow}</td></tr>",
+                esc(id),
+                esc(desc),
+                s.fired
+            );
+        }
+        h.push_str("</table></div>");
+    }
+
+    fn render_flagged(&self, h: &mut String) {
+        let mut list: Vec<&Flagged> = self.kept.iter().map(|r| &r.0).collect();
+        list.sort_by_key(|f| Reverse(f.key));
+        let _ = write!(
+            h,
+            "<section id=\"flagged\"><h2>Flagged messages</h2><p class=\"muted\">"
+        );
+        if self.flagged_total as usize > list.len() {
+            let _ = write!(
+                h,
+                "The {} most severe of {} flagged events, ",
+                list.len(),
+                self.flagged_total
+            );
+        } else {
+            let _ = write!(h, "All {} flagged events, ", self.flagged_total);
+        }
+        h.push_str("most severe first. Highlighted: what the rules matched.</p>");
+        for f in list {
+            let cat = f.category.map_or("ok", Category::as_str);
+            let when = f.ts.map(time_str).unwrap_or_default();
+            let kind = match f.kind {
+                Kind::JoinRequest => "<span class=\"pill\">join</span> ",
+                Kind::Message => "",
+            };
+            let _ = write!(
+                h,
+                "<article class=\"msg b-{cat}\"><div class=\"meta\"><span class=\"act act{}\">{}</span> <span class=\"pill c-{cat}\">{cat}</span> {kind}<b>{}</b> <span class=\"muted\">{} &middot; {} &middot; {}</span></div>",
+                f.action.severity(),
+                f.action.as_str(),
+                highlighted(&f.name, &f.name_spans, &[]),
+                esc(&f.group),
+                esc(&when),
+                esc(&f.origin.to_string()),
+            );
+            if !f.text.is_empty() {
+                let _ = write!(
+                    h,
+                    "<div class=\"text\">{}</div>",
+                    highlighted(&f.text, &f.spans, &f.entities)
+                );
+            }
+            if !f.attachments.is_empty() {
+                h.push_str("<div class=\"att\">attached: ");
+                for (i, a) in f.attachments.iter().enumerate() {
+                    if i > 0 {
+                        h.push_str(", ");
+                    }
+                    let name = if a.is_empty() { "(media)" } else { a.as_str() };
+                    let _ = write!(h, "<code>{}</code>", esc(&mask::mask(name)));
+                }
+                h.push_str("</div>");
+            }
+            h.push_str("<div class=\"why\">");
+            // Helper rules (score 0) explain exprs; the JSONL has them, the page does not.
+            for (id, c, score, matched, shadow) in f.reasons.iter().filter(|r| r.2 > 0.0) {
+                let matched = truncate_chars(&mask::mask(matched), 60);
+                let _ = write!(
+                    h,
+                    "<span class=\"reason{}\"><code>{}</code> {} {:.2}{}</span>",
+                    if *shadow { " shadow" } else { "" },
+                    esc(id),
+                    c.as_str(),
+                    score,
+                    if matched.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" &middot; <q>{}</q>", esc(&matched))
+                    }
+                );
+            }
+            h.push_str("</div></article>");
+        }
+        h.push_str("</section>");
+    }
+
+    fn render_inputs(&self, h: &mut String) {
+        h.push_str("<section id=\"inputs\"><h2>Inputs</h2><table class=\"list\"><tr><th>file</th><th>format</th><th>messages</th><th>joins</th><th>system</th><th>deleted</th><th>media</th></tr>");
+        for i in &self.inputs {
+            let order = i
+                .date_order
+                .map(|o| format!(", dates {o}"))
+                .unwrap_or_default();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{} <small class=\"muted\">{}{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(&i.source), i.format, i.encoding, esc(&order), i.messages, i.joins, i.system, i.deleted, i.media
+            );
+        }
+        h.push_str("</table>");
+        if !self.diagnostics.is_empty() {
+            let _ = write!(
+                h,
+                "<h3>Input problems ({} errors, {} warnings)</h3><ul class=\"diag\">",
+                self.errors, self.warnings
+            );
+            for d in &self.diagnostics {
+                let class = if d.level == Level::Error {
+                    "err"
+                } else {
+                    "warn"
+                };
+                let _ = write!(h, "<li class=\"{class}\">{}</li>", esc(&d.to_string()));
+            }
+            if (self.errors + self.warnings) as usize > self.diagnostics.len() {
+                h.push_str("<li>&hellip; the rest are on standard error</li>");
+            }
+            h.push_str("</ul>");
+        }
+        h.push_str("</section>");
+    }
+}
+
+impl Observer for Report {
+    fn scored(&mut self, event: &Event, verdict: &Verdict, origin: &Origin) {
+        self.add(event, verdict, origin);
+    }
+    fn diagnostic(&mut self, d: &Diagnostic) {
+        match d.level {
+            Level::Error => self.errors += 1,
+            Level::Warning => self.warnings += 1,
+        }
+        if self.diagnostics.len() < SHOWN_DIAGNOSTICS {
+            self.diagnostics.push(d.clone());
+        }
+    }
+    fn input_done(&mut self, stats: &InputStats) {
+        self.inputs.push(stats.clone());
+    }
+}
+
+fn top_category(v: &Verdict) -> Category {
+    Category::ALL
+        .into_iter()
+        .max_by(|a, b| v.scores.get(*a).total_cmp(&v.scores.get(*b)))
+        .unwrap_or(Category::Spam)
+}
+
+fn bar_row(h: &mut String, label: &str, n: u64, max: u64, class: &str) {
+    let pct = 100.0 * n as f64 / max as f64;
+    let _ = write!(
+        h,
+        "<tr><td>{label}</td><td class=\"n\">{n}</td><td class=\"bar\"><i class=\"{class}\" style=\"width:{pct:.1}%\"></i></td></tr>"
+    );
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn truncate_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// HTML-escapes text.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The text as HTML with `spans` in `<mark>` and personal data masked: the doxing stage's
+/// `entities` first, then whatever [`mask::find`] sees elsewhere. A masked piece is replaced
+/// whole and marked when any span touches it.
+fn highlighted(text: &str, spans: &[[usize; 2]], entities: &[mask::Masked]) -> String {
+    let mut spans: Vec<[usize; 2]> = spans
+        .iter()
+        .copied()
+        .filter(|[a, b]| {
+            a < b && *b <= text.len() && text.is_char_boundary(*a) && text.is_char_boundary(*b)
+        })
+        .collect();
+    spans.sort_unstable();
+    let mut merged: Vec<[usize; 2]> = Vec::new();
+    for sp in spans {
+        match merged.last_mut() {
+            Some(last) if sp[0] <= last[1] => last[1] = last[1].max(sp[1]),
+            _ => merged.push(sp),
+        }
+    }
+    let marked = |a: usize, b: usize| merged.iter().any(|s| s[0] < b && a < s[1]);
+    let mut pii: Vec<mask::Masked> = entities
+        .iter()
+        .filter(|m| text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end))
+        .cloned()
+        .collect();
+    pii.sort_by_key(|m| (m.range.start, std::cmp::Reverse(m.range.end)));
+    // Nested or overlapping entities: keep the first, widest one.
+    pii.dedup_by(|next, kept| next.range.start < kept.range.end);
+    for m in mask::find(text) {
+        if !pii
+            .iter()
+            .any(|e| e.range.start < m.range.end && m.range.start < e.range.end)
+        {
+            pii.push(m);
+        }
+    }
+    pii.sort_by_key(|m| m.range.start);
+    let mut bounds: Vec<usize> = merged.iter().flat_map(|s| [s[0], s[1]]).collect();
+    bounds.extend(pii.iter().map(|m| m.range.start));
+    bounds.push(text.len());
+    bounds.sort_unstable();
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut i = 0;
+    let mut p = 0;
+    while i < text.len() {
+        if let Some(m) = pii.get(p).filter(|m| m.range.start == i) {
+            let piece = esc(&m.replacement);
+            if marked(m.range.start, m.range.end) {
+                let _ = write!(out, "<mark>{piece}</mark>");
+            } else {
+                out.push_str(&piece);
+            }
+            i = m.range.end;
+            p += 1;
+            continue;
+        }
+        let next = bounds
+            .iter()
+            .copied()
+            .find(|&b| b > i)
+            .unwrap_or(text.len());
+        let next = pii
+            .get(p)
+            .map_or(next, |m| next.min(m.range.start.max(i + 1)));
+        let piece = esc(&text[i..next]);
+        if marked(i, next) {
+            let _ = write!(out, "<mark>{piece}</mark>");
+        } else {
+            out.push_str(&piece);
+        }
+        i = next;
+    }
+    out
+}
+
+fn day_str(ts: i64) -> String {
+    day_label(ts.div_euclid(86_400))
+}
+
+fn day_label(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn time_str(ts: i64) -> String {
+    let secs = ts.rem_euclid(86_400);
+    format!("{} {:02}:{:02}", day_str(ts), secs / 3600, secs / 60 % 60)
+}
+
+const CSS: &str = r#"
+:root{--spam:#d97706;--scam:#dc2626;--doxing:#7c3aed;--abuse:#2563eb;--ok:#16a34a;--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc}
+*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
+main{max-width:1180px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:0 0 10px}h3{font-size:15px}
+.sub,.muted{color:var(--muted)}section,.two>div{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px;margin:14px 0}
+.two{display:grid;grid-template-columns:1fr 1fr;gap:14px}.two>div,section.two>div{margin:0}section.two{background:none;border:0;padding:0}
+.cards{display:grid;grid-template-columns:repeat(5,1fr);gap:12px;background:none;border:0;padding:0}.card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+.card .num{font-size:24px;font-weight:650}.card .lbl{color:var(--muted)}.card.flag .num{color:var(--scam)}
+table{border-collapse:collapse;width:100%}th{text-align:left;color:var(--muted);font-weight:500;border-bottom:1px solid var(--line);padding:4px 6px}td{padding:4px 6px;border-bottom:1px solid #f1f5f9;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bars td:first-child{width:90px}.bar{width:65%}.bar i{display:block;height:12px;border-radius:3px;min-width:2px}
+.c-ok{background:var(--ok)}.c-spam{background:var(--spam)}.c-scam{background:var(--scam)}.c-doxing{background:var(--doxing)}.c-abuse{background:var(--abuse)}
+svg .c-ok{fill:var(--ok)}svg .c-spam{fill:var(--spam)}svg .c-scam{fill:var(--scam)}svg .c-doxing{fill:var(--doxing)}svg .c-abuse{fill:var(--abuse)}
+.act0{background:var(--ok)}.act1{background:#ca8a04}.act2{background:#ea580c}.act3{background:var(--scam)}.act4{background:#9f1239}.act5{background:#111827}
+.chart{width:100%;height:auto}.chart .grid{stroke:var(--line)}.chart .ax{font-size:11px;fill:var(--muted)}
+.legend span{margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+.pill{display:inline-block;padding:0 7px;border-radius:9px;font-size:12px;color:#fff;background:#64748b;margin:1px 2px}
+.act{display:inline-block;padding:1px 8px;border-radius:4px;color:#fff;font-weight:600;font-size:12px;text-transform:uppercase}
+.msg{border:1px solid var(--line);border-left:4px solid #94a3b8;border-radius:8px;padding:10px 12px;margin:10px 0;background:#fff}
+.b-spam{border-left-color:var(--spam)}.b-scam{border-left-color:var(--scam)}.b-doxing{border-left-color:var(--doxing)}.b-abuse{border-left-color:var(--abuse)}
+.msg .text{white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0;font-size:15px}mark{background:#fde68a;border-radius:3px;padding:0 1px}
+.why{display:flex;flex-wrap:wrap;gap:6px}.reason{font-size:12px;background:#f1f5f9;border-radius:6px;padding:2px 7px}.reason.shadow{opacity:.6;font-style:italic}
+.att{font-size:13px;color:var(--muted);margin:4px 0}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
+.diag{font-family:ui-monospace,monospace;font-size:12.5px}.diag .err{color:var(--scam)}.diag .warn{color:#a16207}
+footer{color:var(--muted);text-align:center;margin:20px 0}
+nav{margin:6px 0 0}nav a{color:#2563eb;text-decoration:none;margin-right:14px}td.desc{font-size:12.5px;color:#374151}
+@media (max-width:800px){.two,.cards{grid-template-columns:1fr}}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::{Reason, Scores, Source};
+
+    fn verdict(cat: Option<Category>, action: Action, spans: Vec<[usize; 2]>) -> Verdict {
+        Verdict {
+            id: "1".into(),
+            kind: Kind::Message,
+            category: cat,
+            action,
+            scores: Scores {
+                scam: 0.9,
+                ..Scores::default()
+            },
+            reasons: vec![Reason {
+                source: Source::Rule,
+                id: "scam.test".into(),
+                category: Category::Scam,
+                score: 0.9,
+                spans,
+                matched: "0812 3456 7890".into(),
+                field: Field::Text,
+                entities: vec![],
+                shadow: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn long_exports_are_charted_per_week_or_month() {
+        let origin = Origin {
+            file: "chat.txt".into(),
+            line: 1,
+        };
+        let flagged = verdict(Some(Category::Scam), Action::Remove, vec![]);
+        let chart = |days: i64| {
+            let mut r = Report::new(10);
+            for ts in [1_609_459_200, 1_609_459_200 + days * 86_400] {
+                let ev = Event {
+                    ts: Some(ts),
+                    ..Event::default()
+                };
+                r.add(&ev, &flagged, &origin);
+            }
+            r.render(&[])
+        };
+        assert!(chart(30).contains("Flagged messages per day"));
+        assert!(chart(400).contains("Flagged messages per week"));
+        let html = chart(4 * 365);
+        assert!(html.contains("Flagged messages per month"));
+        assert!(
+            html.contains(">2021-01<") && html.contains(">2024-12<"),
+            "month labels"
+        );
+        assert_eq!(
+            html.matches("<rect").count(),
+            2,
+            "one bar per flagged month"
+        );
+    }
+
+    #[test]
+    fn highlights_and_masks_together() {
+        let t = "transfer ke 081234567890 <sekarang>";
+        let h = highlighted(t, &[[0, 8], [12, 16]], &[]);
+        assert_eq!(
+            h,
+            "<mark>transfer</mark> ke <mark>0812****7890</mark> &lt;sekarang&gt;"
+        );
+        assert!(!h.contains("081234567890"));
+        // Out-of-range and mid-char spans are ignored, not trusted.
+        let e = "💜 halo";
+        assert_eq!(highlighted(e, &[[1, 3], [0, 99]], &[]), "💜 halo");
+        // The doxing stage's entities win over the generic finder, whatever they cover.
+        let t = "alamat Jl. Melati No. 12, wa 081234567890";
+        let ent = [mask::Masked {
+            range: 7..24,
+            replacement: "Jl. Me**** No. **".into(),
+        }];
+        assert_eq!(
+            highlighted(t, &[], &ent),
+            "alamat Jl. Me**** No. **, wa 0812****7890"
+        );
+    }
+
+    #[test]
+    fn keeps_only_the_most_severe_and_counts_the_rest() {
+        let mut r = Report::new(2);
+        let origin = Origin {
+            file: "chat.txt".into(),
+            line: 1,
+        };
+        let ev = Event {
+            text: "hubungi 081234567890".into(),
+            name: "+62 812-3456-7890".into(),
+            user: "+62 812-3456-7890".into(),
+            group: "ARMY".into(),
+            ts: Some(1_709_287_200),
+            ..Event::default()
+        };
+        r.add(
+            &ev,
+            &verdict(Some(Category::Scam), Action::Review, vec![[8, 20]]),
+            &origin,
+        );
+        r.add(
+            &ev,
+            &verdict(Some(Category::Scam), Action::Remove, vec![[8, 20]]),
+            &origin,
+        );
+        r.add(
+            &ev,
+            &verdict(Some(Category::Scam), Action::Ban, vec![]),
+            &origin,
+        );
+        r.add(&ev, &verdict(None, Action::Allow, vec![]), &origin);
+        assert_eq!((r.flagged(), r.kept.len(), r.events), (3, 2, 4));
+        let html = r.render(&[]);
+        assert!(html.contains("The 2 most severe of 3 flagged events"));
+        assert!(
+            html.contains(">ban<") && html.contains(">remove<") && !html.contains(">review</span>")
+        );
+        assert!(
+            !html.contains("081234567890") && !html.contains("812-3456-7890"),
+            "personal data is masked"
+        );
+        assert!(html.contains("0812****7890"));
+        assert!(html.contains("<svg") && html.contains("2024-03-01"));
+        assert!(
+            !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
+            "no network, no script"
+        );
+    }
+}

@@ -1,0 +1,325 @@
+//! `jaga scan` on exported chats, through the real binary: verdicts with their origin, join
+//! events that the rules see, the HTML report, several inputs, damaged input, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(rel: &str) -> String {
+    root()
+        .join("tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+fn jaga(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run jaga")
+}
+
+fn verdicts(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("verdict is JSON"))
+        .collect()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The shipped rules plus two test rules: a keyword, and one that needs the sender's first
+/// message in the group (which only join tracking can tell).
+fn test_rules() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &Path, to: &Path| std::fs::copy(from, to).unwrap();
+    std::fs::create_dir(dir.path().join("lists")).unwrap();
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            copy(&p, &dir.path().join(p.file_name().unwrap()));
+        }
+    }
+    for entry in std::fs::read_dir(root().join("rules/lists")).unwrap() {
+        let p = entry.unwrap().path();
+        copy(&p, &dir.path().join("lists").join(p.file_name().unwrap()));
+    }
+    std::fs::write(
+        dir.path().join("test.toml"),
+        r#"
+[[rule]]
+id = "scam.test_loan"
+description = "Loan offers (test rule)"
+category = "scam"
+keywords = ["pinjaman"]
+score = 0.9
+action = "remove"
+tests = { hit = ["ada pinjaman"], miss = ["halo"] }
+
+[[rule]]
+id = "spam.test_newcomer"
+description = "Greets on the first message after joining (test rule)"
+category = "spam"
+keywords = ["halo"]
+when = { first_message = true }
+score = 0.5
+tests = { hit = [{ text = "halo kak", member_messages = 0 }], miss = [{ text = "halo kak", member_messages = 3 }, "halo kak"] }
+"#,
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn whatsapp_export_to_verdicts_with_origin_and_join_events() {
+    let rules = test_rules();
+    let path = fixture("whatsapp/WhatsApp Chat with ARMY Peduli.txt");
+    // Exact actions of the test rules: rules only, whatever the shipped model adds.
+    let out = jaga(&[
+        "scan",
+        &path,
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--no-model",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = verdicts(&out.stdout);
+    assert_eq!(v.len(), 11, "7 messages and 4 joins");
+    for x in &v {
+        assert_eq!(x["origin"]["file"], path.as_str());
+        assert!(x["origin"]["line"].as_u64().unwrap() >= 1);
+    }
+    let kinds: Vec<&str> = v.iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "join_request").count(), 4);
+    let join = v.iter().find(|x| x["origin"]["line"] == 6).unwrap();
+    assert_eq!(
+        (join["kind"].as_str(), join["action"].as_str()),
+        (Some("join_request"), Some("approve"))
+    );
+    // The newcomer's first message: the loan rule, and the rule that needs "first message".
+    let first = v.iter().find(|x| x["origin"]["line"] == 7).unwrap();
+    let ids: Vec<&str> = first["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"scam.test_loan") && ids.contains(&"spam.test_newcomer"),
+        "{ids:?}"
+    );
+    assert_eq!(first["action"], "remove");
+    // Rina's greeting: her join is not in the export, so "first message" is unknown: no fire.
+    let rina = v.iter().find(|x| x["origin"]["line"] == 4).unwrap();
+    assert!(rina["reasons"].as_array().unwrap().is_empty(), "{rina}");
+    let e = stderr(&out);
+    assert!(e.contains("11 events"), "{e}");
+    assert!(
+        e.contains("whatsapp (UTF-8), 7 messages, 4 joins, 6 system, 1 deleted, 2 media, dates read as day/month"),
+        "{e}"
+    );
+    assert!(
+        !e.contains("pinjaman") && !e.contains("0812"),
+        "no message text on stderr: {e}"
+    );
+}
+
+#[test]
+fn zip_attachments_reach_the_attachment_rules() {
+    let out = jaga(&[
+        "scan",
+        &fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip"),
+        "--no-model",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = verdicts(&out.stdout);
+    let apk = v.iter().find(|x| x["origin"]["line"] == 2).unwrap();
+    assert!(apk["origin"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with(".zip/WhatsApp Chat with ARMY Peduli.txt"));
+    let reason = &apk["reasons"][0];
+    assert_eq!(
+        (reason["id"].as_str(), reason["field"].as_str()),
+        (Some("attachment.apk"), Some("attachment"))
+    );
+    assert_eq!(apk["action"], "remove");
+    let resi = v.iter().find(|x| x["origin"]["line"] == 5).unwrap();
+    assert_eq!(resi["reasons"][0]["matched"], "Cek Resi.apk");
+}
+
+#[test]
+fn report_is_self_contained_highlighted_and_masked() {
+    let rules = test_rules();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let verdict_file = dir.path().join("v.jsonl");
+    let out = jaga(&[
+        "scan",
+        &fixture("whatsapp/WhatsApp Chat with ARMY Peduli.txt"),
+        &fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip"),
+        &fixture("telegram/single.json"),
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--out",
+        verdict_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let v = verdicts(&std::fs::read(&verdict_file).unwrap());
+    let files: std::collections::BTreeSet<&str> = v
+        .iter()
+        .map(|x| x["origin"]["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 3, "one origin file per input: {files:?}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    for section in [
+        "Per category",
+        "Per action",
+        "Flagged messages per day",
+        "Users with most flags",
+        "Rules that fired most",
+        "Inputs",
+    ] {
+        assert!(html.contains(section), "report lacks {section}");
+    }
+    assert!(
+        html.contains("<mark>pinjaman"),
+        "matched spans are highlighted"
+    );
+    assert!(html.contains("scam.test_loan") && html.contains("attachment.apk"));
+    assert!(html.contains("<svg"));
+    // Personal data: the phone numbers in texts and sender names are masked.
+    for raw in ["0812-3456-0491", "857-1111-2222", "812-3456-0491"] {
+        assert!(!html.contains(raw), "report shows {raw}");
+    }
+    assert!(html.contains("0812****0491") && html.contains("6285*****2222"));
+    // Self-contained: nothing fetched from the network, no script.
+    for bad in [
+        "<script",
+        "<link",
+        "src=\"http",
+        "href=\"http",
+        "@import",
+        "url(",
+    ] {
+        assert!(!html.contains(bad), "report contains {bad}");
+    }
+    let e = stderr(&out);
+    assert!(e.contains("report with"), "{e}");
+}
+
+#[test]
+fn a_cut_telegram_export_exits_1_and_keeps_what_parsed() {
+    let out = jaga(&["scan", &fixture("telegram/cut.json")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(verdicts(&out.stdout).len(), 5);
+    let e = stderr(&out);
+    assert!(
+        e.contains("cut.json:116: the JSON ends in the middle of this message"),
+        "{e}"
+    );
+    assert!(e.contains("1 line(s) with errors"), "{e}");
+}
+
+#[test]
+fn format_and_date_order_can_be_forced() {
+    // Forcing Telegram on a WhatsApp export: a clear error, exit 1, nothing scored.
+    let out = jaga(&["scan", &fixture("whatsapp/ymd.txt"), "--format", "telegram"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("ymd.txt:1: not valid JSON"),
+        "{}",
+        stderr(&out)
+    );
+    let out = jaga(&[
+        "scan",
+        &fixture("whatsapp/ymd.txt"),
+        "--format",
+        "whatsapp",
+        "--date-order",
+        "mdy",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(verdicts(&out.stdout).len(), 4);
+    let out = jaga(&["scan", "--format", "xml", "x"]);
+    assert_eq!(out.status.code(), Some(2), "bad flag value");
+    assert!(stderr(&out).contains("use auto, jsonl, whatsapp or telegram"));
+}
+
+#[test]
+fn unrecognised_input_is_reported_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("notes.txt");
+    std::fs::write(&p, "shopping list\nmilk\n").unwrap();
+    let out = jaga(&["scan", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("notes.txt: cannot tell what this is"),
+        "{}",
+        stderr(&out)
+    );
+    // A missing second input stops the scan before anything is written.
+    let out = jaga(&["scan", &fixture("whatsapp/ymd.txt"), "no/such/export.zip"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("cannot open no/such/export.zip"));
+}
+
+#[test]
+fn warnings_do_not_fail_the_scan() {
+    let out = jaga(&["scan", &fixture("whatsapp/mixed_layouts.txt")]);
+    assert_eq!(out.status.code(), Some(0));
+    let e = stderr(&out);
+    assert!(
+        e.contains("mixed_layouts.txt:3: warning: the header layout changes here"),
+        "{e}"
+    );
+    assert!(e.contains("warning(s)"), "{e}");
+}
+
+#[test]
+fn piped_output_has_no_progress_bar() {
+    let out = jaga(&["scan", &fixture("whatsapp/ios_en.txt")]);
+    let e = stderr(&out);
+    assert!(
+        !e.contains('\r') && !e.contains("\x1b["),
+        "no bar when stderr is not a terminal: {e:?}"
+    );
+}
+
+#[test]
+fn a_telegram_export_folder_and_empty_input() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("telegram/account_list.json"),
+        dir.path().join("result.json"),
+    )
+    .unwrap();
+    let out = jaga(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = verdicts(&out.stdout);
+    assert_eq!(v.len(), 4);
+    assert!(v[0]["origin"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("result.json"));
+    let empty = tempfile::tempdir().unwrap();
+    let out = jaga(&["scan", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+    let blank = dir.path().join("blank.txt");
+    std::fs::write(&blank, "\n\n").unwrap();
+    let out = jaga(&["scan", blank.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
