@@ -24,7 +24,8 @@ pub struct Config {
     pub store: PathBuf,
     /// The rules directory (rule files, lists, policy.toml).
     pub rules: PathBuf,
-    /// The classifier model, when one is trained; reserved, `jaga serve` does not load it yet.
+    /// The classifier's model file. Unset: `models/jaga.model` when it exists (rules only
+    /// when not); `""`: rules only.
     pub model: Option<PathBuf>,
     /// `full` fsyncs every commit (survives power loss); `normal` survives a crash of jaga.
     pub durability: Durability,
@@ -123,10 +124,24 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
-        if let Some(m) = cfg.model.as_mut().filter(|m| m.is_relative()) {
+        if let Some(m) = cfg
+            .model
+            .as_mut()
+            .filter(|m| m.is_relative() && !m.as_os_str().is_empty())
+        {
             *m = base.join(&*m);
         }
         Ok(cfg)
+    }
+
+    /// The model `jaga serve` scores with, as the `model` key asks.
+    pub fn model_choice(&self) -> crate::model::ModelChoice {
+        use crate::model::ModelChoice;
+        match &self.model {
+            None => ModelChoice::Default,
+            Some(p) if p.as_os_str().is_empty() => ModelChoice::Off,
+            Some(p) => ModelChoice::File(p.clone()),
+        }
     }
 
     /// Parses and validates config TOML; syntax errors start with the line number.

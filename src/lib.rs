@@ -26,19 +26,24 @@
 //! * [`config`]: `jaga.toml`, the configuration of `jaga serve`.
 //! * [`metrics`]: Prometheus metrics of `jaga serve`.
 //! * [`review`]: `jaga review` (list, show, decide) and `jaga scan --store`.
+//! * [`features`], [`model`]: the classifier's hashed features and model file; [`train`]
+//!   and [`evaluate`] build and measure it.
 
 pub mod config;
 pub mod doxing;
 pub mod engine;
+pub mod evaluate;
 pub mod event;
 pub mod explain;
 pub mod export;
 pub mod expr;
 pub mod extract;
+pub mod features;
 pub mod links;
 pub mod mask;
 pub mod matcher;
 pub mod metrics;
+pub mod model;
 pub mod normalise;
 pub mod policy;
 pub mod report;
@@ -51,6 +56,7 @@ pub mod signal;
 pub mod state;
 pub mod store;
 pub mod synth;
+pub mod train;
 pub mod verdict;
 
 pub use engine::Engine;

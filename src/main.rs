@@ -1,4 +1,5 @@
-//! The `jaga` command line: `scan`, `explain`, `rules check`, `serve`, `review`.
+//! The `jaga` command line: `scan`, `explain`, `rules check`, `serve`, `review`, `train`,
+//! `eval`.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -13,9 +14,11 @@ use jaga::engine::{Engine, Scratch};
 use jaga::event::{Attachment, Event, Kind, Role};
 use jaga::explain::{self, Marks};
 use jaga::export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin};
+use jaga::model::{self, Model, ModelChoice};
 use jaga::rules::{RuleSet, Severity};
 use jaga::scan::{self, ScanOptions};
 use jaga::store::{CaseFilter, Durability, NewDecision, Store};
+use jaga::train::{self, DataSpec, LabelMap, Split};
 
 /// Exit code when every input line was scanned (or every rule check passed).
 const EXIT_OK: u8 = 0;
@@ -55,6 +58,93 @@ enum Command {
         #[command(subcommand)]
         command: ReviewCommand,
     },
+    /// Train the classifier on labelled examples and write a model file.
+    Train(TrainArgs),
+    /// Measure rules only, model only and both combined on labelled examples.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// The classifier's model file [default: models/jaga.model; rules only, with a warning,
+    /// when that file is absent].
+    #[arg(long, value_name = "FILE", env = "JAGA_MODEL")]
+    model: Option<PathBuf>,
+    /// Rules only: load no model.
+    #[arg(long, conflicts_with = "model")]
+    no_model: bool,
+}
+
+#[derive(Args)]
+struct DataArgs {
+    /// Labelled examples, repeatable: `FILE.tsv` (label<TAB>text), `FILE.jsonl` (events with
+    /// a `label` field) or `LABEL:FILE` (one message a line, all of one label); append
+    /// `@N` to repeat each example N times (weight).
+    #[arg(
+        long = "data",
+        value_name = "[LABEL:]FILE[@N]",
+        required_unless_present = "from_store",
+        num_args = 1..
+    )]
+    data: Vec<DataSpec>,
+    /// Add the cases admins decided in a review store: dismissed ones as `ok`, confirmed ones
+    /// with their category (doxing cases are left out: the model has no doxing label).
+    #[arg(long, value_name = "DB")]
+    from_store: Option<PathBuf>,
+    /// How many times each review-store case counts, against 1 for a corpus line.
+    #[arg(long, value_name = "N", default_value_t = 8.0, value_parser = parse_weight)]
+    store_weight: f32,
+    /// Foreign label names, e.g. `ham=ok,0=ok,1=spam` (repeatable).
+    #[arg(long, value_name = "FROM=LABEL,...")]
+    label_map: Vec<LabelMap>,
+    /// Use all examples, or only the `train` or `test` part of a split by hash of the text.
+    #[arg(long, default_value = "all", value_parser = parse_split)]
+    split: Split,
+    /// Size of the `test` part of --split, in percent.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..100))]
+    test_percent: u32,
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Where to write the model.
+    #[arg(long, default_value = model::DEFAULT_PATH)]
+    out: PathBuf,
+    #[command(flatten)]
+    rules: RulesDir,
+    /// logistic (linfa-logistic, multinomial) or naive-bayes (linfa-bayes, multinomial).
+    #[arg(long, default_value = "logistic", value_parser = parse_algorithm)]
+    algorithm: train::AlgorithmChoice,
+    /// Hashed n-grams kept by feature selection.
+    #[arg(long, default_value_t = 4096)]
+    features: usize,
+    /// L2 penalty (logistic) or smoothing (naive Bayes).
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f32,
+    /// Most L-BFGS iterations (logistic).
+    #[arg(long, default_value_t = 60)]
+    max_iter: u32,
+    /// Percent of examples held out to measure the model; the figures go into the file.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..50))]
+    holdout: u32,
+    /// Seed of the hold-out split; the same data and seed give the same model.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    rules: RulesDir,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -85,6 +175,8 @@ struct ScanArgs {
     /// Do not print the summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Input format: auto (recognised from the content), jsonl, whatsapp or telegram.
     #[arg(long, default_value = "auto", value_parser = parse_format)]
     format: Auto<Format>,
@@ -151,15 +243,20 @@ struct ExplainArgs {
     /// The group, for per-group policy overrides.
     #[arg(long, default_value = "")]
     group: String,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Subcommand)]
 enum RulesCommand {
-    /// Lint the rule files and run every rule's tests.
+    /// Lint the rule files and run every rule's tests. Verdict-level `[[test]]`s score with
+    /// the classifier, as `scan` and `serve` do.
     Check {
         /// Rules directory.
         #[arg(default_value = "rules")]
         dir: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
     },
 }
 
@@ -181,6 +278,9 @@ struct ServeArgs {
     /// the end of input shuts the server down.
     #[arg(long)]
     stdin: bool,
+    /// The classifier (overrides `model`).
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Args)]
@@ -254,6 +354,21 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
     }
 }
 
+fn parse_split(s: &str) -> Result<Split, String> {
+    s.parse()
+}
+
+fn parse_weight(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(w) if w >= 1.0 && w.is_finite() => Ok(w),
+        _ => Err("a repeat count: a number >= 1".into()),
+    }
+}
+
+fn parse_algorithm(s: &str) -> Result<train::AlgorithmChoice, String> {
+    s.parse()
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     match s {
         "member" => Ok(Role::Member),
@@ -268,10 +383,12 @@ fn main() -> ExitCode {
         Command::Scan(a) => cmd_scan(a),
         Command::Explain(a) => cmd_explain(a),
         Command::Rules {
-            command: RulesCommand::Check { dir },
-        } => cmd_rules_check(&dir),
+            command: RulesCommand::Check { dir, model },
+        } => cmd_rules_check(&dir, &model),
         Command::Serve(a) => cmd_serve(a),
         Command::Review { command } => cmd_review(command),
+        Command::Train(a) => cmd_train(a),
+        Command::Eval(a) => cmd_eval(a),
     };
     ExitCode::from(code)
 }
@@ -287,8 +404,44 @@ fn load_engine_for(r: &RulesDir) -> Result<Engine, u8> {
     load_engine(&r.rules).map(|e| e.with_show_pii(r.show_pii))
 }
 
+impl ModelArgs {
+    fn choice(&self) -> ModelChoice {
+        match (&self.model, self.no_model) {
+            (_, true) => ModelChoice::Off,
+            (Some(p), false) => ModelChoice::File(p.clone()),
+            (None, false) => ModelChoice::Default,
+        }
+    }
+}
+
+/// The model `--model`/`--no-model` ask for. The default file may be absent (rules only,
+/// with a warning); a file that exists but does not load, or an explicit one that is
+/// missing, stops the command.
+fn load_model(a: &ModelArgs) -> Result<Option<Model>, u8> {
+    let choice = a.choice();
+    match choice.load() {
+        Ok(None) if choice == ModelChoice::Default => {
+            eprintln!(
+                "jaga: warning: no model at {}; scoring with rules only (train one with `jaga train`, or pass --no-model)",
+                model::DEFAULT_PATH
+            );
+            Ok(None)
+        }
+        Ok(m) => Ok(m),
+        Err(e) => {
+            eprintln!("jaga: {e}");
+            Err(EXIT_FATAL)
+        }
+    }
+}
+
+fn load_engine_with_model(r: &RulesDir, m: &ModelArgs) -> Result<Engine, u8> {
+    let model = load_model(m)?;
+    Ok(load_engine_for(r)?.with_model(model))
+}
+
 fn cmd_scan(a: ScanArgs) -> u8 {
-    let engine = match load_engine_for(&a.rules) {
+    let engine = match load_engine_with_model(&a.rules, &a.model) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -493,7 +646,7 @@ fn progress_bar(inputs: &[Input]) -> ProgressBar {
 }
 
 fn cmd_explain(a: ExplainArgs) -> u8 {
-    let engine = match load_engine_for(&a.rules) {
+    let engine = match load_engine_with_model(&a.rules, &a.model) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -536,7 +689,7 @@ fn cmd_explain(a: ExplainArgs) -> u8 {
     EXIT_OK
 }
 
-fn cmd_rules_check(dir: &Path) -> u8 {
+fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
     let set = match RuleSet::load(dir) {
         Ok(s) => s,
         Err(e) => {
@@ -555,9 +708,9 @@ fn cmd_rules_check(dir: &Path) -> u8 {
     for w in &set.warnings {
         eprintln!("{w}");
     }
-    let engine = match load_engine(dir) {
-        Ok(e) => e,
-        Err(code) => return code,
+    let engine = match (load_engine(dir), load_model(model)) {
+        (Ok(e), Ok(m)) => e.with_model(m),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
     let report = jaga::ruletest::run(&engine);
     for f in &report.failures {
@@ -608,10 +761,16 @@ fn cmd_serve(a: ServeArgs) -> u8 {
     if let Some(r) = a.rules {
         config.rules = r;
     }
+    let model = if a.model.no_model || a.model.model.is_some() {
+        a.model.choice()
+    } else {
+        config.model_choice()
+    };
     let opts = jaga::serve::Options {
         config,
         config_path,
         stdin: a.stdin,
+        model,
         admin_token: std::env::var("JAGA_ADMIN_TOKEN").ok(),
         ingest_token: std::env::var("JAGA_INGEST_TOKEN").ok(),
     };
@@ -762,5 +921,135 @@ fn cmd_review(c: ReviewCommand) -> u8 {
                 }
             }
         }
+    }
+}
+
+/// Loads the `--data` files, reporting skipped lines; `None` when nothing can be trained or
+/// measured.
+fn load_data(a: &DataArgs) -> Result<train::Loaded, u8> {
+    let mut map = LabelMap::default();
+    for m in &a.label_map {
+        map.extend(m.clone());
+    }
+    let mut loaded = train::load(&a.data, &map, a.split, a.test_percent).map_err(|e| {
+        eprintln!("jaga: {e}");
+        EXIT_FATAL
+    })?;
+    if let Some(db) = &a.from_store {
+        let n = train::load_store(&mut loaded, db, a.store_weight, a.split, a.test_percent)
+            .map_err(|e| {
+                eprintln!("jaga: {e}");
+                EXIT_FATAL
+            })?;
+        eprintln!(
+            "jaga: {} decided case(s) from {} (each counts {}x){}",
+            n.added,
+            db.display(),
+            a.store_weight,
+            if n.doxing > 0 {
+                format!("; {} doxing case(s) left out", n.doxing)
+            } else {
+                String::new()
+            }
+        );
+    }
+    for s in loaded.skipped.iter().take(20) {
+        eprintln!("{s}");
+    }
+    if loaded.skipped.len() > 20 {
+        eprintln!(
+            "jaga: ... and {} more skipped lines",
+            loaded.skipped.len() - 20
+        );
+    }
+    if loaded.examples.is_empty() {
+        eprintln!("jaga: no labelled examples in the --data files or the review store (after --split); a store gives examples once admins decide cases (`jaga review decide`)");
+        return Err(EXIT_FATAL);
+    }
+    Ok(loaded)
+}
+
+fn cmd_train(a: TrainArgs) -> u8 {
+    let engine = match load_engine(&a.rules.rules) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let loaded = match load_data(&a.data) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let opts = train::TrainOptions {
+        algorithm: a.algorithm,
+        features: a.features,
+        alpha: a.alpha,
+        max_iterations: a.max_iter,
+        holdout_percent: a.holdout,
+        seed: a.seed,
+        progress: io::stderr().is_terminal(),
+    };
+    let trained = match train::train(&engine, &loaded.examples, loaded.sources, &opts, &a.out) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("jaga: training failed: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    if let Err(e) = trained.model.save(&a.out) {
+        eprintln!("jaga: cannot write {}: {e}", a.out.display());
+        return EXIT_FATAL;
+    }
+    let f = trained.model.file();
+    eprintln!(
+        "jaga: trained {} on {} examples ({} held out) in {:.1}s: {} n-gram features; wrote {}",
+        f.algorithm.name(),
+        trained.examples,
+        trained.held_out,
+        f.summary.seconds,
+        f.selected.len(),
+        a.out.display()
+    );
+    if let Some(h) = &f.holdout {
+        eprintln!(
+            "jaga: held-out {}% ({} examples): accuracy {:.3}, macro-F1 {:.3}, MCC {:.3}",
+            h.percent, h.examples, h.accuracy, h.macro_f1, h.mcc
+        );
+    }
+    if loaded.skipped.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
+    }
+}
+
+fn cmd_eval(a: EvalArgs) -> u8 {
+    let rules = match load_engine(&a.rules.rules) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let combined = match load_model(&a.model) {
+        Ok(Some(m)) => match load_engine(&a.rules.rules) {
+            Ok(e) => Some(e.with_model(Some(m))),
+            Err(code) => return code,
+        },
+        Ok(None) => None,
+        Err(code) => return code,
+    };
+    let loaded = match load_data(&a.data) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let report = jaga::evaluate::evaluate(&rules, combined.as_ref(), &loaded.examples);
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", jaga::evaluate::render(&report));
+    }
+    if loaded.skipped.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
     }
 }

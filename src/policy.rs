@@ -42,6 +42,9 @@ struct RawPolicy {
     join_request: RawKindPolicy,
     #[serde(default)]
     group: HashMap<String, RawGroupPolicy>,
+    /// How the classifier's probabilities join the rule scores (optional).
+    #[serde(default)]
+    model: Option<crate::model::Fusion>,
 }
 
 /// Ladders for both event kinds.
@@ -65,6 +68,8 @@ impl KindLadders {
 pub struct Policy {
     pub default: KindLadders,
     pub groups: HashMap<String, KindLadders>,
+    /// The `[model]` table: how the classifier's probabilities enter the scores.
+    pub fusion: crate::model::Fusion,
 }
 
 /// What the policy decided for one event.
@@ -119,7 +124,13 @@ impl Policy {
                 },
             );
         }
-        Ok(Policy { default, groups })
+        let fusion = raw.model.unwrap_or_default();
+        fusion.check().map_err(|e| format!(" {e}"))?;
+        Ok(Policy {
+            default,
+            groups,
+            fusion,
+        })
     }
 
     /// The most severe action any category reaches, and the category behind it.
@@ -284,6 +295,23 @@ spam = { review = 0.3 }
             (d.category, d.action),
             (Some(Category::Scam), Action::Reject)
         );
+    }
+
+    #[test]
+    fn model_table_is_optional_and_checked() {
+        let p = Policy::parse(SRC).unwrap();
+        assert_eq!(p.fusion, crate::model::Fusion::default());
+        let src = format!("{SRC}\n[model]\nfloor = 0.6\nweight = {{ spam = 0.5 }}\n");
+        let p = Policy::parse(&src).unwrap();
+        assert_eq!((p.fusion.floor, p.fusion.weight.spam), (0.6, 0.5));
+        assert_eq!(
+            p.fusion.weight.scam, 0.75,
+            "unset weights keep their default"
+        );
+        let e = Policy::parse(&format!("{SRC}\n[model]\nweight = {{ spam = 2.0 }}\n")).unwrap_err();
+        assert!(e.contains("weight.spam = 2"), "{e}");
+        let e = Policy::parse(&format!("{SRC}\n[model]\nbias = 1\n")).unwrap_err();
+        assert!(e.contains("unknown field `bias`"), "{e}");
     }
 
     #[test]

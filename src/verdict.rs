@@ -174,6 +174,8 @@ pub enum Source {
     Raid,
     /// Stateful: the same text from one user in several groups of a community (`jaga serve`).
     CrossPost,
+    /// The classifier's probability for a category (`models/jaga.model`).
+    Model,
 }
 
 /// Which text of the event a span points into.

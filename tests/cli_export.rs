@@ -81,7 +81,14 @@ tests = { hit = [{ text = "halo kak", member_messages = 0 }], miss = [{ text = "
 fn whatsapp_export_to_verdicts_with_origin_and_join_events() {
     let rules = test_rules();
     let path = fixture("whatsapp/WhatsApp Chat with ARMY Peduli.txt");
-    let out = jaga(&["scan", &path, "--rules", rules.path().to_str().unwrap()]);
+    // Exact actions of the test rules: rules only, whatever the shipped model adds.
+    let out = jaga(&[
+        "scan",
+        &path,
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--no-model",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v = verdicts(&out.stdout);
     assert_eq!(v.len(), 11, "7 messages and 4 joins");
@@ -129,6 +136,7 @@ fn zip_attachments_reach_the_attachment_rules() {
     let out = jaga(&[
         "scan",
         &fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip"),
+        "--no-model",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v = verdicts(&out.stdout);

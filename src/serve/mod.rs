@@ -23,9 +23,9 @@ use arc_swap::ArcSwap;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, Limits};
-use crate::engine::Engine;
 use crate::event::Event;
 use crate::metrics::Metrics;
+use crate::model::ModelChoice;
 use crate::state::raid::Raids;
 use crate::state::Shared;
 use crate::store::Store;
@@ -44,6 +44,8 @@ pub struct Options {
     pub stdin: bool,
     pub admin_token: Option<String>,
     pub ingest_token: Option<String>,
+    /// The classifier; reloaded with the rules.
+    pub model: ModelChoice,
 }
 
 /// Shared by every request handler.
@@ -76,8 +78,7 @@ pub fn run(opts: Options) -> Result<(), String> {
 
 async fn serve(opts: Options) -> Result<(), String> {
     let cfg = opts.config;
-    let engine = Engine::load(&cfg.rules)
-        .map_err(|e| format!("cannot load rules from {}:\n{e}", cfg.rules.display()))?;
+    let engine = reload::load_engine(&cfg.rules, &opts.model)?;
     let rules_n = engine.rules().len();
     let open = |what| {
         Store::open(&cfg.store, cfg.durability).map_err(|e| {
@@ -114,6 +115,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         raids.clone(),
         cfg.rules.clone(),
         opts.config_path.clone(),
+        opts.model.clone(),
     ));
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
@@ -160,6 +162,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         listen = %local,
         rules = rules_n,
         rules_dir = %cfg.rules.display(),
+        model = %reload::describe_model(&live.engine.load()),
         store = %cfg.store.display(),
         workers,
         raid_holds = holds.len(),
@@ -167,9 +170,6 @@ async fn serve(opts: Options) -> Result<(), String> {
     );
     if app.admin_token.is_none() {
         tracing::warn!("the admin API is disabled: JAGA_ADMIN_TOKEN is not set, so every /v1/cases, /v1/rules, /v1/audit and /v1/reload request is refused with 403");
-    }
-    if cfg.model.is_some() {
-        tracing::warn!("`model` is set but jaga serve does not load a classifier yet; scoring uses the rules only");
     }
     // Tests and supervisors read the bound address from here (useful with --listen 127.0.0.1:0).
     eprintln!("jaga: listening on http://{local}");

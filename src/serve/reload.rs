@@ -1,5 +1,6 @@
-//! Hot reload of the rules (rule files, lists, policy.toml) and of the `[state]` policy in
-//! `jaga.toml`: on a file change (notify), on SIGHUP, or on `POST /v1/reload`.
+//! Hot reload of the rules (rule files, lists, policy.toml), the classifier's model file and
+//! the `[state]` policy in `jaga.toml`: on a file change (notify), on SIGHUP, or on
+//! `POST /v1/reload`. A model retrained with `jaga train --from-store` takes effect this way.
 //!
 //! A reload lints and compiles the whole new set off the request path and swaps it in
 //! atomically; on any error the old set keeps serving and the error is kept as the last
@@ -16,6 +17,7 @@ use tokio::sync::mpsc;
 use super::pipeline::Live;
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::model::ModelChoice;
 use crate::state::raid::Raids;
 use crate::state::Shared;
 
@@ -38,6 +40,7 @@ pub struct Reloader {
     raids: Arc<Raids>,
     rules: PathBuf,
     config: Option<PathBuf>,
+    model: ModelChoice,
     status: Mutex<ReloadStatus>,
     /// One reload at a time.
     running: tokio::sync::Mutex<()>,
@@ -49,6 +52,7 @@ impl Reloader {
         raids: Arc<Raids>,
         rules: PathBuf,
         config: Option<PathBuf>,
+        model: ModelChoice,
     ) -> Reloader {
         let rules_n = live.engine.load().rules().len();
         Reloader {
@@ -56,6 +60,7 @@ impl Reloader {
             raids,
             rules,
             config,
+            model,
             status: Mutex::new(ReloadStatus {
                 at: crate::store::unix_now(),
                 trigger: "startup".into(),
@@ -88,8 +93,9 @@ impl Reloader {
         let status = match result {
             Ok((engine, state_cfg)) => {
                 let rules = engine.rules().len();
+                let model = describe_model(&engine);
                 self.live.engine.store(Arc::new(engine));
-                let mut message = format!("{rules} rules from {}", self.rules.display());
+                let mut message = format!("{rules} rules from {}; {}", self.rules.display(), model);
                 if let Some(cfg) = state_cfg {
                     if cfg != *self.live.state.load().cfg {
                         self.live
@@ -129,8 +135,7 @@ impl Reloader {
     }
 
     fn load_all(&self) -> Result<(Engine, Option<crate::state::StateConfig>), String> {
-        let engine = Engine::load(&self.rules)
-            .map_err(|e| format!("cannot load rules from {}:\n{e}", self.rules.display()))?;
+        let engine = load_engine(&self.rules, &self.model)?;
         let state = match &self.config {
             Some(p) => Some(Config::load(p)?.state),
             None => None,
@@ -156,18 +161,28 @@ impl Reloader {
             ),
             None => None,
         };
-        let (rules_w, config_w) = (rules.clone(), config.clone());
-        // Only changes to rule files or the config count: the store may sit next to the
-        // config and writes to it must not trigger reloads.
+        // The model file may not exist yet (a first `jaga train` then loads it), so the path
+        // is its canonical directory plus its name.
+        let model = self.model.path().and_then(|p| {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            Some(dir.canonicalize().ok()?.join(p.file_name()?))
+        });
+        let (rules_w, config_w, model_w) = (rules.clone(), config.clone(), model.clone());
+        // Only changes to rule files, the config or the model count: the store may sit next
+        // to the config and writes to it must not trigger reloads.
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let Ok(ev) = res else { return };
             if ev.kind.is_access() {
                 return;
             }
-            let relevant = ev
-                .paths
-                .iter()
-                .any(|p| p.starts_with(&rules_w) || Some(p) == config_w.as_ref());
+            let relevant = ev.paths.iter().any(|p| {
+                p.starts_with(&rules_w)
+                    || Some(p) == config_w.as_ref()
+                    || Some(p) == model_w.as_ref()
+            });
             if relevant {
                 let _ = tx.try_send(());
             }
@@ -176,6 +191,13 @@ impl Reloader {
         watcher
             .watch(&rules, RecursiveMode::Recursive)
             .map_err(|e| format!("cannot watch {}: {e}", rules.display()))?;
+        // The model's directory, not the file: `jaga train` writes a new file and renames it
+        // over the old one.
+        if let Some(dir) = model.as_ref().and_then(|m| m.parent()) {
+            watcher
+                .watch(dir, RecursiveMode::NonRecursive)
+                .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+        }
         if let Some(cfg) = &config {
             let dir = cfg.parent().unwrap_or(Path::new("/"));
             watcher
@@ -183,5 +205,36 @@ impl Reloader {
                 .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
         }
         Ok((watcher, rx))
+    }
+}
+
+/// Compiles the rules and loads the chosen model into one engine. An absent default model
+/// means rules only, with a warning; a model file that does not load refuses the whole set.
+pub fn load_engine(rules: &Path, model: &ModelChoice) -> Result<Engine, String> {
+    let engine = Engine::load(rules)
+        .map_err(|e| format!("cannot load rules from {}:\n{e}", rules.display()))?;
+    let loaded = model.load().map_err(|e| {
+        format!(
+            "{e}; fix or retrain the model, or run with --no-model (`model = \"\"` in jaga.toml)"
+        )
+    })?;
+    if loaded.is_none() && *model == ModelChoice::Default {
+        tracing::warn!(
+            path = crate::model::DEFAULT_PATH,
+            "no model file; scoring with the rules only"
+        );
+    }
+    Ok(engine.with_model(loaded))
+}
+
+/// `model <path> (trained <date>)` or `no model`, for logs and reload results.
+pub fn describe_model(engine: &Engine) -> String {
+    match engine.model() {
+        Some(m) => format!(
+            "model {} (trained {})",
+            m.path().display(),
+            m.file().summary.created
+        ),
+        None => "no model".into(),
     }
 }

@@ -1,0 +1,716 @@
+//! The classifier end to end: training on the hand-written seed examples, the model file
+//! round trip, damaged files, the `--model`/`--no-model` contract of the binary, and (when
+//! `../shared/data` is present) the third-party corpora.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use jaga::engine::{Engine, Scratch};
+use jaga::event::Event;
+use jaga::model::{self, Label, Model};
+use jaga::train::{self, DataSpec, LabelMap, Split, TrainOptions};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn jaga_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run jaga")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn engine() -> Engine {
+    Engine::load(&root().join("rules")).expect("shipped rules load")
+}
+
+fn seed_specs() -> Vec<DataSpec> {
+    [
+        "scam-id.tsv",
+        "scam-en.tsv",
+        "spam.tsv",
+        "abuse.tsv",
+        "ok.tsv",
+        "ok-hard.tsv",
+        "events.jsonl",
+    ]
+    .iter()
+    .map(|f| {
+        root()
+            .join("models/seed")
+            .join(f)
+            .display()
+            .to_string()
+            .parse()
+            .unwrap()
+    })
+    .collect()
+}
+
+/// Messages written for this test, in none of the training files.
+const UNSEEN: &[(&str, Label)] = &[
+    (
+        "Pinjaman dana tunai cair cepat tanpa BI checking, syarat KTP saja, hubungi admin",
+        Label::Scam,
+    ),
+    (
+        "Selamat kamu pemenang giveaway, kirim biaya ongkir dulu ya ke rekening panitia",
+        Label::Scam,
+    ),
+    (
+        "Slot gacor maxwin hari ini, daftar situs kami bonus new member",
+        Label::Spam,
+    ),
+    (
+        "dasar goblok lo, mulut sampah, keluar aja dari grup",
+        Label::Abuse,
+    ),
+    (
+        "Jangan lupa streaming MV hari ini ya guys, playlist di pinned",
+        Label::Ok,
+    ),
+    (
+        "Ada yang mau bareng ke stadion besok buat konser? Ketemu di gate 5",
+        Label::Ok,
+    ),
+];
+
+fn train_on_seeds(opts: &TrainOptions, out: &Path) -> Model {
+    let loaded = train::load(&seed_specs(), &LabelMap::default(), Split::All, 20).unwrap();
+    assert!(loaded.skipped.is_empty(), "{:?}", loaded.skipped);
+    assert!(
+        loaded.examples.len() > 400,
+        "the seed set has a few hundred examples"
+    );
+    train::train(&engine(), &loaded.examples, loaded.sources, opts, out)
+        .unwrap()
+        .model
+}
+
+fn predict(e: &Engine, m: &Model, text: &str) -> model::Probs {
+    let ev = Event::message(text);
+    let mut s = Scratch::new();
+    let inputs = e.model_inputs(&ev, &mut s);
+    m.predict(&inputs, &mut model::Scratch::default())
+}
+
+fn small(algorithm: train::AlgorithmChoice) -> TrainOptions {
+    TrainOptions {
+        algorithm,
+        features: 2048,
+        holdout_percent: 0,
+        ..TrainOptions::default()
+    }
+}
+
+#[test]
+fn training_on_the_hand_written_set_separates_the_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed.model");
+    let m = train_on_seeds(&small(train::AlgorithmChoice::Logistic), &path);
+    let e = engine();
+    for (text, want) in UNSEEN {
+        let p = predict(&e, &m, text);
+        assert_eq!(model::argmax(&p), *want, "{text}: {p:?}");
+    }
+    let f = m.file();
+    assert_eq!(f.summary.sources.len(), 7);
+    assert!(f.summary.sources[0].counts[Label::Scam.index()] > 50);
+    assert!(f.selected.len() <= 2048);
+}
+
+#[test]
+fn naive_bayes_trains_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = train_on_seeds(
+        &small(train::AlgorithmChoice::NaiveBayes),
+        &dir.path().join("nb.model"),
+    );
+    assert!(matches!(
+        m.file().algorithm,
+        model::Algorithm::NaiveBayes { .. }
+    ));
+    let e = engine();
+    let right = UNSEEN
+        .iter()
+        .filter(|(t, want)| model::argmax(&predict(&e, &m, t)) == *want)
+        .count();
+    assert!(right >= 4, "naive Bayes got {right} of {}", UNSEEN.len());
+}
+
+#[test]
+fn training_is_deterministic_and_save_load_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = TrainOptions {
+        holdout_percent: 10,
+        ..small(train::AlgorithmChoice::Logistic)
+    };
+    let a = train_on_seeds(&opts, &dir.path().join("a.model"));
+    let b = train_on_seeds(&opts, &dir.path().join("b.model"));
+    assert_eq!(
+        a.file().weights,
+        b.file().weights,
+        "same data and seed, same model"
+    );
+    assert!(a.file().holdout.is_some(), "held-out figures are stored");
+
+    let path = dir.path().join("a.model");
+    a.save(&path).unwrap();
+    let back = Model::load(&path).unwrap();
+    assert_eq!(back.file(), a.file());
+    let e = engine();
+    for msg in jaga::synth::messages(7, 300) {
+        let (p, q) = (predict(&e, &a, &msg), predict(&e, &back, &msg));
+        assert_eq!(p.map(f32::to_bits), q.map(f32::to_bits), "{msg}");
+    }
+}
+
+#[test]
+fn damaged_model_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = train_on_seeds(
+        &small(train::AlgorithmChoice::NaiveBayes),
+        &dir.path().join("x.model"),
+    )
+    .encode();
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("empty.model", Vec::new(), "not a jaga model"),
+        (
+            "truncated.model",
+            good[..good.len() / 2].to_vec(),
+            "truncated or corrupt",
+        ),
+        (
+            "text.model",
+            b"{\"weights\": []}".to_vec(),
+            "not a jaga model",
+        ),
+        (
+            "future.model",
+            {
+                let mut v = good.clone();
+                v[8] = 2;
+                v
+            },
+            "format 2",
+        ),
+    ];
+    let rules = root().join("rules");
+    for (name, bytes, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let err = Model::load(&path).unwrap_err().to_string();
+        assert!(err.contains(name) && err.contains(want), "{err}");
+        // The binary refuses to run with it and names the file.
+        let out = jaga_in(
+            &root(),
+            &[
+                "explain",
+                "halo",
+                "--rules",
+                rules.to_str().unwrap(),
+                "--model",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(stderr(&out).contains(name), "{}", stderr(&out));
+    }
+    let out = jaga_in(
+        &root(),
+        &["scan", "examples/feed.jsonl", "--model", "no/such.model"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no/such.model"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_missing_default_model_warns_once_and_runs_rules_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = root().join("rules");
+    let feed = root().join("examples/feed.jsonl");
+    let out = jaga_in(
+        dir.path(),
+        &[
+            "scan",
+            feed.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("no model at models/jaga.model").count(),
+        1,
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\"source\":\"model\""));
+    let quiet = jaga_in(
+        dir.path(),
+        &[
+            "scan",
+            feed.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+            "-q",
+            "--no-model",
+        ],
+    );
+    assert!(stderr(&quiet).is_empty(), "{}", stderr(&quiet));
+    assert_eq!(
+        quiet.stdout, out.stdout,
+        "--no-model is the rules-only verdict"
+    );
+}
+
+#[test]
+fn the_shipped_model_loads_fast_and_adds_model_reasons() {
+    let path = root().join(model::DEFAULT_PATH);
+    let len = std::fs::metadata(&path)
+        .expect("models/jaga.model is shipped")
+        .len();
+    assert!(len < 20 << 20, "the shipped model is {len} bytes");
+    let m = Model::load(&path).expect("the shipped model loads");
+    assert!(m.file().summary.sources.len() >= 5);
+    let e = engine().with_model(Some(m));
+    let mut s = Scratch::new();
+    let v = e.evaluate(
+        &Event::message("Slot gacor maxwin malam ini, daftar sekarang bonus new member 100%"),
+        &mut s,
+    );
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.id == "model.spam")
+        .unwrap_or_else(|| panic!("{v:?}"));
+    assert!(r.matched.starts_with("p=") && r.score > 0.0, "{r:?}");
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(json.contains(r#""source":"model""#), "{json}");
+    let v = e.evaluate(
+        &Event::message("Selamat pagi semua, semangat streaming!"),
+        &mut s,
+    );
+    assert!(v.category.is_none(), "{v:?}");
+
+    let out = jaga_in(
+        &root(),
+        &[
+            "explain",
+            "--json",
+            "Slot gacor maxwin malam ini, daftar sekarang",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"model.spam\""));
+}
+
+#[test]
+fn train_and_eval_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bad.tsv");
+    std::fs::write(&data, "ok\thalo semua\nphish\tklik link ini\n").unwrap();
+    let out_model = dir.path().join("m.model");
+    let out = jaga_in(
+        &root(),
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out_model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.tsv:2") && err.contains("--label-map"),
+        "{err}"
+    );
+    assert!(!out_model.exists());
+
+    let out = jaga_in(
+        dir.path(),
+        &[
+            "train",
+            "--from-store",
+            "missing.db",
+            "--rules",
+            root().join("rules").to_str().unwrap(),
+            "--out",
+            "m2.model",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("missing.db: no review store there"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join("missing.db").exists(),
+        "no store is created"
+    );
+
+    // A foreign-labelled file plus a bare-lines file, trained and then evaluated.
+    let foreign = dir.path().join("foreign.tsv");
+    let mut text = String::new();
+    for i in 0..30 {
+        text.push_str(&format!("ham\tmakan siang bareng yuk nanti jam {i}\n"));
+        text.push_str(&format!("1\tslot gacor maxwin depo {i} bonus\n"));
+    }
+    text.push_str("no tab on this line\n");
+    std::fs::write(&foreign, text).unwrap();
+    let lines = dir.path().join("abuse.txt");
+    std::fs::write(
+        &lines,
+        "dasar goblok lo\nmulut lo sampah\nbego banget sih lo\n",
+    )
+    .unwrap();
+    let abuse = format!("abuse:{}@2", lines.display());
+    let out = jaga_in(
+        &root(),
+        &[
+            "train",
+            "--data",
+            foreign.to_str().unwrap(),
+            "--data",
+            &abuse,
+            "--label-map",
+            "ham=ok,1=spam",
+            "--features",
+            "256",
+            "--holdout",
+            "0",
+            "--out",
+            out_model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a skipped line is reported: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("foreign.tsv:61: no tab"),
+        "{}",
+        stderr(&out)
+    );
+    let m = Model::load(&out_model).unwrap();
+    let counts = &m.file().summary.sources[1].counts;
+    assert_eq!(counts[Label::Abuse.index()], 3);
+
+    // linfa-bayes prints its class histograms with a leftover `dbg!`; jaga silences it.
+    let nb = dir.path().join("nb.model");
+    let out = jaga_in(
+        &root(),
+        &[
+            "train",
+            "--data",
+            foreign.to_str().unwrap(),
+            "--label-map",
+            "ham=ok,1=spam",
+            "--algorithm",
+            "naive-bayes",
+            "--out",
+            nb.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("class_count"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("trained naive_bayes"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = jaga_in(
+        &root(),
+        &[
+            "eval",
+            "--data",
+            foreign.to_str().unwrap(),
+            "--label-map",
+            "ham=ok,1=spam",
+            "--model",
+            out_model.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["examples"], 60);
+    for system in ["rules", "model", "combined", "model_argmax"] {
+        assert!(report[system]["mcc"].is_number(), "{system}: {report}");
+    }
+    assert!(
+        report["model_argmax"]["accuracy"].as_f64().unwrap() > 0.9,
+        "{report}"
+    );
+}
+
+/// The third-party corpora, when present: the documented `--data` forms load, and the
+/// shipped model (which was trained on these messages too; held-out figures come from
+/// `models/evaluate.sh`) separates harmful from ordinary messages in the SMS test part.
+#[test]
+fn shared_corpora_when_present() {
+    let shared = std::env::var_os("JAGA_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    if !shared.join("sms_uci_train.tsv").exists() {
+        eprintln!("skipped: no shared data at {}", shared.display());
+        return;
+    }
+    let sms = shared.join("sms_uci_train.tsv");
+    let out = jaga_in(
+        &root(),
+        &[
+            "eval",
+            "--data",
+            sms.to_str().unwrap(),
+            "--split",
+            "test",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = report["examples"].as_u64().unwrap();
+    assert!((700..1100).contains(&n), "20% of 4,499 messages: {n}");
+    let f1 = report["model_argmax"]["harmful"]["f1"].as_f64().unwrap();
+    assert!(
+        f1 > 0.8,
+        "harmful-vs-ok F1 of the shipped model on SMS: {f1}"
+    );
+    let spam = shared.join("tg-spam/spam-samples.txt");
+    let loaded = train::load(
+        &[format!("spam:{}", spam.display()).parse().unwrap()],
+        &LabelMap::default(),
+        Split::All,
+        20,
+    )
+    .unwrap();
+    assert!(loaded.examples.len() > 100);
+    assert!(loaded.examples.iter().all(|e| e.label == Label::Spam));
+}
+
+/// The probability of `label` for one text under a model file.
+fn prob(path: &Path, text: &str, label: Label) -> f32 {
+    let m = Model::load(path).unwrap();
+    let e = engine();
+    let mut s = Scratch::new();
+    let mut ms = model::Scratch::default();
+    let ev = Event::message(text);
+    let p = m.predict(&e.model_inputs(&ev, &mut s), &mut ms);
+    p[label.index()]
+}
+
+#[test]
+fn train_from_store_learns_the_admins_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rules = root().join("rules");
+    let rules = rules.to_str().unwrap();
+    // A community whose pre-order (PO) announcements get flagged as spam, by the model or a
+    // rule: admins dismiss those cases again and again, and confirm real gambling spam. The
+    // cases go in through the store's own API, so the test does not hang on what today's
+    // rules and model happen to flag.
+    let preorder = [
+        "Open PO lightstick resmi, transfer DP 50% ke rekening panitia, dikirim bulan depan",
+        "Jastip album resmi, DP dulu via transfer, bonus poster, daftar sekarang sebelum slot penuh",
+        "PO merch resmi batch 2 dibuka, daftar sekarang lewat form, bonus photocard",
+    ];
+    let gambling = [
+        "Slot gacor malam ini maxwin, depo 10rb bonus new member 100%, daftar sekarang",
+        "Situs slot gacor terpercaya, wd berapapun dibayar, bonus deposit harian",
+    ];
+    let flagged = |id: &str, text: &str| {
+        let ev = Event {
+            id: id.into(),
+            group: "fanbase".into(),
+            text: text.into(),
+            ..Event::default()
+        };
+        let v: jaga::Verdict = serde_json::from_value(serde_json::json!({
+            "id": id, "kind": "message", "category": "spam", "action": "hide",
+            "scores": {"spam": 0.7, "scam": 0.0, "doxing": 0.0, "abuse": 0.0},
+            "reasons": [],
+        }))
+        .unwrap();
+        (ev, v)
+    };
+    let mut sink = jaga::review::CaseSink::new(
+        jaga::store::Store::open(&d.join("cases.db"), jaga::store::Durability::Normal).unwrap(),
+    );
+    for (i, t) in preorder.iter().chain(gambling.iter()).enumerate() {
+        let (ev, v) = flagged(&format!("e{i}"), t);
+        sink.add(&ev, &v);
+    }
+    // One case nobody decides: pending cases are not labels.
+    let (ev, v) = flagged(
+        "pending",
+        "Slot gacor maxwin hari ini, depo pulsa tanpa potongan",
+    );
+    sink.add(&ev, &v);
+    assert_eq!(sink.finish().unwrap(), 6);
+    let out = jaga_in(d, &["review", "list", "--store", "cases.db", "--json"]);
+    let cases: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let id_of = |event: &str| {
+        cases
+            .iter()
+            .find(|c| c["event_id"] == event)
+            .unwrap_or_else(|| panic!("no case for {event}: {cases:?}"))["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    let decide = |i: usize, decision: &str| {
+        let out = jaga_in(
+            d,
+            &[
+                "review",
+                "decide",
+                &id_of(&format!("e{i}")),
+                decision,
+                "--store",
+                "cases.db",
+                "--admin",
+                "rini",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    };
+    for i in 0..preorder.len() {
+        decide(i, "dismiss");
+    }
+    for i in preorder.len()..preorder.len() + gambling.len() {
+        decide(i, "confirm");
+    }
+
+    // The hand-written seed corpus as the base, with and without the store.
+    let seed: Vec<String> = seed_specs().iter().map(|s| s.spec.clone()).collect();
+    let train = |extra: &[&str], out: &str| {
+        let mut args = vec!["train", "--rules", rules, "--holdout", "0", "--out", out];
+        for s in &seed {
+            args.extend(["--data", s.as_str()]);
+        }
+        args.extend(extra);
+        let out = jaga_in(d, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stderr(&out)
+    };
+    train(&[], "base.model");
+    let err = train(&["--from-store", "cases.db"], "adapted.model");
+    assert!(
+        err.contains("5 decided case(s) from cases.db (each counts 8x)"),
+        "{err}"
+    );
+    let m = Model::load(&d.join("adapted.model")).unwrap();
+    let store = m.file().summary.sources.last().unwrap();
+    assert!(store.path.starts_with("store:cases.db"), "{store:?}");
+    assert_eq!(store.counts[Label::Ok.index()], 3);
+    assert_eq!(store.counts[Label::Spam.index()], 2);
+
+    // A new pre-order announcement, worded differently: the adapted model learned that
+    // this community's pre-orders are fine.
+    let unseen = "Open PO album resmi batch 3, DP via transfer ke rekening panitia, bonus poster";
+    let before = prob(&d.join("base.model"), unseen, Label::Ok);
+    let after = prob(&d.join("adapted.model"), unseen, Label::Ok);
+    assert!(
+        after > before + 0.2 && after > 0.5,
+        "p(ok) before {before:.3}, after {after:.3}"
+    );
+    // ...and still knows gambling spam.
+    let spam = "Slot gacor maxwin malam ini, depo 10rb langsung main";
+    let (base_spam, adapted_spam) = (
+        prob(&d.join("base.model"), spam, Label::Spam),
+        prob(&d.join("adapted.model"), spam, Label::Spam),
+    );
+    assert!(
+        adapted_spam > 0.5,
+        "p(spam) before {base_spam:.3}, after {adapted_spam:.3}"
+    );
+
+    // eval reads the store too: the admins' decisions as a test set.
+    let out = jaga_in(
+        d,
+        &[
+            "eval",
+            "--from-store",
+            "cases.db",
+            "--rules",
+            rules,
+            "--model",
+            "adapted.model",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["examples"], 5, "{report}");
+}
+
+/// A copy of the shipped rules with one line of the policy replaced.
+fn rules_with_policy_line(from: &str, to: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["", "lists"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for f in std::fs::read_dir(root().join("rules").join(sub)).unwrap() {
+            let f = f.unwrap();
+            if f.file_type().unwrap().is_file() {
+                std::fs::copy(f.path(), dir.path().join(sub).join(f.file_name())).unwrap();
+            }
+        }
+    }
+    let policy = dir.path().join("policy.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    assert!(
+        text.contains(from),
+        "the shipped policy has no line {from:?}"
+    );
+    std::fs::write(&policy, text.replace(from, to)).unwrap();
+    dir
+}
+
+#[test]
+fn the_model_never_tips_a_verdict_into_mute_or_ban() {
+    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
+    // An illegal loan ad whose rule score reaches remove; the model agrees strongly, which
+    // pushes the scam score past the ban threshold (0.97).
+    let text = "Pinjaman online cair 10 menit tanpa BI checking, cukup KTP, bunga rendah! Daftar di https://bit.ly/danacepat";
+    let ev = Event::message(text);
+    let mut s = Scratch::new();
+    let rules_only = engine().evaluate(&ev, &mut s);
+    let with_model = engine().with_model(Some(shipped())).evaluate(&ev, &mut s);
+    assert_eq!(
+        rules_only.action,
+        jaga::verdict::Action::Remove,
+        "{rules_only:?}"
+    );
+    assert!(
+        with_model.scores.scam >= 0.97 && with_model.scores.scam > rules_only.scores.scam,
+        "{with_model:?}"
+    );
+    assert_eq!(
+        with_model.action,
+        jaga::verdict::Action::Remove,
+        "the model corroborates up to remove only"
+    );
+    // An admin who trusts the model further raises `max_action`.
+    let dir = rules_with_policy_line("max_action = \"remove\"", "max_action = \"ban\"");
+    let e = Engine::load(dir.path())
+        .unwrap()
+        .with_model(Some(shipped()));
+    assert_eq!(e.evaluate(&ev, &mut s).action, jaga::verdict::Action::Ban);
+}
