@@ -8,7 +8,6 @@
 #   JAGA_TRAIN_ARGS="--alpha 5" models/evaluate.sh ...   # extra `jaga train` options
 set -euo pipefail
 cd "$(dirname "$0")/.."
-D="${JAGA_SHARED_DATA:-../shared/data}"
 OUT="${1:-target/model-eval}"
 ALG="${2:-logistic}"
 EXTRA="${JAGA_TRAIN_ARGS:-}"
@@ -16,15 +15,7 @@ mkdir -p "$OUT"
 JAGA="${JAGA_BIN:-target/release/jaga}"
 [ -x "$JAGA" ] || cargo build --release -q
 
-declare -A CORPUS=(
-  [sms]="--data $D/sms_uci_train.tsv"
-  [judol]="--data $D/judol_youtube.tsv"
-  [tg]="--data spam:$D/tg-spam/spam-samples.txt --data ok:$D/tg-spam/ham-samples.txt"
-  [seed]="--data models/seed/scam-id.tsv@4 --data models/seed/scam-en.tsv@4 --data models/seed/spam.tsv@4 --data models/seed/abuse.tsv@4 --data models/seed/ok.tsv@4 --data models/seed/ok-hard.tsv@4 --data models/seed/events.jsonl@4"
-)
-NAMES="sms judol tg seed"
-all_but() { for n in $NAMES; do [ "$n" = "$1" ] || echo -n "${CORPUS[$n]} "; done; }
-all() { for n in $NAMES; do echo -n "${CORPUS[$n]} "; done; }
+source models/corpora.sh
 
 # In-domain: train on the 80% part of every corpus, test on the 20% part of each.
 $JAGA train $(all) --split train --algorithm "$ALG" $EXTRA --out "$OUT/in-domain.model" 2> "$OUT/in-domain.train.log"

@@ -26,7 +26,7 @@ use crate::normalise::Normalised;
 use crate::policy::Policy;
 use crate::rules::{Detector, LoadError, Rule, RuleField, RuleSet, Status, When};
 use crate::signal::{Finding, Signal};
-use crate::verdict::{Action, Category, Field, Reason, Scores, Source, Verdict};
+use crate::verdict::{Action, Category, Field, Reason, Source, Verdict};
 
 /// Spans kept per reason, so a huge message cannot make a huge verdict.
 const MAX_SPANS: usize = 32;
@@ -547,18 +547,9 @@ impl Engine {
                 }
             }
         }
-        let scores = noisy_or(s.reasons.iter());
-        let mut decision = self.policy.decide(&ev.group, ev.kind, &scores, floor);
-        // The model may corroborate up to `[model] max_action`; beyond that (mute, ban) the
-        // rules must get there on their own.
-        let cap = self.policy.fusion.max_action.for_kind(ev.kind);
-        if decision.action.severity() > cap.severity()
-            && s.reasons.iter().any(|r| r.source == Source::Model)
-        {
-            let rules_only = noisy_or(s.reasons.iter().filter(|r| r.source != Source::Model));
-            let by_rules = self.policy.decide(&ev.group, ev.kind, &rules_only, floor);
-            decision.action = by_rules.action.max(cap);
-        }
+        let (scores, decision) = self
+            .policy
+            .decide_reasons(&ev.group, ev.kind, &s.reasons, floor);
         let mut reasons = std::mem::take(&mut s.reasons);
         reasons.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
         Verdict {
@@ -570,19 +561,6 @@ impl Engine {
             reasons,
         }
     }
-}
-
-/// Each category's score: the noisy-OR of its active (not shadow) reasons.
-fn noisy_or<'a>(reasons: impl Iterator<Item = &'a Reason>) -> Scores {
-    let mut keep = [1.0f32; 4];
-    for r in reasons.filter(|r| !r.shadow) {
-        keep[r.category.index()] *= 1.0 - r.score;
-    }
-    let mut scores = Scores::default();
-    for c in Category::ALL {
-        scores.set(c, (1.0 - keep[c.index()]).clamp(0.0, 1.0));
-    }
-    scores
 }
 
 /// What the classifier reads from the evidence of the last event collected into `s`.

@@ -567,7 +567,7 @@ impl Default for FusionWeights {
 impl Default for Fusion {
     fn default() -> Self {
         Fusion {
-            floor: 0.4,
+            floor: 0.5,
             weight: FusionWeights::default(),
             max_action: Action::Remove,
         }
@@ -721,9 +721,9 @@ mod tests {
     fn fusion_formula() {
         let f = Fusion::default();
         assert_eq!(f.score(Label::Spam, 0.3), 0.0);
-        assert_eq!(f.score(Label::Spam, 0.4), 0.0);
+        assert_eq!(f.score(Label::Spam, 0.5), 0.0);
         assert!((f.score(Label::Spam, 1.0) - 0.8).abs() < 1e-6);
-        assert!((f.score(Label::Spam, 0.7) - 0.4).abs() < 1e-6);
+        assert!((f.score(Label::Spam, 0.75) - 0.4).abs() < 1e-6);
         assert!((f.score(Label::Scam, 1.0) - 0.75).abs() < 1e-6);
         assert_eq!(f.score(Label::Ok, 1.0), 0.0);
         let bad = Fusion {

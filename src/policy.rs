@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::event::Kind;
-use crate::verdict::{Action, Category, Scores};
+use crate::verdict::{Action, Category, Reason, Scores, Source};
 
 /// Thresholds of one category: an action applies when the score is at least its value.
 pub type Ladder = Vec<(Action, f32)>;
@@ -133,6 +133,28 @@ impl Policy {
         })
     }
 
+    /// Scores a verdict's reasons (noisy-OR per category, shadow reasons left out) and
+    /// decides. The model's reasons may lift the action up to `[model] max_action` only:
+    /// past it, the action is what the other reasons reach on their own (or the cap).
+    pub fn decide_reasons(
+        &self,
+        group: &str,
+        kind: Kind,
+        reasons: &[Reason],
+        floor: Option<(Action, Category)>,
+    ) -> (Scores, Decision) {
+        let scores = noisy_or(reasons.iter());
+        let mut decision = self.decide(group, kind, &scores, floor);
+        let cap = self.fusion.max_action.for_kind(kind);
+        if decision.action.severity() > cap.severity()
+            && reasons.iter().any(|r| r.source == Source::Model)
+        {
+            let without = noisy_or(reasons.iter().filter(|r| r.source != Source::Model));
+            decision.action = self.decide(group, kind, &without, floor).action.max(cap);
+        }
+        (scores, decision)
+    }
+
     /// The most severe action any category reaches, and the category behind it.
     ///
     /// `floor` is the minimum action demanded by rules that fired, with their category.
@@ -232,6 +254,19 @@ impl Policy {
     }
 }
 
+/// Each category's score: the noisy-OR of its active (not shadow) reasons.
+fn noisy_or<'a>(reasons: impl Iterator<Item = &'a Reason>) -> Scores {
+    let mut keep = [1.0f32; 4];
+    for r in reasons.filter(|r| !r.shadow) {
+        keep[r.category.index()] *= 1.0 - r.score;
+    }
+    let mut scores = Scores::default();
+    for c in Category::ALL {
+        scores.set(c, (1.0 - keep[c.index()]).clamp(0.0, 1.0));
+    }
+    scores
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +289,54 @@ spam = { review = 0.3 }
             scam,
             ..Default::default()
         }
+    }
+
+    fn reason(source: Source, score: f32) -> Reason {
+        Reason {
+            source,
+            id: "r".into(),
+            category: Category::Scam,
+            score,
+            spans: Vec::new(),
+            matched: String::new(),
+            field: Default::default(),
+            entities: Vec::new(),
+            shadow: false,
+        }
+    }
+
+    #[test]
+    fn the_model_lifts_a_verdict_up_to_max_action_only() {
+        let p = Policy::parse(SRC).unwrap();
+        assert_eq!(p.fusion.max_action, Action::Remove);
+        let rules = reason(Source::Rule, 0.9);
+        let model = reason(Source::Model, 0.75);
+        // Rules alone: remove (0.9); with the model 0.975 passes ban (0.97), but the model
+        // may only corroborate up to remove.
+        let (scores, d) = p.decide_reasons("g", Kind::Message, &[rules.clone()], None);
+        assert_eq!((scores.scam, d.action), (0.9, Action::Remove));
+        let both = [rules.clone(), model.clone()];
+        let (scores, d) = p.decide_reasons("g", Kind::Message, &both, None);
+        assert!(scores.scam > 0.97);
+        assert_eq!(d.action, Action::Remove);
+        // Rules that reach ban on their own still ban, with or without the model.
+        let strong = [reason(Source::Rule, 0.98), model.clone()];
+        assert_eq!(
+            p.decide_reasons("g", Kind::Message, &strong, None).1.action,
+            Action::Ban
+        );
+        // A rule's minimum action is the rules' own evidence.
+        let floor = Some((Action::Ban, Category::Scam));
+        assert_eq!(
+            p.decide_reasons("g", Kind::Message, &both, floor).1.action,
+            Action::Ban
+        );
+        // A higher cap lets the model tip it.
+        let p = Policy::parse(&format!("{SRC}\n[model]\nmax_action = \"ban\"\n")).unwrap();
+        assert_eq!(
+            p.decide_reasons("g", Kind::Message, &both, None).1.action,
+            Action::Ban
+        );
     }
 
     #[test]

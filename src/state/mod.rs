@@ -213,23 +213,22 @@ impl Local {
 }
 
 /// Adds stateful findings to a verdict: each reason's score joins its category's noisy-OR,
-/// the policy is applied again, and a finding's minimum action can only raise the action.
+/// the policy is applied again (with the same cap on what the model's reasons can tip), and a
+/// finding's minimum action can only raise the action.
 pub fn apply(policy: &Policy, ev: &Event, v: &mut Verdict, findings: &[Finding]) {
     if findings.is_empty() {
         return;
     }
-    let mut scores = v.scores;
     let mut floor: Option<(Action, Category)> = None;
     for f in findings {
-        let c = f.reason.category;
-        scores.set(c, 1.0 - (1.0 - scores.get(c)) * (1.0 - f.reason.score));
         if let Some(a) = f.action {
             if floor.is_none_or(|(b, _)| a.severity() > b.severity()) {
-                floor = Some((a, c));
+                floor = Some((a, f.reason.category));
             }
         }
     }
-    let d = policy.decide(&ev.group, ev.kind, &scores, floor);
+    v.reasons.extend(findings.iter().map(|f| f.reason.clone()));
+    let (scores, d) = policy.decide_reasons(&ev.group, ev.kind, &v.reasons, floor);
     if d.action.severity() > v.action.severity() {
         v.action = d.action;
         v.category = d.category.or(v.category);
@@ -237,7 +236,6 @@ pub fn apply(policy: &Policy, ev: &Event, v: &mut Verdict, findings: &[Finding])
         v.category = d.category;
     }
     v.scores = scores;
-    v.reasons.extend(findings.iter().map(|f| f.reason.clone()));
     v.reasons
         .sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
 }
@@ -326,7 +324,17 @@ mod tests {
                 spam: 0.3,
                 ..Default::default()
             },
-            reasons: vec![],
+            reasons: vec![Reason {
+                source: Source::Rule,
+                id: "spam.weak".into(),
+                category: Category::Spam,
+                score: 0.3,
+                spans: Vec::new(),
+                matched: String::new(),
+                field: Default::default(),
+                entities: Vec::new(),
+                shadow: false,
+            }],
         }
     }
 
