@@ -313,7 +313,7 @@ spam = { review = 0.3 }
         let model = reason(Source::Model, 0.75);
         // Rules alone: remove (0.9); with the model 0.975 passes ban (0.97), but the model
         // may only corroborate up to remove.
-        let (scores, d) = p.decide_reasons("g", Kind::Message, &[rules.clone()], None);
+        let (scores, d) = p.decide_reasons("g", Kind::Message, std::slice::from_ref(&rules), None);
         assert_eq!((scores.scam, d.action), (0.9, Action::Remove));
         let both = [rules.clone(), model.clone()];
         let (scores, d) = p.decide_reasons("g", Kind::Message, &both, None);
