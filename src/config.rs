@@ -225,4 +225,25 @@ mod tests {
         let e = Config::load(&dir.path().join("missing.toml")).unwrap_err();
         assert!(e.contains("missing.toml: cannot read"), "{e}");
     }
+
+    #[test]
+    fn the_model_key_picks_the_classifier() {
+        use crate::model::ModelChoice;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("jaga.toml");
+        let load = |src: &str| {
+            std::fs::write(&p, src).unwrap();
+            Config::load(&p).unwrap().model_choice()
+        };
+        assert_eq!(load(""), ModelChoice::Default);
+        assert_eq!(load("model = \"\"\n"), ModelChoice::Off);
+        assert_eq!(
+            load("model = \"models/community.model\"\n"),
+            ModelChoice::File(dir.path().join("models/community.model"))
+        );
+        assert_eq!(
+            load("model = \"/srv/jaga.model\"\n"),
+            ModelChoice::File(PathBuf::from("/srv/jaga.model"))
+        );
+    }
 }

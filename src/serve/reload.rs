@@ -191,15 +191,16 @@ impl Reloader {
         watcher
             .watch(&rules, RecursiveMode::Recursive)
             .map_err(|e| format!("cannot watch {}: {e}", rules.display()))?;
-        // The model's directory, not the file: `jaga train` writes a new file and renames it
-        // over the old one.
-        if let Some(dir) = model.as_ref().and_then(|m| m.parent()) {
-            watcher
-                .watch(dir, RecursiveMode::NonRecursive)
-                .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+        // Directories, not files: editors and `jaga train` write a new file and rename it over
+        // the old one. Each directory once, and none the rules watch already covers.
+        let mut dirs: Vec<&Path> = Vec::new();
+        for file in [&config, &model].into_iter().flatten() {
+            let dir = file.parent().unwrap_or(Path::new("/"));
+            if !dir.starts_with(&rules) && !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
         }
-        if let Some(cfg) = &config {
-            let dir = cfg.parent().unwrap_or(Path::new("/"));
+        for dir in dirs {
             watcher
                 .watch(dir, RecursiveMode::NonRecursive)
                 .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
