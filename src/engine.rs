@@ -298,17 +298,14 @@ impl Engine {
                 matched.push_str(": ");
                 matched.push_str(&words.join(", "));
             }
-            s.reasons.push(Reason {
-                source: Source::Model,
-                id: format!("model.{label}"),
+            s.reasons.push(Reason::new(
+                Source::Model,
+                format!("model.{label}"),
                 category,
                 score,
                 spans,
                 matched,
-                field: Field::Text,
-                shadow: false,
-                entities: Vec::new(),
-            });
+            ));
         }
         s.model = ms;
     }

@@ -292,17 +292,7 @@ spam = { review = 0.3 }
     }
 
     fn reason(source: Source, score: f32) -> Reason {
-        Reason {
-            source,
-            id: "r".into(),
-            category: Category::Scam,
-            score,
-            spans: Vec::new(),
-            matched: String::new(),
-            field: Default::default(),
-            entities: Vec::new(),
-            shadow: false,
-        }
+        Reason::new(source, "r", Category::Scam, score, Vec::new(), "")
     }
 
     #[test]

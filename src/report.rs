@@ -837,17 +837,14 @@ mod tests {
                 scam: 0.9,
                 ..Scores::default()
             },
-            reasons: vec![Reason {
-                source: Source::Rule,
-                id: "scam.test".into(),
-                category: Category::Scam,
-                score: 0.9,
+            reasons: vec![Reason::new(
+                Source::Rule,
+                "scam.test",
+                Category::Scam,
+                0.9,
                 spans,
-                matched: "0812 3456 7890".into(),
-                field: Field::Text,
-                entities: vec![],
-                shadow: false,
-            }],
+                "0812 3456 7890",
+            )],
         }
     }
 

@@ -915,7 +915,7 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
 mod tests {
     use super::*;
     use crate::event::Kind;
-    use crate::verdict::{Field, Reason, Scores, Source};
+    use crate::verdict::{Reason, Scores, Source};
 
     fn flagged(id: &str, text: &str, rule: &str, cat: Category) -> (Event, Verdict) {
         let ev = Event {
@@ -935,17 +935,7 @@ mod tests {
             category: Some(cat),
             action: Action::Remove,
             scores,
-            reasons: vec![Reason {
-                source: Source::Rule,
-                id: rule.into(),
-                category: cat,
-                score: 0.9,
-                spans: vec![[0, 3]],
-                matched: "x".into(),
-                field: Field::Text,
-                entities: Vec::new(),
-                shadow: false,
-            }],
+            reasons: vec![Reason::new(Source::Rule, rule, cat, 0.9, vec![[0, 3]], "x")],
         };
         (ev, v)
     }

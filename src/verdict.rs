@@ -216,6 +216,31 @@ pub struct Reason {
     pub shadow: bool,
 }
 
+impl Reason {
+    /// A reason about the text, active, without personal-data entities; stages that need a
+    /// field, entities or shadow set them on the result.
+    pub fn new(
+        source: Source,
+        id: impl Into<String>,
+        category: Category,
+        score: f32,
+        spans: Vec<[usize; 2]>,
+        matched: impl Into<String>,
+    ) -> Reason {
+        Reason {
+            source,
+            id: id.into(),
+            category,
+            score,
+            spans,
+            matched: matched.into(),
+            field: Field::Text,
+            entities: Vec::new(),
+            shadow: false,
+        }
+    }
+}
+
 /// One piece of personal data found in a message. The full value is kept only when the
 /// admin asked for it (`--show-pii`); otherwise only the masked form leaves the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -339,17 +364,14 @@ mod tests {
                 doxing: 0.0,
                 abuse: 0.0,
             },
-            reasons: vec![Reason {
-                source: Source::Rule,
-                id: "scam.pinjol".into(),
-                category: Category::Scam,
-                score: 0.6,
-                spans: vec![[12, 19]],
-                matched: "pinjol".into(),
-                field: Field::Text,
-                entities: vec![],
-                shadow: false,
-            }],
+            reasons: vec![Reason::new(
+                Source::Rule,
+                "scam.pinjol",
+                Category::Scam,
+                0.6,
+                vec![[12, 19]],
+                "pinjol",
+            )],
         };
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(

@@ -144,21 +144,18 @@ impl Windows {
         });
         if groups.len() >= cfg.min_groups {
             out.push(Finding {
-                reason: Reason {
-                    source: Source::CrossPost,
-                    id: "cross_post".into(),
-                    category: Category::Spam,
-                    score: cfg.score,
-                    spans: vec![[0, ev.text.len()]],
-                    matched: format!(
+                reason: Reason::new(
+                    Source::CrossPost,
+                    "cross_post",
+                    Category::Spam,
+                    cfg.score,
+                    vec![[0, ev.text.len()]],
+                    format!(
                         "the same text from this user in {} groups within {}s",
                         groups.len(),
                         cfg.window_secs
                     ),
-                    field: Default::default(),
-                    entities: Vec::new(),
-                    shadow: false,
-                },
+                ),
                 action: cfg.action,
             });
         }

@@ -80,17 +80,7 @@ impl Finding {
         matched: String,
     ) -> Finding {
         Finding {
-            reason: Reason {
-                source,
-                id: id.to_string(),
-                category: Category::Spam,
-                score,
-                spans: Vec::new(),
-                matched,
-                field: Default::default(),
-                entities: Vec::new(),
-                shadow: false,
-            },
+            reason: Reason::new(source, id, Category::Spam, score, Vec::new(), matched),
             action,
         }
     }
@@ -299,17 +289,14 @@ mod tests {
 
     fn finding(score: f32, action: Option<Action>) -> Finding {
         Finding {
-            reason: Reason {
-                source: Source::Flood,
-                id: "flood.user".into(),
-                category: Category::Spam,
+            reason: Reason::new(
+                Source::Flood,
+                "flood.user",
+                Category::Spam,
                 score,
-                spans: vec![],
-                matched: String::new(),
-                field: Default::default(),
-                entities: Vec::new(),
-                shadow: false,
-            },
+                vec![],
+                "",
+            ),
             action,
         }
     }
@@ -324,17 +311,14 @@ mod tests {
                 spam: 0.3,
                 ..Default::default()
             },
-            reasons: vec![Reason {
-                source: Source::Rule,
-                id: "spam.weak".into(),
-                category: Category::Spam,
-                score: 0.3,
-                spans: Vec::new(),
-                matched: String::new(),
-                field: Default::default(),
-                entities: Vec::new(),
-                shadow: false,
-            }],
+            reasons: vec![Reason::new(
+                Source::Rule,
+                "spam.weak",
+                Category::Spam,
+                0.3,
+                Vec::new(),
+                "",
+            )],
         }
     }
 
