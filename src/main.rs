@@ -91,7 +91,8 @@ struct DataArgs {
     /// with their category (doxing cases are left out: the model has no doxing label).
     #[arg(long, value_name = "DB")]
     from_store: Option<PathBuf>,
-    /// How many times each review-store case counts, against 1 for a corpus line.
+    /// How many times each review-store case counts in training, against 1 for a corpus line
+    /// (`eval` counts every example once).
     #[arg(long, value_name = "N", default_value_t = 8.0, value_parser = parse_weight)]
     store_weight: f32,
     /// Foreign label names, e.g. `ham=ok,0=ok,1=spam` (repeatable).
