@@ -532,21 +532,21 @@ impl Engine {
     }
 
     fn decide(&self, ev: &Event, s: &mut Scratch) -> Verdict {
-        let mut floor: Option<(Action, Category)> = None;
+        let mut minimum: Option<(Action, Category)> = None;
         for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
             let rule = &self.rules()[ri as usize];
             if r.shadow {
                 continue;
             }
             if let Some(a) = rule.action {
-                if floor.is_none_or(|(f, _)| a.severity() > f.severity()) {
-                    floor = Some((a, rule.category));
+                if minimum.is_none_or(|(f, _)| a.severity() > f.severity()) {
+                    minimum = Some((a, rule.category));
                 }
             }
         }
         let (scores, decision) = self
             .policy
-            .decide_reasons(&ev.group, ev.kind, &s.reasons, floor);
+            .decide_reasons(&ev.group, ev.kind, &s.reasons, minimum);
         let mut reasons = std::mem::take(&mut s.reasons);
         reasons.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
         Verdict {

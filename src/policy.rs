@@ -141,29 +141,29 @@ impl Policy {
         group: &str,
         kind: Kind,
         reasons: &[Reason],
-        floor: Option<(Action, Category)>,
+        minimum: Option<(Action, Category)>,
     ) -> (Scores, Decision) {
         let scores = noisy_or(reasons.iter());
-        let mut decision = self.decide(group, kind, &scores, floor);
+        let mut decision = self.decide(group, kind, &scores, minimum);
         let cap = self.fusion.max_action.for_kind(kind);
         if decision.action.severity() > cap.severity()
             && reasons.iter().any(|r| r.source == Source::Model)
         {
             let without = noisy_or(reasons.iter().filter(|r| r.source != Source::Model));
-            decision.action = self.decide(group, kind, &without, floor).action.max(cap);
+            decision.action = self.decide(group, kind, &without, minimum).action.max(cap);
         }
         (scores, decision)
     }
 
     /// The most severe action any category reaches, and the category behind it.
     ///
-    /// `floor` is the minimum action demanded by rules that fired, with their category.
+    /// `minimum` is the minimum action demanded by rules that fired, with their category.
     pub fn decide(
         &self,
         group: &str,
         kind: Kind,
         scores: &Scores,
-        floor: Option<(Action, Category)>,
+        minimum: Option<(Action, Category)>,
     ) -> Decision {
         let ladders = self.groups.get(group).unwrap_or(&self.default).get(kind);
         let mut action = Action::Allow.for_kind(kind);
@@ -185,7 +185,7 @@ impl Policy {
                 }
             }
         }
-        if let Some((a, c)) = floor {
+        if let Some((a, c)) = minimum {
             let a = a.for_kind(kind);
             if a.severity() > action.severity() {
                 action = a;
@@ -316,9 +316,11 @@ spam = { review = 0.3 }
             Action::Ban
         );
         // A rule's minimum action is the rules' own evidence.
-        let floor = Some((Action::Ban, Category::Scam));
+        let minimum = Some((Action::Ban, Category::Scam));
         assert_eq!(
-            p.decide_reasons("g", Kind::Message, &both, floor).1.action,
+            p.decide_reasons("g", Kind::Message, &both, minimum)
+                .1
+                .action,
             Action::Ban
         );
         // A higher cap lets the model tip it.

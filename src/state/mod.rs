@@ -209,16 +209,16 @@ pub fn apply(policy: &Policy, ev: &Event, v: &mut Verdict, findings: &[Finding])
     if findings.is_empty() {
         return;
     }
-    let mut floor: Option<(Action, Category)> = None;
+    let mut minimum: Option<(Action, Category)> = None;
     for f in findings {
         if let Some(a) = f.action {
-            if floor.is_none_or(|(b, _)| a.severity() > b.severity()) {
-                floor = Some((a, f.reason.category));
+            if minimum.is_none_or(|(b, _)| a.severity() > b.severity()) {
+                minimum = Some((a, f.reason.category));
             }
         }
     }
     v.reasons.extend(findings.iter().map(|f| f.reason.clone()));
-    let (scores, d) = policy.decide_reasons(&ev.group, ev.kind, &v.reasons, floor);
+    let (scores, d) = policy.decide_reasons(&ev.group, ev.kind, &v.reasons, minimum);
     if d.action.severity() > v.action.severity() {
         v.action = d.action;
         v.category = d.category.or(v.category);
