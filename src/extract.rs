@@ -871,26 +871,4 @@ mod tests {
         extract(&"www.".repeat(50_000), &mut out);
         assert!(t.elapsed().as_secs() < 5);
     }
-
-    /// `cargo test --release extract::tests::timing -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn timing() {
-        let msgs = [
-            "Halo kak, besok jadi kumpul jam 10.30 di rumah pak RT ya? Jangan lupa bawa kue 🙏😍 \
-             soalnya ibu-ibu sudah pada nunggu, dll. Terima kasih banyak semuanya ❤️ sampai ketemu!!",
-            "Promo slot gacor maxwin hari ini! Daftar di t.me/slotgacor88 atau wa 0812-3456-7890 \
-             bonus 100% Rp 50.000 langsung cair 🔥🔥 https://bit.ly/gacor88",
-        ];
-        let mut out = Vec::new();
-        for m in msgs {
-            let iters = 200_000;
-            let t = std::time::Instant::now();
-            for _ in 0..iters {
-                extract(std::hint::black_box(m), &mut out);
-            }
-            let ns = t.elapsed().as_nanos() as f64 / iters as f64;
-            println!("{} bytes, {} entities: {ns:.0} ns", m.len(), out.len());
-        }
-    }
 }

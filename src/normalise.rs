@@ -1508,33 +1508,4 @@ mod tests {
         }
         assert!(t.elapsed().as_secs() < 10);
     }
-
-    /// `cargo test --release normalise::tests::timing -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn timing() {
-        let msgs = [
-            "Halo kak, besok jadi kumpul jam 10.30 di rumah pak RT ya? Jangan lupa bawa kue 🙏😍 \
-             soalnya ibu-ibu sudah pada nunggu, dll. Terima kasih banyak semuanya ❤️ sampai ketemu!!",
-            "Selamat pagi bapak ibu sekalian, mohon maaf mengganggu waktunya. Untuk rapat warga \
-             minggu depan akan diadakan di balai desa pukul delapan pagi, harap hadir tepat waktu.",
-            "Promo 𝐬𝐥𝐨𝐭 g4c0r m4xw1n hari ini! s l o t ѕӏоt daftar t.me/slotgacor88 wa 0812-3456-7890",
-        ];
-        let mut n = Normalised::new();
-        let mut ents = Vec::new();
-        for m in msgs {
-            extract(m, &mut ents);
-            let iters = 200_000;
-            let t = std::time::Instant::now();
-            for _ in 0..iters {
-                n.normalise(std::hint::black_box(m), &ents);
-            }
-            let ns = t.elapsed().as_nanos() as f64 / iters as f64;
-            println!(
-                "{} bytes, {} findings: {ns:.0} ns",
-                m.len(),
-                n.findings().len()
-            );
-        }
-    }
 }
