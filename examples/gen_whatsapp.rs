@@ -27,7 +27,13 @@ fn main() -> std::io::Result<()> {
     out.flush()?;
     eprintln!(
         "{} bytes, {} lines: {} messages, {} joins, {} system, {} deleted, {} media",
-        w.bytes, w.lines, w.messages, w.joins, w.system, w.deleted, w.media
+        w.bytes,
+        w.counts.lines,
+        w.counts.messages,
+        w.counts.joins,
+        w.counts.system,
+        w.counts.deleted,
+        w.counts.media
     );
     Ok(())
 }

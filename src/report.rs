@@ -626,7 +626,7 @@ impl Report {
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{} <small class=\"muted\">{}{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                esc(&i.source), i.format, i.encoding, esc(&order), i.messages, i.joins, i.system, i.deleted, i.media
+                esc(&i.source), i.format, i.encoding, esc(&order), i.counts.messages, i.counts.joins, i.counts.system, i.counts.deleted, i.counts.media
             );
         }
         h.push_str("</table>");

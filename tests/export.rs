@@ -34,16 +34,22 @@ fn counts(c: &Collected) -> (u64, u64, u64, u64, u64) {
             .iter()
             .filter(|(_, e)| e.kind == Kind::Message)
             .count() as u64,
-        s.messages
+        s.counts.messages
     );
     assert_eq!(
         c.events
             .iter()
             .filter(|(_, e)| e.kind == Kind::JoinRequest)
             .count() as u64,
-        s.joins
+        s.counts.joins
     );
-    (s.messages, s.joins, s.system, s.deleted, s.media)
+    (
+        s.counts.messages,
+        s.counts.joins,
+        s.counts.system,
+        s.counts.deleted,
+        s.counts.media,
+    )
 }
 
 fn events(c: &Collected) -> Vec<&Event> {
@@ -69,7 +75,7 @@ fn android_english_layout() {
     assert_eq!(counts(&c), (7, 4, 6, 1, 2));
     let s = &c.stats[0];
     assert_eq!(
-        (s.format, s.lines, s.date_order),
+        (s.format, s.counts.lines, s.date_order),
         ("whatsapp", 22, Some("day/month"))
     );
     let ev = events(&c);
@@ -491,7 +497,11 @@ fn the_shared_mit_fixtures_parse_when_present() {
             export::read_all(&dir.join("whatsapp").join(name), &ReadOptions::default()).unwrap();
         // Nine headers: seven messages (one of them `Name:.`) and two system lines.
         let s = &c.stats[0];
-        assert_eq!((s.messages, s.system, s.joins), (7, 2, 0), "{name}");
+        assert_eq!(
+            (s.counts.messages, s.counts.system, s.counts.joins),
+            (7, 2, 0),
+            "{name}"
+        );
         let last = &c.events.last().unwrap().1;
         assert_eq!(last.ts, ts("2021-12-30T22:01:00Z"), "{name}");
         assert_eq!(
@@ -511,7 +521,7 @@ fn the_shared_mit_fixtures_parse_when_present() {
             export::read_all(&dir.join("telegram").join(name), &ReadOptions::default()).unwrap();
         assert!(c.diagnostics.is_empty(), "{name}: {:?}", c.diagnostics);
         assert_eq!(
-            (c.stats[0].messages, c.stats[0].joins),
+            (c.stats[0].counts.messages, c.stats[0].counts.joins),
             (messages, joins),
             "{name}"
         );
@@ -530,18 +540,14 @@ fn synthetic_exports_parse_to_exactly_what_was_written() {
         export::read_bytes("synthetic.txt", &buf, &ReadOptions::default(), &mut c).unwrap();
         no_problems(&c);
         let s = &c.stats[0];
-        assert_eq!(
-            (s.lines, s.messages, s.joins, s.system, s.deleted, s.media),
-            (w.lines, w.messages, w.joins, w.system, w.deleted, w.media),
-            "{layout:?}"
-        );
+        assert_eq!(s.counts, w.counts, "{layout:?}");
         // Each newcomer's first message right after joining is their message number 0.
         let newcomers = c
             .events
             .iter()
             .filter(|(_, e)| e.kind == Kind::Message && e.text.starts_with("halo kak, "))
             .count() as u64;
-        assert_eq!(newcomers, w.joins);
+        assert_eq!(newcomers, w.counts.joins);
         assert!(c
             .events
             .iter()

@@ -19,7 +19,7 @@ pub(crate) fn read<R: BufRead>(
         if read_line_capped(&mut r, &mut buf, max_bytes)? == 0 {
             return Ok(());
         }
-        stats.lines += 1;
-        sink.line(stats.lines, trim_eol(&buf))?;
+        stats.counts.lines += 1;
+        sink.line(stats.counts.lines, trim_eol(&buf))?;
     }
 }

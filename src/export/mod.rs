@@ -150,13 +150,11 @@ pub trait Sink {
     fn end(&mut self, stats: InputStats) -> Result<(), Stop>;
 }
 
-/// What was read from one input, for the summary and the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InputStats {
-    #[serde(serialize_with = "ser_arc")]
-    pub source: Arc<str>,
-    pub format: &'static str,
-    pub encoding: &'static str,
+/// How many lines, messages, joins... an export holds: what a reader counted
+/// ([`InputStats`]), or what the synthetic generator wrote ([`synth::Written`]), so a test
+/// compares the two in one step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
     /// Lines (JSONL, WhatsApp) or message objects (Telegram) read.
     pub lines: u64,
     /// Message events produced.
@@ -169,6 +167,18 @@ pub struct InputStats {
     pub deleted: u64,
     /// Messages that were media (with or without a file name).
     pub media: u64,
+}
+
+/// What was read from one input, for the summary and the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputStats {
+    #[serde(serialize_with = "ser_arc")]
+    pub source: Arc<str>,
+    pub format: &'static str,
+    pub encoding: &'static str,
+    /// What the input held.
+    #[serde(flatten)]
+    pub counts: Counts,
     /// The day/month order used for WhatsApp dates.
     pub date_order: Option<&'static str>,
 }
@@ -183,12 +193,7 @@ impl InputStats {
             source,
             format: format.as_str(),
             encoding: encoding.as_str(),
-            lines: 0,
-            messages: 0,
-            joins: 0,
-            system: 0,
-            deleted: 0,
-            media: 0,
+            counts: Counts::default(),
             date_order: None,
         }
     }
@@ -200,11 +205,11 @@ impl InputStats {
             self.source,
             self.format,
             self.encoding,
-            self.messages,
-            self.joins,
-            self.system,
-            self.deleted,
-            self.media
+            self.counts.messages,
+            self.counts.joins,
+            self.counts.system,
+            self.counts.deleted,
+            self.counts.media
         );
         if let Some(o) = self.date_order {
             s.push_str(&format!(", dates read as {o}"));

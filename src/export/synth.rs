@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::Counts;
 use crate::event::{civil_from_days, days_from_civil};
 use crate::synth::{message, Rng};
 
@@ -17,17 +18,12 @@ pub enum Layout {
     IosEn,
 }
 
-/// What a generated export contains.
+/// What a generated export contains: its size and what a parser must count (message events:
+/// text and media messages, not deleted ones).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Written {
     pub bytes: u64,
-    pub lines: u64,
-    /// Message events a parser must produce (text and media messages, not deleted ones).
-    pub messages: u64,
-    pub joins: u64,
-    pub system: u64,
-    pub deleted: u64,
-    pub media: u64,
+    pub counts: Counts,
 }
 
 const NAMES: &[&str] = &[
@@ -53,7 +49,7 @@ impl<W: Write> Out<'_, W> {
         self.w.write_all(s.as_bytes())?;
         self.w.write_all(b"\n")?;
         self.written.bytes += s.len() as u64 + 1;
-        self.written.lines += 1;
+        self.written.counts.lines += 1;
         Ok(())
     }
 }
@@ -101,7 +97,7 @@ pub fn whatsapp<W: Write>(
         format!("{}Pesan dan panggilan terenkripsi secara end-to-end. Tidak seorang pun di luar chat ini, termasuk WhatsApp, yang dapat membaca atau mendengarkannya.", header(layout, t))
     };
     out.line(&enc)?;
-    out.written.system += 1;
+    out.written.counts.system += 1;
     let mut newcomer = 0u64;
     while out.written.bytes < target {
         t += 5 + rng.below(90) as i64;
@@ -126,12 +122,12 @@ pub fn whatsapp<W: Write>(
                     format!("{h}{who} telah bergabung menggunakan tautan undangan grup ini")
                 };
                 out.line(&line)?;
-                out.written.joins += 1;
+                out.written.counts.joins += 1;
                 // Newcomers who post at once: the pattern join screening is for.
                 t += 30;
                 let h = header(layout, t);
                 out.line(&format!("{h}{who}: halo kak, {}", message(&mut rng)))?;
-                out.written.messages += 1;
+                out.written.counts.messages += 1;
             }
             1 => {
                 let line = if ios {
@@ -140,7 +136,7 @@ pub fn whatsapp<W: Write>(
                     format!("{h}{sender} keluar")
                 };
                 out.line(&line)?;
-                out.written.system += 1;
+                out.written.counts.system += 1;
             }
             2..=5 => {
                 let body = if ios {
@@ -149,8 +145,8 @@ pub fn whatsapp<W: Write>(
                     "<Media tidak disertakan>"
                 };
                 out.line(&format!("{h}{sender}: {body}"))?;
-                out.written.messages += 1;
-                out.written.media += 1;
+                out.written.counts.messages += 1;
+                out.written.counts.media += 1;
             }
             6 | 7 => {
                 let body = if ios {
@@ -159,18 +155,18 @@ pub fn whatsapp<W: Write>(
                     "Pesan ini telah dihapus"
                 };
                 out.line(&format!("{h}{sender}: {body}"))?;
-                out.written.deleted += 1;
+                out.written.counts.deleted += 1;
             }
             8..=17 => {
                 out.line(&format!("{h}{sender}: {}", message(&mut rng)))?;
                 for _ in 0..1 + rng.below(3) {
                     out.line(&message(&mut rng))?;
                 }
-                out.written.messages += 1;
+                out.written.counts.messages += 1;
             }
             _ => {
                 out.line(&format!("{h}{sender}: {}", message(&mut rng)))?;
-                out.written.messages += 1;
+                out.written.counts.messages += 1;
             }
         }
     }

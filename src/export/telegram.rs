@@ -551,7 +551,7 @@ impl Chat<'_> {
     }
 
     fn message(&mut self, line: u64, raw: &[u8]) -> Result<(), ReadError> {
-        self.stats.lines += 1;
+        self.stats.counts.lines += 1;
         let m: Message = match serde_json::from_slice(raw) {
             Ok(m) => m,
             Err(e) => {
@@ -579,9 +579,9 @@ impl Chat<'_> {
         });
         let attachments = m.attachments();
         if !attachments.is_empty() {
-            self.stats.media += 1;
+            self.stats.counts.media += 1;
         }
-        self.stats.messages += 1;
+        self.stats.counts.messages += 1;
         let event = Event {
             id: id_or_line(&m, line),
             kind: Kind::Message,
@@ -615,7 +615,7 @@ impl Chat<'_> {
             .filter(|j| !j.id.is_empty() || !j.name.is_empty())
             .collect();
         if joined.is_empty() {
-            self.stats.system += 1;
+            self.stats.counts.system += 1;
             return Ok(());
         }
         let many = joined.len() > 1;
@@ -629,7 +629,7 @@ impl Chat<'_> {
             if !j.name.is_empty() && j.name != user {
                 self.members.joined(&j.name, ts);
             }
-            self.stats.joins += 1;
+            self.stats.counts.joins += 1;
             let id = if many {
                 format!("{}.{}", id_or_line(m, line), k + 1)
             } else {
@@ -916,7 +916,14 @@ mod tests {
 }"#;
         let (c, stats) = read_str(json);
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
-        assert_eq!((stats.messages, stats.joins, stats.system), (2, 1, 0));
+        assert_eq!(
+            (
+                stats.counts.messages,
+                stats.counts.joins,
+                stats.counts.system
+            ),
+            (2, 1, 0)
+        );
         let evs: Vec<&Event> = c.events.iter().map(|(_, e)| e).collect();
         assert_eq!(evs[0].kind, Kind::JoinRequest);
         assert_eq!(
@@ -937,7 +944,7 @@ mod tests {
     fn a_cut_export_keeps_what_came_before() {
         let json = "{\"messages\":[\n{\"id\":1,\"type\":\"message\",\"from\":\"A\",\"text\":\"satu\"},\n{\"id\":2,\"type\":\"message\",\"text\":\"du";
         let (c, stats) = read_str(json);
-        assert_eq!(stats.messages, 1);
+        assert_eq!(stats.counts.messages, 1);
         assert_eq!(c.diagnostics.len(), 1);
         assert_eq!(c.diagnostics[0].line, Some(3));
         assert!(c.diagnostics[0].message.contains("cut short"));

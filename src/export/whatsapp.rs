@@ -836,7 +836,7 @@ impl<'a> Parser<'a> {
     }
 
     fn line(&mut self, line_no: u64, raw: &[u8]) -> Result<(), ReadError> {
-        self.stats.lines += 1;
+        self.stats.counts.lines += 1;
         if raw == [0xFF] {
             // A single line longer than --max-event-bytes (read_line_capped's marker).
             self.sink.diagnostic(
@@ -955,7 +955,7 @@ impl<'a> Parser<'a> {
                 Ok(())
             }
             _ => {
-                self.stats.system += 1;
+                self.stats.counts.system += 1;
                 Ok(())
             }
         }
@@ -963,7 +963,7 @@ impl<'a> Parser<'a> {
 
     fn join(&mut self, line_no: u64, ts: i64, who: &str, k: usize) -> Result<(), ReadError> {
         self.members.joined(who, Some(ts));
-        self.stats.joins += 1;
+        self.stats.counts.joins += 1;
         let mut id = self.id_buf.format(line_no).to_string();
         if k > 0 {
             id.push('.');
@@ -1066,11 +1066,11 @@ impl<'a> Parser<'a> {
         };
         let counted = self.members.message(&p.sender);
         if p.content == PendingContent::Deleted {
-            self.stats.deleted += 1;
+            self.stats.counts.deleted += 1;
             return Ok(());
         }
         if p.content == PendingContent::Media {
-            self.stats.media += 1;
+            self.stats.counts.media += 1;
             // The caption follows the file line; drop the newline that joined them.
             if p.text.starts_with('\n') {
                 p.text.remove(0);
@@ -1083,7 +1083,7 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        self.stats.messages += 1;
+        self.stats.counts.messages += 1;
         let user = p.sender.clone();
         let event = Event {
             id: self.id_buf.format(p.line).to_string(),
