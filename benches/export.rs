@@ -12,8 +12,10 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use jaga::event::Event;
-use jaga::export::{self, synth, DateOrder, InputStats, Level, ReadOptions, Sink, Stop};
+use jaga_core::event::Event;
+use jaga_export::{
+    synth::whatsapp as synth, DateOrder, InputStats, Level, ReadOptions, Sink, Stop,
+};
 
 const BYTES: u64 = 16 << 20;
 
@@ -47,13 +49,13 @@ impl Sink for Count {
 }
 
 fn telegram_export(bytes: u64) -> Vec<u8> {
-    let mut rng = jaga::synth::Rng::new(3);
+    let mut rng = jaga_export::synth::Rng::new(3);
     let mut messages = Vec::new();
     let mut size = 0u64;
     let mut id = 0u64;
     while size < bytes {
         id += 1;
-        let text = jaga::synth::message(&mut rng);
+        let text = jaga_export::synth::message(&mut rng);
         let m = if id % 50 == 0 {
             serde_json::json!({"id": id, "type": "service", "date": "2024-03-13T21:15:00", "date_unixtime": (1_710_364_500 + id).to_string(), "actor": format!("Member {id}"), "actor_id": format!("user{id}"), "action": "join_group_by_link", "text": "", "text_entities": []})
         } else {
@@ -84,14 +86,14 @@ fn readers(c: &mut Criterion) {
         g.bench_function(format!("{name}, parse"), |b| {
             b.iter(|| {
                 let mut sink = Count::default();
-                export::read_bytes("chat.txt", black_box(&data), &forced, &mut sink).unwrap();
+                jaga_export::read_bytes("chat.txt", black_box(&data), &forced, &mut sink).unwrap();
                 sink.events
             })
         });
         g.bench_function(format!("{name}, date-order pre-scan + parse"), |b| {
             b.iter(|| {
                 let mut sink = Count::default();
-                export::read_bytes(
+                jaga_export::read_bytes(
                     "chat.txt",
                     black_box(&data),
                     &ReadOptions::default(),
@@ -107,7 +109,7 @@ fn readers(c: &mut Criterion) {
     g.bench_function("telegram json, parse", |b| {
         b.iter(|| {
             let mut sink = Count::default();
-            export::read_bytes(
+            jaga_export::read_bytes(
                 "result.json",
                 black_box(&tg),
                 &ReadOptions::default(),

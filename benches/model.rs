@@ -9,10 +9,10 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use jaga::engine::{Engine, Scratch};
-use jaga::event::Event;
-use jaga::features::Inputs;
-use jaga::model::{self, Model};
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::Event;
+use jaga_core::features::Inputs;
+use jaga_core::model::{self, Model};
 
 const N: usize = 1000;
 
@@ -21,7 +21,7 @@ fn bench(c: &mut Criterion) {
     let model_path = root.join(model::DEFAULT_PATH);
     let model = Model::load(&model_path).expect("models/jaga.model loads");
     let engine = Engine::load(&root.join("rules")).expect("shipped rules load");
-    let msgs = jaga::synth::messages(42, N);
+    let msgs = jaga_export::synth::messages(42, N);
     let events: Vec<Event> = msgs.iter().map(|m| Event::message(m)).collect();
     // What the engine hands the model: computed once, outside the timed loop.
     let mut scratch = Scratch::new();

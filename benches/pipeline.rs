@@ -1,5 +1,5 @@
 //! Criterion benchmarks of each stage and of full scoring, on synthetic typical chat
-//! messages (`jaga::synth`): per message and per byte.
+//! messages (`jaga_export::synth`): per message and per byte.
 //!
 //! `cargo bench --bench pipeline`
 
@@ -8,17 +8,17 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
-use jaga::engine::{Engine, Scratch};
-use jaga::event::Event;
-use jaga::extract::{self, Entity, EntityKind};
-use jaga::links::{self, LinkLists};
-use jaga::normalise::Normalised;
-use jaga::rules::RuleField;
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::Event;
+use jaga_core::extract::{self, Entity, EntityKind};
+use jaga_core::links::{self, LinkLists};
+use jaga_core::normalise::Normalised;
+use jaga_core::rules::RuleField;
 
 const N: usize = 1000;
 
 fn corpus() -> (Vec<String>, u64) {
-    let msgs = jaga::synth::messages(42, N);
+    let msgs = jaga_export::synth::messages(42, N);
     let bytes = msgs.iter().map(|m| m.len() as u64).sum();
     (msgs, bytes)
 }
@@ -51,7 +51,7 @@ fn stages(c: &mut Criterion) {
     });
     let normalised: Vec<String> = msgs
         .iter()
-        .map(|m| jaga::normalise::normalise_str(m))
+        .map(|m| jaga_core::normalise::normalise_str(m))
         .collect();
     let mut hits = Vec::new();
     g.bench_function("keywords+regex", |b| {
@@ -82,8 +82,8 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
-    let doxing = jaga::doxing::Doxing::default();
-    let mut dox_scratch = jaga::doxing::DoxingScratch::default();
+    let doxing = jaga_core::doxing::Doxing::default();
+    let mut dox_scratch = jaga_core::doxing::DoxingScratch::default();
     let prepared: Vec<(Vec<Entity>, Normalised)> = msgs
         .iter()
         .map(|m| {
@@ -122,9 +122,9 @@ fn stages(c: &mut Criterion) {
         })
     });
     let lines: Vec<String> = {
-        let mut rng = jaga::synth::Rng::new(9);
+        let mut rng = jaga_export::synth::Rng::new(9);
         (0..N as u64)
-            .map(|i| jaga::synth::event_line(&mut rng, i))
+            .map(|i| jaga_export::synth::event_line(&mut rng, i))
             .collect()
     };
     g.bench_function("parse+score+serialise", |b| {

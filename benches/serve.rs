@@ -8,16 +8,17 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use jaga::event::Event;
-use jaga::state::{raid::Raids, Local, Shared, StateConfig};
-use jaga::store::{Durability, NewCase, Store};
-use jaga::verdict::{Action, Category, Scores, Verdict};
+use jaga_core::event::Event;
+use jaga_core::state::{raid::Raids, Local, Shared, StateConfig};
+use jaga_core::verdict::{Action, Category, Scores, Verdict};
+use jaga_store::{Durability, NewCase, Store};
 
 fn events(n: usize) -> Vec<Event> {
-    let mut rng = jaga::synth::Rng::new(7);
+    let mut rng = jaga_export::synth::Rng::new(7);
     (0..n as u64)
         .map(|i| {
-            let mut e: Event = serde_json::from_str(&jaga::synth::event_line(&mut rng, i)).unwrap();
+            let mut e: Event =
+                serde_json::from_str(&jaga_export::synth::event_line(&mut rng, i)).unwrap();
             e.user = format!("u{}", rng.below(100_000));
             e.group = format!("g{}", rng.below(1000));
             e
@@ -50,7 +51,7 @@ fn state(c: &mut Criterion) {
     g.bench_function("fingerprints_1000_texts", |b| {
         b.iter(|| {
             for e in &evs {
-                black_box(jaga::state::crosspost::fingerprints(&e.text));
+                black_box(jaga_core::state::crosspost::fingerprints(&e.text));
             }
         })
     });

@@ -1,4 +1,4 @@
-//! Writes N synthetic JSONL events (hand-written fragments, see `jaga::synth`) for
+//! Writes N synthetic JSONL events (hand-written fragments, see `jaga_export::synth`) for
 //! end-to-end throughput measurements:
 //!
 //! ```sh
@@ -17,10 +17,10 @@ fn main() -> std::io::Result<()> {
         .nth(2)
         .and_then(|a| a.parse().ok())
         .unwrap_or(42);
-    let mut rng = jaga::synth::Rng::new(seed);
+    let mut rng = jaga_export::synth::Rng::new(seed);
     let mut out = BufWriter::new(std::io::stdout().lock());
     for i in 0..n {
-        writeln!(out, "{}", jaga::synth::event_line(&mut rng, i))?;
+        writeln!(out, "{}", jaga_export::synth::event_line(&mut rng, i))?;
     }
     out.flush()
 }

@@ -1,5 +1,5 @@
 //! Writes a synthetic WhatsApp export of about N bytes (hand-written fragments, see
-//! `jaga::export::synth`) for end-to-end measurements of `jaga scan` on big exports:
+//! `jaga_export::synth`) for end-to-end measurements of `jaga scan` on big exports:
 //!
 //! ```sh
 //! cargo run --release --example gen_whatsapp -- 1000000000 android > /tmp/wa-1g.txt
@@ -11,7 +11,7 @@
 
 use std::io::{BufWriter, Write};
 
-use jaga::export::synth::{whatsapp, Layout};
+use jaga_export::synth::whatsapp::{whatsapp, Layout};
 
 fn main() -> std::io::Result<()> {
     let bytes: u64 = std::env::args()

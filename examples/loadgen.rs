@@ -1,5 +1,5 @@
 //! Load generator for `jaga serve`: N keep-alive connections over loopback, each posting
-//! batches of synthetic events (`jaga::synth`, JSON lines, every id unique so the store
+//! batches of synthetic events (`jaga_export::synth`, JSON lines, every id unique so the store
 //! writes every flagged one) for a bounded time; reports sustained events/s and request
 //! latency percentiles.
 //!
@@ -76,10 +76,10 @@ fn parse_args() -> Result<Args, String> {
 /// from `--users` and `--groups`, so the flood quotas see a realistic load per user and per
 /// group (the synthetic corpus has only four groups) and no template repeats a user.
 fn templates(seed: u64, n: usize) -> Vec<String> {
-    let mut rng = jaga::synth::Rng::new(seed);
+    let mut rng = jaga_export::synth::Rng::new(seed);
     (0..n as u64)
         .map(|i| {
-            let line = jaga::synth::event_line(&mut rng, i);
+            let line = jaga_export::synth::event_line(&mut rng, i);
             let mut v: serde_json::Value = serde_json::from_str(&line).unwrap();
             let o = v.as_object_mut().unwrap();
             for k in ["id", "user", "name", "group"] {
@@ -114,7 +114,7 @@ fn main() {
             let (addr, batch, token) = (a.addr, a.batch, a.token.clone());
             let (users, groups) = (a.users.max(1), a.groups.max(1));
             let (rate, conns) = (a.rate, a.connections);
-            let mut rng = jaga::synth::Rng::new(1000 + c as u64);
+            let mut rng = jaga_export::synth::Rng::new(1000 + c as u64);
             std::thread::spawn(move || {
                 let auth = token.map(|t| format!("Bearer {t}"));
                 let mut headers = vec![("Content-Type", "application/x-ndjson")];

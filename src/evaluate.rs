@@ -10,10 +10,10 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{Engine, Scratch};
-use crate::model::{self, Label, Model};
 use crate::train::Example;
-use crate::verdict::{Category, Scores};
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::model::{self, Label, Model};
+use jaga_core::verdict::{Category, Scores};
 
 /// A gold or predicted outcome: ok or a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

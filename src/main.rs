@@ -9,16 +9,16 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use jaga::config::Config;
-use jaga::engine::{Engine, Scratch};
-use jaga::event::{Attachment, Event, Kind, Role};
-use jaga::explain::{self, Marks};
-use jaga::export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin};
-use jaga::model::{self, Model, ModelChoice};
-use jaga::rules::{RuleSet, Severity};
 use jaga::scan::{self, ScanOptions};
-use jaga::store::{CaseFilter, Durability, NewDecision, Store};
 use jaga::train::{self, DataSpec, LabelMap, Split};
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::{Attachment, Event, Kind, Role};
+use jaga_core::explain::{self, Marks};
+use jaga_core::model::{self, Model, ModelChoice};
+use jaga_core::rules::{RuleSet, Severity};
+use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin};
+use jaga_serve::config::Config;
+use jaga_store::{CaseFilter, Durability, NewDecision, Store};
 
 /// Exit code when every input line was scanned (or every rule check passed).
 const EXIT_OK: u8 = 0;
@@ -299,10 +299,10 @@ enum ReviewCommand {
         store: StoreArg,
         /// pending, confirmed or dismissed.
         #[arg(long)]
-        status: Option<jaga::store::Status>,
+        status: Option<jaga_store::Status>,
         /// spam, scam, doxing or abuse.
         #[arg(long)]
-        category: Option<jaga::verdict::Category>,
+        category: Option<jaga_core::verdict::Category>,
         /// Only this group.
         #[arg(long)]
         group: Option<String>,
@@ -325,7 +325,7 @@ enum ReviewCommand {
     Decide {
         id: i64,
         /// confirm or dismiss.
-        decision: jaga::store::Judgement,
+        decision: jaga_store::Judgement,
         #[command(flatten)]
         store: StoreArg,
         /// Who decides (recorded in the decision and the audit log).
@@ -333,10 +333,10 @@ enum ReviewCommand {
         admin: String,
         /// The right category, when confirming a case flagged under another one.
         #[arg(long)]
-        category: Option<jaga::verdict::Category>,
+        category: Option<jaga_core::verdict::Category>,
         /// The moderation action taken (e.g. ban), for the record.
         #[arg(long)]
-        action: Option<jaga::verdict::Action>,
+        action: Option<jaga_core::verdict::Action>,
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -584,7 +584,7 @@ struct CliObserver {
 }
 
 impl scan::Observer for CliObserver {
-    fn scored(&mut self, event: &Event, verdict: &jaga::Verdict, origin: &Origin) {
+    fn scored(&mut self, event: &Event, verdict: &jaga_core::Verdict, origin: &Origin) {
         if let Some(r) = &mut self.report {
             r.scored(event, verdict, origin);
         }
@@ -713,11 +713,13 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         (Ok(e), Ok(m)) => e.with_model(m),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let report = jaga::ruletest::run(&engine);
+    let report = jaga_core::ruletest::run(&engine);
     for f in &report.failures {
         eprintln!("{}: test failed: {}", f.location, f.message);
     }
-    let files = jaga::rules::rule_files(dir).map(|f| f.len()).unwrap_or(0);
+    let files = jaga_core::rules::rule_files(dir)
+        .map(|f| f.len())
+        .unwrap_or(0);
     println!(
         "{} rules in {} files, {} keyword strings; {} warning(s); {} tests passed, {} failed",
         engine.rules().len(),
@@ -767,7 +769,7 @@ fn cmd_serve(a: ServeArgs) -> u8 {
     } else {
         config.model_choice()
     };
-    let opts = jaga::serve::Options {
+    let opts = jaga_serve::Options {
         config,
         config_path,
         stdin: a.stdin,
@@ -775,7 +777,7 @@ fn cmd_serve(a: ServeArgs) -> u8 {
         admin_token: std::env::var("JAGA_ADMIN_TOKEN").ok(),
         ingest_token: std::env::var("JAGA_INGEST_TOKEN").ok(),
     };
-    match jaga::serve::run(opts) {
+    match jaga_serve::run(opts) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("jaga: {e}");
@@ -897,7 +899,7 @@ fn cmd_review(c: ReviewCommand) -> u8 {
                     println!("case #{id} is now {}", c.case.status.as_str());
                     EXIT_OK
                 }
-                Err(e @ jaga::store::StoreError::NotFound(_)) => {
+                Err(e @ jaga_store::StoreError::NotFound(_)) => {
                     eprintln!("jaga: {e}");
                     EXIT_PARTIAL
                 }

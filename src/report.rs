@@ -1,7 +1,7 @@
 //! `jaga scan --report report.html`: one self-contained HTML page an admin can read and act
 //! on: totals per category and action, flagged messages per day (inline SVG), the users with
 //! most flags, the rules that fired most, and the flagged messages themselves with the
-//! matched spans highlighted and personal data masked ([`crate::mask`]).
+//! matched spans highlighted and personal data masked ([`jaga_core::mask`]).
 //!
 //! The page needs no network and no script: inline CSS and SVG only, so it can be mailed or
 //! opened offline. Memory stays bounded on any input: only the `limit` most severe flagged
@@ -11,12 +11,12 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::fmt::Write;
 
-use crate::event::{civil_from_days, Event, Kind};
-use crate::export::{Diagnostic, InputStats, Level, Origin};
-use crate::mask;
-use crate::rules::Rule;
 use crate::scan::Observer;
-use crate::verdict::{Action, Category, Field, Verdict};
+use jaga_core::event::{civil_from_days, Event, Kind};
+use jaga_core::mask;
+use jaga_core::rules::Rule;
+use jaga_core::verdict::{Action, Category, Field, Verdict};
+use jaga_export::{Diagnostic, InputStats, Level, Origin};
 
 /// Bytes of a message shown in the report; the rest is cut (the verdict JSONL has it all).
 const SHOWN_TEXT: usize = 1500;
@@ -723,7 +723,7 @@ pub fn esc(s: &str) -> String {
 /// `entities` first, then whatever [`mask::find`] sees elsewhere. A masked piece is replaced
 /// whole and marked when any span touches it.
 fn highlighted(text: &str, spans: &[[usize; 2]], entities: &[mask::Masked]) -> String {
-    let merged = crate::explain::merge_spans(text, spans);
+    let merged = jaga_core::explain::merge_spans(text, spans);
     let marked = |a: usize, b: usize| merged.iter().any(|s| s[0] < b && a < s[1]);
     let mut pii: Vec<mask::Masked> = entities
         .iter()
@@ -825,7 +825,7 @@ nav{margin:6px 0 0}nav a{color:#2563eb;text-decoration:none;margin-right:14px}td
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::{Reason, Scores, Source};
+    use jaga_core::verdict::{Reason, Scores, Source};
 
     fn verdict(cat: Option<Category>, action: Action, spans: Vec<[usize; 2]>) -> Verdict {
         Verdict {

@@ -3,11 +3,11 @@
 //!
 //! The CLI opens the same file as a running `jaga serve` (SQLite WAL lets both work).
 
-use crate::event::Event;
-use crate::store::{
+use jaga_core::event::Event;
+use jaga_core::verdict::Verdict;
+use jaga_store::{
     is_flagged, unix_now, CaseDetail, CaseSummary, NewCase, RuleStat, Store, StoreError,
 };
-use crate::verdict::Verdict;
 
 /// One line per case: id, status, category/action, group, user, rules, masked summary.
 pub fn render_list(cases: &[CaseSummary]) -> String {

@@ -1,7 +1,7 @@
 //! Batch scanning: read inputs of any format, score in parallel, write verdicts in input
 //! order.
 //!
-//! A reader thread runs the [`crate::export`] readers (JSONL, WhatsApp, Telegram, zip) and
+//! A reader thread runs the [`jaga_export`] readers (JSONL, WhatsApp, Telegram, zip) and
 //! cuts what they produce into batches: raw JSONL lines, already parsed export events, and
 //! diagnostics, in input order. rayon scores each batch across the cores with one
 //! [`Scratch`] per worker (JSONL lines are parsed there too, and verdicts are serialised
@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{Engine, Scratch};
-use crate::event::Event;
-use crate::export::{
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::Event;
+use jaga_core::verdict::{Action, Category, Verdict};
+use jaga_export::{
     self, DateOrder, Diagnostic, Format, Input, InputStats, Level, Origin, ReadOptions, Sink, Stop,
 };
-use crate::verdict::{Action, Category, Verdict};
 
 /// Tuning knobs for [`scan`] and [`scan_inputs`].
 #[derive(Debug, Clone)]
@@ -295,7 +295,7 @@ pub fn scan_inputs<W: Write>(
         engine,
         |read_opts, sink| {
             for input in inputs {
-                export::read_input(input, read_opts, sink)?;
+                jaga_export::read_input(input, read_opts, sink)?;
             }
             Ok(())
         },
@@ -337,15 +337,18 @@ where
             if sink.begin("".into()).is_err() {
                 return Ok(());
             }
-            let mut stats =
-                InputStats::new("".into(), Format::Jsonl, export::decode::Encoding::Utf8);
-            match export::jsonl::read(input, read_opts.max_event_bytes, &mut stats, sink) {
+            let mut stats = InputStats::new(
+                "".into(),
+                Format::Jsonl,
+                jaga_export::decode::Encoding::Utf8,
+            );
+            match jaga_export::jsonl::read(input, read_opts.max_event_bytes, &mut stats, sink) {
                 Ok(()) => {
                     let _ = sink.end(stats);
                     Ok(())
                 }
-                Err(export::ReadError::Stop) => Ok(()),
-                Err(export::ReadError::Io(e)) => Err(e),
+                Err(jaga_export::ReadError::Stop) => Ok(()),
+                Err(jaga_export::ReadError::Io(e)) => Err(e),
             }
         },
         out,

@@ -27,14 +27,14 @@ use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
-use crate::engine::{Engine, Scratch};
-use crate::event::{Event, Kind};
-use crate::features::{self, FeatureConfig, META_LEN};
-use crate::model::{
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::{Event, Kind};
+use jaga_core::features::{self, FeatureConfig, META_LEN};
+use jaga_core::model::{
     self, Algorithm, HoldoutFigures, Label, Model, ModelFile, SourceSummary, TextScaling,
     TrainingSummary,
 };
-use crate::verdict::Category;
+use jaga_core::verdict::Category;
 
 /// One labelled training example.
 #[derive(Debug, Clone, PartialEq)]
@@ -290,8 +290,8 @@ pub fn load_store(
             path.display()
         ));
     }
-    let store = crate::store::Store::open(path, crate::store::Durability::Normal)
-        .map_err(|e| e.to_string())?;
+    let store =
+        jaga_store::Store::open(path, jaga_store::Durability::Normal).map_err(|e| e.to_string())?;
     let decided = store.labelled_examples().map_err(|e| e.to_string())?;
     let source = out.sources.len() as u32;
     let mut counts = [0u64; 4];
@@ -975,6 +975,6 @@ mod tests {
     fn dates() {
         let d = now_rfc3339();
         assert_eq!(d.len(), 20);
-        assert!(crate::event::parse_rfc3339(&d).is_some(), "{d}");
+        assert!(jaga_core::event::parse_rfc3339(&d).is_some(), "{d}");
     }
 }

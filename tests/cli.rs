@@ -251,7 +251,7 @@ fn help_is_available_everywhere() {
 #[test]
 fn readme_documents_every_signal() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    for s in jaga::signal::Signal::ALL {
+    for s in jaga_core::signal::Signal::ALL {
         assert!(
             readme.contains(&format!("`{}`", s.as_str())),
             "README lacks signal {s}"

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use jaga::engine::{Engine, Scratch};
-use jaga::event::{Event, Kind, Role};
-use jaga::verdict::{Action, Category, Verdict};
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::{Event, Kind, Role};
+use jaga_core::verdict::{Action, Category, Verdict};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -200,7 +200,7 @@ fn name_rules_and_join_requests() {
         .iter()
         .find(|r| r.id == "impersonation.name")
         .expect("name rule fires on join requests");
-    assert_eq!(r.field, jaga::verdict::Field::Name);
+    assert_eq!(r.field, jaga_core::verdict::Field::Name);
     assert_eq!(&ev.name[r.spans[0][0]..r.spans[0][1]], "Admin");
     // scam 0.5 on a join request: review at 0.40, reject at 0.75.
     assert_eq!(

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use jaga::event::{parse_rfc3339, Event, Kind};
-use jaga::export::{self, Collected, DateOrder, Format, Level, ReadOptions};
+use jaga_core::event::{parse_rfc3339, Event, Kind};
+use jaga_export::{self, Collected, DateOrder, Format, Level, ReadOptions};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,7 +18,7 @@ fn read(rel: &str) -> Collected {
 }
 
 fn read_with(rel: &str, opts: &ReadOptions) -> Collected {
-    export::read_all(&fixture(rel), opts).expect("fixture reads")
+    jaga_export::read_all(&fixture(rel), opts).expect("fixture reads")
 }
 
 fn ts(s: &str) -> Option<i64> {
@@ -493,8 +493,8 @@ fn the_shared_mit_fixtures_parse_when_present() {
         "test_mmddyyyy_12hrs.txt",
         "test_yyyymmdd_24hrs.txt",
     ] {
-        let c =
-            export::read_all(&dir.join("whatsapp").join(name), &ReadOptions::default()).unwrap();
+        let c = jaga_export::read_all(&dir.join("whatsapp").join(name), &ReadOptions::default())
+            .unwrap();
         // Nine headers: seven messages (one of them `Name:.`) and two system lines.
         let s = &c.stats[0];
         assert_eq!(
@@ -517,8 +517,8 @@ fn the_shared_mit_fixtures_parse_when_present() {
         ("full_account_result.json", 13, 1),
     ];
     for (name, messages, joins) in expect {
-        let c =
-            export::read_all(&dir.join("telegram").join(name), &ReadOptions::default()).unwrap();
+        let c = jaga_export::read_all(&dir.join("telegram").join(name), &ReadOptions::default())
+            .unwrap();
         assert!(c.diagnostics.is_empty(), "{name}: {:?}", c.diagnostics);
         assert_eq!(
             (c.stats[0].counts.messages, c.stats[0].counts.joins),
@@ -531,13 +531,13 @@ fn the_shared_mit_fixtures_parse_when_present() {
 #[test]
 fn synthetic_exports_parse_to_exactly_what_was_written() {
     for layout in [
-        export::synth::Layout::AndroidId,
-        export::synth::Layout::IosEn,
+        jaga_export::synth::whatsapp::Layout::AndroidId,
+        jaga_export::synth::whatsapp::Layout::IosEn,
     ] {
         let mut buf = Vec::new();
-        let w = export::synth::whatsapp(7, 400_000, layout, &mut buf).unwrap();
+        let w = jaga_export::synth::whatsapp::whatsapp(7, 400_000, layout, &mut buf).unwrap();
         let mut c = Collected::default();
-        export::read_bytes("synthetic.txt", &buf, &ReadOptions::default(), &mut c).unwrap();
+        jaga_export::read_bytes("synthetic.txt", &buf, &ReadOptions::default(), &mut c).unwrap();
         no_problems(&c);
         let s = &c.stats[0];
         assert_eq!(s.counts, w.counts, "{layout:?}");
@@ -640,7 +640,8 @@ fn the_whatsapp_parser_never_panics_on_arbitrary_input() {
     for _ in 0..20_000 {
         let input = g.input();
         let mut c = Collected::default();
-        export::read_bytes("fuzz.txt", &input, &opts, &mut c).expect("in-memory reads do not fail");
+        jaga_export::read_bytes("fuzz.txt", &input, &opts, &mut c)
+            .expect("in-memory reads do not fail");
         let lines = input.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         for (o, e) in &c.events {
             assert!(o.line >= 1 && o.line <= lines, "line {} of {lines}", o.line);
@@ -663,7 +664,7 @@ fn every_reader_survives_garbage_in_any_format() {
                 input.splice(0..0, b"{\"messages\":[{\"text\":[".iter().copied());
             }
             let mut c = Collected::default();
-            export::read_bytes("fuzz.json", &input, &opts, &mut c).unwrap();
+            jaga_export::read_bytes("fuzz.json", &input, &opts, &mut c).unwrap();
         }
     }
 }
@@ -676,7 +677,7 @@ fn a_file_that_starts_mid_message_and_an_oversized_message() {
         ..ReadOptions::default()
     };
     let mut c = Collected::default();
-    export::read_bytes("potong.txt", text.as_bytes(), &opts, &mut c).unwrap();
+    jaga_export::read_bytes("potong.txt", text.as_bytes(), &opts, &mut c).unwrap();
     assert_eq!(counts(&c), (3, 0, 0, 0, 0));
     let d: Vec<String> = c.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(

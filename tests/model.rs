@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use jaga::engine::{Engine, Scratch};
-use jaga::event::Event;
-use jaga::model::{self, Label, Model};
 use jaga::train::{self, DataSpec, LabelMap, Split, TrainOptions};
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::Event;
+use jaga_core::model::{self, Label, Model};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -168,7 +168,7 @@ fn training_is_deterministic_and_save_load_is_exact() {
     let back = Model::load(&path).unwrap();
     assert_eq!(back.file(), a.file());
     let e = engine();
-    for msg in jaga::synth::messages(7, 300) {
+    for msg in jaga_export::synth::messages(7, 300) {
         let (p, q) = (predict(&e, &a, &msg), predict(&e, &back, &msg));
         assert_eq!(p.map(f32::to_bits), q.map(f32::to_bits), "{msg}");
     }
@@ -542,7 +542,7 @@ fn train_from_store_learns_the_admins_decisions() {
             text: text.into(),
             ..Event::default()
         };
-        let v: jaga::Verdict = serde_json::from_value(serde_json::json!({
+        let v: jaga_core::Verdict = serde_json::from_value(serde_json::json!({
             "id": id, "kind": "message", "category": "spam", "action": "hide",
             "scores": {"spam": 0.7, "scam": 0.0, "doxing": 0.0, "abuse": 0.0},
             "reasons": [],
@@ -551,7 +551,7 @@ fn train_from_store_learns_the_admins_decisions() {
         (ev, v)
     };
     let mut sink = jaga::review::CaseSink::new(
-        jaga::store::Store::open(&d.join("cases.db"), jaga::store::Durability::Normal).unwrap(),
+        jaga_store::Store::open(&d.join("cases.db"), jaga_store::Durability::Normal).unwrap(),
     );
     for (i, t) in preorder.iter().chain(gambling.iter()).enumerate() {
         let (ev, v) = flagged(&format!("e{i}"), t);
@@ -698,7 +698,7 @@ fn the_model_never_tips_a_verdict_into_mute_or_ban() {
     let with_model = engine().with_model(Some(shipped())).evaluate(&ev, &mut s);
     assert_eq!(
         rules_only.action,
-        jaga::verdict::Action::Remove,
+        jaga_core::verdict::Action::Remove,
         "{rules_only:?}"
     );
     assert!(
@@ -707,7 +707,7 @@ fn the_model_never_tips_a_verdict_into_mute_or_ban() {
     );
     assert_eq!(
         with_model.action,
-        jaga::verdict::Action::Remove,
+        jaga_core::verdict::Action::Remove,
         "the model corroborates up to remove only"
     );
     // An admin who trusts the model further raises `max_action`.
@@ -715,5 +715,8 @@ fn the_model_never_tips_a_verdict_into_mute_or_ban() {
     let e = Engine::load(dir.path())
         .unwrap()
         .with_model(Some(shipped()));
-    assert_eq!(e.evaluate(&ev, &mut s).action, jaga::verdict::Action::Ban);
+    assert_eq!(
+        e.evaluate(&ev, &mut s).action,
+        jaga_core::verdict::Action::Ban
+    );
 }

@@ -11,7 +11,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::http::{request, Client};
-use jaga::store::{CaseFilter, Durability, Store};
+use jaga_store::{CaseFilter, Durability, Store};
 
 const ADMIN: &str = "admin-s3cret";
 const AUTH: (&str, &str) = ("Authorization", "Bearer admin-s3cret");
@@ -165,7 +165,7 @@ fn open_store(dir: &Path) -> Store {
     Store::open(&dir.join("jaga.db"), Durability::Normal).unwrap()
 }
 
-fn all_cases(store: &Store) -> Vec<jaga::store::CaseSummary> {
+fn all_cases(store: &Store) -> Vec<jaga_store::CaseSummary> {
     let mut out = Vec::new();
     let mut before = None;
     loop {

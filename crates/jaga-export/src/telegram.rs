@@ -19,7 +19,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::{InputStats, Level, Members, ReadError, ReadOptions, Sink};
-use crate::event::{parse_rfc3339, Attachment, Event, Kind};
+use jaga_core::event::{parse_rfc3339, Attachment, Event, Kind};
 
 /// Deepest nesting followed outside messages; deeper input is refused, not recursed into.
 const MAX_DEPTH: usize = 64;
@@ -885,7 +885,7 @@ fn keep_meta(stack: &mut [Frame], raw: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::{Collected, InputStats};
+    use crate::{Collected, InputStats};
 
     fn read_str(s: &str) -> (Collected, InputStats) {
         let mut c = Collected::default();

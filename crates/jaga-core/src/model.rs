@@ -1,7 +1,7 @@
 //! The classifier's model file and its fast predictor.
 //!
 //! A model is a linear softmax over the [`features`](crate::features): hashed n-grams the
-//! trainer selected, plus the meta features. Training (linfa, see [`train`](crate::train))
+//! trainer selected, plus the meta features. Training (linfa, see `jaga train`)
 //! produces the weights; predicting is a table lookup per n-gram and a 4-way softmax, so no
 //! matrix is built per message.
 //!

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::state::StateConfig;
-use crate::store::Durability;
+use jaga_core::state::StateConfig;
+use jaga_store::Durability;
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -135,8 +135,8 @@ impl Config {
     }
 
     /// The model `jaga serve` scores with, as the `model` key asks.
-    pub fn model_choice(&self) -> crate::model::ModelChoice {
-        use crate::model::ModelChoice;
+    pub fn model_choice(&self) -> jaga_core::model::ModelChoice {
+        use jaga_core::model::ModelChoice;
         match &self.model {
             None => ModelChoice::Default,
             Some(p) if p.as_os_str().is_empty() => ModelChoice::Off,
@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn the_model_key_picks_the_classifier() {
-        use crate::model::ModelChoice;
+        use jaga_core::model::ModelChoice;
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("jaga.toml");
         let load = |src: &str| {

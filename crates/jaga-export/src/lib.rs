@@ -3,7 +3,7 @@
 //!
 //! Every reader streams: it holds one message (or one JSONL line) at a time plus per-user
 //! join state, never the whole file, and hands each event to a [`Sink`] with the line it
-//! starts on. The scan pipeline ([`crate::scan`]) is one such sink; [`read_all`] collects into
+//! starts on. The scan pipeline of `jaga scan` is one such sink; [`read_all`] collects into
 //! memory for tests and small files.
 //!
 //! ```text
@@ -28,8 +28,8 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
-use crate::event::Event;
 use decode::{Encoding, Utf16ToUtf8};
+use jaga_core::event::Event;
 pub use whatsapp::DateOrder;
 
 /// Bytes looked at to recognise an encoding and a format.
@@ -589,7 +589,7 @@ pub(crate) fn read_text<R: Read>(
 
 /// Why a reader returned early.
 #[derive(Debug)]
-pub(crate) enum ReadError {
+pub enum ReadError {
     /// The sink stopped.
     Stop,
     Io(io::Error),

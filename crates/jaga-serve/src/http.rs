@@ -27,10 +27,10 @@ use subtle::ConstantTimeEq;
 
 use super::pipeline::{Admission, RETRY_AFTER};
 use super::App;
-use crate::event::Event;
 use crate::metrics::Rejection;
-use crate::store::{CaseFilter, NewDecision, Status, StoreError};
-use crate::verdict::Category;
+use jaga_core::event::Event;
+use jaga_core::verdict::Category;
+use jaga_store::{CaseFilter, NewDecision, Status, StoreError};
 
 /// The router over the shared application state.
 pub fn router(app: Arc<App>) -> Router {
@@ -289,7 +289,7 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
 /// Runs a store operation on the admin connection off the async threads.
 async fn with_store<T: Send + 'static>(
     app: &Arc<App>,
-    f: impl FnOnce(&mut crate::store::Store) -> Result<T, StoreError> + Send + 'static,
+    f: impl FnOnce(&mut jaga_store::Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Response> {
     let app = app.clone();
     tokio::task::spawn_blocking(move || {

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
-use crate::event::Kind;
-use crate::verdict::{Action, Verdict};
+use jaga_core::event::Kind;
+use jaga_core::verdict::{Action, Verdict};
 
 const ACTIONS: [Action; 8] = [
     Action::Allow,
@@ -285,7 +285,7 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::{Category, Scores};
+    use jaga_core::verdict::{Category, Scores};
 
     #[test]
     fn renders_counters_and_histograms() {

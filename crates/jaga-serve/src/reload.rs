@@ -16,10 +16,10 @@ use tokio::sync::mpsc;
 
 use super::pipeline::Live;
 use crate::config::Config;
-use crate::engine::Engine;
-use crate::model::ModelChoice;
-use crate::state::raid::Raids;
-use crate::state::Shared;
+use jaga_core::engine::Engine;
+use jaga_core::model::ModelChoice;
+use jaga_core::state::raid::Raids;
+use jaga_core::state::Shared;
 
 /// The result of the last reload.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -62,7 +62,7 @@ impl Reloader {
             config,
             model,
             status: Mutex::new(ReloadStatus {
-                at: crate::store::unix_now(),
+                at: jaga_store::unix_now(),
                 trigger: "startup".into(),
                 ok: true,
                 message: "loaded at startup".into(),
@@ -109,7 +109,7 @@ impl Reloader {
                 self.live.metrics.last_reload_ok.store(1, Relaxed);
                 tracing::info!(trigger, rules, "reloaded rules");
                 ReloadStatus {
-                    at: crate::store::unix_now(),
+                    at: jaga_store::unix_now(),
                     trigger: trigger.into(),
                     ok: true,
                     message,
@@ -122,7 +122,7 @@ impl Reloader {
                 let rules = self.live.engine.load().rules().len();
                 tracing::error!(trigger, error = %message, "reload refused; the previous rules keep serving");
                 ReloadStatus {
-                    at: crate::store::unix_now(),
+                    at: jaga_store::unix_now(),
                     trigger: trigger.into(),
                     ok: false,
                     message: format!("{message}\nthe previous rule set ({rules} rules) keeps serving; fix the files and save again"),
@@ -134,7 +134,7 @@ impl Reloader {
         status
     }
 
-    fn load_all(&self) -> Result<(Engine, Option<crate::state::StateConfig>), String> {
+    fn load_all(&self) -> Result<(Engine, Option<jaga_core::state::StateConfig>), String> {
         let engine = load_engine(&self.rules, &self.model)?;
         let state = match &self.config {
             Some(p) => Some(Config::load(p)?.state),
@@ -221,7 +221,7 @@ pub fn load_engine(rules: &Path, model: &ModelChoice) -> Result<Engine, String> 
     })?;
     if loaded.is_none() && *model == ModelChoice::Default {
         tracing::warn!(
-            path = crate::model::DEFAULT_PATH,
+            path = jaga_core::model::DEFAULT_PATH,
             "no model file; scoring with the rules only"
         );
     }

@@ -21,12 +21,12 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::engine::{Engine, Scratch};
-use crate::event::Event;
 use crate::metrics::Metrics;
-use crate::state::{self, Local, Shared};
-use crate::store::{is_flagged, unix_now, NewCase, Store};
-use crate::verdict::Verdict;
+use jaga_core::engine::{Engine, Scratch};
+use jaga_core::event::Event;
+use jaga_core::state::{self, Local, Shared};
+use jaga_core::verdict::Verdict;
+use jaga_store::{is_flagged, unix_now, NewCase, Store};
 
 /// What the shards share: the serving engine and state policy (both hot-swappable) and the
 /// metrics.
@@ -272,7 +272,7 @@ impl StoreWriter {
                 while !stop_c.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_secs(1));
                     let mut r = checkpointer.checkpoint_passive();
-                    if r.is_ok() && checkpointer.wal_bytes() > crate::store::WAL_RESTART_BYTES {
+                    if r.is_ok() && checkpointer.wal_bytes() > jaga_store::WAL_RESTART_BYTES {
                         r = checkpointer.checkpoint_restart();
                     }
                     if let Err(e) = r {

@@ -715,7 +715,7 @@ mod tests {
     fn shipped() -> &'static LinkLists {
         static LISTS: OnceLock<LinkLists> = OnceLock::new();
         LISTS.get_or_init(|| {
-            LinkLists::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+            LinkLists::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules"))
                 .unwrap_or_else(|e| panic!("{e}"))
         })
     }

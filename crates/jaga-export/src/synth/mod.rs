@@ -2,6 +2,8 @@
 //! fragments (no third-party text), typical lengths (60-300 bytes), the emoji and links real
 //! groups have, and a minority of spam and scams so every stage has work to do.
 
+pub mod whatsapp;
+
 /// A small deterministic PRNG (xorshift64*), so runs are repeatable without a crate.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -139,7 +141,7 @@ mod tests {
         let avg = a.iter().map(String::len).sum::<usize>() / a.len();
         assert!((60..=300).contains(&avg), "average length {avg}");
         let line = event_line(&mut Rng::new(1), 3);
-        let ev: crate::event::Event = serde_json::from_str(&line).unwrap();
+        let ev: jaga_core::event::Event = serde_json::from_str(&line).unwrap();
         assert_eq!(ev.id, "e3");
     }
 }

@@ -25,7 +25,7 @@ use std::str::FromStr;
 
 use super::zip::Attachments;
 use super::{read_line_capped, trim_eol, InputStats, Level, Members, ReadError, ReadOptions, Sink};
-use crate::event::{days_from_civil, days_in_month, Attachment, Event, Kind};
+use jaga_core::event::{days_from_civil, days_in_month, Attachment, Event, Kind};
 
 /// How the two leading numbers of a date are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1199,7 +1199,7 @@ mod tests {
     use super::*;
 
     fn ts(s: &str) -> i64 {
-        crate::event::parse_rfc3339(s).unwrap()
+        jaga_core::event::parse_rfc3339(s).unwrap()
     }
 
     fn header_ts(line: &str, order: DateOrder) -> Option<(i64, String)> {

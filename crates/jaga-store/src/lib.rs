@@ -17,9 +17,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
-use crate::event::Event;
-use crate::mask;
-use crate::verdict::{Action, Category, Verdict};
+use jaga_core::event::Event;
+use jaga_core::mask;
+use jaga_core::verdict::{Action, Category, Verdict};
 
 /// Schema migrations, applied in order; the index + 1 is the `user_version` after it.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
@@ -164,7 +164,7 @@ impl NewCase {
         let text_reasons = v
             .reasons
             .iter()
-            .filter(|r| r.field == crate::verdict::Field::Text);
+            .filter(|r| r.field == jaga_core::verdict::Field::Text);
         let entities: Vec<([usize; 2], &str)> = text_reasons
             .clone()
             .flat_map(|r| r.entities.iter().map(|e| (e.span, e.masked.as_str())))
@@ -914,8 +914,8 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Kind;
-    use crate::verdict::{Reason, Scores, Source};
+    use jaga_core::event::Kind;
+    use jaga_core::verdict::{Reason, Scores, Source};
 
     fn flagged(id: &str, text: &str, rule: &str, cat: Category) -> (Event, Verdict) {
         let ev = Event {

@@ -7,7 +7,7 @@ use super::{read_line_capped, trim_eol, InputStats, ReadError, Sink};
 
 /// Reads JSONL lines into the sink; a line longer than `max_bytes` arrives as the one-byte
 /// marker `[0xFF]` (see [`super::read_line_capped`]).
-pub(crate) fn read<R: BufRead>(
+pub fn read<R: BufRead>(
     mut r: R,
     max_bytes: usize,
     stats: &mut InputStats,

@@ -5,9 +5,9 @@
 
 use std::io::{self, Write};
 
-use super::Counts;
-use crate::event::{civil_from_days, days_from_civil};
 use crate::synth::{message, Rng};
+use crate::Counts;
+use jaga_core::event::{civil_from_days, days_from_civil};
 
 /// Which app's layout to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

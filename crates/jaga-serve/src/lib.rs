@@ -10,7 +10,9 @@
 //! input with `--stdin`) stops accepting, lets in-flight requests finish (their verdicts
 //! and cases included), persists raid holds, checkpoints the store and returns.
 
+pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod pipeline;
 pub mod reload;
 
@@ -23,12 +25,12 @@ use arc_swap::ArcSwap;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, Limits};
-use crate::event::Event;
 use crate::metrics::Metrics;
-use crate::model::ModelChoice;
-use crate::state::raid::Raids;
-use crate::state::Shared;
-use crate::store::Store;
+use jaga_core::event::Event;
+use jaga_core::model::ModelChoice;
+use jaga_core::state::raid::Raids;
+use jaga_core::state::Shared;
+use jaga_store::Store;
 use pipeline::{Admission, Live, Pipeline, StoreWriter};
 use reload::Reloader;
 
