@@ -4,16 +4,14 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::http::{request, Client};
 use common::server::{Server, ADMIN, AUTH};
 use jaga_store::{CaseFilter, Durability, Store};
-
 
 const POLICY: &str = r#"
 [message]

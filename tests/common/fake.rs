@@ -109,7 +109,14 @@ impl Fake {
             if Instant::now() > deadline {
                 let seen: Vec<String> = calls
                     .iter()
-                    .map(|c| format!("{} {} {}", c.method, c.path.split("/bot").next().unwrap_or(""), c.method_name()))
+                    .map(|c| {
+                        format!(
+                            "{} {} {}",
+                            c.method,
+                            c.path.split("/bot").next().unwrap_or(""),
+                            c.method_name()
+                        )
+                    })
                     .collect();
                 panic!("timed out waiting for {what}; calls: {seen:#?}");
             }

@@ -106,4 +106,3 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
-

@@ -33,7 +33,9 @@ use crate::pipeline::now_ms;
 use crate::platform::{ops_for, undo_of, ActError, Job, Platform};
 use jaga_core::event::Kind;
 use jaga_core::verdict::Action;
-use jaga_store::{ActionRow, CaseDetail, Judgement, NewAction, NewDecision, Origin, Store, StoreError};
+use jaga_store::{
+    ActionRow, CaseDetail, Judgement, NewAction, NewDecision, Origin, Store, StoreError,
+};
 
 /// Carries queued actions out on the configured platforms.
 pub struct Executor {
@@ -81,7 +83,13 @@ impl Executor {
     /// The actions a verdict's `action` becomes for an event from `origin`, as its group's
     /// mode allows (see the module docs). `flagged`: the event has a case (so a review
     /// message has something to show).
-    pub fn plan(&self, origin: &Origin, kind: Kind, action: Action, flagged: bool) -> Vec<NewAction> {
+    pub fn plan(
+        &self,
+        origin: &Origin,
+        kind: Kind,
+        action: Action,
+        flagged: bool,
+    ) -> Vec<NewAction> {
         let Some(p) = self.platforms.get(&origin.connection) else {
             return Vec::new();
         };
@@ -90,7 +98,9 @@ impl Executor {
         let mut out = Vec::new();
         let notify = |out: &mut Vec<NewAction>| {
             if flagged && p.admin_chat(&origin.chat).is_some() {
-                out.push(new_action(origin, "notify", action, kind, "jaga", None, now));
+                out.push(new_action(
+                    origin, "notify", action, kind, "jaga", None, now,
+                ));
             }
         };
         match mode {
@@ -132,7 +142,11 @@ impl Executor {
     /// In `observe` mode, or for an event no platform delivered (`POST /v1/events` without
     /// a `[webhook]`), only the decision is recorded. Errors: [`StoreError::NotFound`] for an
     /// unknown case, [`StoreError::Invalid`] for a decision without an admin name.
-    pub async fn decide(self: &Arc<Self>, case_id: i64, d: NewDecision) -> Result<CaseDetail, StoreError> {
+    pub async fn decide(
+        self: &Arc<Self>,
+        case_id: i64,
+        d: NewDecision,
+    ) -> Result<CaseDetail, StoreError> {
         let me = self.clone();
         let (detail, connection) = tokio::task::spawn_blocking(move || {
             let mut store = me.store.lock().unwrap_or_else(|e| e.into_inner());
@@ -147,7 +161,10 @@ impl Executor {
     }
 
     /// Runs every connection's worker until `stop` turns true.
-    pub fn spawn(self: &Arc<Self>, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    pub fn spawn(
+        self: &Arc<Self>,
+        stop: watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         self.platforms
             .values()
             .map(|p| {
@@ -193,7 +210,10 @@ impl Executor {
             let me = self.clone();
             let n = name.clone();
             let next = tokio::task::spawn_blocking(move || {
-                me.store.lock().unwrap_or_else(|e| e.into_inner()).next_due(&n)
+                me.store
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .next_due(&n)
             })
             .await
             .ok()
@@ -248,7 +268,10 @@ impl Executor {
                 }
                 tracing::info!(connection = %conn, action = id, op = %op, took_ms = started.elapsed().as_millis() as u64, "action done");
                 tokio::task::spawn_blocking(move || {
-                    me.store.lock().unwrap_or_else(|e| e.into_inner()).finish_action(id, true, &answer, "")
+                    me.store
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .finish_action(id, true, &answer, "")
                 })
                 .await
                 .unwrap_or(Ok(()))
@@ -258,20 +281,28 @@ impl Executor {
                 tracing::warn!(connection = %conn, action = id, op = %op, wait_ms = wait.as_millis() as u64, error = %msg, "action must wait");
                 let at = now_ms() + wait.as_millis() as i64;
                 tokio::task::spawn_blocking(move || {
-                    me.store.lock().unwrap_or_else(|e| e.into_inner()).retry_action(id, at, &msg)
+                    me.store
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .retry_action(id, at, &msg)
                 })
                 .await
                 .unwrap_or(Ok(()))
             }
             Err(ActError::Transient(msg)) if (row.attempts as u32) + 1 < cfg.max_attempts => {
                 state.retries.fetch_add(1, Relaxed);
-                let exp = cfg.backoff_ms.saturating_mul(1 << row.attempts.clamp(0, 20));
+                let exp = cfg
+                    .backoff_ms
+                    .saturating_mul(1 << row.attempts.clamp(0, 20));
                 let wait = exp.min(cfg.max_backoff_ms);
                 let wait = wait / 2 + fastrand::u64(0..=wait / 2);
                 tracing::warn!(connection = %conn, action = id, op = %op, attempt = row.attempts + 1, wait_ms = wait, error = %msg, "action failed; will retry");
                 let at = now_ms() + wait as i64;
                 tokio::task::spawn_blocking(move || {
-                    me.store.lock().unwrap_or_else(|e| e.into_inner()).retry_action(id, at, &msg)
+                    me.store
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .retry_action(id, at, &msg)
                 })
                 .await
                 .unwrap_or(Ok(()))
@@ -281,7 +312,10 @@ impl Executor {
                 let msg = e.to_string();
                 tracing::error!(connection = %conn, action = id, op = %op, error = %msg, "action failed");
                 tokio::task::spawn_blocking(move || {
-                    me.store.lock().unwrap_or_else(|e| e.into_inner()).finish_action(id, false, "", &msg)
+                    me.store
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .finish_action(id, false, "", &msg)
                 })
                 .await
                 .unwrap_or(Ok(()))
@@ -346,12 +380,14 @@ fn decision_actions(
     let now = now_ms();
     let live = |op: &str| {
         // Done or queued, and not undone since.
-        let last = existing.iter().rposition(|r| r.op == op && (r.state == "done" || r.state == "pending"));
+        let last = existing
+            .iter()
+            .rposition(|r| r.op == op && (r.state == "done" || r.state == "pending"));
         let undo = undo_of(platform, op);
         last.is_some_and(|i| {
-            !existing[i..]
-                .iter()
-                .any(|r| Some(r.op.as_str()) == undo && r.state != "cancelled" && r.state != "failed")
+            !existing[i..].iter().any(|r| {
+                Some(r.op.as_str()) == undo && r.state != "cancelled" && r.state != "failed"
+            })
         })
     };
     let mut out = Vec::new();
@@ -360,11 +396,23 @@ fn decision_actions(
     match d.decision {
         Judgement::Confirm => {
             if act == Action::Review || act.severity() == 0 {
-                act = if kind == Kind::JoinRequest { Action::Reject } else { Action::Remove };
+                act = if kind == Kind::JoinRequest {
+                    Action::Reject
+                } else {
+                    Action::Remove
+                };
             }
             for op in ops_for(platform, act, kind) {
                 if !live(op) {
-                    out.push(new_action(origin, op, act, kind, &d.admin, tag.as_deref(), now));
+                    out.push(new_action(
+                        origin,
+                        op,
+                        act,
+                        kind,
+                        &d.admin,
+                        tag.as_deref(),
+                        now,
+                    ));
                 }
             }
         }
@@ -372,21 +420,40 @@ fn decision_actions(
             for r in existing.iter().filter(|r| r.state == "done") {
                 if let Some(u) = undo_of(platform, &r.op) {
                     if live(&r.op) {
-                        out.push(new_action(origin, u, act, kind, &d.admin, tag.as_deref(), now));
+                        out.push(new_action(
+                            origin,
+                            u,
+                            act,
+                            kind,
+                            &d.admin,
+                            tag.as_deref(),
+                            now,
+                        ));
                     }
                 }
             }
             if kind == Kind::JoinRequest && !live("decline") {
                 for op in ops_for(platform, Action::Approve, kind) {
                     if !live(op) {
-                        out.push(new_action(origin, op, Action::Approve, kind, &d.admin, tag.as_deref(), now));
+                        out.push(new_action(
+                            origin,
+                            op,
+                            Action::Approve,
+                            kind,
+                            &d.admin,
+                            tag.as_deref(),
+                            now,
+                        ));
                     }
                 }
             }
         }
     }
     let summary: Vec<String> = out.iter().map(|a| a.op.clone()).collect();
-    for r in existing.iter().filter(|r| r.op == "notify" && r.state == "done") {
+    for r in existing
+        .iter()
+        .filter(|r| r.op == "notify" && r.state == "done")
+    {
         let mut a = new_action(origin, "resolve", act, kind, &d.admin, tag.as_deref(), now);
         a.key = format!("{}/r{}", a.key, r.id);
         a.params = serde_json::json!({
@@ -401,7 +468,6 @@ fn decision_actions(
     out
 }
 
-
 /// One queued action for `origin`. The key makes it happen once: a message is deleted once
 /// however often its event (or an edit of it) arrives; a member operation once per event;
 /// `tag` separates the actions of successive admin decisions.
@@ -415,8 +481,14 @@ fn new_action(
     now: i64,
 ) -> NewAction {
     let base = match op {
-        "delete" => format!("{}/{}/m{}/delete", origin.connection, origin.chat, origin.message),
-        _ => format!("{}/{}/{}/{}", origin.connection, origin.community, origin.event_id, op),
+        "delete" => format!(
+            "{}/{}/m{}/delete",
+            origin.connection, origin.chat, origin.message
+        ),
+        _ => format!(
+            "{}/{}/{}/{}",
+            origin.connection, origin.community, origin.event_id, op
+        ),
     };
     let key = match tag {
         Some(t) => format!("{base}/{t}"),

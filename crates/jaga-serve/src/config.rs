@@ -221,7 +221,9 @@ impl Config {
         }
         for (i, n) in names.iter().enumerate() {
             if names[..i].contains(n) {
-                return Err(format!("two connections are named `{n}`; give each `name` its own value"));
+                return Err(format!(
+                    "two connections are named `{n}`; give each `name` its own value"
+                ));
             }
         }
         self.state.validate()
@@ -257,7 +259,9 @@ impl std::str::FromStr for Mode {
             "observe" => Ok(Mode::Observe),
             "review" => Ok(Mode::Review),
             "enforce" => Ok(Mode::Enforce),
-            _ => Err(format!("unknown mode `{s}`; use observe, review or enforce")),
+            _ => Err(format!(
+                "unknown mode `{s}`; use observe, review or enforce"
+            )),
         }
     }
 }
@@ -388,7 +392,12 @@ pub struct TelegramGroup {
 
 impl TelegramConfig {
     fn validate(&self) -> Result<(), String> {
-        if self.name.is_empty() || !self.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if self.name.is_empty()
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return Err("[telegram] name must be letters, digits, - or _".into());
         }
         if self.receive == Receive::Webhook && self.webhook_url.is_none() {
@@ -505,11 +514,19 @@ pub struct WhatsAppGroup {
 
 impl WhatsAppConfig {
     fn validate(&self) -> Result<(), String> {
-        if self.name.is_empty() || !self.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if self.name.is_empty()
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return Err("[whatsapp] name must be letters, digits, - or _".into());
         }
         if let Some(g) = self.groups.iter().find(|g| !g.jid.ends_with("@g.us")) {
-            return Err(format!("[whatsapp] group `{}` is not a group JID (NUMBER@g.us)", g.jid));
+            return Err(format!(
+                "[whatsapp] group `{}` is not a group JID (NUMBER@g.us)",
+                g.jid
+            ));
         }
         if self.pacing.per_hour == 0 {
             return Err("[whatsapp.pacing] per_hour must be at least 1".into());

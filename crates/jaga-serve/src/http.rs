@@ -46,7 +46,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/rules/stats", get(rule_stats))
         .route("/v1/audit", get(audit))
         .route("/v1/reload", post(reload))
-        .route("/v1/trusted", get(list_trusted).post(add_trusted).delete(remove_trusted))
+        .route(
+            "/v1/trusted",
+            get(list_trusted).post(add_trusted).delete(remove_trusted),
+        )
         .route("/v1/actions", get(list_actions))
         .route("/v1/telegram/{name}", post(telegram_webhook))
         .route("/v1/whatsapp/{name}", post(whatsapp_webhook))
@@ -549,7 +552,11 @@ async fn list_trusted(
     }
 }
 
-async fn add_trusted(State(app): State<Arc<App>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn add_trusted(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     if let Err(r) = admin(&app, &headers) {
         return r;
     }
@@ -563,9 +570,16 @@ async fn add_trusted(State(app): State<Arc<App>>, headers: HeaderMap, body: axum
         }
     };
     let key = (t.community.clone(), t.user.clone());
-    match with_store(&app, move |s| s.trust(&t.community, &t.user, &t.admin, &t.note)).await {
+    match with_store(&app, move |s| {
+        s.trust(&t.community, &t.user, &t.admin, &t.note)
+    })
+    .await
+    {
         Ok(()) => {
-            app.trusted.write().unwrap_or_else(|e| e.into_inner()).insert(key);
+            app.trusted
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key);
             to_json(&serde_json::json!({ "trusted": true }))
         }
         Err(r) => r,
@@ -580,13 +594,24 @@ async fn remove_trusted(
     if let Err(r) = admin(&app, &headers) {
         return r;
     }
-    let Ok(Query(TrustedQuery { community: Some(c), user: Some(u), admin: Some(a) })) = q else {
-        return error(StatusCode::BAD_REQUEST, "give community=, user= and admin= (your name)");
+    let Ok(Query(TrustedQuery {
+        community: Some(c),
+        user: Some(u),
+        admin: Some(a),
+    })) = q
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "give community=, user= and admin= (your name)",
+        );
     };
     let key = (c.clone(), u.clone());
     match with_store(&app, move |s| s.untrust(&c, &u, &a)).await {
         Ok(removed) => {
-            app.trusted.write().unwrap_or_else(|e| e.into_inner()).remove(&key);
+            app.trusted
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
             to_json(&serde_json::json!({ "removed": removed }))
         }
         Err(r) => r,
@@ -601,7 +626,11 @@ async fn list_actions(
     if let Err(r) = admin(&app, &headers) {
         return r;
     }
-    let limit = q.ok().and_then(|Query(q)| q.limit).unwrap_or(100).min(10_000);
+    let limit = q
+        .ok()
+        .and_then(|Query(q)| q.limit)
+        .unwrap_or(100)
+        .min(10_000);
     match with_store(&app, move |s| s.recent_actions(limit)).await {
         Ok(a) => to_json(&serde_json::json!({ "actions": a })),
         Err(r) => r,
@@ -623,7 +652,10 @@ async fn telegram_webhook(
                 error(status, msg)
             }
         }
-        _ => error(StatusCode::NOT_FOUND, format!("no Telegram connection named `{name}`")),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            format!("no Telegram connection named `{name}`"),
+        ),
     }
 }
 
@@ -642,7 +674,10 @@ async fn whatsapp_webhook(
                 error(status, msg)
             }
         }
-        _ => error(StatusCode::NOT_FOUND, format!("no WhatsApp connection named `{name}`")),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            format!("no WhatsApp connection named `{name}`"),
+        ),
     }
 }
 

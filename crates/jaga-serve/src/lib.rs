@@ -20,9 +20,9 @@ pub mod pipeline;
 pub mod platform;
 pub mod reload;
 
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -31,8 +31,10 @@ use tokio::sync::{mpsc, watch};
 
 use crate::actions::Executor;
 use crate::config::{Config, Limits, Mode};
-use crate::platform::{telegram::Telegram, webhook::Outbound, whatsapp::WhatsApp, Inbound, Platform};
 use crate::metrics::Metrics;
+use crate::platform::{
+    telegram::Telegram, webhook::Outbound, whatsapp::WhatsApp, Inbound, Platform,
+};
 use jaga_core::event::Event;
 use jaga_core::model::ModelChoice;
 use jaga_core::state::raid::Raids;
@@ -140,7 +142,8 @@ pub async fn ingest(app: &Arc<App>, mut items: Vec<Inbound>) -> Result<Vec<Verdi
             if o.mode == Mode::Enforce.as_str() {
                 o.mode = Mode::Review.as_str().into();
             }
-            app.executor.plan(&o, it.event.kind, jaga_core::verdict::Action::Review, true)
+            app.executor
+                .plan(&o, it.event.kind, jaga_core::verdict::Action::Review, true)
         } else {
             app.executor
                 .plan(&it.origin, it.event.kind, s.verdict.action, case.is_some())
@@ -167,14 +170,22 @@ pub async fn ingest(app: &Arc<App>, mut items: Vec<Inbound>) -> Result<Vec<Verdi
 pub fn webhook_origin(app: &App, ev: &jaga_core::event::Event) -> Option<Origin> {
     let w = app.webhook.as_ref()?;
     let cfg = w.config();
-    let mode = cfg.groups.get(&ev.group).copied().unwrap_or(cfg.default_mode);
+    let mode = cfg
+        .groups
+        .get(&ev.group)
+        .copied()
+        .unwrap_or(cfg.default_mode);
     Some(Origin {
         community: ev.community.clone(),
         event_id: ev.id.clone(),
         platform: "webhook".into(),
         connection: cfg.name.clone(),
         chat: ev.group.clone(),
-        message: if ev.kind == jaga_core::event::Kind::Message { ev.id.clone() } else { String::new() },
+        message: if ev.kind == jaga_core::event::Kind::Message {
+            ev.id.clone()
+        } else {
+            String::new()
+        },
         user: ev.user.clone(),
         mode: mode.as_str().into(),
         protected: ev.role == jaga_core::event::Role::Admin,
@@ -259,7 +270,11 @@ async fn serve(opts: Options) -> Result<(), String> {
     if let Some(w) = &webhook {
         platforms.push(w.clone());
     }
-    let executor = Arc::new(Executor::new(open("the action executor")?, platforms, cfg.executor.clone()));
+    let executor = Arc::new(Executor::new(
+        open("the action executor")?,
+        platforms,
+        cfg.executor.clone(),
+    ));
     let trusted = load_trusted(&admin_store);
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await

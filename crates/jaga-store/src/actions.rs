@@ -127,7 +127,10 @@ fn action_from_row(r: &Row<'_>) -> rusqlite::Result<ActionRow> {
     })
 }
 
-fn insert_actions(tx: &rusqlite::Transaction<'_>, actions: &[NewAction]) -> rusqlite::Result<usize> {
+fn insert_actions(
+    tx: &rusqlite::Transaction<'_>,
+    actions: &[NewAction],
+) -> rusqlite::Result<usize> {
     let mut ins = tx.prepare_cached(
         "INSERT OR IGNORE INTO actions (key, case_id, community, event_id, platform, connection, chat, message, user_id, op, params, actor, next_at, created_at)
          VALUES (?1, (SELECT id FROM cases WHERE community = ?2 AND event_id = ?3), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -267,7 +270,11 @@ impl Store {
     }
 
     /// Every action of a case (or of an event, for actions without a case), oldest first.
-    pub fn actions_for(&self, community: &str, event_id: &str) -> Result<Vec<ActionRow>, StoreError> {
+    pub fn actions_for(
+        &self,
+        community: &str,
+        event_id: &str,
+    ) -> Result<Vec<ActionRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -310,26 +317,26 @@ impl Store {
         };
         let now = unix_now();
         let tx = self.conn.transaction().map_err(sq)?;
-        let row: Option<(Option<i64>, String, String, String, String, String, String, i64)> = tx
+        let row = tx
             .query_row(
-                "SELECT case_id, op, platform, connection, chat, message, actor, attempts FROM actions WHERE id = ?1",
+                &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?1"),
                 [id],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                },
+                action_from_row,
             )
             .optional()
             .map_err(sq)?;
-        let Some((case_id, op, platform, connection, chat, message, actor, attempts)) = row else {
+        let Some(ActionRow {
+            case_id,
+            op,
+            platform,
+            connection,
+            chat,
+            message,
+            actor,
+            attempts,
+            ..
+        }) = row
+        else {
             return Ok(());
         };
         tx.execute(
@@ -410,7 +417,11 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
         let mut out: Vec<(String, ActionCounts)> = Vec::new();
@@ -431,7 +442,13 @@ impl Store {
     }
 
     /// Adds (or updates) a trusted member of a community.
-    pub fn trust(&self, community: &str, user: &str, by: &str, note: &str) -> Result<(), StoreError> {
+    pub fn trust(
+        &self,
+        community: &str,
+        user: &str,
+        by: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
         if user.trim().is_empty() || by.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "trusting a member needs the member's user id and the admin's name".into(),
@@ -498,7 +515,12 @@ impl Store {
 
     /// Records a member's report of an event; returns how many distinct members reported
     /// it (a re-report by the same member does not count twice).
-    pub fn report(&self, community: &str, event_id: &str, reporter: &str) -> Result<i64, StoreError> {
+    pub fn report(
+        &self,
+        community: &str,
+        event_id: &str,
+        reporter: &str,
+    ) -> Result<i64, StoreError> {
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO reports (community, event_id, reporter, at) VALUES (?1, ?2, ?3, ?4)",
@@ -557,8 +579,16 @@ mod tests {
         };
         let case = NewCase::new(&ev, &v, 1);
         let a = action("k1", "delete");
-        assert_eq!(s.insert_batch(&[case.clone()], &[], &[a.clone()]).unwrap(), 1);
-        assert_eq!(s.insert_batch(&[case], &[], &[a.clone()]).unwrap(), 0);
+        assert_eq!(
+            s.insert_batch(std::slice::from_ref(&case), &[], std::slice::from_ref(&a))
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            s.insert_batch(&[case], &[], std::slice::from_ref(&a))
+                .unwrap(),
+            0
+        );
         let due = s.due_actions("telegram", 10, 10).unwrap();
         assert_eq!(due.len(), 1, "the same key is queued once");
         assert!(due[0].case_id.is_some(), "linked to its case");
@@ -593,7 +623,11 @@ mod tests {
             .collect();
         assert_eq!(
             states,
-            vec![("delete", "done"), ("ban", "cancelled"), ("unban", "pending")]
+            vec![
+                ("delete", "done"),
+                ("ban", "cancelled"),
+                ("unban", "pending")
+            ]
         );
         let counts = s.action_counts().unwrap();
         assert_eq!(counts[0].1.done, 1);

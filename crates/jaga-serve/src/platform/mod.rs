@@ -40,6 +40,34 @@ pub struct Inbound {
     pub reported_by: Option<String>,
 }
 
+/// Where a chat belongs: its connection, community, group name and mode.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub platform: &'static str,
+    pub connection: String,
+    pub chat: String,
+    pub community: String,
+    pub group: String,
+    pub mode: crate::config::Mode,
+}
+
+impl Place {
+    /// The origin of an event in this chat.
+    pub fn origin(&self, event_id: &str, message: &str, user: &str, protected: bool) -> Origin {
+        Origin {
+            community: self.community.clone(),
+            event_id: event_id.to_string(),
+            platform: self.platform.into(),
+            connection: self.connection.clone(),
+            chat: self.chat.clone(),
+            message: message.to_string(),
+            user: user.to_string(),
+            mode: self.mode.as_str().into(),
+            protected,
+        }
+    }
+}
+
 /// Why an action did not happen (yet).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActError {
@@ -243,10 +271,15 @@ pub fn review_text(case: &CaseDetail, reports: i64, done: &str) -> String {
         clip(&c.summary, 300)
     );
     if !c.rules.is_empty() {
-        t.push_str(&format!("Aturan/rules: {}\n", clip(&c.rules.join(", "), 200)));
+        t.push_str(&format!(
+            "Aturan/rules: {}\n",
+            clip(&c.rules.join(", "), 200)
+        ));
     }
     if reports > 0 {
-        t.push_str(&format!("Dilaporkan/reported by {reports} anggota/members\n"));
+        t.push_str(&format!(
+            "Dilaporkan/reported by {reports} anggota/members\n"
+        ));
     }
     if !done.is_empty() {
         t.push_str(&format!("Sudah/done: {done}\n"));

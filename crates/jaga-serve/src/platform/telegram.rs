@@ -32,13 +32,13 @@ use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 use tokio::sync::watch;
 
-use super::{review_text, ActError, BoxFuture, ConnState, Inbound, Job, Platform};
-use crate::config::{Mode, Receive, TelegramConfig};
+use super::{review_text, ActError, BoxFuture, ConnState, Inbound, Job, Place, Platform};
+use crate::config::{Receive, TelegramConfig};
 use crate::pipeline::now_ms;
 use crate::App;
 use jaga_core::event::{Attachment, Event, Kind, Role};
 use jaga_core::verdict::Action;
-use jaga_store::{Judgement, NewDecision, Origin};
+use jaga_store::{Judgement, NewDecision};
 
 /// The updates jaga asks for (`chat_member` must be named explicitly).
 pub const ALLOWED_UPDATES: [&str; 6] = [
@@ -283,7 +283,10 @@ impl TgError {
                 code: 429,
                 retry_after,
                 ..
-            } => ActError::RetryAfter(Duration::from_secs(retry_after.unwrap_or(5)), self.to_string()),
+            } => ActError::RetryAfter(
+                Duration::from_secs(retry_after.unwrap_or(5)),
+                self.to_string(),
+            ),
             TgError::Api { code, .. } if *code >= 500 => ActError::Transient(self.to_string()),
             TgError::Api {
                 migrate_to: Some(to),
@@ -408,7 +411,10 @@ impl Telegram {
         let token = super::secret("JAGA_TELEGRAM_TOKEN", cfg.token_file.as_deref())?
             .ok_or("[telegram] needs the bot token: set JAGA_TELEGRAM_TOKEN or token_file")?;
         if token.contains('/') || token.contains(char::is_whitespace) {
-            return Err("the Telegram bot token has a `/` or a space in it; copy it again from @BotFather".into());
+            return Err(
+                "the Telegram bot token has a `/` or a space in it; copy it again from @BotFather"
+                    .into(),
+            );
         }
         let api = std::env::var("JAGA_TELEGRAM_API")
             .ok()
@@ -416,14 +422,18 @@ impl Telegram {
             .unwrap_or_else(|| cfg.api.clone());
         let api = api.trim().trim_end_matches('/').to_string();
         if !(api.starts_with("https://") || api.starts_with("http://")) {
-            return Err(format!("the Telegram API base URL `{api}` is not an http(s) URL"));
+            return Err(format!(
+                "the Telegram API base URL `{api}` is not an http(s) URL"
+            ));
         }
         let webhook_secret = match cfg.receive {
             Receive::Webhook => {
                 let s = super::secret("JAGA_TELEGRAM_WEBHOOK_SECRET", cfg.webhook_secret_file.as_deref())?
                     .ok_or("[telegram] receive = \"webhook\" needs a secret token: set JAGA_TELEGRAM_WEBHOOK_SECRET or webhook_secret_file")?;
                 if !(1..=256).contains(&s.len())
-                    || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    || !s
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
                 {
                     return Err("the Telegram webhook secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -".into());
                 }
@@ -470,9 +480,8 @@ impl Telegram {
             .bytes()
             .await
             .map_err(|e| TgError::Http(super::http_error(e)))?;
-        let parsed: ApiResponse<T> = serde_json::from_slice(&bytes).map_err(|e| {
-            TgError::Http(format!("HTTP {status}, not a Bot API answer ({e})"))
-        })?;
+        let parsed: ApiResponse<T> = serde_json::from_slice(&bytes)
+            .map_err(|e| TgError::Http(format!("HTTP {status}, not a Bot API answer ({e})")))?;
         match parsed {
             ApiResponse {
                 ok: true,
@@ -496,7 +505,11 @@ impl Telegram {
     }
 
     /// One Bot API call (JSON POST).
-    pub async fn call<T: DeserializeOwned>(&self, method: &str, body: &Value) -> Result<T, TgError> {
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        body: &Value,
+    ) -> Result<T, TgError> {
         self.call_with(&self.client, method, body).await
     }
 
@@ -507,9 +520,11 @@ impl Telegram {
             .await
             .map_err(|e| format!("[telegram] getMe failed: {e}"))?;
         self.me.store(me.id, Relaxed);
-        if let (Receive::Webhook, Some(url), Some(secret)) =
-            (self.cfg.receive, &self.cfg.webhook_url, &self.webhook_secret)
-        {
+        if let (Receive::Webhook, Some(url), Some(secret)) = (
+            self.cfg.receive,
+            &self.cfg.webhook_url,
+            &self.webhook_secret,
+        ) {
             let _: bool = self
                 .call(
                     "setWebhook",
@@ -532,7 +547,12 @@ impl Telegram {
     /// The admins of a chat (cached for `admin_refresh_secs`; a failed refresh keeps the old list).
     async fn admins(&self, chat: i64) -> HashSet<i64> {
         let ttl = Duration::from_secs(self.cfg.admin_refresh_secs);
-        if let Some((at, set)) = self.admins.lock().unwrap_or_else(|e| e.into_inner()).get(&chat) {
+        if let Some((at, set)) = self
+            .admins
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&chat)
+        {
             if at.elapsed() < ttl {
                 return set.clone();
             }
@@ -562,7 +582,10 @@ impl Telegram {
     }
 
     fn forget_admins(&self, chat: i64) {
-        self.admins.lock().unwrap_or_else(|e| e.into_inner()).remove(&chat);
+        self.admins
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&chat);
     }
 
     fn remember_join(&self, chat: i64, user: i64, at: i64) {
@@ -574,28 +597,19 @@ impl Telegram {
         j.insert((chat, user), at);
     }
 
-    fn group_of(&self, chat: i64) -> (String, String, Mode) {
+    fn place(&self, chat: i64) -> Place {
         let g = self.cfg.group(chat);
-        (
-            g.and_then(|g| g.community.clone())
-                .unwrap_or_else(|| self.cfg.community.clone()),
-            g.and_then(|g| g.name.clone())
-                .unwrap_or_else(|| chat.to_string()),
-            g.and_then(|g| g.mode).unwrap_or(self.cfg.default_mode),
-        )
-    }
-
-    fn origin(&self, chat: i64, event_id: &str, message: &str, user: &str, community: &str, mode: Mode, protected: bool) -> Origin {
-        Origin {
-            community: community.to_string(),
-            event_id: event_id.to_string(),
-            platform: "telegram".into(),
+        Place {
+            platform: "telegram",
             connection: self.cfg.name.clone(),
             chat: chat.to_string(),
-            message: message.to_string(),
-            user: user.to_string(),
-            mode: mode.as_str().into(),
-            protected,
+            community: g
+                .and_then(|g| g.community.clone())
+                .unwrap_or_else(|| self.cfg.community.clone()),
+            group: g
+                .and_then(|g| g.name.clone())
+                .unwrap_or_else(|| chat.to_string()),
+            mode: g.and_then(|g| g.mode).unwrap_or(self.cfg.default_mode),
         }
     }
 
@@ -610,7 +624,7 @@ impl Telegram {
             return None;
         }
         let chat = m.chat.id;
-        let (community, group, mode) = self.group_of(chat);
+        let place = self.place(chat);
         // Anonymous admins post as the group itself; a linked channel's automatic forwards
         // are the channel's own posts: both are admins' messages.
         let anonymous_admin = m.sender_chat.as_ref().is_some_and(|c| c.id == chat)
@@ -627,8 +641,16 @@ impl Telegram {
                 _ => false,
             };
         let raw = m.text.as_deref().or(m.caption.as_deref()).unwrap_or("");
-        let entities = if m.text.is_some() { &m.entities } else { &m.caption_entities };
-        let edit = if edited { Some(m.edit_date.unwrap_or(m.date)) } else { None };
+        let entities = if m.text.is_some() {
+            &m.entities
+        } else {
+            &m.caption_entities
+        };
+        let edit = if edited {
+            Some(m.edit_date.unwrap_or(m.date))
+        } else {
+            None
+        };
         let id = message_event_id(chat, m.message_id, edit);
         let joined_at = from.and_then(|f| {
             self.joins
@@ -640,8 +662,8 @@ impl Telegram {
         let event = Event {
             id: id.clone(),
             kind: Kind::Message,
-            community: community.clone(),
-            group,
+            community: place.community.clone(),
+            group: place.group.clone(),
             user: user.clone(),
             name,
             text: text_with_links(raw, entities),
@@ -657,7 +679,7 @@ impl Telegram {
             member_messages: None,
             joined_at,
         };
-        let origin = self.origin(chat, &id, &m.message_id.to_string(), &user, &community, mode, is_admin);
+        let origin = place.origin(&id, &m.message_id.to_string(), &user, is_admin);
         Some(Inbound {
             event,
             origin,
@@ -667,7 +689,7 @@ impl Telegram {
 
     fn join_event(&self, r: &ChatJoinRequest) -> Inbound {
         let chat = r.chat.id;
-        let (community, group, mode) = self.group_of(chat);
+        let place = self.place(chat);
         let id = format!("{chat}:join:{}:{}", r.from.id, r.date);
         let user = r.from.id.to_string();
         let mut text = r.bio.clone().unwrap_or_default();
@@ -678,8 +700,8 @@ impl Telegram {
         let event = Event {
             id: id.clone(),
             kind: Kind::JoinRequest,
-            community: community.clone(),
-            group,
+            community: place.community.clone(),
+            group: place.group.clone(),
             user: user.clone(),
             name: r.from.display(),
             text,
@@ -688,7 +710,7 @@ impl Telegram {
         };
         Inbound {
             event,
-            origin: self.origin(chat, &id, "", &user, &community, mode, false),
+            origin: place.origin(&id, "", &user, false),
             reported_by: None,
         }
     }
@@ -701,7 +723,10 @@ impl Telegram {
         {
             let mut r = self.reports.lock().unwrap_or_else(|e| e.into_inner());
             let times = r.entry(reporter).or_default();
-            while times.front().is_some_and(|t| t.elapsed() > Duration::from_secs(3600)) {
+            while times
+                .front()
+                .is_some_and(|t| t.elapsed() > Duration::from_secs(3600))
+            {
                 times.pop_front();
             }
             if times.len() >= self.cfg.reports_per_hour as usize {
@@ -728,7 +753,11 @@ impl Telegram {
 
     /// Turns a batch of updates into events, handles buttons and membership changes, and
     /// ingests the events in one scoring batch.
-    pub async fn handle(self: &Arc<Self>, app: &Arc<App>, updates: Vec<Update>) -> Result<(), String> {
+    pub async fn handle(
+        self: &Arc<Self>,
+        app: &Arc<App>,
+        updates: Vec<Update>,
+    ) -> Result<(), String> {
         let mut items = Vec::new();
         let mut newest = None;
         for u in updates {
@@ -763,12 +792,17 @@ impl Telegram {
                 items.push(self.join_event(r));
             }
             for cm in [&u.chat_member, &u.my_chat_member].into_iter().flatten() {
-                let (old, new) = (cm.old_chat_member.status.as_str(), cm.new_chat_member.status.as_str());
+                let (old, new) = (
+                    cm.old_chat_member.status.as_str(),
+                    cm.new_chat_member.status.as_str(),
+                );
                 let was_in = matches!(old, "member" | "administrator" | "creator" | "restricted");
                 if !was_in && matches!(new, "member" | "restricted") {
                     self.remember_join(cm.chat.id, cm.new_chat_member.user.id, cm.date);
                 }
-                if matches!(old, "administrator" | "creator") != matches!(new, "administrator" | "creator") {
+                if matches!(old, "administrator" | "creator")
+                    != matches!(new, "administrator" | "creator")
+                {
                     self.forget_admins(cm.chat.id);
                 }
             }
@@ -898,15 +932,22 @@ impl Telegram {
                         }
                     }
                 }
-                Err(TgError::Api { code: 429, retry_after, .. }) => {
-                    Duration::from_secs(retry_after.unwrap_or(5))
-                }
+                Err(TgError::Api {
+                    code: 429,
+                    retry_after,
+                    ..
+                }) => Duration::from_secs(retry_after.unwrap_or(5)),
                 Err(e @ TgError::Api { code: 409, .. }) => {
-                    self.state.error("conflict: a webhook is set or another poller runs");
+                    self.state
+                        .error("conflict: a webhook is set or another poller runs");
                     tracing::error!(connection = %self.cfg.name, error = %e, "getUpdates refused: a webhook is set for this bot or another program polls it; remove the webhook (deleteWebhook) or use receive = \"webhook\"");
                     Duration::from_secs(30)
                 }
-                Err(e @ TgError::Api { code: 401 | 404, .. }) => {
+                Err(
+                    e @ TgError::Api {
+                        code: 401 | 404, ..
+                    },
+                ) => {
                     self.state.error("unauthorized: the bot token was refused");
                     tracing::error!(connection = %self.cfg.name, error = %e, "the bot token was refused; check JAGA_TELEGRAM_TOKEN");
                     Duration::from_secs(60)
@@ -929,9 +970,17 @@ impl Telegram {
     /// `POST /v1/telegram/{name}` in webhook mode: the secret token header is compared in
     /// constant time; the answer (200) waits until the update's events and actions are
     /// committed, so Telegram re-delivers what was not stored.
-    pub async fn webhook(self: &Arc<Self>, app: &Arc<App>, headers: &HeaderMap, body: &[u8]) -> (StatusCode, String) {
+    pub async fn webhook(
+        self: &Arc<Self>,
+        app: &Arc<App>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> (StatusCode, String) {
         let Some(secret) = &self.webhook_secret else {
-            return (StatusCode::NOT_FOUND, "this connection does not receive webhooks (receive = \"polling\")".into());
+            return (
+                StatusCode::NOT_FOUND,
+                "this connection does not receive webhooks (receive = \"polling\")".into(),
+            );
         };
         let given = headers
             .get("x-telegram-bot-api-secret-token")
@@ -939,11 +988,19 @@ impl Telegram {
             .unwrap_or(b"");
         if !bool::from(given.ct_eq(secret.as_bytes())) {
             self.state.errors.fetch_add(1, Relaxed);
-            return (StatusCode::UNAUTHORIZED, "missing or wrong X-Telegram-Bot-Api-Secret-Token".into());
+            return (
+                StatusCode::UNAUTHORIZED,
+                "missing or wrong X-Telegram-Bot-Api-Secret-Token".into(),
+            );
         }
         let update: Update = match serde_json::from_slice(body) {
             Ok(u) => u,
-            Err(e) => return (StatusCode::BAD_REQUEST, format!("not a Telegram update: {e}")),
+            Err(e) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("not a Telegram update: {e}"),
+                )
+            }
         };
         match self.handle(app, vec![update]).await {
             Ok(()) => (StatusCode::OK, "{}".into()),
@@ -1010,8 +1067,14 @@ impl Telegram {
                 "unbanChatMember",
                 json!({"chat_id": chat, "user_id": user()?, "only_if_banned": true}),
             ),
-            "approve" => ("approveChatJoinRequest", json!({"chat_id": chat, "user_id": user()?})),
-            "decline" => ("declineChatJoinRequest", json!({"chat_id": chat, "user_id": user()?})),
+            "approve" => (
+                "approveChatJoinRequest",
+                json!({"chat_id": chat, "user_id": user()?}),
+            ),
+            "decline" => (
+                "declineChatJoinRequest",
+                json!({"chat_id": chat, "user_id": user()?}),
+            ),
             "notify" => return self.notify(job, chat).await,
             "resolve" => return self.resolve(job).await,
             other => return Err(ActError::Permanent(format!("Telegram cannot `{other}`"))),
@@ -1028,7 +1091,12 @@ impl Telegram {
                 {
                     return Ok(json!({"method": method, "already": e.description()}).to_string());
                 }
-                if let TgError::Api { code: 429, retry_after, .. } = &e {
+                if let TgError::Api {
+                    code: 429,
+                    retry_after,
+                    ..
+                } = &e
+                {
                     let until = now_ms() + (retry_after.unwrap_or(5) as i64) * 1000;
                     self.paused_until.fetch_max(until, Relaxed);
                 }
@@ -1038,11 +1106,18 @@ impl Telegram {
     }
 
     async fn notify(&self, job: Job<'_>, chat: i64) -> Result<String, ActError> {
-        let Some(admin_chat) = self.admin_chat(&job.row.chat).and_then(|c| c.parse::<i64>().ok()) else {
-            return Err(ActError::Permanent("no admin_chat is configured for review messages".into()));
+        let Some(admin_chat) = self
+            .admin_chat(&job.row.chat)
+            .and_then(|c| c.parse::<i64>().ok())
+        else {
+            return Err(ActError::Permanent(
+                "no admin_chat is configured for review messages".into(),
+            ));
         };
         let Some(case) = job.case else {
-            return Err(ActError::Permanent("the case of this review message is gone".into()));
+            return Err(ActError::Permanent(
+                "the case of this review message is gone".into(),
+            ));
         };
         let id = case.case.id;
         let mut body = json!({
@@ -1057,14 +1132,21 @@ impl Telegram {
         });
         if admin_chat == chat && !job.row.message.is_empty() {
             if let Ok(m) = job.row.message.parse::<i64>() {
-                body["reply_parameters"] = json!({"message_id": m, "allow_sending_without_reply": true});
+                body["reply_parameters"] =
+                    json!({"message_id": m, "allow_sending_without_reply": true});
             }
         }
         match self.call::<SentMessage>("sendMessage", &body).await {
             Ok(m) => Ok(json!({"chat": admin_chat, "message_id": m.message_id}).to_string()),
             Err(e) => {
-                if let TgError::Api { code: 429, retry_after, .. } = &e {
-                    self.paused_until.fetch_max(now_ms() + (retry_after.unwrap_or(5) as i64) * 1000, Relaxed);
+                if let TgError::Api {
+                    code: 429,
+                    retry_after,
+                    ..
+                } = &e
+                {
+                    self.paused_until
+                        .fetch_max(now_ms() + (retry_after.unwrap_or(5) as i64) * 1000, Relaxed);
                 }
                 Err(e.into_act())
             }
@@ -1073,19 +1155,31 @@ impl Telegram {
 
     async fn resolve(&self, job: Job<'_>) -> Result<String, ActError> {
         let p: Value = serde_json::from_str(&job.row.params).unwrap_or_default();
-        let (Some(chat), Some(message)) = (p["posted"]["chat"].as_i64(), p["posted"]["message_id"].as_i64()) else {
-            return Err(ActError::Permanent("the review message to update is unknown".into()));
+        let (Some(chat), Some(message)) = (
+            p["posted"]["chat"].as_i64(),
+            p["posted"]["message_id"].as_i64(),
+        ) else {
+            return Err(ActError::Permanent(
+                "the review message to update is unknown".into(),
+            ));
         };
         let Some(case) = job.case else {
             return Err(ActError::Permanent("the case is gone".into()));
         };
-        let ops: Vec<&str> = p["ops"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let ops: Vec<&str> = p["ops"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         let mut text = review_text(case, job.reports, "");
         text.push_str(&format!(
             "Keputusan/decision: {} ({}){}",
             p["decision"].as_str().unwrap_or(""),
             p["admin"].as_str().unwrap_or(""),
-            if ops.is_empty() { String::new() } else { format!(" → {}", ops.join(", ")) }
+            if ops.is_empty() {
+                String::new()
+            } else {
+                format!(" → {}", ops.join(", "))
+            }
         ));
         // Without reply_markup the buttons go away: the case is decided.
         let body = json!({"chat_id": chat, "message_id": message, "text": text});
@@ -1101,7 +1195,11 @@ impl Telegram {
 fn done_text(row: &jaga_store::ActionRow) -> String {
     let p: Value = serde_json::from_str(&row.params).unwrap_or_default();
     let action = p["action"].as_str().unwrap_or("");
-    let kind = if p["kind"] == "join_request" { Kind::JoinRequest } else { Kind::Message };
+    let kind = if p["kind"] == "join_request" {
+        Kind::JoinRequest
+    } else {
+        Kind::Message
+    };
     if row.actor != "jaga" || action.is_empty() {
         return String::new();
     }
@@ -1150,28 +1248,45 @@ mod tests {
         // 💜 is two UTF-16 units: offsets count those, not chars or bytes.
         let text = "💜 Presale tiket resmi sudah buka! Daftar di weverse.io/presale sebelum jam 12 ya @sari_contoh";
         let e = vec![
-            Entity { kind: "text_link".into(), offset: 45, length: 18, url: Some("https://bit.ly/contoh-bukan-weverse".into()) },
-            Entity { kind: "mention".into(), offset: 82, length: 12, url: None },
+            Entity {
+                kind: "text_link".into(),
+                offset: 45,
+                length: 18,
+                url: Some("https://bit.ly/contoh-bukan-weverse".into()),
+            },
+            Entity {
+                kind: "mention".into(),
+                offset: 82,
+                length: 12,
+                url: None,
+            },
         ];
         assert_eq!(
             text_with_links(text, &e),
             "💜 Presale tiket resmi sudah buka! Daftar di weverse.io/presale (https://bit.ly/contoh-bukan-weverse) sebelum jam 12 ya @sari_contoh"
         );
-        let end = vec![Entity { kind: "text_link".into(), offset: 0, length: 4, url: Some("https://x.test".into()) }];
+        let end = vec![Entity {
+            kind: "text_link".into(),
+            offset: 0,
+            length: 4,
+            url: Some("https://x.test".into()),
+        }];
         assert_eq!(text_with_links("klik", &end), "klik (https://x.test)");
         assert_eq!(text_with_links("plain", &[]), "plain");
     }
 
     #[test]
     fn every_update_fixture_parses() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/platforms/telegram");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/platforms/telegram");
         let mut n = 0;
         for f in std::fs::read_dir(&dir).unwrap() {
             let p = f.unwrap().path();
             let name = p.file_name().unwrap().to_string_lossy().to_string();
             if name.starts_with("update-") {
-                let r: ApiResponse<Vec<Update>> = serde_json::from_slice(&std::fs::read(&p).unwrap())
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let r: ApiResponse<Vec<Update>> =
+                    serde_json::from_slice(&std::fs::read(&p).unwrap())
+                        .unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert!(r.ok && !r.result.unwrap().is_empty(), "{name}");
                 n += 1;
             }
@@ -1191,10 +1306,22 @@ mod tests {
             retry_after: e.parameters.unwrap().retry_after,
             migrate_to: None,
         };
-        assert!(matches!(err.into_act(), ActError::RetryAfter(d, _) if d == Duration::from_secs(5)));
-        let bad = TgError::Api { code: 400, description: "Bad Request: not enough rights".into(), retry_after: None, migrate_to: None };
+        assert!(
+            matches!(err.into_act(), ActError::RetryAfter(d, _) if d == Duration::from_secs(5))
+        );
+        let bad = TgError::Api {
+            code: 400,
+            description: "Bad Request: not enough rights".into(),
+            retry_after: None,
+            migrate_to: None,
+        };
         assert!(matches!(bad.into_act(), ActError::Permanent(_)));
-        let down = TgError::Api { code: 502, description: "Bad Gateway".into(), retry_after: None, migrate_to: None };
+        let down = TgError::Api {
+            code: 502,
+            description: "Bad Gateway".into(),
+            retry_after: None,
+            migrate_to: None,
+        };
         assert!(matches!(down.into_act(), ActError::Transient(_)));
     }
 }

@@ -131,8 +131,14 @@ impl Outbound {
             .header("content-type", "application/json")
             .header("webhook-id", &id)
             .header("webhook-timestamp", now.to_string())
-            .header("webhook-signature", sign(&self.key, &id, now, body.as_bytes()))
-            .header("x-hub-signature-256", hub_signature(&self.key, body.as_bytes()))
+            .header(
+                "webhook-signature",
+                sign(&self.key, &id, now, body.as_bytes()),
+            )
+            .header(
+                "x-hub-signature-256",
+                hub_signature(&self.key, body.as_bytes()),
+            )
             .body(body)
             .send()
             .await
@@ -149,7 +155,10 @@ impl Outbound {
             .and_then(|v| v.trim().parse::<u64>().ok());
         let msg = format!("the webhook answered HTTP {}", status.as_u16());
         match status.as_u16() {
-            429 => Err(ActError::RetryAfter(Duration::from_secs(retry_after.unwrap_or(30)), msg)),
+            429 => Err(ActError::RetryAfter(
+                Duration::from_secs(retry_after.unwrap_or(30)),
+                msg,
+            )),
             500..=599 => Err(ActError::Transient(msg)),
             _ => Err(ActError::Permanent(msg)),
         }

@@ -35,12 +35,11 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use tokio::sync::watch;
 
-use super::{review_text, ActError, BoxFuture, ConnState, Inbound, Job, Platform};
-use crate::config::{Mode, WhatsAppConfig};
+use super::{review_text, ActError, BoxFuture, ConnState, Inbound, Job, Place, Platform};
+use crate::config::WhatsAppConfig;
 use crate::App;
 use jaga_core::event::{parse_rfc3339, Attachment, Event, Kind, Role};
 use jaga_core::verdict::Action;
-use jaga_store::Origin;
 
 /// Operations of a verdict's action on WhatsApp. WhatsApp has no hide and no per-member
 /// mute: `hide` and `mute` become "revoke the message and ask the admins" (the review
@@ -68,7 +67,11 @@ pub fn signature_ok(secret: &[u8], body: &[u8], header: Option<&str>) -> bool {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    given.to_ascii_lowercase().as_bytes().ct_eq(want.as_bytes()).into()
+    given
+        .to_ascii_lowercase()
+        .as_bytes()
+        .ct_eq(want.as_bytes())
+        .into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,7 +126,10 @@ pub struct WhatsApp {
 
 impl WhatsApp {
     pub fn new(cfg: WhatsAppConfig) -> Result<WhatsApp, String> {
-        let secret = super::secret("JAGA_GOWA_WEBHOOK_SECRET", cfg.webhook_secret_file.as_deref())?;
+        let secret = super::secret(
+            "JAGA_GOWA_WEBHOOK_SECRET",
+            cfg.webhook_secret_file.as_deref(),
+        )?;
         match secret.as_deref() {
             Some("secret") => return Err("the GoWA webhook secret is GoWA's default `secret`: anyone could forge webhooks. Set WHATSAPP_WEBHOOK_SECRET on the gateway and JAGA_GOWA_WEBHOOK_SECRET for jaga to the same long random value".into()),
             None if !cfg.allow_unsigned => return Err("[whatsapp] needs the gateway's webhook secret: set JAGA_GOWA_WEBHOOK_SECRET or webhook_secret_file (allow_unsigned = true only for a gateway on the same host)".into()),
@@ -175,24 +181,28 @@ impl WhatsApp {
     }
 
     /// One REST call; the envelope's `results` on success.
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value, ActError> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ActError> {
         let mut r = self.request(method, path);
         if let Some(b) = body {
             r = r.json(b);
         }
-        let resp = r
-            .send()
-            .await
-            .map_err(|e| ActError::Transient(format!("the GoWA gateway: {}", super::http_error(e))))?;
+        let resp = r.send().await.map_err(|e| {
+            ActError::Transient(format!("the GoWA gateway: {}", super::http_error(e)))
+        })?;
         let status = resp.status().as_u16();
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| ActError::Transient(super::http_error(e)))?;
         let parsed: Option<GowaResponse> = serde_json::from_slice(&bytes).ok();
-        let (code, message) = parsed
-            .as_ref()
-            .map_or((String::new(), String::new()), |p| (p.code.clone(), p.message.clone()));
+        let (code, message) = parsed.as_ref().map_or((String::new(), String::new()), |p| {
+            (p.code.clone(), p.message.clone())
+        });
         if (200..300).contains(&status) {
             self.state.ok(None);
             return Ok(parsed.map(|p| p.results).unwrap_or(Value::Null));
@@ -205,14 +215,21 @@ impl WhatsApp {
                 "{msg}; make the linked WhatsApp account an admin of the group"
             )),
             500..=599 => ActError::Transient(msg),
-            401 => ActError::Permanent(format!("{msg}; check JAGA_GOWA_AUTH (the gateway's APP_BASIC_AUTH)")),
+            401 => ActError::Permanent(format!(
+                "{msg}; check JAGA_GOWA_AUTH (the gateway's APP_BASIC_AUTH)"
+            )),
             _ => ActError::Permanent(msg),
         })
     }
 
     async fn admins(&self, group: &str) -> HashSet<String> {
         let ttl = Duration::from_secs(self.cfg.admin_refresh_secs);
-        if let Some((at, s)) = self.admins.lock().unwrap_or_else(|e| e.into_inner()).get(group) {
+        if let Some((at, s)) = self
+            .admins
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(group)
+        {
             if at.elapsed() < ttl {
                 return s.clone();
             }
@@ -222,7 +239,9 @@ impl WhatsApp {
             Ok(r) => {
                 let mut set = HashSet::new();
                 for p in r["participants"].as_array().into_iter().flatten() {
-                    if p["is_admin"].as_bool() == Some(true) || p["is_super_admin"].as_bool() == Some(true) {
+                    if p["is_admin"].as_bool() == Some(true)
+                        || p["is_super_admin"].as_bool() == Some(true)
+                    {
                         for k in ["jid", "phone_number", "lid"] {
                             if let Some(j) = p[k].as_str().filter(|j| !j.is_empty()) {
                                 set.insert(j.to_string());
@@ -248,26 +267,19 @@ impl WhatsApp {
         }
     }
 
-    fn group_of(&self, jid: &str) -> (String, String, Mode) {
-        let g = self.cfg.group(jid);
-        (
-            g.and_then(|g| g.community.clone()).unwrap_or_else(|| self.cfg.community.clone()),
-            g.and_then(|g| g.name.clone()).unwrap_or_else(|| jid.to_string()),
-            g.and_then(|g| g.mode).unwrap_or(self.cfg.default_mode),
-        )
-    }
-
-    fn origin(&self, chat: &str, event_id: &str, message: &str, user: &str, community: &str, mode: Mode, protected: bool) -> Origin {
-        Origin {
-            community: community.to_string(),
-            event_id: event_id.to_string(),
-            platform: "whatsapp".into(),
+    fn place(&self, chat: &str) -> Place {
+        let g = self.cfg.group(chat);
+        Place {
+            platform: "whatsapp",
             connection: self.cfg.name.clone(),
             chat: chat.to_string(),
-            message: message.to_string(),
-            user: user.to_string(),
-            mode: mode.as_str().into(),
-            protected,
+            community: g
+                .and_then(|g| g.community.clone())
+                .unwrap_or_else(|| self.cfg.community.clone()),
+            group: g
+                .and_then(|g| g.name.clone())
+                .unwrap_or_else(|| chat.to_string()),
+            mode: g.and_then(|g| g.mode).unwrap_or(self.cfg.default_mode),
         }
     }
 
@@ -279,10 +291,17 @@ impl WhatsApp {
         let chat = p["chat_id"].as_str().filter(|c| c.ends_with("@g.us"))?;
         let id = p["id"].as_str().filter(|i| !i.is_empty())?;
         let from = p["from"].as_str().unwrap_or("");
-        let (community, group, mode) = self.group_of(chat);
+        let place = self.place(chat);
         let mut text = p["body"].as_str().unwrap_or("").to_string();
         let mut attachments = Vec::new();
-        for kind in ["image", "video", "document", "audio", "sticker", "video_note"] {
+        for kind in [
+            "image",
+            "video",
+            "document",
+            "audio",
+            "sticker",
+            "video_note",
+        ] {
             let v = &p[kind];
             if v.is_null() {
                 continue;
@@ -291,22 +310,36 @@ impl WhatsApp {
             // stored path whose extension comes from the file name.
             let name = v["filename"]
                 .as_str()
-                .or_else(|| v["path"].as_str().or(v.as_str()).map(|p| p.rsplit('/').next().unwrap_or(p)))
+                .or_else(|| {
+                    v["path"]
+                        .as_str()
+                        .or(v.as_str())
+                        .map(|p| p.rsplit('/').next().unwrap_or(p))
+                })
                 .unwrap_or("")
                 .to_string();
-            if let Some(c) = v["caption"].as_str().filter(|c| !c.is_empty() && !text.contains(*c)) {
+            if let Some(c) = v["caption"]
+                .as_str()
+                .filter(|c| !c.is_empty() && !text.contains(*c))
+            {
                 if !text.is_empty() {
                     text.push('\n');
                 }
                 text.push_str(c);
             }
             attachments.push(Attachment {
-                kind: if kind == "document" { "file".into() } else { kind.into() },
+                kind: if kind == "document" {
+                    "file".into()
+                } else {
+                    kind.into()
+                },
                 name,
             });
         }
         let protected = self.admins(chat).await.contains(from)
-            || p["from_lid"].as_str().is_some_and(|l| self.admins_cached(chat).contains(l));
+            || p["from_lid"]
+                .as_str()
+                .is_some_and(|l| self.admins_cached(chat).contains(l));
         // An edit gets the edit event's own id (scored again); the message to revoke is the
         // original.
         let target = if edited {
@@ -324,8 +357,8 @@ impl WhatsApp {
         let event = Event {
             id: id.to_string(),
             kind: Kind::Message,
-            community: community.clone(),
-            group,
+            community: place.community.clone(),
+            group: place.group.clone(),
             user: from.to_string(),
             name: p["from_name"].as_str().unwrap_or("").to_string(),
             text,
@@ -338,7 +371,7 @@ impl WhatsApp {
             joined_at,
         };
         Some(Inbound {
-            origin: self.origin(chat, id, target, from, &community, mode, protected),
+            origin: place.origin(id, target, from, protected),
             event,
             reported_by: None,
         })
@@ -355,18 +388,28 @@ impl WhatsApp {
 
     /// `POST /v1/whatsapp/{name}`: verifies the signature on the raw body, then maps the
     /// event; answers 200 once its events and actions are committed (GoWA retries others).
-    pub async fn webhook(self: &Arc<Self>, app: &Arc<App>, headers: &HeaderMap, body: &[u8]) -> (StatusCode, String) {
-        match &self.secret {
-            Some(secret) => {
-                let sig = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
+    pub async fn webhook(
+        self: &Arc<Self>,
+        app: &Arc<App>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> (StatusCode, String) {
+        if let Some(secret) = &self.secret {
+            {
+                let sig = headers
+                    .get("x-hub-signature-256")
+                    .and_then(|v| v.to_str().ok());
                 if !signature_ok(secret, body, sig) {
                     self.state.errors.fetch_add(1, Relaxed);
-                    let why = if sig.is_none() { "unsigned" } else { "wrongly signed" };
+                    let why = if sig.is_none() {
+                        "unsigned"
+                    } else {
+                        "wrongly signed"
+                    };
                     tracing::warn!(connection = %self.cfg.name, why, "a WhatsApp webhook was refused");
                     return (StatusCode::UNAUTHORIZED, format!("{why} webhook refused: X-Hub-Signature-256 must be sha256=HMAC-SHA256(WHATSAPP_WEBHOOK_SECRET, body)"));
                 }
             }
-            None => {}
         }
         let env: Envelope = match serde_json::from_slice(body) {
             Ok(e) => e,
@@ -376,12 +419,19 @@ impl WhatsApp {
             return (StatusCode::BAD_REQUEST, "no `event` field: this is GoWA's pre-v8 format; upgrade the gateway to v8 or later".into());
         };
         if let Some(d) = &self.cfg.device_id {
-            if !env.device_id.is_empty() && env.device_id != *d && !env.device_id.starts_with(&format!("{d}@")) {
+            if !env.device_id.is_empty()
+                && env.device_id != *d
+                && !env.device_id.starts_with(&format!("{d}@"))
+            {
                 return (StatusCode::OK, "{}".into());
             }
         }
         let p = &env.payload;
-        let dedupe = format!("{event}/{}/{}", p["id"].as_str().unwrap_or(""), p["timestamp"].as_str().unwrap_or(""));
+        let dedupe = format!(
+            "{event}/{}/{}",
+            p["id"].as_str().unwrap_or(""),
+            p["timestamp"].as_str().unwrap_or("")
+        );
         {
             let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
             if p["id"].is_string() && seen.contains(&dedupe) {
@@ -407,12 +457,20 @@ impl WhatsApp {
                         if j.len() > 200_000 {
                             j.clear();
                         }
-                        for jid in p["jids"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                        for jid in p["jids"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                        {
                             j.insert((chat.clone(), jid.to_string()), at);
                         }
                     }
                     Some("promote" | "demote") => {
-                        self.admins.lock().unwrap_or_else(|e| e.into_inner()).remove(&chat);
+                        self.admins
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(&chat);
                     }
                     _ => {}
                 }
@@ -446,33 +504,43 @@ impl WhatsApp {
                         continue;
                     }
                 };
-                let (community, group, mode) = self.group_of(&g.jid);
+                let place = self.place(&g.jid);
                 let mut items = Vec::new();
                 for r in list.as_array().into_iter().flatten() {
-                    let Some(jid) = r["jid"].as_str() else { continue };
+                    let Some(jid) = r["jid"].as_str() else {
+                        continue;
+                    };
                     let at = r["requested_at"].as_str().unwrap_or("");
                     let id = format!("{}:join:{jid}:{at}", g.jid);
-                    if !self.requests_seen.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone()) {
+                    if !self
+                        .requests_seen
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(id.clone())
+                    {
                         continue;
                     }
                     let event = Event {
                         id: id.clone(),
                         kind: Kind::JoinRequest,
-                        community: community.clone(),
-                        group: group.clone(),
+                        community: place.community.clone(),
+                        group: place.group.clone(),
                         user: jid.to_string(),
                         ts: parse_rfc3339(at),
                         ..Event::default()
                     };
                     items.push(Inbound {
-                        origin: self.origin(&g.jid, &id, "", jid, &community, mode, false),
+                        origin: place.origin(&id, "", jid, false),
                         event,
                         reported_by: None,
                     });
                 }
                 if let Err(e) = crate::ingest(&app, items).await {
                     tracing::error!(connection = %self.cfg.name, error = %e, "join requests could not be stored; polled again later");
-                    self.requests_seen.lock().unwrap_or_else(|e| e.into_inner()).clear();
+                    self.requests_seen
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clear();
                 }
             }
             tokio::select! {
@@ -493,7 +561,10 @@ impl WhatsApp {
         }
         if st.hour.len() >= p.per_hour as usize {
             let wait = hour.saturating_sub(st.hour.front().map_or(Duration::ZERO, |t| t.elapsed()));
-            return Err(ActError::RetryAfter(wait, "the hourly WhatsApp action budget is used up".into()));
+            return Err(ActError::RetryAfter(
+                wait,
+                "the hourly WhatsApp action budget is used up".into(),
+            ));
         }
         let mut wait = Duration::ZERO;
         if let Some(last) = st.last {
@@ -531,7 +602,11 @@ impl WhatsApp {
             "delete" => {
                 self.pace(&row.chat).await?;
                 let path = format!("/message/{}/revoke", row.message);
-                ("revoke", self.call(Method::POST, &path, Some(&json!({"phone": row.chat}))).await?)
+                (
+                    "revoke",
+                    self.call(Method::POST, &path, Some(&json!({"phone": row.chat})))
+                        .await?,
+                )
             }
             op @ ("kick" | "readd" | "approve" | "decline") => {
                 let who = member()?;
@@ -543,7 +618,11 @@ impl WhatsApp {
                     _ => "/group/participant-requests/reject",
                 };
                 let r = self
-                    .call(Method::POST, path, Some(&json!({"group_id": row.chat, "participants": [who]})))
+                    .call(
+                        Method::POST,
+                        path,
+                        Some(&json!({"group_id": row.chat, "participants": [who]})),
+                    )
                     .await?;
                 // HTTP 200 does not mean every participant was handled.
                 if let Some(failed) = r
@@ -554,14 +633,18 @@ impl WhatsApp {
                 {
                     return Err(ActError::Permanent(format!(
                         "GoWA: {}",
-                        failed["message"].as_str().unwrap_or("the participant action failed")
+                        failed["message"]
+                            .as_str()
+                            .unwrap_or("the participant action failed")
                     )));
                 }
                 (op, r)
             }
             "notify" | "resolve" => {
                 let Some(to) = self.admin_chat(&row.chat) else {
-                    return Err(ActError::Permanent("no admin_chat is configured for review messages".into()));
+                    return Err(ActError::Permanent(
+                        "no admin_chat is configured for review messages".into(),
+                    ));
                 };
                 let Some(case) = job.case else {
                     return Err(ActError::Permanent("the case is gone".into()));
@@ -582,7 +665,11 @@ impl WhatsApp {
                 }
                 self.pace(&to).await?;
                 let r = self
-                    .call(Method::POST, "/send/message", Some(&json!({"phone": to, "message": text})))
+                    .call(
+                        Method::POST,
+                        "/send/message",
+                        Some(&json!({"phone": to, "message": text})),
+                    )
                     .await?;
                 return Ok(json!({"chat": to, "message_id": r["message_id"]}).to_string());
             }
@@ -632,7 +719,8 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/platforms/gowa");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/platforms/gowa");
         std::fs::read(dir.join(name)).unwrap()
     }
 
@@ -641,20 +729,35 @@ mod tests {
         let body = fixture("webhook-message-text-group.json");
         let good = "sha256=35bc7be0339b40be53383c7d1c4aa4d6315f1c1f23c4da844999a18c4229fb4c";
         assert!(signature_ok(b"test-secret", &body, Some(good)));
-        assert!(signature_ok(b"test-secret", &body, Some(&good.to_uppercase().replace("SHA256=", "sha256="))));
+        assert!(signature_ok(
+            b"test-secret",
+            &body,
+            Some(&good.to_uppercase().replace("SHA256=", "sha256="))
+        ));
         // GoWA's default secret, a re-serialised body, a trailing newline, no header.
-        assert!(!signature_ok(b"test-secret", &body, Some("sha256=a35aa2a6fc7927c4ebf70a4b1fb567dbe9ae1f9a14e732b779cb23cd4bb24462")));
+        assert!(!signature_ok(
+            b"test-secret",
+            &body,
+            Some("sha256=a35aa2a6fc7927c4ebf70a4b1fb567dbe9ae1f9a14e732b779cb23cd4bb24462")
+        ));
         let mut nl = body.clone();
         nl.push(b'\n');
         assert!(!signature_ok(b"test-secret", &nl, Some(good)));
         assert!(!signature_ok(b"test-secret", &body, None));
-        assert!(!signature_ok(b"test-secret", &body, Some("35bc7be0339b40be53383c7d1c4aa4d6315f1c1f23c4da844999a18c4229fb4c")));
+        assert!(!signature_ok(
+            b"test-secret",
+            &body,
+            Some("35bc7be0339b40be53383c7d1c4aa4d6315f1c1f23c4da844999a18c4229fb4c")
+        ));
     }
 
     #[test]
     fn phones_of_jids() {
         assert_eq!(phone("6281300000002@s.whatsapp.net"), Some("6281300000002"));
-        assert_eq!(phone("6281300000002:12@s.whatsapp.net"), Some("6281300000002"));
+        assert_eq!(
+            phone("6281300000002:12@s.whatsapp.net"),
+            Some("6281300000002")
+        );
         assert_eq!(phone("205000000000002@lid"), None);
         assert_eq!(phone("6281300000002"), Some("6281300000002"));
     }
