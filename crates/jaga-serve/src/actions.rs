@@ -231,27 +231,49 @@ impl Executor {
     }
 
     async fn run_one(self: &Arc<Self>, p: &dyn Platform, row: ActionRow) {
-        let (case, reports) = if matches!(row.op.as_str(), "notify" | "resolve") {
+        let (case, reports, posted) = if matches!(row.op.as_str(), "notify" | "resolve") {
             let me = self.clone();
             let (id, community, event) = (row.case_id, row.community.clone(), row.event_id.clone());
+            let notify = serde_json::from_str::<serde_json::Value>(&row.params)
+                .ok()
+                .and_then(|p| p["notify"].as_i64());
             tokio::task::spawn_blocking(move || {
                 let s = me.store.lock().unwrap_or_else(|e| e.into_inner());
                 let case = id.and_then(|id| s.get(id).ok().flatten());
-                (case, s.report_count(&community, &event).unwrap_or(0))
+                let posted = notify.and_then(|n| s.action(n).ok().flatten());
+                (
+                    case,
+                    s.report_count(&community, &event).unwrap_or(0),
+                    posted,
+                )
             })
             .await
-            .unwrap_or((None, 0))
+            .unwrap_or((None, 0, None))
         } else {
-            (None, 0)
+            (None, 0, None)
+        };
+        let posted = match posted {
+            // The review message is still on its way: update it after it is posted.
+            Some(n) if n.state == "pending" => Err(ActError::RetryAfter(
+                Duration::from_secs(1),
+                "the review message is not posted yet".into(),
+            )),
+            Some(n) if n.state == "done" => Ok(Some(n.result)),
+            _ => Ok(None),
         };
         let started = Instant::now();
-        let result = p
-            .execute(Job {
-                row: &row,
-                case: case.as_ref(),
-                reports,
-            })
-            .await;
+        let result = match posted {
+            Ok(posted) => {
+                p.execute(Job {
+                    row: &row,
+                    case: case.as_ref(),
+                    reports,
+                    posted: posted.as_deref(),
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
         let state = p.state();
         let me = self.clone();
         let cfg = self.cfg.clone();
@@ -457,7 +479,7 @@ fn decision_actions(
         let mut a = new_action(origin, "resolve", act, kind, &d.admin, tag.as_deref(), now);
         a.key = format!("{}/r{}", a.key, r.id);
         a.params = serde_json::json!({
-            "posted": serde_json::from_str::<serde_json::Value>(&r.result).unwrap_or_default(),
+            "notify": r.id,
             "decision": d.decision.as_str(),
             "admin": d.admin,
             "ops": summary,

@@ -287,6 +287,18 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// One action by id.
+    pub fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?1"),
+                [id],
+                action_from_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// The newest actions of every state, newest first.
     pub fn recent_actions(&self, limit: usize) -> Result<Vec<ActionRow>, StoreError> {
         let mut stmt = self

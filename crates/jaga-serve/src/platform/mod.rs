@@ -95,6 +95,8 @@ pub struct Job<'a> {
     pub case: Option<&'a CaseDetail>,
     /// How many members reported the event.
     pub reports: i64,
+    /// For `resolve`: what posting the review message answered (its chat and message id).
+    pub posted: Option<&'a str>,
 }
 
 /// A connection to a platform, as the executor sees it.

@@ -1155,10 +1155,12 @@ impl Telegram {
 
     async fn resolve(&self, job: Job<'_>) -> Result<String, ActError> {
         let p: Value = serde_json::from_str(&job.row.params).unwrap_or_default();
-        let (Some(chat), Some(message)) = (
-            p["posted"]["chat"].as_i64(),
-            p["posted"]["message_id"].as_i64(),
-        ) else {
+        let posted: Value = job
+            .posted
+            .and_then(|r| serde_json::from_str(r).ok())
+            .unwrap_or_default();
+        let (Some(chat), Some(message)) = (posted["chat"].as_i64(), posted["message_id"].as_i64())
+        else {
             return Err(ActError::Permanent(
                 "the review message to update is unknown".into(),
             ));
