@@ -625,6 +625,25 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_platform_examples_load() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let t = Config::load(&root.join("telegram.toml")).unwrap();
+        let tg = t.telegram.unwrap();
+        assert_eq!(tg.groups.len(), 2);
+        assert_eq!(tg.default_mode, Mode::Review);
+        assert!(t.rules.ends_with("examples/../rules"));
+        let w = Config::load(&root.join("whatsapp.toml")).unwrap();
+        let wa = w.whatsapp.unwrap();
+        assert_eq!(wa.default_mode, Mode::Review, "new WhatsApp groups need an admin's confirmation");
+        assert_eq!(wa.pacing.per_hour, 60);
+        assert_eq!(WhatsAppConfig::default().default_mode, Mode::Review);
+        let e = Config::parse("[telegram]\nreceive = \"webhook\"\n").unwrap_err();
+        assert!(e.contains("webhook_url"), "{e}");
+        let e = Config::parse("[whatsapp]\nmode = \"enforce\"\n").unwrap_err();
+        assert!(e.contains("mode"), "{e}");
+    }
+
+    #[test]
     fn the_model_key_picks_the_classifier() {
         use jaga_core::model::ModelChoice;
         let dir = tempfile::tempdir().unwrap();

@@ -135,6 +135,8 @@ pub struct Chat {
     pub id: i64,
     #[serde(rename = "type", default)]
     pub kind: String,
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -399,6 +401,8 @@ pub struct Telegram {
     reports: Mutex<HashMap<i64, VecDeque<Instant>>>,
     /// Unix ms until which every action waits (a 429 anywhere pauses them all).
     paused_until: AtomicI64,
+    /// Chats not in the configuration, logged once each.
+    unknown: Mutex<HashSet<i64>>,
     state: ConnState,
 }
 
@@ -454,6 +458,7 @@ impl Telegram {
             seen: Mutex::default(),
             reports: Mutex::default(),
             paused_until: AtomicI64::new(0),
+            unknown: Mutex::default(),
             state: ConnState::new("starting"),
         })
     }
@@ -624,6 +629,12 @@ impl Telegram {
             return None;
         }
         let chat = m.chat.id;
+        if self.cfg.group(chat).is_none()
+            && self.unknown.lock().unwrap_or_else(|e| e.into_inner()).insert(chat)
+        {
+            // How an admin finds the chat id to put in jaga.toml.
+            tracing::info!(connection = %self.cfg.name, chat, title = m.chat.title.as_deref().unwrap_or(""), mode = self.cfg.default_mode.as_str(), "a group not in the configuration ([[telegram.groups]]); its default mode applies");
+        }
         let place = self.place(chat);
         // Anonymous admins post as the group itself; a linked channel's automatic forwards
         // are the channel's own posts: both are admins' messages.
@@ -1161,9 +1172,8 @@ impl Telegram {
             .unwrap_or_default();
         let (Some(chat), Some(message)) = (posted["chat"].as_i64(), posted["message_id"].as_i64())
         else {
-            return Err(ActError::Permanent(
-                "the review message to update is unknown".into(),
-            ));
+            // The review message was never posted (its sending failed): nothing to update.
+            return Ok(json!({"skipped": "no review message was posted"}).to_string());
         };
         let Some(case) = job.case else {
             return Err(ActError::Permanent("the case is gone".into()));

@@ -121,6 +121,8 @@ pub struct WhatsApp {
     seen: Mutex<VecDeque<String>>,
     requests_seen: Mutex<HashSet<String>>,
     pace: tokio::sync::Mutex<Pace>,
+    /// Groups not in the configuration, logged once each.
+    unknown: Mutex<HashSet<String>>,
     state: ConnState,
 }
 
@@ -151,6 +153,7 @@ impl WhatsApp {
             seen: Mutex::default(),
             requests_seen: Mutex::default(),
             pace: tokio::sync::Mutex::default(),
+            unknown: Mutex::default(),
             state: ConnState::new("waiting for webhooks"),
         })
     }
@@ -291,6 +294,11 @@ impl WhatsApp {
         let chat = p["chat_id"].as_str().filter(|c| c.ends_with("@g.us"))?;
         let id = p["id"].as_str().filter(|i| !i.is_empty())?;
         let from = p["from"].as_str().unwrap_or("");
+        if self.cfg.group(chat).is_none()
+            && self.unknown.lock().unwrap_or_else(|e| e.into_inner()).insert(chat.to_string())
+        {
+            tracing::info!(connection = %self.cfg.name, group = chat, mode = self.cfg.default_mode.as_str(), "a group not in the configuration ([[whatsapp.groups]]); its default mode applies");
+        }
         let place = self.place(chat);
         let mut text = p["body"].as_str().unwrap_or("").to_string();
         let mut attachments = Vec::new();
