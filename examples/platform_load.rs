@@ -50,7 +50,9 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
-    let platform = it.next().ok_or("usage: platform_load telegram|whatsapp [--events N] [--connections N] [--jaga PATH]")?;
+    let platform = it.next().ok_or(
+        "usage: platform_load telegram|whatsapp [--events N] [--connections N] [--jaga PATH]",
+    )?;
     let mut a = Args {
         platform,
         events: 10_000,
@@ -61,7 +63,9 @@ fn args() -> Result<Args, String> {
         let v = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--events" => a.events = v.parse().map_err(|e| format!("--events: {e}"))?,
-            "--connections" => a.connections = v.parse().map_err(|e| format!("--connections: {e}"))?,
+            "--connections" => {
+                a.connections = v.parse().map_err(|e| format!("--connections: {e}"))?
+            }
             "--jaga" => a.jaga = PathBuf::from(v),
             _ => return Err(format!("unknown flag {flag}")),
         }
@@ -82,7 +86,11 @@ fn workspace(platform: &str) -> tempfile::TempDir {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let model = repo.join("models/jaga.model");
-    let model = if model.exists() { model.display().to_string() } else { String::new() };
+    let model = if model.exists() {
+        model.display().to_string()
+    } else {
+        String::new()
+    };
     let cfg = format!(
         "rules = \"{}\"\nmodel = \"{model}\"\n[state.flood]\nenabled = false\n{platform}",
         repo.join("rules").display()
@@ -102,7 +110,12 @@ fn start_jaga(jaga: &Path, dir: &Path, env: &[(&str, &str)]) -> (Child, SocketAd
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}; build it with cargo build --release", jaga.display()));
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        panic!(
+            "cannot start {}: {e}; build it with cargo build --release",
+            jaga.display()
+        )
+    });
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -114,7 +127,9 @@ fn start_jaga(jaga: &Path, dir: &Path, env: &[(&str, &str)]) -> (Child, SocketAd
             }
         }
     });
-    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("jaga serve did not start");
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("jaga serve did not start");
     (child, addr)
 }
 
@@ -124,7 +139,13 @@ fn percentiles(mut v: Vec<Duration>) -> String {
     }
     v.sort();
     let p = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
-    format!("{} actions; latency ms p50 {:.1} p90 {:.1} p99 {:.1}", v.len(), p(0.5), p(0.9), p(0.99))
+    format!(
+        "{} actions; latency ms p50 {:.1} p90 {:.1} p99 {:.1}",
+        v.len(),
+        p(0.5),
+        p(0.9),
+        p(0.99)
+    )
 }
 
 fn telegram(a: &Args) {
@@ -139,13 +160,20 @@ fn telegram(a: &Args) {
     let served: Arc<Mutex<HashMap<i64, Instant>>> = Arc::default();
     let deleted: Arc<Mutex<HashMap<i64, Instant>>> = Arc::default();
     let done_at: Arc<Mutex<Option<Instant>>> = Arc::default();
-    let (s, d, da, u) = (served.clone(), deleted.clone(), done_at.clone(), Arc::new(updates));
+    let (s, d, da, u) = (
+        served.clone(),
+        deleted.clone(),
+        done_at.clone(),
+        Arc::new(updates),
+    );
     let fake = Fake::start(move |c| {
         let ok = |r: Value| Reply::Json(200, json!({"ok": true, "result": r}).to_string());
         let b = c.json();
         match c.method_name() {
             "getMe" => ok(json!({"id": 1, "is_bot": true, "first_name": "Jaga"})),
-            "getChatAdministrators" => ok(json!([{"status": "creator", "user": {"id": 42, "is_bot": false, "first_name": "Admin"}}])),
+            "getChatAdministrators" => ok(
+                json!([{"status": "creator", "user": {"id": 42, "is_bot": false, "first_name": "Admin"}}]),
+            ),
             "getUpdates" => {
                 let offset = b["offset"].as_i64().unwrap_or(1).max(1) as usize;
                 if offset > u.len() {
@@ -162,7 +190,9 @@ fn telegram(a: &Args) {
                 ok(json!(batch))
             }
             "deleteMessage" => {
-                d.lock().unwrap().insert(b["message_id"].as_i64().unwrap_or(0), Instant::now());
+                d.lock()
+                    .unwrap()
+                    .insert(b["message_id"].as_i64().unwrap_or(0), Instant::now());
                 ok(json!(true))
             }
             _ => ok(json!(true)),
@@ -170,14 +200,31 @@ fn telegram(a: &Args) {
     });
     let mut groups_cfg = String::new();
     for g in 0..groups {
-        groups_cfg.push_str(&format!("[[telegram.groups]]\nchat = {}\nname = \"g{g}\"\nmode = \"enforce\"\n", -1_001_000_000_000 - g as i64));
+        groups_cfg.push_str(&format!(
+            "[[telegram.groups]]\nchat = {}\nname = \"g{g}\"\nmode = \"enforce\"\n",
+            -1_001_000_000_000 - g as i64
+        ));
     }
-    let dir = workspace(&format!("[telegram]\ncommunity = \"load\"\npoll_timeout_secs = 1\nnotify = []\n{groups_cfg}"));
+    let dir = workspace(&format!(
+        "[telegram]\ncommunity = \"load\"\npoll_timeout_secs = 1\nnotify = []\n{groups_cfg}"
+    ));
     let url = fake.url();
-    let (mut child, _addr) = start_jaga(&a.jaga, dir.path(), &[("JAGA_TELEGRAM_TOKEN", "1:LOAD"), ("JAGA_TELEGRAM_API", &url)]);
-    let spam: Vec<i64> = (0..n).filter(|i| i % 10 == 9).map(|i| i as i64 + 1).collect();
+    let (mut child, _addr) = start_jaga(
+        &a.jaga,
+        dir.path(),
+        &[
+            ("JAGA_TELEGRAM_TOKEN", "1:LOAD"),
+            ("JAGA_TELEGRAM_API", &url),
+        ],
+    );
+    let spam: Vec<i64> = (0..n)
+        .filter(|i| i % 10 == 9)
+        .map(|i| i as i64 + 1)
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(600);
-    while (done_at.lock().unwrap().is_none() || deleted.lock().unwrap().len() < spam.len()) && Instant::now() < deadline {
+    while (done_at.lock().unwrap().is_none() || deleted.lock().unwrap().len() < spam.len())
+        && Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();
@@ -187,7 +234,10 @@ fn telegram(a: &Args) {
     let last = done_at.lock().unwrap().unwrap_or_else(Instant::now);
     let secs = (last - first).as_secs_f64();
     let deleted = deleted.lock().unwrap();
-    let lat: Vec<Duration> = spam.iter().filter_map(|id| Some(*deleted.get(id)? - *served.get(id)?)).collect();
+    let lat: Vec<Duration> = spam
+        .iter()
+        .filter_map(|id| Some(*deleted.get(id)? - *served.get(id)?))
+        .collect();
     println!(
         "telegram: {n} updates through getUpdates in {secs:.2} s = {:.0} events/s; {} of {} spam deleted; {}",
         n as f64 / secs,
@@ -206,7 +256,10 @@ fn whatsapp(a: &Args) {
         if path == "/group/participants" {
             return Reply::Json(200, json!({"code": "SUCCESS", "message": "", "results": {"group_id": group, "participants": []}}).to_string());
         }
-        if let Some(id) = path.strip_prefix("/message/").and_then(|p| p.strip_suffix("/revoke")) {
+        if let Some(id) = path
+            .strip_prefix("/message/")
+            .and_then(|p| p.strip_suffix("/revoke"))
+        {
             r.lock().unwrap().insert(id.to_string(), Instant::now());
         }
         Reply::Json(200, json!({"code": "SUCCESS", "message": "ok", "results": {"message_id": "x", "status": "ok"}}).to_string())
@@ -216,7 +269,8 @@ fn whatsapp(a: &Args) {
         "[whatsapp]\ncommunity = \"load\"\ngateway = \"{}\"\njoin_poll_secs = 0\nnotify = []\npacing = {{ min_gap_ms = 0, jitter_ms = 0, group_gap_ms = 0, per_hour = 100000000 }}\n[[whatsapp.groups]]\njid = \"{group}\"\nmode = \"enforce\"\n",
         fake.url()
     ));
-    let (mut child, addr) = start_jaga(&a.jaga, dir.path(), &[("JAGA_GOWA_WEBHOOK_SECRET", secret)]);
+    let (mut child, addr) =
+        start_jaga(&a.jaga, dir.path(), &[("JAGA_GOWA_WEBHOOK_SECRET", secret)]);
     let n = a.events;
     let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let started = Instant::now();
@@ -243,7 +297,10 @@ fn whatsapp(a: &Args) {
         t.join().unwrap();
     }
     let secs = started.elapsed().as_secs_f64();
-    let spam: Vec<String> = (0..n).filter(|i| i % 10 == 9).map(|i| format!("3EB0LOAD{i:012}")).collect();
+    let spam: Vec<String> = (0..n)
+        .filter(|i| i % 10 == 9)
+        .map(|i| format!("3EB0LOAD{i:012}"))
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(600);
     while revoked.lock().unwrap().len() < spam.len() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
@@ -252,7 +309,10 @@ fn whatsapp(a: &Args) {
     let _ = child.wait();
     let revoked = revoked.lock().unwrap();
     let sent = sent.lock().unwrap();
-    let lat: Vec<Duration> = spam.iter().filter_map(|id| Some(*revoked.get(id)? - *sent.get(id)?)).collect();
+    let lat: Vec<Duration> = spam
+        .iter()
+        .filter_map(|id| Some(*revoked.get(id)? - *sent.get(id)?))
+        .collect();
     println!(
         "whatsapp: {n} signed webhooks over {} connections in {secs:.2} s = {:.0} events/s; {} of {} spam revoked; {}",
         a.connections,

@@ -22,20 +22,6 @@ const OBSERVE: i64 = -1_001_000_000_002;
 const ADMIN_CHAT: i64 = -1_001_999_999_999;
 const ADMIN_USER: i64 = 6_012_345_010;
 
-const POLICY: &str = r#"
-[message]
-spam = { review = 0.45, hide = 0.65, remove = 0.85 }
-scam = { review = 0.40, hide = 0.60, remove = 0.80 }
-doxing = { review = 0.40 }
-abuse = { review = 0.45 }
-
-[join_request]
-spam = { review = 0.40, reject = 0.80 }
-scam = { review = 0.40, reject = 0.75 }
-doxing = { review = 0.40 }
-abuse = { review = 0.40 }
-"#;
-
 const RULES: &str = r#"
 [[rule]]
 id = "spam.slot"
@@ -67,14 +53,6 @@ tests = { hit = ["kuancam kamu"], miss = ["halo semua"] }
 
 /// A temporary directory with rules and a jaga.toml with `[telegram]` plus `extra`.
 pub fn workspace(telegram: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    std::fs::create_dir_all(rules.join("lists")).unwrap();
-    std::fs::write(rules.join("policy.toml"), POLICY).unwrap();
-    std::fs::write(rules.join("test.toml"), RULES).unwrap();
-    for list in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
-        std::fs::write(rules.join("lists").join(list), "").unwrap();
-    }
     let cfg = format!(
         r#"model = ""
 
@@ -98,8 +76,7 @@ name = "army-obrolan"
 mode = "observe"
 "#
     );
-    std::fs::write(dir.path().join("jaga.toml"), cfg).unwrap();
-    dir
+    common::server::workspace(RULES, &cfg)
 }
 
 /// The Bot API side: a queue of updates served by getUpdates with the documented offset

@@ -21,20 +21,6 @@ const ADMINS: &str = "120363099990000001@g.us";
 const DEVICE: &str = "6281100000001@s.whatsapp.net";
 const SECRET: &str = "test-secret";
 
-const POLICY: &str = r#"
-[message]
-spam = { review = 0.45, hide = 0.65, remove = 0.85 }
-scam = { review = 0.40, hide = 0.60, remove = 0.80 }
-doxing = { review = 0.40 }
-abuse = { review = 0.45 }
-
-[join_request]
-spam = { review = 0.40, reject = 0.80 }
-scam = { review = 0.40, reject = 0.75 }
-doxing = { review = 0.40 }
-abuse = { review = 0.40 }
-"#;
-
 const RULES: &str = r#"
 [[rule]]
 id = "scam.presale"
@@ -63,20 +49,7 @@ tests = { hit = [{ text = "install", attachments = ["x.apk"] }], miss = ["halo"]
 "#;
 
 fn workspace(whatsapp: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    std::fs::create_dir_all(rules.join("lists")).unwrap();
-    std::fs::write(rules.join("policy.toml"), POLICY).unwrap();
-    std::fs::write(rules.join("test.toml"), RULES).unwrap();
-    for list in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
-        std::fs::write(rules.join("lists").join(list), "").unwrap();
-    }
-    std::fs::write(
-        dir.path().join("jaga.toml"),
-        format!("model = \"\"\n\n{whatsapp}"),
-    )
-    .unwrap();
-    dir
+    common::server::workspace(RULES, &format!("model = \"\"\n\n{whatsapp}"))
 }
 
 fn config(gateway: &str, groups: &str) -> String {

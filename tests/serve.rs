@@ -13,20 +13,6 @@ use common::http::{request, Client};
 use common::server::{Server, ADMIN, AUTH};
 use jaga_store::{CaseFilter, Durability, Store};
 
-const POLICY: &str = r#"
-[message]
-spam = { review = 0.45, hide = 0.65, remove = 0.85 }
-scam = { review = 0.40, hide = 0.60, remove = 0.80 }
-doxing = { review = 0.40 }
-abuse = { review = 0.45 }
-
-[join_request]
-spam = { review = 0.40, reject = 0.80 }
-scam = { review = 0.40, reject = 0.75 }
-doxing = { review = 0.40 }
-abuse = { review = 0.40 }
-"#;
-
 const RULES: &str = r#"
 [[rule]]
 id = "scam.pinjol"
@@ -47,18 +33,7 @@ tests = { hit = ["slot gacor"], miss = ["halo semua"] }
 
 /// A temporary directory with a rules directory and an optional jaga.toml.
 fn workspace(config: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    std::fs::create_dir(&rules).unwrap();
-    std::fs::write(rules.join("policy.toml"), POLICY).unwrap();
-    std::fs::write(rules.join("test.toml"), RULES).unwrap();
-    // The link stage's lists; empty turns their checks off.
-    std::fs::create_dir(rules.join("lists")).unwrap();
-    for list in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
-        std::fs::write(rules.join("lists").join(list), "").unwrap();
-    }
-    std::fs::write(dir.path().join("jaga.toml"), config).unwrap();
-    dir
+    common::server::workspace(RULES, config)
 }
 
 fn event(id: &str, group: &str, user: &str, text: &str) -> String {

@@ -15,6 +15,37 @@ use super::http::request;
 pub const ADMIN: &str = "admin-s3cret";
 pub const AUTH: (&str, &str) = ("Authorization", "Bearer admin-s3cret");
 
+/// The policy of the integration tests' rule sets.
+pub const POLICY: &str = r#"
+[message]
+spam = { review = 0.45, hide = 0.65, remove = 0.85 }
+scam = { review = 0.40, hide = 0.60, remove = 0.80 }
+doxing = { review = 0.40 }
+abuse = { review = 0.45 }
+
+[join_request]
+spam = { review = 0.40, reject = 0.80 }
+scam = { review = 0.40, reject = 0.75 }
+doxing = { review = 0.40 }
+abuse = { review = 0.40 }
+"#;
+
+/// A temporary directory with `rules/` (POLICY, the rule file `rules`, empty link lists)
+/// and `jaga.toml` holding `config`.
+pub fn workspace(rules: &str, config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path().join("rules");
+    std::fs::create_dir_all(r.join("lists")).unwrap();
+    std::fs::write(r.join("policy.toml"), POLICY).unwrap();
+    std::fs::write(r.join("test.toml"), rules).unwrap();
+    // The link stage's lists; empty turns their checks off.
+    for list in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
+        std::fs::write(r.join("lists").join(list), "").unwrap();
+    }
+    std::fs::write(dir.path().join("jaga.toml"), config).unwrap();
+    dir
+}
+
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,

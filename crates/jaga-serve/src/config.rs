@@ -634,7 +634,11 @@ mod tests {
         assert!(t.rules.ends_with("examples/../rules"));
         let w = Config::load(&root.join("whatsapp.toml")).unwrap();
         let wa = w.whatsapp.unwrap();
-        assert_eq!(wa.default_mode, Mode::Review, "new WhatsApp groups need an admin's confirmation");
+        assert_eq!(
+            wa.default_mode,
+            Mode::Review,
+            "new WhatsApp groups need an admin's confirmation"
+        );
         assert_eq!(wa.pacing.per_hour, 60);
         assert_eq!(WhatsAppConfig::default().default_mode, Mode::Review);
         let e = Config::parse("[telegram]\nreceive = \"webhook\"\n").unwrap_err();

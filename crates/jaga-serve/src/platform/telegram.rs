@@ -630,7 +630,11 @@ impl Telegram {
         }
         let chat = m.chat.id;
         if self.cfg.group(chat).is_none()
-            && self.unknown.lock().unwrap_or_else(|e| e.into_inner()).insert(chat)
+            && self
+                .unknown
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(chat)
         {
             // How an admin finds the chat id to put in jaga.toml.
             tracing::info!(connection = %self.cfg.name, chat, title = m.chat.title.as_deref().unwrap_or(""), mode = self.cfg.default_mode.as_str(), "a group not in the configuration ([[telegram.groups]]); its default mode applies");

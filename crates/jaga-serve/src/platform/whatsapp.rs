@@ -295,7 +295,11 @@ impl WhatsApp {
         let id = p["id"].as_str().filter(|i| !i.is_empty())?;
         let from = p["from"].as_str().unwrap_or("");
         if self.cfg.group(chat).is_none()
-            && self.unknown.lock().unwrap_or_else(|e| e.into_inner()).insert(chat.to_string())
+            && self
+                .unknown
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(chat.to_string())
         {
             tracing::info!(connection = %self.cfg.name, group = chat, mode = self.cfg.default_mode.as_str(), "a group not in the configuration ([[whatsapp.groups]]); its default mode applies");
         }
