@@ -70,6 +70,13 @@ fn args() -> Result<Args, String> {
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
+    // The child runs in a temporary directory: resolve the path here.
+    a.jaga = std::fs::canonicalize(&a.jaga).map_err(|e| {
+        format!(
+            "{}: {e}; build it with cargo build --release",
+            a.jaga.display()
+        )
+    })?;
     Ok(a)
 }
 

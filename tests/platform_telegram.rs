@@ -680,3 +680,51 @@ fn webhook_mode_checks_the_secret_token() {
     let _ = srv.terminate();
     assert_eq!(fake.calls_to("deleteMessage").len(), 1);
 }
+
+#[test]
+fn admins_and_trusted_members_are_only_reviewed() {
+    let dir = workspace("");
+    let (api, fake) = fake_bot_api();
+    let srv = start_jaga(dir.path(), &fake, &[]);
+    let r = request(
+        srv.addr,
+        "POST",
+        "/v1/trusted",
+        &[AUTH],
+        br#"{"community":"army-id","user":"999","admin":"rini","note":"ticket organiser"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    api.push(message(
+        ENFORCE,
+        50,
+        ADMIN_USER,
+        "slot gacor maxwin (contoh spam untuk edukasi)",
+    ));
+    api.push(message(ENFORCE, 51, 999, "slot gacor maxwin, titip link"));
+    api.push(message(ENFORCE, 52, 1000, "slot gacor maxwin"));
+    let calls = fake.wait_for("the member's spam deleted and two review messages", |c| {
+        has(c, "deleteMessage", |b| b["message_id"] == 52)
+            && c.iter()
+                .filter(|c| c.answered && c.method_name() == "sendMessage")
+                .count()
+                == 2
+    });
+    let deleted: Vec<i64> = calls
+        .iter()
+        .filter(|c| c.method_name() == "deleteMessage")
+        .map(|c| c.json()["message_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        deleted,
+        vec![52],
+        "the admin's and the trusted member's messages stay"
+    );
+    let store = open_store(dir.path());
+    for id in [50, 51] {
+        let o = store
+            .origin("army-id", &format!("{ENFORCE}:{id}"))
+            .unwrap()
+            .unwrap();
+        assert!(o.protected, "message {id}");
+    }
+}

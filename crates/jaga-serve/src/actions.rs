@@ -29,17 +29,21 @@ use tokio::sync::{watch, Notify};
 
 use crate::config::{ExecutorConfig, Mode};
 use crate::metrics::Histogram;
-use crate::pipeline::now_ms;
+use crate::pipeline::{now_ms, WriterHandle};
 use crate::platform::{ops_for, undo_of, ActError, Job, Platform};
 use jaga_core::event::Kind;
 use jaga_core::verdict::Action;
 use jaga_store::{
-    ActionRow, CaseDetail, Judgement, NewAction, NewDecision, Origin, Store, StoreError,
+    ActionRow, ActionUpdate, CaseDetail, Judgement, NewAction, NewDecision, Origin, Store,
+    StoreError,
 };
 
 /// Carries queued actions out on the configured platforms.
 pub struct Executor {
+    /// Reads (due actions, cases) and decisions.
     store: Mutex<Store>,
+    /// Action results go through `jaga serve`'s single store writer.
+    writer: WriterHandle,
     platforms: HashMap<String, Arc<dyn Platform>>,
     wakers: HashMap<String, Arc<Notify>>,
     cfg: ExecutorConfig,
@@ -54,13 +58,19 @@ const ACTION_BUCKETS: &[f64] = &[
 
 impl Executor {
     /// An executor over `store` (its own connection) and the platforms' connections.
-    pub fn new(store: Store, platforms: Vec<Arc<dyn Platform>>, cfg: ExecutorConfig) -> Executor {
+    pub fn new(
+        store: Store,
+        writer: WriterHandle,
+        platforms: Vec<Arc<dyn Platform>>,
+        cfg: ExecutorConfig,
+    ) -> Executor {
         let wakers = platforms
             .iter()
             .map(|p| (p.name().to_string(), Arc::new(Notify::new())))
             .collect();
         Executor {
             store: Mutex::new(store),
+            writer,
             platforms: platforms
                 .into_iter()
                 .map(|p| (p.name().to_string(), p))
@@ -275,41 +285,32 @@ impl Executor {
             Err(e) => Err(e),
         };
         let state = p.state();
-        let me = self.clone();
-        let cfg = self.cfg.clone();
-        let first_try = row.attempts == 0;
-        let queued_ms = row.next_at;
-        let (id, op, conn) = (row.id, row.op.clone(), row.connection.clone());
+        let cfg = &self.cfg;
+        let (id, op, conn) = (row.id, row.op.as_str(), row.connection.as_str());
         use std::sync::atomic::Ordering::Relaxed;
-        let outcome: Result<(), StoreError> = match result {
+        let update = match result {
             Ok(answer) => {
                 state.actions_done.fetch_add(1, Relaxed);
-                if first_try {
+                if row.attempts == 0 {
                     self.latency
-                        .observe(Duration::from_millis((now_ms() - queued_ms).max(0) as u64));
+                        .observe(Duration::from_millis((now_ms() - row.next_at).max(0) as u64));
                 }
-                tracing::info!(connection = %conn, action = id, op = %op, took_ms = started.elapsed().as_millis() as u64, "action done");
-                tokio::task::spawn_blocking(move || {
-                    me.store
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .finish_action(id, true, &answer, "")
-                })
-                .await
-                .unwrap_or(Ok(()))
+                tracing::debug!(connection = %conn, action = id, op = %op, took_ms = started.elapsed().as_millis() as u64, "action done");
+                ActionUpdate::Finish {
+                    id,
+                    ok: true,
+                    result: answer,
+                    error: String::new(),
+                }
             }
             Err(ActError::RetryAfter(wait, msg)) => {
                 state.retries.fetch_add(1, Relaxed);
                 tracing::warn!(connection = %conn, action = id, op = %op, wait_ms = wait.as_millis() as u64, error = %msg, "action must wait");
-                let at = now_ms() + wait.as_millis() as i64;
-                tokio::task::spawn_blocking(move || {
-                    me.store
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .retry_action(id, at, &msg)
-                })
-                .await
-                .unwrap_or(Ok(()))
+                ActionUpdate::Retry {
+                    id,
+                    next_at: now_ms() + wait.as_millis() as i64,
+                    error: msg,
+                }
             }
             Err(ActError::Transient(msg)) if (row.attempts as u32) + 1 < cfg.max_attempts => {
                 state.retries.fetch_add(1, Relaxed);
@@ -319,32 +320,26 @@ impl Executor {
                 let wait = exp.min(cfg.max_backoff_ms);
                 let wait = wait / 2 + fastrand::u64(0..=wait / 2);
                 tracing::warn!(connection = %conn, action = id, op = %op, attempt = row.attempts + 1, wait_ms = wait, error = %msg, "action failed; will retry");
-                let at = now_ms() + wait as i64;
-                tokio::task::spawn_blocking(move || {
-                    me.store
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .retry_action(id, at, &msg)
-                })
-                .await
-                .unwrap_or(Ok(()))
+                ActionUpdate::Retry {
+                    id,
+                    next_at: now_ms() + wait as i64,
+                    error: msg,
+                }
             }
             Err(e) => {
                 state.actions_failed.fetch_add(1, Relaxed);
                 let msg = e.to_string();
                 tracing::error!(connection = %conn, action = id, op = %op, error = %msg, "action failed");
-                tokio::task::spawn_blocking(move || {
-                    me.store
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .finish_action(id, false, "", &msg)
-                })
-                .await
-                .unwrap_or(Ok(()))
+                ActionUpdate::Finish {
+                    id,
+                    ok: false,
+                    result: String::new(),
+                    error: msg,
+                }
             }
         };
-        if let Err(e) = outcome {
-            tracing::error!(connection = %row.connection, action = row.id, error = %e, "cannot record the action's result; it may run again");
+        if let Err(e) = self.writer.update_actions(vec![update]).await {
+            tracing::error!(connection = %conn, action = id, error = %e.0, "cannot record the action's result; it may run again");
         }
     }
 
@@ -472,9 +467,10 @@ fn decision_actions(
         }
     }
     let summary: Vec<String> = out.iter().map(|a| a.op.clone()).collect();
+    // Review messages posted, or about to be: each is updated once it is posted.
     for r in existing
         .iter()
-        .filter(|r| r.op == "notify" && r.state == "done")
+        .filter(|r| r.op == "notify" && (r.state == "done" || r.state == "pending"))
     {
         let mut a = new_action(origin, "resolve", act, kind, &d.admin, tag.as_deref(), now);
         a.key = format!("{}/r{}", a.key, r.id);

@@ -272,6 +272,7 @@ async fn serve(opts: Options) -> Result<(), String> {
     }
     let executor = Arc::new(Executor::new(
         open("the action executor")?,
+        store.handle(),
         platforms,
         cfg.executor.clone(),
     ));

@@ -26,7 +26,7 @@ use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
 use jaga_core::state::{self, Local, Shared};
 use jaga_core::verdict::Verdict;
-use jaga_store::{is_flagged, unix_now, NewAction, NewCase, Origin, Store};
+use jaga_store::{is_flagged, unix_now, ActionUpdate, NewAction, NewCase, Origin, Store};
 
 /// What the shards share: the serving engine and state policy (both hot-swappable) and the
 /// metrics.
@@ -235,6 +235,8 @@ enum WriteMsg {
     /// Cases with the platform origins and actions planned for them (one transaction).
     Cases(Batch, oneshot::Sender<Result<usize, StoreFailed>>),
     RaidHolds(Vec<(String, i64)>),
+    /// The executor's results, group-committed like cases.
+    Actions(Vec<ActionUpdate>, oneshot::Sender<Result<(), StoreFailed>>),
     Audit {
         actor: String,
         what: String,
@@ -254,6 +256,25 @@ pub struct Batch {
 impl Batch {
     fn is_empty(&self) -> bool {
         self.cases.is_empty() && self.origins.is_empty() && self.actions.is_empty()
+    }
+}
+
+/// Records action results through the store writer (one writer, no lock contention).
+#[derive(Clone)]
+pub struct WriterHandle {
+    tx: mpsc::Sender<WriteMsg>,
+}
+
+impl WriterHandle {
+    /// Applies the updates and returns once they are committed.
+    pub async fn update_actions(&self, updates: Vec<ActionUpdate>) -> Result<(), StoreFailed> {
+        let (ack, rx) = oneshot::channel();
+        let stopped = || StoreFailed("the review store writer has stopped".into());
+        self.tx
+            .send(WriteMsg::Actions(updates, ack))
+            .await
+            .map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())?
     }
 }
 
@@ -333,6 +354,13 @@ impl StoreWriter {
         rx.await.map_err(|_| stopped())?
     }
 
+    /// A handle for the executor to record action results through this writer.
+    pub fn handle(&self) -> WriterHandle {
+        WriterHandle {
+            tx: self.tx.clone(),
+        }
+    }
+
     pub async fn save_raid_holds(&self, holds: Vec<(String, i64)>) {
         if !holds.is_empty() {
             let _ = self.tx.send(WriteMsg::RaidHolds(holds)).await;
@@ -367,6 +395,8 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
     let mut batch = Batch::default();
     let mut acks: Vec<(oneshot::Sender<Result<usize, StoreFailed>>, usize)> = Vec::new();
     let mut stop: Option<oneshot::Sender<()>> = None;
+    let mut updates: Vec<ActionUpdate> = Vec::new();
+    let mut update_acks: Vec<oneshot::Sender<Result<(), StoreFailed>>> = Vec::new();
     while stop.is_none() {
         let Some(first) = rx.blocking_recv() else {
             break;
@@ -380,6 +410,10 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
                     batch.cases.extend(b.cases);
                     batch.origins.extend(b.origins);
                     batch.actions.extend(b.actions);
+                }
+                WriteMsg::Actions(u, ack) => {
+                    updates.extend(u);
+                    update_acks.push(ack);
                 }
                 WriteMsg::RaidHolds(h) => {
                     if let Err(e) = store.save_raid_holds(&h) {
@@ -429,6 +463,16 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
                 }
             }
             batch = Batch::default();
+        }
+        if !updates.is_empty() {
+            let r = store.update_actions(&updates).map_err(|e| {
+                tracing::error!(error = %e, "cannot record action results");
+                StoreFailed(e.to_string())
+            });
+            for ack in update_acks.drain(..) {
+                let _ = ack.send(r.clone());
+            }
+            updates.clear();
         }
     }
     if let Err(e) = store.checkpoint() {

@@ -157,6 +157,82 @@ fn insert_actions(
     Ok(n)
 }
 
+/// What the executor learned about an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionUpdate {
+    /// Done (`ok`) or failed for good, with the platform's answer or the error.
+    Finish {
+        id: i64,
+        ok: bool,
+        result: String,
+        error: String,
+    },
+    /// Try again at `next_at` (unix ms).
+    Retry {
+        id: i64,
+        next_at: i64,
+        error: String,
+    },
+}
+
+fn finish_tx(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    ok: bool,
+    result: &str,
+    error: &str,
+) -> rusqlite::Result<()> {
+    let now = unix_now();
+    let row = tx
+        .query_row(
+            &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?1"),
+            [id],
+            action_from_row,
+        )
+        .optional()?;
+    let Some(ActionRow {
+        case_id,
+        op,
+        platform,
+        connection,
+        chat,
+        message,
+        actor,
+        attempts,
+        ..
+    }) = row
+    else {
+        return Ok(());
+    };
+    tx.execute(
+        "UPDATE actions SET state = ?2, attempts = attempts + 1, result = ?3, last_error = ?4, done_at = ?5 WHERE id = ?1",
+        params![id, if ok { "done" } else { "failed" }, result, error, now],
+    )
+    ?;
+    let detail = serde_json::json!({
+        "action": id,
+        "op": op,
+        "platform": platform,
+        "connection": connection,
+        "chat": chat,
+        "message": message,
+        "attempts": attempts + 1,
+        "error": if ok { None } else { Some(error) },
+    })
+    .to_string();
+    tx.execute(
+        "INSERT INTO audit (at, actor, what, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            now,
+            actor,
+            if ok { "action.done" } else { "action.failed" },
+            case_id,
+            detail
+        ],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Writes cases, their origins and their actions in one transaction (the store writer's
     /// group commit). Returns how many cases were new. Actions whose key is already queued
@@ -322,74 +398,55 @@ impl Store {
         result: &str,
         error: &str,
     ) -> Result<(), StoreError> {
+        self.update_actions(&[ActionUpdate::Finish {
+            id,
+            ok,
+            result: result.into(),
+            error: error.into(),
+        }])
+    }
+
+    /// Puts an action back for another try at `next_at` (unix ms).
+    pub fn retry_action(&mut self, id: i64, next_at: i64, error: &str) -> Result<(), StoreError> {
+        self.update_actions(&[ActionUpdate::Retry {
+            id,
+            next_at,
+            error: error.into(),
+        }])
+    }
+
+    /// Applies the executor's results in one transaction (`jaga serve`'s store writer
+    /// group-commits them, so the executor never waits on SQLite's busy handler).
+    pub fn update_actions(&mut self, updates: &[ActionUpdate]) -> Result<(), StoreError> {
         let path = self.path.display().to_string();
         let sq = |source| StoreError::Sqlite {
             path: path.clone(),
             source,
         };
-        let now = unix_now();
-        let tx = self.conn.transaction().map_err(sq)?;
-        let row = tx
-            .query_row(
-                &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?1"),
-                [id],
-                action_from_row,
-            )
-            .optional()
+        // IMMEDIATE: take the write lock before reading, so a concurrent writer makes this
+        // wait (busy timeout) instead of failing on a stale read snapshot.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sq)?;
-        let Some(ActionRow {
-            case_id,
-            op,
-            platform,
-            connection,
-            chat,
-            message,
-            actor,
-            attempts,
-            ..
-        }) = row
-        else {
-            return Ok(());
-        };
-        tx.execute(
-            "UPDATE actions SET state = ?2, attempts = attempts + 1, result = ?3, last_error = ?4, done_at = ?5 WHERE id = ?1",
-            params![id, if ok { "done" } else { "failed" }, result, error, now],
-        )
-        .map_err(sq)?;
-        let detail = serde_json::json!({
-            "action": id,
-            "op": op,
-            "platform": platform,
-            "connection": connection,
-            "chat": chat,
-            "message": message,
-            "attempts": attempts + 1,
-            "error": if ok { None } else { Some(error) },
-        })
-        .to_string();
-        tx.execute(
-            "INSERT INTO audit (at, actor, what, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                now,
-                actor,
-                if ok { "action.done" } else { "action.failed" },
-                case_id,
-                detail
-            ],
-        )
-        .map_err(sq)?;
+        for u in updates {
+            match u {
+                ActionUpdate::Finish {
+                    id,
+                    ok,
+                    result,
+                    error,
+                } => finish_tx(&tx, *id, *ok, result, error).map_err(sq)?,
+                ActionUpdate::Retry { id, next_at, error } => {
+                    tx.execute(
+                        "UPDATE actions SET attempts = attempts + 1, next_at = ?2, last_error = ?3 WHERE id = ?1 AND state = 'pending'",
+                        params![id, next_at, error],
+                    )
+                    .map_err(sq)?;
+                }
+            }
+        }
         tx.commit().map_err(sq)
-    }
-
-    /// Puts an action back for another try at `next_at` (unix ms).
-    pub fn retry_action(&self, id: i64, next_at: i64, error: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE actions SET attempts = attempts + 1, next_at = ?2, last_error = ?3 WHERE id = ?1 AND state = 'pending'",
-                params![id, next_at, error],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
     }
 
     /// Records an admin's decision, cancels the case's pending automatic actions when asked
@@ -407,7 +464,10 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(sq)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sq)?;
         crate::decide_tx(&tx, id, d)?;
         if cancel_pending {
             tx.execute(

@@ -13,7 +13,7 @@
 
 mod actions;
 
-pub use actions::{ActionCounts, ActionRow, NewAction, Origin, Trusted};
+pub use actions::{ActionCounts, ActionRow, ActionUpdate, NewAction, Origin, Trusted};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
