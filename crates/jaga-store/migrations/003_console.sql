@@ -1,6 +1,7 @@
 -- jaga review store, migration 3: the admin console.
--- Accounts, sessions and one-time sign-in links of the admins who use the console; members an
--- admin marked as trusted; exported chats scanned through the console, with their report.
+-- Accounts, sessions and one-time sign-in links of the admins who use the console, and the
+-- exported chats scanned through the console with their report. (Trusted members are the
+-- platform migration's `trusted` table.)
 -- Secrets are never stored: `password` is an argon2 PHC string, sessions and sign-in links are
 -- kept as the SHA-256 of the token the browser or the admin holds.
 
@@ -28,16 +29,6 @@ CREATE TABLE sign_in_links (
     admin_id    INTEGER NOT NULL REFERENCES admins (id) ON DELETE CASCADE,
     expires_at  INTEGER NOT NULL,
     used_at     INTEGER
-);
-
--- Members an admin vouched for: never acted on automatically (review at most).
-CREATE TABLE trusted_members (
-    community   TEXT    NOT NULL,
-    user_id     TEXT    NOT NULL,
-    added_by    TEXT    NOT NULL,
-    case_id     INTEGER,                     -- the case the admin was looking at, if any
-    at          INTEGER NOT NULL,
-    PRIMARY KEY (community, user_id)
 );
 
 -- Exports uploaded in the console: the counts, the HTML report and the CSV of flagged

@@ -1,7 +1,7 @@
 //! What the admin console keeps in the review store (migration 003): admin accounts, their
-//! sessions and one-time sign-in links, trusted members, and exports scanned through the
-//! console; and the queue queries the console's pages need (severity order, filters, counts
-//! per group, a member's cases, the cases around one).
+//! sessions and one-time sign-in links, and exports scanned through the console; and the
+//! queries the console's pages need (queue in severity order with filters, counts per group,
+//! a member's cases, the cases around one).
 //!
 //! Secrets are never stored: the console hands this module the SHA-256 of a session or link
 //! token and an argon2 hash of a password.
@@ -486,40 +486,6 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Marks a member as trusted in a community (idempotent).
-    pub fn trust_member(
-        &self,
-        community: &str,
-        user: &str,
-        by: &str,
-        case_id: Option<i64>,
-    ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO trusted_members (community, user_id, added_by, case_id, at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (community, user_id) DO NOTHING",
-                params![community, user, by, case_id, unix_now()],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    /// Who vouched for a member and when, if anyone did.
-    pub fn trusted(
-        &self,
-        community: &str,
-        user: &str,
-    ) -> Result<Option<(String, i64)>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT added_by, at FROM trusted_members WHERE community = ?1 AND user_id = ?2",
-                params![community, user],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
-    }
-
     /// Keeps an export scanned in the console; returns its id.
     pub fn add_export_scan(&self, s: &NewExportScan) -> Result<i64, StoreError> {
         self.conn
@@ -746,12 +712,8 @@ mod tests {
     }
 
     #[test]
-    fn trusted_members_and_export_scans() {
+    fn export_scans() {
         let (_d, s) = open();
-        s.trust_member("army-id", "u1", "rini", Some(3)).unwrap();
-        s.trust_member("army-id", "u1", "sari", None).unwrap();
-        assert_eq!(s.trusted("army-id", "u1").unwrap().unwrap().0, "rini");
-        assert!(s.trusted("army-id", "u2").unwrap().is_none());
         let id = s
             .add_export_scan(&NewExportScan {
                 community: "army-id".into(),
