@@ -16,6 +16,7 @@ use jaga_core::event::{civil_from_days, Event, Kind};
 use jaga_core::mask;
 use jaga_core::rules::Rule;
 use jaga_core::verdict::{Action, Category, Field, Verdict};
+use jaga_core::vocab;
 use jaga_export::{Diagnostic, InputStats, Level, Origin};
 
 /// Bytes of a message shown in the report; the rest is cut (the verdict JSONL has it all).
@@ -265,6 +266,12 @@ impl Report {
                 })
                 .collect(),
         }));
+    }
+
+    /// The whole page in `lang` first. `rules` gives the rules' descriptions.
+    pub fn render_in(&self, rules: &[Rule], lang: vocab::Lang) -> String {
+        let _ = lang;
+        self.render(rules)
     }
 
     /// The whole page. `rules` gives the rules' descriptions.
@@ -669,6 +676,143 @@ impl Observer for Report {
     fn input_done(&mut self, stats: &InputStats) {
         self.inputs.push(stats.clone());
     }
+}
+
+/// The CSV beside the report: one row per flagged event, in scan order, in one language,
+/// with the same words as the report (and the console): plain-word reasons, senders as the
+/// app shows them, personal data masked, and what the action means on each platform.
+pub struct Csv<W: std::io::Write> {
+    out: W,
+    lang: vocab::Lang,
+    rules: HashMap<String, Rule>,
+    /// The first write error; later rows are skipped.
+    pub error: Option<std::io::Error>,
+    pub rows: u64,
+}
+
+impl<W: std::io::Write> Csv<W> {
+    /// A CSV writer; writes the header row at once.
+    pub fn new(mut out: W, lang: vocab::Lang, rules: &[Rule]) -> Csv<W> {
+        let header: &[&str] = match lang {
+            vocab::Lang::Id => &[
+                "waktu",
+                "grup",
+                "pengirim",
+                "kategori",
+                "tindakan",
+                "arti di WhatsApp",
+                "arti di Telegram",
+                "alasan",
+                "pesan",
+                "sumber",
+            ],
+            vocab::Lang::En => &[
+                "time",
+                "group",
+                "sender",
+                "category",
+                "action",
+                "on WhatsApp",
+                "on Telegram",
+                "reasons",
+                "message",
+                "source",
+            ],
+        };
+        let error = out
+            .write_all(csv_row(header.iter().map(|s| s.to_string())).as_bytes())
+            .err();
+        Csv {
+            out,
+            lang,
+            rules: rules.iter().map(|r| (r.id.clone(), r.clone())).collect(),
+            error,
+            rows: 0,
+        }
+    }
+
+    /// Writes the row of a flagged event (others are skipped).
+    pub fn add(&mut self, ev: &Event, v: &Verdict, origin: &Origin) {
+        if self.error.is_some() || !is_flagged(v) {
+            return;
+        }
+        let l = self.lang;
+        let entities: Vec<mask::Masked> = v
+            .reasons
+            .iter()
+            .filter(|r| r.field == Field::Text)
+            .flat_map(|r| r.entities.iter())
+            .map(|e| mask::Masked {
+                range: e.span[0]..e.span[1],
+                replacement: e.masked.clone(),
+            })
+            .collect();
+        let reasons: Vec<String> = v
+            .reasons
+            .iter()
+            .filter(|r| r.score > 0.0 && !r.shadow)
+            .map(|r| vocab::reason(r, self.rules.get(&r.id), l))
+            .collect();
+        let row = csv_row([
+            ev.ts.map(time_str).unwrap_or_default(),
+            ev.group.clone(),
+            vocab::sender(&ev.name, &ev.user),
+            vocab::category(v.category, l).to_string(),
+            vocab::action(v.action, l).to_string(),
+            vocab::action_meaning(v.action, vocab::Platform::WhatsApp, l).to_string(),
+            vocab::action_meaning(v.action, vocab::Platform::Telegram, l).to_string(),
+            reasons.join(" | "),
+            masked_text(&ev.text, &entities),
+            origin.to_string(),
+        ]);
+        if let Err(e) = self.out.write_all(row.as_bytes()) {
+            self.error = Some(e);
+        }
+        self.rows += 1;
+    }
+
+    /// Flushes and returns the writer, or the first write error.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// `text` with personal data masked (entities first, then [`mask::find`]), as plain text.
+fn masked_text(text: &str, entities: &[mask::Masked]) -> String {
+    let e: Vec<([usize; 2], &str)> = entities
+        .iter()
+        .map(|m| ([m.range.start, m.range.end], m.replacement.as_str()))
+        .collect();
+    jaga_store::masked_summary(text, &e, &[])
+}
+
+/// One CSV row (RFC 4180 quoting). A cell that a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@` first) gets a leading `'`.
+fn csv_row(cells: impl IntoIterator<Item = String>) -> String {
+    let mut row = String::new();
+    for (i, c) in cells.into_iter().enumerate() {
+        if i > 0 {
+            row.push(',');
+        }
+        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{c}")
+        } else {
+            c
+        };
+        if c.contains([',', '"', '\n', '\r']) {
+            row.push('"');
+            row.push_str(&c.replace('"', "\"\""));
+            row.push('"');
+        } else {
+            row.push_str(&c);
+        }
+    }
+    row.push_str("\r\n");
+    row
 }
 
 fn top_category(v: &Verdict) -> Category {

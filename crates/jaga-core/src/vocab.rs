@@ -318,7 +318,11 @@ pub fn reason(r: &Reason, rule: Option<&Rule>, l: Lang) -> String {
         (_, None) => builtin(&r.id, l).map_or_else(|| r.id.clone(), str::to_string),
     };
     let matched = matched(r);
-    if matched.is_empty() || matches!(r.source, Source::Flood | Source::Raid) {
+    // An `expr` rule's `matched` lists the rule ids it combined: no words for a person.
+    let ids_only = matched
+        .split(" + ")
+        .all(|p| p.contains('.') && !p.contains(' '));
+    if matched.is_empty() || ids_only || matches!(r.source, Source::Flood | Source::Raid) {
         return what;
     }
     let label = l.pick("cocok", "matched");
@@ -381,6 +385,95 @@ pub fn sender(name: &str, user: &str) -> String {
     out
 }
 
+/// HTML-escapes text.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A message as HTML with `spans` in `<mark>` and personal data masked: the doxing stage's
+/// `entities` first, then whatever [`mask::find`] sees elsewhere. A masked piece is replaced
+/// whole and marked when any span touches it. With `reveal` nothing is masked (an admin
+/// asked, and the console audited it).
+pub fn html(text: &str, spans: &[[usize; 2]], entities: &[mask::Masked], reveal: bool) -> String {
+    let merged = crate::explain::merge_spans(text, spans);
+    let marked = |a: usize, b: usize| merged.iter().any(|s| s[0] < b && a < s[1]);
+    let mut pii: Vec<mask::Masked> = Vec::new();
+    if !reveal {
+        pii = entities
+            .iter()
+            .filter(|m| {
+                m.range.start < m.range.end
+                    && m.range.end <= text.len()
+                    && text.is_char_boundary(m.range.start)
+                    && text.is_char_boundary(m.range.end)
+            })
+            .cloned()
+            .collect();
+        pii.sort_by_key(|m| (m.range.start, std::cmp::Reverse(m.range.end)));
+        // Nested or overlapping entities: keep the first, widest one.
+        pii.dedup_by(|next, kept| next.range.start < kept.range.end);
+        for m in mask::find(text) {
+            if !pii
+                .iter()
+                .any(|e| e.range.start < m.range.end && m.range.start < e.range.end)
+            {
+                pii.push(m);
+            }
+        }
+        pii.sort_by_key(|m| m.range.start);
+    }
+    let mut bounds: Vec<usize> = merged.iter().flat_map(|s| [s[0], s[1]]).collect();
+    bounds.extend(pii.iter().map(|m| m.range.start));
+    bounds.push(text.len());
+    bounds.sort_unstable();
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut i = 0;
+    let mut p = 0;
+    while i < text.len() {
+        if let Some(m) = pii.get(p).filter(|m| m.range.start == i) {
+            let piece = esc(&m.replacement);
+            if marked(m.range.start, m.range.end) {
+                out.push_str(&format!("<mark>{piece}</mark>"));
+            } else {
+                out.push_str(&piece);
+            }
+            i = m.range.end;
+            p += 1;
+            continue;
+        }
+        let next = bounds
+            .iter()
+            .copied()
+            .find(|&b| b > i)
+            .unwrap_or(text.len());
+        let next = pii
+            .get(p)
+            .map_or(next, |m| next.min(m.range.start.max(i + 1)));
+        let next = (next..=text.len())
+            .find(|&n| text.is_char_boundary(n))
+            .unwrap_or(text.len());
+        let piece = esc(&text[i..next]);
+        if marked(i, next) {
+            out.push_str(&format!("<mark>{piece}</mark>"));
+        } else {
+            out.push_str(&piece);
+        }
+        i = next;
+    }
+    out
+}
+
 /// Month abbreviations, January first.
 pub fn months(l: Lang) -> [&'static str; 12] {
     match l {
@@ -406,10 +499,47 @@ mod tests {
     use crate::verdict::PiiEntity;
 
     #[test]
+    fn html_highlights_and_masks_together() {
+        let t = "transfer ke 081234567890 <sekarang>";
+        let h = html(t, &[[0, 8], [12, 16]], &[], false);
+        assert_eq!(
+            h,
+            "<mark>transfer</mark> ke <mark>0812****7890</mark> &lt;sekarang&gt;"
+        );
+        assert_eq!(
+            html(t, &[[0, 8]], &[], true),
+            "<mark>transfer</mark> ke 081234567890 &lt;sekarang&gt;",
+            "revealed"
+        );
+        // Out-of-range and mid-char spans are ignored, not trusted.
+        let e = "💜 halo";
+        assert_eq!(html(e, &[[1, 3], [0, 99]], &[], false), "💜 halo");
+        // The doxing stage's entities win over the generic finder, whatever they cover.
+        let t = "alamat Jl. Melati No. 12, wa 081234567890";
+        let ent = [mask::Masked {
+            range: 7..24,
+            replacement: "Jl. Me**** No. **".into(),
+        }];
+        assert_eq!(
+            html(t, &[], &ent, false),
+            "alamat Jl. Me**** No. **, wa 0812****7890"
+        );
+    }
+
+    #[test]
     fn accept_language_picks_the_preferred_known_language() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,id;q=0.8"), Lang::En);
-        assert_eq!(Lang::from_accept_language("id-ID,id;q=0.9,en;q=0.8"), Lang::Id);
-        assert_eq!(Lang::from_accept_language("fr, en;q=0.5, in;q=0.7"), Lang::Id);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,id;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("id-ID,id;q=0.9,en;q=0.8"),
+            Lang::Id
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.5, in;q=0.7"),
+            Lang::Id
+        );
         assert_eq!(Lang::from_accept_language("fr"), Lang::Id, "default");
         assert_eq!(Lang::from_accept_language(""), Lang::Id);
         assert_eq!(Lang::from_accept_language("en;q=0, id;q=0.1"), Lang::Id);
@@ -427,7 +557,14 @@ mod tests {
 
     #[test]
     fn reasons_are_plain_words_with_masked_matches() {
-        let mut r = Reason::new(Source::Doxing, "pii.nik", Category::Doxing, 0.9, vec![[0, 16]], "3201234567890001");
+        let mut r = Reason::new(
+            Source::Doxing,
+            "pii.nik",
+            Category::Doxing,
+            0.9,
+            vec![[0, 16]],
+            "3201234567890001",
+        );
         r.entities.push(PiiEntity {
             kind: "nik".into(),
             span: [0, 16],
@@ -436,10 +573,30 @@ mod tests {
             value: None,
         });
         let s = reason(&r, None, Lang::En);
-        assert!(s.contains("3201********0001") && !s.contains("3201234567890001"), "{s}");
-        let f = Reason::new(Source::Flood, "flood.user", Category::Spam, 0.5, vec![], "12 in 60s");
-        assert_eq!(reason(&f, None, Lang::Id), "Anggota ini mengirim terlalu banyak pesan dalam waktu singkat.");
-        let m = Reason::new(Source::Model, "model.scam", Category::Scam, 0.6, vec![], "p=0.9: pinjol");
+        assert!(
+            s.contains("3201********0001") && !s.contains("3201234567890001"),
+            "{s}"
+        );
+        let f = Reason::new(
+            Source::Flood,
+            "flood.user",
+            Category::Spam,
+            0.5,
+            vec![],
+            "12 in 60s",
+        );
+        assert_eq!(
+            reason(&f, None, Lang::Id),
+            "Anggota ini mengirim terlalu banyak pesan dalam waktu singkat."
+        );
+        let m = Reason::new(
+            Source::Model,
+            "model.scam",
+            Category::Scam,
+            0.6,
+            vec![],
+            "p=0.9: pinjol",
+        );
         assert!(reason(&m, None, Lang::Id).starts_with("Model menilai pesan ini mirip penipuan."));
     }
 
@@ -456,7 +613,10 @@ mod tests {
             Action::Reject,
         ] {
             for p in Platform::ALL {
-                assert_ne!(action_meaning(a, p, Lang::Id), action_meaning(a, p, Lang::En));
+                assert_ne!(
+                    action_meaning(a, p, Lang::Id),
+                    action_meaning(a, p, Lang::En)
+                );
             }
         }
         assert_eq!(datetime(2026, 11, 24, 17, 5, Lang::Id), "24 Nov 2026 17.05");
