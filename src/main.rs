@@ -253,6 +253,10 @@ struct ScanArgs {
     /// Flagged messages listed in the report, most severe first.
     #[arg(long, default_value_t = 1000)]
     report_limit: usize,
+    /// The language the report opens in (it carries both, with a switch) and the language of
+    /// the CSV of flagged messages written beside it: id or en.
+    #[arg(long, default_value = "id", value_parser = parse_lang)]
+    report_lang: jaga_core::vocab::Lang,
     /// Also write every flagged verdict into this review store (SQLite) as a case.
     #[arg(long, value_name = "DB")]
     store: Option<PathBuf>,
@@ -410,6 +414,10 @@ enum ReviewCommand {
     },
 }
 
+fn parse_lang(s: &str) -> Result<jaga_core::vocab::Lang, String> {
+    jaga_core::vocab::Lang::parse(s).ok_or_else(|| "use id or en".into())
+}
+
 fn parse_kind(s: &str) -> Result<Kind, String> {
     match s {
         "message" => Ok(Kind::Message),
@@ -553,6 +561,22 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         },
         None => None,
     };
+    // The CSV of flagged messages beside the report: report.html -> report.csv.
+    let csv_path = a.report.as_ref().map(|p| p.with_extension("csv"));
+    let csv = match &csv_path {
+        Some(p) => match File::create(p) {
+            Ok(f) => Some(jaga::report::Csv::new(
+                BufWriter::new(f),
+                a.report_lang,
+                engine.rules(),
+            )),
+            Err(e) => {
+                eprintln!("jaga: cannot create {}: {e}", p.display());
+                return EXIT_FATAL;
+            }
+        },
+        None => None,
+    };
     let out: Box<dyn Write> = match &a.out {
         Some(p) => match File::create(p) {
             Ok(f) => Box::new(BufWriter::with_capacity(1 << 16, f)),
@@ -590,6 +614,7 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         report: report_file
             .is_some()
             .then(|| jaga::report::Report::new(a.report_limit)),
+        csv,
     };
     let result = scan::scan_inputs(&engine, &inputs, out, &opts, &mut observer);
     if let Some(bar) = &observer.bar {
@@ -614,17 +639,24 @@ fn cmd_scan(a: ScanArgs) -> u8 {
             }
         }
     }
+    if let (Some(csv), Some(path)) = (observer.csv.take(), &csv_path) {
+        if let Err(e) = csv.finish() {
+            eprintln!("jaga: cannot write {}: {e}", path.display());
+            return EXIT_FATAL;
+        }
+    }
     if let (Some((path, mut file)), Some(report)) = (report_file, &observer.report) {
-        let html = report.render(engine.rules());
+        let html = report.render_in(engine.rules(), a.report_lang);
         if let Err(e) = file.write_all(html.as_bytes()) {
             eprintln!("jaga: cannot write the report {}: {e}", path.display());
             return EXIT_FATAL;
         }
         if !a.quiet {
             eprintln!(
-                "jaga: report with {} flagged event(s) written to {}",
+                "jaga: report with {} flagged event(s) written to {} (and the CSV {})",
                 report.flagged(),
-                path.display()
+                path.display(),
+                path.with_extension("csv").display()
             );
         }
     }
@@ -645,6 +677,8 @@ struct CliObserver {
     report: Option<jaga::report::Report>,
     /// `--store`: flagged verdicts become cases.
     store: Option<jaga::review::CaseSink>,
+    /// The CSV beside the report.
+    csv: Option<jaga::report::Csv<BufWriter<File>>>,
 }
 
 impl scan::Observer for CliObserver {
@@ -654,6 +688,9 @@ impl scan::Observer for CliObserver {
         }
         if let Some(s) = &mut self.store {
             s.add(event, verdict);
+        }
+        if let Some(c) = &mut self.csv {
+            c.add(event, verdict, origin);
         }
     }
 

@@ -217,7 +217,12 @@ impl NewCase {
             score,
             rules,
             summary,
-            name: mask::mask(&ev.name),
+            // As the chat app shows the sender (a WhatsApp number `+62 812-····-0491`), masked.
+            name: if ev.name.trim().is_empty() {
+                String::new()
+            } else {
+                jaga_core::vocab::sender(&ev.name, "")
+            },
             event_json: serde_json::to_string(ev).unwrap_or_default(),
             verdict_json: serde_json::to_string(v).unwrap_or_default(),
             created_at: now,

@@ -512,10 +512,17 @@ async fn case_page(
             shadow: r.shadow,
         })
         .collect();
+    let mut seen = Vec::new();
     let entity_views: Vec<EntityView> = verdict
         .iter()
         .flat_map(|v| v.reasons.iter())
         .flat_map(|r| r.entities.iter())
+        // Several reasons report the same entity (the exposure and the phone rule).
+        .filter(|e| {
+            let new = !seen.contains(&e.span);
+            seen.push(e.span);
+            new
+        })
         .map(|e| EntityView {
             kind: vocab::pii_kind(&e.kind, l),
             shown: if reveal {
