@@ -8,23 +8,26 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
+use common::fake::{Fake, Reply};
 use common::http::request;
 use common::webdriver::{Browser, Driver};
 use jaga_store::{Durability, Store};
 
 const PASSWORD: &str = "correct horse battery";
+/// The outbound webhook's signing secret: `whsec_` + base64 of 32 bytes.
+const WEBHOOK_SECRET: &str = "whsec_amFnYS1jb25zb2xlLXRlc3Qta2V5LTMyLWJ5dGVzISE=";
 
+/// `jaga serve` on a workspace, and the platform bridge it acts through.
 struct Server {
-    child: Child,
-    addr: SocketAddr,
+    _serve: common::server::Server,
     dir: tempfile::TempDir,
+    /// A loopback bridge speaking jaga's outbound action webhook: records every action.
+    bridge: Fake,
+    addr: std::net::SocketAddr,
 }
 
 impl Server {
@@ -35,12 +38,19 @@ impl Server {
     fn store(&self) -> Store {
         Store::open(&self.dir.path().join("jaga.db"), Durability::Normal).unwrap()
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// Waits for the bridge to receive an action of `type` for event `event_id`.
+    fn bridge_receives(&self, ty: &str, event_id: &str) -> serde_json::Value {
+        let calls = self.bridge.wait_for(ty, |calls| {
+            calls
+                .iter()
+                .any(|c| c.json()["type"] == ty && c.json()["data"]["event_id"] == event_id)
+        });
+        calls
+            .iter()
+            .map(|c| c.json())
+            .find(|j| j["type"] == ty && j["data"]["event_id"] == event_id)
+            .unwrap()
     }
 }
 
@@ -86,40 +96,37 @@ fn add_admin(dir: &Path, name: &str, role: &str, password: Option<&str>) -> Stri
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A workspace with the shipped rules, admins, and `jaga serve` running on it.
+/// A workspace with the shipped rules, an admin, a bridge that carries actions out (the
+/// generic outbound webhook, every group in `review` mode: nothing happens until an admin
+/// confirms), and `jaga serve` running on it.
 fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
+    let bridge = Fake::start(|_| Reply::Json(200, "{}".into()));
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     std::fs::write(
         dir.path().join("jaga.toml"),
         format!(
-            "store = \"jaga.db\"\nrules = \"{}\"\nmodel = \"\"\n[console]\ntime_zone = \"Asia/Jakarta\"\n",
-            rules.display()
+            "store = \"jaga.db\"\nrules = \"{}\"\nmodel = \"\"\n[console]\ntime_zone = \"Asia/Jakarta\"\n[webhook]\nurl = \"{}/actions\"\ndefault_mode = \"review\"\n",
+            rules.display(),
+            bridge.url()
         ),
     )
     .unwrap();
     add_admin(dir.path(), "rini", "admin", Some(PASSWORD));
-    let mut child = jaga(dir.path())
-        .args(["serve", "--config", "jaga.toml", "--listen", "127.0.0.1:0"])
-        .env("JAGA_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(a) = line.strip_prefix("jaga: listening on http://") {
-                let _ = tx.send(a.parse::<SocketAddr>().unwrap());
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("jaga serve did not start");
-    Server { child, addr, dir }
+    let serve = common::server::Server::start(
+        dir.path(),
+        &[
+            ("JAGA_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("JAGA_LOG", "warn"),
+        ],
+    );
+    let addr = serve.addr;
+    Server {
+        _serve: serve,
+        dir,
+        bridge,
+        addr,
+    }
 }
 
 /// Chat events as a bridge would post them: a scam, a doxing attack with a phone number
@@ -199,6 +206,17 @@ fn screenshots_dir() -> (Option<tempfile::TempDir>, PathBuf) {
     }
 }
 
+fn wait_status(store: &Store, id: i64, want: jaga_store::Status) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.get(id).unwrap().unwrap().case.status != want {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "case {id} never became {want:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 fn case_id_of(store: &Store, event_id: &str) -> i64 {
     store
         .queue(&jaga_store::QueueFilter {
@@ -275,14 +293,38 @@ fn an_admin_signs_in_reviews_reveals_confirms_and_dismisses_in_chromium() {
     b.goto(&s.url(&format!("/cases/{doxing}")));
     assert!(!b.text(&b.find("#text")).contains("081234567890"));
 
-    // Confirm: the case is confirmed, by rini, in the store and on the page.
+    // Nothing was carried out yet: the group is in review mode.
+    assert!(s.bridge.calls().is_empty(), "{:?}", s.bridge.calls());
+
+    // Confirm: the case is confirmed, by rini, and the platform bridge is asked to remove
+    // the message (through the action executor, signed).
     b.click(&b.find("#confirm"));
     b.wait_text("#decide", "rini");
     let c = store.get(doxing).unwrap().unwrap();
     assert_eq!(c.case.status, jaga_store::Status::Confirmed);
     assert_eq!(c.decisions[0].admin, "rini");
+    let asked = s.bridge_receives("moderation.action.requested", "m2");
+    assert_eq!(asked["data"]["action"], "remove", "{asked}");
+    assert_eq!(asked["data"]["actor"], "rini", "{asked}");
+    let signed = s.bridge.calls();
+    assert!(signed[0]
+        .header("webhook-signature")
+        .is_some_and(|h| h.starts_with("v1,")));
+    // The case page shows the action carried out.
+    b.goto(&s.url(&format!("/cases/{doxing}")));
+    b.wait_text("#actions", "done");
 
-    // Dismiss another case with a note: undone, recorded.
+    // Dismiss it after all: the bridge is asked to undo what it did.
+    b.click(&b.find("#dismiss"));
+    wait_status(&store, doxing, jaga_store::Status::Dismissed);
+    let undo = s.bridge_receives("moderation.action.undo", "m2");
+    assert_eq!(undo["data"]["actor"], "rini", "{undo}");
+    assert_eq!(
+        store.get(doxing).unwrap().unwrap().case.status,
+        jaga_store::Status::Dismissed
+    );
+
+    // Dismiss another case with a note: recorded; nothing had been done, nothing to undo.
     b.goto(&s.url(&format!("/cases/{scam}")));
     b.type_into(&b.find("input[name=note]"), "a member warning others");
     b.click(&b.find("#dismiss"));
@@ -294,6 +336,13 @@ fn an_admin_signs_in_reviews_reveals_confirms_and_dismisses_in_chromium() {
         .unwrap()
         .iter()
         .any(|e| e.what == "case.decision" && e.actor == "rini" && e.case_id == Some(scam)));
+    assert!(
+        !s.bridge
+            .calls()
+            .iter()
+            .any(|c| c.json()["data"]["event_id"] == "m1"),
+        "no action for a dismissed case that was never acted on"
+    );
 
     // A form posted without its CSRF token (or with another session's) is refused.
     let session = b.cookie("jaga_session").expect("a session cookie");

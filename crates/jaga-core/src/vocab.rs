@@ -201,8 +201,8 @@ pub fn action_meaning(a: Action, p: Platform, l: Lang) -> &'static str {
             "The message is deleted. It cannot be restored.",
         ),
         (Action::Mute, W) => l.pick(
-            "WhatsApp tidak bisa membisukan satu anggota: pesannya dihapus dan admin diminta memutuskan.",
-            "WhatsApp cannot mute one member: the message is deleted and the admins are asked to decide.",
+            "WhatsApp tidak bisa membisukan satu anggota: hanya pesannya yang dihapus.",
+            "WhatsApp cannot mute one member: only the message is deleted.",
         ),
         (Action::Mute, T) => l.pick(
             "Pesan dihapus dan anggota tidak bisa mengirim pesan untuk sementara (bisa dibatalkan).",

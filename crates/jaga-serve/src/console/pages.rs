@@ -353,7 +353,8 @@ async fn visible_case(app: &Arc<App>, s: &Session, id: i64) -> Result<CaseDetail
     Ok(c)
 }
 
-/// Records a decision (and, through the action executor once there is one, carries it out).
+/// Records a decision and carries it out (or undoes what was done) through the action
+/// executor: the same path as the review CLI, the admin API and the Telegram buttons.
 async fn decide_one(
     app: &Arc<App>,
     s: &Session,
@@ -361,7 +362,20 @@ async fn decide_one(
     d: NewDecision,
 ) -> Result<CaseDetail, Response> {
     visible_case(app, s, id).await?;
-    s.store(app, move |st| st.decide(id, &d)).await
+    app.executor.decide(id, d).await.map_err(|e| match e {
+        jaga_store::StoreError::NotFound(_) => {
+            error_page(s.t, s.lang, StatusCode::NOT_FOUND, s.t.not_found)
+        }
+        e => {
+            tracing::error!(error = %e, "a console decision failed");
+            error_page(
+                s.t,
+                s.lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.to_string(),
+            )
+        }
+    })
 }
 
 pub struct ReasonView {
@@ -377,6 +391,14 @@ pub struct EntityView {
     pub kind: &'static str,
     pub shown: String,
     pub validation: String,
+}
+
+pub struct ActionView {
+    pub what: String,
+    pub state: String,
+    pub ok: bool,
+    pub when: String,
+    pub error: String,
 }
 
 pub struct DecisionView {
@@ -407,6 +429,7 @@ struct CasePage {
     categories: Vec<Opt>,
     trusted: Option<String>,
     pending: bool,
+    actions: Vec<ActionView>,
 }
 
 pub async fn case(
@@ -452,17 +475,24 @@ async fn case_page(
     let c = visible_case(app, s, id).await?;
     let community = c.case.community.clone();
     let user = c.case.user.clone();
-    let (around, earlier) = {
+    let (around, earlier, actions, trusted) = {
         let (community, user) = (community.clone(), user.clone());
+        let event_id = c.case.event_id.clone();
         s.store(app, move |st| {
             let around = st.around(id, 30 * 60, 8)?;
             let earlier = st.queue(&QueueFilter {
-                community: Some(community),
-                user: Some(user),
+                community: Some(community.clone()),
+                user: Some(user.clone()),
                 limit: 20,
                 ..QueueFilter::default()
             })?;
-            Ok((around, earlier))
+            let actions = st.actions_for(&community, &event_id)?;
+            let trusted = st
+                .trusted(Some(&community))?
+                .into_iter()
+                .find(|t| t.user == user)
+                .map(|t| t.added_by);
+            Ok((around, earlier, actions, trusted))
         })
         .await?
     };
@@ -629,8 +659,20 @@ async fn case_page(
         meanings,
         can_decide: s.admin.role >= Role::Admin,
         categories,
-        trusted: None,
+        trusted,
         pending: c.case.status == Status::Pending,
+        actions: actions
+            .iter()
+            .map(|a| ActionView {
+                what: format!("{} · {}", a.op, a.connection),
+                state: a.state.clone(),
+                ok: a.state == "done",
+                when: app
+                    .console
+                    .time(a.done_at.unwrap_or(a.created_at), &community, l),
+                error: a.last_error.clone(),
+            })
+            .collect(),
         row,
     };
     Ok(render(&page))
@@ -683,7 +725,93 @@ pub async fn ban(
     if d.note.is_empty() {
         d.note = "ban across the community".into();
     }
-    decide_one(&app, &s, id, d).await?;
+    let c = decide_one(&app, &s, id, d).await?;
+    // The case's own group is banned by the decision; every other chat of the community the
+    // member was seen in (through a platform) gets the ban too, whatever its mode: an admin
+    // decided it.
+    let (community, user, event_id) = (
+        c.case.community.clone(),
+        c.case.user.clone(),
+        c.case.event_id.clone(),
+    );
+    let who = s.admin.name.clone();
+    let exec = app.executor.clone();
+    let chats = app
+        .executor
+        .with_store(move |st| {
+            let cases = st.queue(&QueueFilter {
+                community: Some(community.clone()),
+                user: Some(user.clone()),
+                limit: 1000,
+                ..QueueFilter::default()
+            })?;
+            let here = st
+                .origin(&community, &event_id)?
+                .map(|o| (o.connection, o.chat));
+            let mut chats: Vec<jaga_store::Origin> = Vec::new();
+            for x in cases {
+                if let Some(o) = st.origin(&community, &x.event_id)? {
+                    let key = (o.connection.clone(), o.chat.clone());
+                    if Some(&key) != here.as_ref()
+                        && !chats
+                            .iter()
+                            .any(|c| (c.connection.clone(), c.chat.clone()) == key)
+                    {
+                        chats.push(o);
+                    }
+                }
+            }
+            Ok(chats)
+        })
+        .await
+        .map_err(|e| {
+            error_page(
+                s.t,
+                s.lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.to_string(),
+            )
+        })?;
+    let mut planned = Vec::new();
+    for mut o in chats {
+        o.mode = "enforce".into();
+        o.protected = false;
+        o.message = String::new();
+        o.event_id = format!("{}#ban", o.event_id);
+        let mut ops = exec.plan(&o, jaga_core::event::Kind::Message, Action::Ban, false);
+        // Only the member: the other messages were decided on their own.
+        ops.retain(|a| a.op != "delete" && a.op != "notify");
+        for a in &mut ops {
+            a.actor = who.clone();
+        }
+        planned.extend(ops.into_iter().map(|a| (a.connection.clone(), a)));
+    }
+    if !planned.is_empty() {
+        let n = planned.len();
+        let (conns, actions): (Vec<String>, Vec<_>) = planned.into_iter().unzip();
+        let who2 = who.clone();
+        exec.with_store(move |st| {
+            st.enqueue(&actions)?;
+            st.audit(
+                &who2,
+                "member.ban_community",
+                Some(id),
+                &format!("{n} more chats"),
+            )
+        })
+        .await
+        .map_err(|e| {
+            error_page(
+                s.t,
+                s.lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.to_string(),
+            )
+        })?;
+        for c in conns {
+            exec.wake(&c);
+        }
+    }
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -701,15 +829,11 @@ pub async fn trust(
     let who = s.admin.name.clone();
     let user = c.case.user.clone();
     let community = c.case.community.clone();
-    s.store(&app, move |st| {
-        st.audit(
-            &who,
-            "member.trust",
-            Some(id),
-            &format!("community {community}, member {}", mask::mask(&user)),
-        )
-    })
-    .await?;
+    let note = format!("from case {id} in the console");
+    // The platform executor reads the same table: trusted members are never acted on
+    // automatically (review at most).
+    s.store(&app, move |st| st.trust(&community, &user, &who, &note))
+        .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -736,15 +860,21 @@ pub async fn member(
     let l = s.lang;
     let c = visible_case(&app, &s, id).await?;
     let (community, user) = (c.case.community.clone(), c.case.user.clone());
-    let cases = {
+    let (cases, trusted) = {
         let (community, user) = (community.clone(), user.clone());
         s.store(&app, move |st| {
-            st.queue(&QueueFilter {
-                community: Some(community),
-                user: Some(user),
+            let cases = st.queue(&QueueFilter {
+                community: Some(community.clone()),
+                user: Some(user.clone()),
                 limit: 500,
                 ..QueueFilter::default()
-            })
+            })?;
+            let trusted = st
+                .trusted(Some(&community))?
+                .into_iter()
+                .find(|t| t.user == user)
+                .map(|t| t.added_by);
+            Ok((cases, trusted))
         })
         .await?
     };
@@ -772,7 +902,7 @@ pub async fn member(
         rows: cases.iter().map(|x| CaseRow::new(&app, x, l)).collect(),
         per_category,
         confirmed_30d,
-        trusted: None,
+        trusted,
     };
     Ok(render(&page))
 }

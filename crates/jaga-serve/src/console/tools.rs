@@ -835,11 +835,38 @@ pub async fn health(State(app): State<Arc<App>>, s: Session) -> Result<Response,
             bad: m.store_errors.load(Relaxed) > 0,
         },
     ];
+    let platforms = app
+        .executor
+        .platforms()
+        .map(|p| {
+            let st = p.state();
+            let status = st.status();
+            let last = st.last_ok_ms.load(Relaxed);
+            HealthRow {
+                label: p.platform(),
+                value: format!(
+                    "{} · {status} · {} {} · {} {} / {} · lag {:.1}s",
+                    p.name(),
+                    if last > 0 {
+                        app.console.time(last / 1000, "", l)
+                    } else {
+                        "–".into()
+                    },
+                    t.errors.to_lowercase(),
+                    st.errors.load(Relaxed),
+                    st.actions_done.load(Relaxed),
+                    st.actions_failed.load(Relaxed),
+                    st.lag_ms.load(Relaxed) as f64 / 1000.0
+                ),
+                bad: status != "connected" && status != "ready",
+            }
+        })
+        .collect();
     Ok(render(&HealthPage {
         page: s.page("health", t.health_title.to_string()),
         ok: reload.ok,
         rows,
-        platforms: Vec::new(),
+        platforms,
     }))
 }
 
