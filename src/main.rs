@@ -16,7 +16,7 @@ use jaga_core::event::{Attachment, Event, Kind, Role};
 use jaga_core::explain::{self, Marks};
 use jaga_core::model::{self, Model, ModelChoice};
 use jaga_core::rules::{RuleSet, Severity};
-use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin};
+use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin, Source};
 use jaga_serve::config::Config;
 use jaga_store::{CaseFilter, Durability, NewDecision, Store};
 
@@ -463,7 +463,9 @@ fn cmd_scan(a: ScanArgs) -> u8 {
             })
             .collect()
     };
-    // Every input must open before anything is written: a typo is not a partial scan.
+    // Every input must open before anything is written: a typo is not a partial scan. Each
+    // is opened once, here, and read from that handle (a pipe or FIFO cannot be reopened).
+    let mut sources = Vec::with_capacity(inputs.len());
     for input in &inputs {
         if let Input::Path(p) = input {
             if p.is_dir() {
@@ -473,8 +475,11 @@ fn cmd_scan(a: ScanArgs) -> u8 {
                 );
                 return EXIT_FATAL;
             }
-            if let Err(e) = File::open(p) {
-                eprintln!("jaga: cannot open {}: {e}", p.display());
+        }
+        match input.open() {
+            Ok(s) => sources.push(s),
+            Err(e) => {
+                eprintln!("jaga: cannot open {}: {e}", input.name());
                 return EXIT_FATAL;
             }
         }
@@ -522,12 +527,12 @@ fn cmd_scan(a: ScanArgs) -> u8 {
     };
     let mut observer = CliObserver {
         store,
-        bar: show_bar.then(|| progress_bar(&inputs)),
+        bar: show_bar.then(|| progress_bar(&sources)),
         report: report_file
             .is_some()
             .then(|| jaga::report::Report::new(a.report_limit)),
     };
-    let result = scan::scan_inputs(&engine, &inputs, out, &opts, &mut observer);
+    let result = scan::scan_inputs(&engine, sources, out, &opts, &mut observer);
     if let Some(bar) = &observer.bar {
         bar.finish_and_clear();
     }
@@ -618,8 +623,8 @@ impl scan::Observer for CliObserver {
     }
 }
 
-fn progress_bar(inputs: &[Input]) -> ProgressBar {
-    let sizes: Option<Vec<u64>> = inputs.iter().map(Input::size).collect();
+fn progress_bar(inputs: &[Source<'_>]) -> ProgressBar {
+    let sizes: Option<Vec<u64>> = inputs.iter().map(Source::size).collect();
     let bar = match sizes {
         Some(s) => {
             let bar = ProgressBar::new(s.iter().sum());

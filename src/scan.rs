@@ -23,7 +23,7 @@ use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
 use jaga_core::verdict::{Action, Category, Verdict};
 use jaga_export::{
-    self, DateOrder, Diagnostic, Format, Input, InputStats, Level, Origin, ReadOptions, Sink, Stop,
+    self, DateOrder, Diagnostic, Format, InputStats, Level, Origin, ReadOptions, Sink, Source, Stop,
 };
 
 /// Tuning knobs for [`scan`] and [`scan_inputs`].
@@ -284,9 +284,12 @@ enum Outcome {
 
 /// Scans every input in order and writes one verdict JSON line (with `origin`) per event
 /// to `out`. Diagnostics go to the observer and are counted; the scan goes on.
+///
+/// Each input is read from the one handle it was opened with ([`jaga_export::Input::open`]), so pipes,
+/// FIFOs and process substitutions are read exactly once.
 pub fn scan_inputs<W: Write>(
     engine: &Engine,
-    inputs: &[Input],
+    inputs: Vec<Source<'_>>,
     out: W,
     opts: &ScanOptions,
     observer: &mut dyn Observer,
@@ -295,7 +298,7 @@ pub fn scan_inputs<W: Write>(
         engine,
         |read_opts, sink| {
             for input in inputs {
-                jaga_export::read_input(input, read_opts, sink)?;
+                jaga_export::read_source(input, read_opts, sink)?;
             }
             Ok(())
         },
@@ -639,10 +642,13 @@ mod tests {
             }
         }
         let mut seen = Seen(Vec::new());
-        let inputs = [Input::Path(wa.clone()), Input::Path(jl.clone())];
+        let inputs = vec![
+            jaga_export::Input::Path(wa.clone()).open().unwrap(),
+            jaga_export::Input::Path(jl.clone()).open().unwrap(),
+        ];
         let s = scan_inputs(
             &engine(),
-            &inputs,
+            inputs,
             &mut out,
             &ScanOptions::default(),
             &mut seen,

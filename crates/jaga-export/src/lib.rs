@@ -12,6 +12,7 @@
 
 pub mod decode;
 pub mod jsonl;
+pub mod source;
 pub mod synth;
 pub mod telegram;
 pub mod whatsapp;
@@ -21,15 +22,17 @@ use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
 use decode::{Encoding, Utf16ToUtf8};
 use jaga_core::event::Event;
+use source::{read_full, At, Counting, Handle, RandomAccess};
+pub use source::{Input, Source, MAX_STREAMED_ZIP};
 pub use whatsapp::DateOrder;
 
 /// Bytes looked at to recognise an encoding and a format.
@@ -245,34 +248,6 @@ impl Default for ReadOptions {
     }
 }
 
-/// One input of a scan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    Stdin,
-    Path(PathBuf),
-}
-
-impl Input {
-    /// The name diagnostics and origins use.
-    pub fn name(&self) -> String {
-        match self {
-            Input::Stdin => "<stdin>".to_string(),
-            Input::Path(p) => p.display().to_string(),
-        }
-    }
-
-    /// Bytes of text to read, for a progress bar (the uncompressed size inside a zip).
-    pub fn size(&self) -> Option<u64> {
-        match self {
-            Input::Stdin => None,
-            Input::Path(p) => zip::text_size(p)
-                .ok()
-                .flatten()
-                .or_else(|| std::fs::metadata(p).ok().map(|m| m.len())),
-        }
-    }
-}
-
 /// Per-user join state, so messages after a join carry `member_messages` and `joined_at`.
 ///
 /// Only users whose join is in the export are tracked: for anyone else the export may start
@@ -314,22 +289,6 @@ impl Members {
 
     pub(crate) fn clear(&mut self) {
         self.map.clear();
-    }
-}
-
-/// Counts bytes read, for the progress bar.
-struct Counting<R> {
-    inner: R,
-    counter: Option<Arc<AtomicU64>>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(c) = &self.counter {
-            c.fetch_add(n as u64, Ordering::Relaxed);
-        }
-        Ok(n)
     }
 }
 
@@ -376,52 +335,98 @@ fn detect_json(head: &[u8]) -> Format {
     }
 }
 
-/// Reads one input into the sink. Problems with the content are diagnostics; only an I/O
-/// error while reading is returned.
+/// Reads one input into the sink: opens it once (see [`Input::open`]) and reads it.
 pub fn read_input(input: &Input, opts: &ReadOptions, sink: &mut dyn Sink) -> io::Result<()> {
-    let name: Arc<str> = input.name().into();
-    match input {
-        Input::Stdin => {
-            let stdin = io::stdin();
-            let raw = Counting {
-                inner: stdin.lock(),
-                counter: opts.progress.clone(),
-            };
-            read_text(name, raw, Prescan::Lookahead, None, opts, sink)
+    read_source(input.open()?, opts, sink)
+}
+
+/// Reads an opened input into the sink. Problems with the content are diagnostics; only an
+/// I/O error while reading is returned.
+pub fn read_source(source: Source<'_>, opts: &ReadOptions, sink: &mut dyn Sink) -> io::Result<()> {
+    let Source { name, handle } = source;
+    match handle {
+        Handle::File(file) => read_random(name, &file, opts, sink),
+        Handle::Bytes(bytes) => read_random(name, &bytes, opts, sink),
+        Handle::Deferred(path) => {
+            let file = File::open(&path)?;
+            read_stream(name, Box::new(file), opts, sink)
         }
-        Input::Path(path) => {
-            if zip::is_zip(path)? {
-                return zip::read(path, name, opts, sink);
-            }
-            let raw = Counting {
-                inner: File::open(path)?,
-                counter: opts.progress.clone(),
-            };
-            let mut prescan = || -> io::Result<whatsapp::OrderGuess> {
-                whatsapp::infer_order(decoded(File::open(path)?)?.0)
-            };
-            read_text(name, raw, Prescan::Reopen(&mut prescan), None, opts, sink)
-        }
+        Handle::Stream(r) => read_stream(name, r, opts, sink),
     }
 }
 
-/// Reads an export held in memory (a whole file's bytes) into the sink: for benchmarks,
-/// tests and callers that already have the bytes.
+/// A file or bytes in memory: sniffed, pre-scanned and read through independent cursors.
+fn read_random(
+    name: Arc<str>,
+    input: &dyn RandomAccess,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let mut sig = [0u8; 4];
+    let n = read_full(&mut At::new(input), &mut sig)?;
+    if zip::is_zip(&sig[..n]) {
+        return zip::read(name, input, opts, sink);
+    }
+    let raw = Counting {
+        inner: At::new(input),
+        counter: opts.progress.as_deref(),
+    };
+    let mut prescan = || whatsapp::infer_order(decoded(At::new(input))?.0);
+    read_text(name, raw, Prescan::Reopen(&mut prescan), None, opts, sink)
+}
+
+/// A pipe, FIFO or standard input: read once, with the sniffed head replayed in front.
+fn read_stream(
+    name: Arc<str>,
+    r: Box<dyn Read + Send + '_>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let mut r = Counting {
+        inner: r,
+        counter: opts.progress.as_deref(),
+    };
+    let mut sig = [0u8; 4];
+    let n = read_full(&mut r, &mut sig)?;
+    if !zip::is_zip(&sig[..n]) {
+        let raw = Cursor::new(&sig[..n]).chain(r);
+        return read_text(name, raw, Prescan::Lookahead, None, opts, sink);
+    }
+    // A zip's directory is at its end: hold the whole zip in memory, up to a limit.
+    let mut all = sig.to_vec();
+    (&mut r)
+        .take(MAX_STREAMED_ZIP + 1 - all.len() as u64)
+        .read_to_end(&mut all)?;
+    if all.len() as u64 > MAX_STREAMED_ZIP {
+        if sink.begin(name).is_ok() {
+            let _ = sink.diagnostic(
+                None,
+                Level::Error,
+                format!(
+                    "a zip read from a pipe or standard input is held in memory, and this one is larger than {} MiB; give the zip's path instead (jaga scan export.zip), or unzip it and scan the chat .txt inside",
+                    MAX_STREAMED_ZIP >> 20
+                ),
+            );
+        }
+        return Ok(());
+    }
+    // Already counted while buffered.
+    let opts = ReadOptions {
+        progress: None,
+        ..opts.clone()
+    };
+    zip::read(name, &&all[..], &opts, sink)
+}
+
+/// Reads an export held in memory (a whole file's bytes, a zip too) into the sink: for
+/// benchmarks, tests and callers that already have the bytes.
 pub fn read_bytes(
     source: &str,
     bytes: &[u8],
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
-    let mut prescan = || whatsapp::infer_order(decoded(bytes)?.0);
-    read_text(
-        source.into(),
-        bytes,
-        Prescan::Reopen(&mut prescan),
-        None,
-        opts,
-        sink,
-    )
+    read_source(Source::from_bytes(source, bytes), opts, sink)
 }
 
 /// Reads a file (or a `.zip` export) completely into memory: for tests and small files.
@@ -491,8 +496,10 @@ pub(crate) enum Prescan<'a> {
     Lookahead,
 }
 
-/// Standard input is buffered up to this much to infer the date order.
-const LOOKAHEAD_BYTES: usize = 64 << 20;
+/// A stream is buffered up to this much to infer the date order. The look-ahead is cut at
+/// this size even inside a line (the line goes on after it and is read, and capped at
+/// `--max-event-bytes`, like any other): a 2 GB line must not be held to find its end.
+pub const LOOKAHEAD_BYTES: usize = 16 << 20;
 
 /// Wraps a raw byte stream into a UTF-8 text reader, skipping any byte-order mark.
 pub(crate) fn decoded<'a, R: Read + 'a>(raw: R) -> io::Result<(Box<dyn BufRead + 'a>, Encoding)> {
@@ -571,8 +578,14 @@ pub(crate) fn read_text<R: Read>(
                     let mut head = Vec::new();
                     (&mut text)
                         .take(LOOKAHEAD_BYTES as u64)
-                        .read_until_eof_or_line(&mut head)?;
-                    let guess = whatsapp::infer_order(&head[..])?;
+                        .read_to_end(&mut head)?;
+                    // Whole lines only decide: a header cut at the limit is not a vote.
+                    let whole = if head.len() < LOOKAHEAD_BYTES {
+                        head.len()
+                    } else {
+                        memchr::memrchr(b'\n', &head).map_or(0, |i| i + 1)
+                    };
+                    let guess = whatsapp::infer_order(&head[..whole])?;
                     let rest = BufReader::with_capacity(READ_BUFFER, Cursor::new(head).chain(text));
                     whatsapp::read(rest, guess, group, attachments, opts, &mut stats, sink)
                 }
@@ -604,22 +617,6 @@ impl From<Stop> for ReadError {
 impl From<io::Error> for ReadError {
     fn from(e: io::Error) -> Self {
         ReadError::Io(e)
-    }
-}
-
-/// Reads to the limit, then on to the end of the current line, so a look-ahead buffer never
-/// ends in the middle of a line.
-trait ReadToLineEnd {
-    fn read_until_eof_or_line(&mut self, buf: &mut Vec<u8>) -> io::Result<()>;
-}
-
-impl<R: BufRead> ReadToLineEnd for io::Take<R> {
-    fn read_until_eof_or_line(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        self.read_to_end(buf)?;
-        if self.limit() == 0 && buf.last() != Some(&b'\n') {
-            self.get_mut().read_until(b'\n', buf)?;
-        }
-        Ok(())
     }
 }
 
