@@ -16,7 +16,7 @@ use jaga_core::event::{Attachment, Event, Kind, Role};
 use jaga_core::explain::{self, Marks};
 use jaga_core::model::{self, Model, ModelChoice};
 use jaga_core::rules::{RuleSet, Severity};
-use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin, Source};
+use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin, Source, TimeZone};
 use jaga_serve::config::Config;
 use jaga_store::{CaseFilter, Durability, NewDecision, Store};
 
@@ -188,6 +188,11 @@ struct ScanArgs {
     /// chat's name from the export).
     #[arg(long)]
     group: Option<String>,
+    /// Time zone of the exports' local times (WhatsApp, Telegram's `date`), an IANA name
+    /// such as Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT) or UTC; events
+    /// get UTC times.
+    #[arg(long, env = "JAGA_TZ", default_value = jaga_export::DEFAULT_TZ)]
+    tz: TimeZone,
     /// Also write a self-contained HTML report for admins (no network needed to view it).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -509,6 +514,7 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         format: a.format.0,
         date_order: a.date_order.0,
         group: a.group.clone(),
+        tz: a.tz.clone(),
         ..ScanOptions::default()
     };
     // A progress bar only where a person watches stderr and verdicts do not go to the same

@@ -23,7 +23,8 @@ use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
 use jaga_core::verdict::{Action, Category, Verdict};
 use jaga_export::{
-    self, DateOrder, Diagnostic, Format, InputStats, Level, Origin, ReadOptions, Sink, Source, Stop,
+    self, DateOrder, Diagnostic, Format, InputStats, Level, Origin, ReadOptions, Sink, Source,
+    Stop, TimeZone,
 };
 
 /// Tuning knobs for [`scan`] and [`scan_inputs`].
@@ -39,6 +40,8 @@ pub struct ScanOptions {
     pub date_order: Option<DateOrder>,
     /// The `group` of events read from exports (default: the chat's name).
     pub group: Option<String>,
+    /// The zone of the exports' local times.
+    pub tz: TimeZone,
 }
 
 impl Default for ScanOptions {
@@ -49,6 +52,7 @@ impl Default for ScanOptions {
             format: None,
             date_order: None,
             group: None,
+            tz: TimeZone::default(),
         }
     }
 }
@@ -381,6 +385,7 @@ where
         date_order: opts.date_order,
         group: opts.group.clone(),
         max_event_bytes: opts.max_event_bytes,
+        tz: opts.tz.clone(),
         progress: Some(counter.clone()),
     };
     let max_bytes = opts.max_event_bytes;

@@ -573,3 +573,63 @@ fn item5_whatsapp_lookahead_is_bounded() {
         );
     }
 }
+
+#[test]
+fn item10_german_joins_reach_join_screening() {
+    let rules = test_rules();
+    let path = fixture("whatsapp/WhatsApp Chat mit ARMY Deutschland.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args([
+            "scan",
+            &path,
+            "--rules",
+            rules.path().to_str().unwrap(),
+            "--no-model",
+        ])
+        .args(["--tz", "Europe/Berlin"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = verdicts(&out.stdout);
+    let joins = v.iter().filter(|x| x["kind"] == "join_request").count();
+    assert_eq!(
+        joins, 16,
+        "13 `Du hast X hinzugefügt`, one link, two added by Anna"
+    );
+    // Mira joined by link and posts at once: her first message in the group.
+    let mira = v.iter().find(|x| x["origin"]["line"] == 22).unwrap();
+    assert!(
+        mira["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "spam.test_newcomer"),
+        "{mira}"
+    );
+    let e = stderr(&out);
+    assert!(
+        e.contains("whatsapp (UTF-8), 5 messages, 16 joins, 8 system, 1 deleted, 1 media, dates read as day/month, times in Europe/Berlin"),
+        "{e}"
+    );
+    // The zone also comes from the environment; a wrong name stops before scanning.
+    let out = Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(["scan", &path, "--no-model"])
+        .env("JAGA_TZ", "Asia/Makassar")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("times in Asia/Makassar"),
+        "{}",
+        stderr(&out)
+    );
+    let out = jaga(&["scan", &path, "--tz", "WIB"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown time zone `WIB`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}

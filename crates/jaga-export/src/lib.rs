@@ -15,6 +15,7 @@ pub mod jsonl;
 pub mod source;
 pub mod synth;
 pub mod telegram;
+pub mod tz;
 pub mod whatsapp;
 pub mod zip;
 
@@ -33,6 +34,7 @@ use decode::{Encoding, Utf16ToUtf8};
 use jaga_core::event::Event;
 use source::{read_full, At, Counting, Handle, RandomAccess};
 pub use source::{Input, Source, MAX_STREAMED_ZIP};
+pub use tz::{TimeZone, DEFAULT_TZ};
 pub use whatsapp::DateOrder;
 
 /// Bytes looked at to recognise an encoding and a format.
@@ -184,6 +186,8 @@ pub struct InputStats {
     pub counts: Counts,
     /// The day/month order used for WhatsApp dates.
     pub date_order: Option<&'static str>,
+    /// The zone local times were read in (WhatsApp).
+    pub time_zone: Option<String>,
 }
 
 fn ser_arc<S: Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
@@ -198,6 +202,7 @@ impl InputStats {
             encoding: encoding.as_str(),
             counts: Counts::default(),
             date_order: None,
+            time_zone: None,
         }
     }
 
@@ -217,6 +222,9 @@ impl InputStats {
         if let Some(o) = self.date_order {
             s.push_str(&format!(", dates read as {o}"));
         }
+        if let Some(tz) = &self.time_zone {
+            s.push_str(&format!(", times in {tz}"));
+        }
         s
     }
 }
@@ -232,6 +240,9 @@ pub struct ReadOptions {
     pub group: Option<String>,
     /// Longest event kept, in bytes; longer lines/messages are reported and skipped or cut.
     pub max_event_bytes: usize,
+    /// The zone of the exports' local times (WhatsApp headers, Telegram `date` without
+    /// `date_unixtime`); events carry UTC.
+    pub tz: TimeZone,
     /// Bytes of input read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
 }
@@ -243,6 +254,7 @@ impl Default for ReadOptions {
             date_order: None,
             group: None,
             max_event_bytes: 1 << 20,
+            tz: TimeZone::default(),
             progress: None,
         }
     }
@@ -331,8 +343,20 @@ fn detect_json(head: &[u8]) -> Format {
     }
     match serde_json::from_slice::<Probe>(first) {
         Ok(p) if p.messages.is_some() || p.chats.is_some() => Format::Telegram,
+        // An object that goes on past its first line (`{"name":"ARMY","messages":[`) with a
+        // top-level key of an export; inside a JSON string the quotes would be escaped.
+        Err(e) if e.is_eof() && has_export_key(first) => Format::Telegram,
         _ => Format::Jsonl,
     }
+}
+
+fn has_export_key(line: &[u8]) -> bool {
+    [&b"\"messages\""[..], b"\"chats\""].iter().any(|key| {
+        memchr::memmem::find_iter(line, key).any(|i| {
+            let after = line[i + key.len()..].trim_ascii_start();
+            (i == 0 || line[i - 1] != b'\\') && after.first() == Some(&b':')
+        })
+    })
 }
 
 /// Reads one input into the sink: opens it once (see [`Input::open`]) and reads it.
@@ -696,6 +720,16 @@ mod tests {
             Some(Format::Telegram)
         );
         assert_eq!(detect(b"{\"chats\":{\"list\":["), Some(Format::Telegram));
+        assert_eq!(
+            detect(b"{\"name\":\"ARMY\",\"messages\":[\n {\"id\":1}\n]}\n"),
+            Some(Format::Telegram),
+            "an export object that goes on past its first line"
+        );
+        assert_eq!(
+            detect(b"{\"text\":\"say \\\"messages\\\": hi\n"),
+            Some(Format::Jsonl),
+            "a broken event that quotes the key in its text"
+        );
         assert_eq!(
             detect("\u{200e}[1/2/24, 9:05:01\u{202f}PM] Rini: halo\n".as_bytes()),
             Some(Format::WhatsApp)
