@@ -350,6 +350,53 @@ enum ReviewCommand {
         #[command(flatten)]
         store: StoreArg,
     },
+    /// Trusted members: their messages are decided and recorded but never acted on
+    /// automatically (review at most), like admins'. A running `jaga serve` picks changes up
+    /// within 5 seconds.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrustCommand {
+    /// Trust a member of a community (their platform user id: a Telegram user id, a
+    /// WhatsApp number JID such as 6281300000002@s.whatsapp.net).
+    Add {
+        /// The community (as in jaga.toml's `community`).
+        #[arg(long)]
+        community: String,
+        /// The member's user id.
+        #[arg(long)]
+        user: String,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Who vouches (recorded in the audit log).
+        #[arg(long, env = "USER")]
+        admin: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Stop trusting a member.
+    Remove {
+        #[arg(long)]
+        community: String,
+        #[arg(long)]
+        user: String,
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long, env = "USER")]
+        admin: String,
+    },
+    /// List trusted members.
+    List {
+        /// Only this community.
+        #[arg(long)]
+        community: Option<String>,
+        #[command(flatten)]
+        store: StoreArg,
+    },
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -905,9 +952,19 @@ fn cmd_review(c: ReviewCommand) -> u8 {
                 action,
                 note,
             };
-            match s.decide(id, &d) {
-                Ok(c) => {
+            // The same decision the admin API, the console and the Telegram buttons take:
+            // it also queues what carrying it out (or undoing) takes, and a running
+            // `jaga serve` carries that out within a second.
+            match jaga_serve::actions::decide_in_store(&mut s, id, &d) {
+                Ok((c, _)) => {
                     println!("case #{id} is now {}", c.case.status.as_str());
+                    let queued = s
+                        .actions_for(&c.case.community, &c.case.event_id)
+                        .map(|a| a.iter().filter(|a| a.state == "pending").count())
+                        .unwrap_or(0);
+                    if queued > 0 {
+                        println!("{queued} platform action(s) queued; jaga serve carries them out");
+                    }
                     EXIT_OK
                 }
                 Err(e @ jaga_store::StoreError::NotFound(_)) => {
@@ -920,6 +977,7 @@ fn cmd_review(c: ReviewCommand) -> u8 {
                 }
             }
         }
+        ReviewCommand::Trust { command } => cmd_trust(command),
         ReviewCommand::Stats { store } => {
             let Ok(s) = open_store(&store.store) else {
                 return EXIT_FATAL;
@@ -935,6 +993,60 @@ fn cmd_review(c: ReviewCommand) -> u8 {
                 }
             }
         }
+    }
+}
+
+fn cmd_trust(c: TrustCommand) -> u8 {
+    let run = |store: &Path, f: &dyn Fn(&Store) -> Result<(), jaga_store::StoreError>| {
+        let Ok(s) = open_store(store) else {
+            return EXIT_FATAL;
+        };
+        match f(&s) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                EXIT_FATAL
+            }
+        }
+    };
+    match c {
+        TrustCommand::Add {
+            community,
+            user,
+            store,
+            admin,
+            note,
+        } => run(&store.store, &|s| {
+            s.trust(&community, &user, &admin, &note)?;
+            println!("{user} is trusted in {community}");
+            Ok(())
+        }),
+        TrustCommand::Remove {
+            community,
+            user,
+            store,
+            admin,
+        } => run(&store.store, &|s| {
+            if s.untrust(&community, &user, &admin)? {
+                println!("{user} is no longer trusted in {community}");
+            } else {
+                println!("{user} was not trusted in {community}");
+            }
+            Ok(())
+        }),
+        TrustCommand::List { community, store } => run(&store.store, &|s| {
+            let list = s.trusted(community.as_deref())?;
+            if list.is_empty() {
+                println!("no trusted members");
+            }
+            for t in list {
+                println!(
+                    "{:<16} {:<32} by {} {}",
+                    t.community, t.user, t.added_by, t.note
+                );
+            }
+            Ok(())
+        }),
     }
 }
 

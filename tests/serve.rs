@@ -4,17 +4,14 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::http::{request, Client};
+use common::server::{Server, ADMIN, AUTH};
 use jaga_store::{CaseFilter, Durability, Store};
-
-const ADMIN: &str = "admin-s3cret";
-const AUTH: (&str, &str) = ("Authorization", "Bearer admin-s3cret");
 
 const POLICY: &str = r#"
 [message]
@@ -62,98 +59,6 @@ fn workspace(config: &str) -> tempfile::TempDir {
     }
     std::fs::write(dir.path().join("jaga.toml"), config).unwrap();
     dir
-}
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
-        Server::start_with(dir, env, &[], Stdio::null())
-    }
-
-    fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str], stdin: Stdio) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jaga"));
-        cmd.args(["serve", "--config", "jaga.toml", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .current_dir(dir)
-            .env_remove("JAGA_ADMIN_TOKEN")
-            .env_remove("JAGA_INGEST_TOKEN")
-            .env("JAGA_LOG", "info")
-            .stdin(stdin)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn jaga serve");
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        let log2 = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(a) = line.strip_prefix("jaga: listening on http://") {
-                    let _ = tx.send(a.parse::<SocketAddr>().unwrap());
-                }
-                log2.lock().unwrap().push_str(&line);
-                log2.lock().unwrap().push('\n');
-            }
-        });
-        let addr = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(a) => a,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("jaga serve did not start: {}", log.lock().unwrap());
-            }
-        };
-        assert!(addr.ip().is_loopback());
-        Server { child, addr, log }
-    }
-
-    fn post(&self, path: &str, body: &str) -> common::http::Response {
-        request(self.addr, "POST", path, &[], body.as_bytes())
-    }
-
-    fn admin_get(&self, path: &str) -> common::http::Response {
-        request(self.addr, "GET", path, &[AUTH], b"")
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// SIGTERM and wait (bounded) for the exit code.
-    fn terminate(mut self) -> (Option<i32>, String) {
-        let pid = self.child.id().to_string();
-        // The shell's builtin kill: no procps needed on a fresh machine.
-        Command::new("sh")
-            .args(["-c", &format!("kill -TERM {pid}")])
-            .status()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(100));
-                return (s.code(), self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "jaga serve did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn event(id: &str, group: &str, user: &str, text: &str) -> String {

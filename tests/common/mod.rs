@@ -1,3 +1,5 @@
 //! Helpers shared by the integration tests.
 
+pub mod fake;
 pub mod http;
+pub mod server;

@@ -32,6 +32,14 @@ pub struct Config {
     pub limits: Limits,
     pub pipeline: PipelineConfig,
     pub state: StateConfig,
+    /// `[executor]`: retries of platform actions.
+    pub executor: ExecutorConfig,
+    /// `[telegram]`: a Telegram bot (Bot API); absent: no Telegram connection.
+    pub telegram: Option<TelegramConfig>,
+    /// `[whatsapp]`: a go-whatsapp-web-multidevice (GoWA) gateway; absent: no WhatsApp.
+    pub whatsapp: Option<WhatsAppConfig>,
+    /// `[webhook]`: the generic outbound action webhook for `POST /v1/events` bridges.
+    pub webhook: Option<WebhookConfig>,
 }
 
 impl Default for Config {
@@ -45,6 +53,10 @@ impl Default for Config {
             limits: Limits::default(),
             pipeline: PipelineConfig::default(),
             state: StateConfig::default(),
+            executor: ExecutorConfig::default(),
+            telegram: None,
+            whatsapp: None,
+            webhook: None,
         }
     }
 }
@@ -124,6 +136,22 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
+        let rel = |p: &mut Option<PathBuf>| {
+            if let Some(p) = p.as_mut().filter(|p| p.is_relative()) {
+                *p = base.join(&*p);
+            }
+        };
+        if let Some(t) = cfg.telegram.as_mut() {
+            rel(&mut t.token_file);
+            rel(&mut t.webhook_secret_file);
+        }
+        if let Some(w) = cfg.whatsapp.as_mut() {
+            rel(&mut w.basic_auth_file);
+            rel(&mut w.webhook_secret_file);
+        }
+        if let Some(w) = cfg.webhook.as_mut() {
+            rel(&mut w.secret_file);
+        }
         if let Some(m) = cfg
             .model
             .as_mut()
@@ -177,7 +205,377 @@ impl Config {
         {
             return Err("[pipeline] queue, store_batch and store_queue must be at least 1".into());
         }
+        self.executor.validate()?;
+        let mut names = Vec::new();
+        if let Some(t) = &self.telegram {
+            t.validate()?;
+            names.push(t.name.as_str());
+        }
+        if let Some(w) = &self.whatsapp {
+            w.validate()?;
+            names.push(w.name.as_str());
+        }
+        if let Some(w) = &self.webhook {
+            w.validate()?;
+            names.push(w.name.as_str());
+        }
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                return Err(format!(
+                    "two connections are named `{n}`; give each `name` its own value"
+                ));
+            }
+        }
         self.state.validate()
+    }
+}
+
+/// What jaga does in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Decide and record; act on nothing and send nothing.
+    Observe,
+    /// Decide, record and ask the admins; act only after an admin confirms.
+    Review,
+    /// Act at the policy's thresholds (admins and trusted members: review at most).
+    Enforce,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Observe => "observe",
+            Mode::Review => "review",
+            Mode::Enforce => "enforce",
+        }
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Mode, String> {
+        match s {
+            "observe" => Ok(Mode::Observe),
+            "review" => Ok(Mode::Review),
+            "enforce" => Ok(Mode::Enforce),
+            _ => Err(format!(
+                "unknown mode `{s}`; use observe, review or enforce"
+            )),
+        }
+    }
+}
+
+/// `[executor]`: how platform actions are retried.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExecutorConfig {
+    /// Tries of one action before it is recorded as failed (a 429's wait does not count).
+    pub max_attempts: u32,
+    /// First retry delay after a 5xx or network error; doubles per try (with jitter).
+    pub backoff_ms: u64,
+    /// Longest retry delay.
+    pub max_backoff_ms: u64,
+}
+
+impl Default for ExecutorConfig {
+    fn default() -> Self {
+        ExecutorConfig {
+            max_attempts: 8,
+            backoff_ms: 1000,
+            max_backoff_ms: 300_000,
+        }
+    }
+}
+
+impl ExecutorConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.max_attempts == 0 || self.backoff_ms == 0 || self.max_backoff_ms < self.backoff_ms {
+            return Err("[executor] max_attempts and backoff_ms must be at least 1 and max_backoff_ms at least backoff_ms".into());
+        }
+        Ok(())
+    }
+}
+
+/// How the Telegram bot receives updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Receive {
+    /// `getUpdates` long polling: works behind NAT, no public URL needed.
+    Polling,
+    /// Telegram POSTs updates to `webhook_url` (which must reach `POST /v1/telegram/{name}`).
+    Webhook,
+}
+
+/// `[telegram]`: one bot serving many groups.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramConfig {
+    /// The connection's name (in health, metrics, the action queue and webhook paths).
+    pub name: String,
+    /// The community of groups not listed in `groups` (and the default of listed ones).
+    pub community: String,
+    /// Bot API base URL; `JAGA_TELEGRAM_API` overrides it. A self-hosted Bot API server
+    /// works the same way.
+    pub api: String,
+    /// A file holding the bot token; `JAGA_TELEGRAM_TOKEN` overrides it.
+    pub token_file: Option<PathBuf>,
+    pub receive: Receive,
+    /// The public HTTPS URL Telegram posts to in webhook mode (ending in
+    /// `/v1/telegram/{name}`, behind your TLS proxy).
+    pub webhook_url: Option<String>,
+    /// A file holding the webhook secret token; `JAGA_TELEGRAM_WEBHOOK_SECRET` overrides it.
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Long-poll seconds per `getUpdates`.
+    pub poll_timeout_secs: u64,
+    /// Mode of groups not listed in `groups`.
+    pub default_mode: Mode,
+    /// The admins' chat where review messages go (a private group of the admins).
+    pub admin_chat: Option<i64>,
+    /// How long `mute` restricts a member.
+    pub mute_secs: u64,
+    /// How long `ban` bans a member; 0 = until unbanned.
+    pub ban_secs: u64,
+    /// `ban` also deletes the member's recent messages.
+    pub revoke_messages: bool,
+    /// Actions (in enforce mode) that also post a review message with buttons; a `review`
+    /// verdict always does.
+    pub notify: Vec<jaga_core::verdict::Action>,
+    /// How long a group's admin list is cached.
+    pub admin_refresh_secs: u64,
+    /// `/report`s one member may send per hour.
+    pub reports_per_hour: u32,
+    pub groups: Vec<TelegramGroup>,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        use jaga_core::verdict::Action;
+        TelegramConfig {
+            name: "telegram".into(),
+            community: "telegram".into(),
+            api: "https://api.telegram.org".into(),
+            token_file: None,
+            receive: Receive::Polling,
+            webhook_url: None,
+            webhook_secret_file: None,
+            poll_timeout_secs: 30,
+            default_mode: Mode::Review,
+            admin_chat: None,
+            mute_secs: 3600,
+            ban_secs: 0,
+            revoke_messages: false,
+            notify: vec![Action::Hide, Action::Mute, Action::Ban],
+            admin_refresh_secs: 600,
+            reports_per_hour: 5,
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// One Telegram group jaga knows by name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramGroup {
+    /// The chat id (`-100...` for supergroups).
+    pub chat: i64,
+    /// The group name in events, cases and per-group policy (default: the chat id).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub community: Option<String>,
+    #[serde(default)]
+    pub mode: Option<Mode>,
+    #[serde(default)]
+    pub admin_chat: Option<i64>,
+}
+
+impl TelegramConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.name.is_empty()
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err("[telegram] name must be letters, digits, - or _".into());
+        }
+        if self.receive == Receive::Webhook && self.webhook_url.is_none() {
+            return Err("[telegram] receive = \"webhook\" needs webhook_url (the public HTTPS URL of /v1/telegram/NAME)".into());
+        }
+        if self.poll_timeout_secs > 50 {
+            return Err("[telegram] poll_timeout_secs must be at most 50".into());
+        }
+        if self.mute_secs != 0 && !(30..=366 * 86_400).contains(&self.mute_secs) {
+            return Err("[telegram] mute_secs must be between 30 and 31622400 (Telegram treats others as forever)".into());
+        }
+        Ok(())
+    }
+
+    /// The group entry of a chat, if listed.
+    pub fn group(&self, chat: i64) -> Option<&TelegramGroup> {
+        self.groups.iter().find(|g| g.chat == chat)
+    }
+}
+
+/// Pacing of WhatsApp actions: a linked number that acts like a bot can be banned.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pacing {
+    /// Least time between two actions of the gateway.
+    pub min_gap_ms: u64,
+    /// A random extra delay of up to this much before each action.
+    pub jitter_ms: u64,
+    /// Least time between two actions in one group.
+    pub group_gap_ms: u64,
+    /// Most actions per hour over all groups; beyond, actions wait.
+    pub per_hour: u32,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing {
+            min_gap_ms: 3000,
+            jitter_ms: 4000,
+            group_gap_ms: 10_000,
+            per_hour: 60,
+        }
+    }
+}
+
+/// `[whatsapp]`: a GoWA gateway (go-whatsapp-web-multidevice v8 or later) on a linked device.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WhatsAppConfig {
+    pub name: String,
+    pub community: String,
+    /// The gateway's REST base URL.
+    pub gateway: String,
+    /// The device (`X-Device-Id`) when the gateway serves several accounts.
+    pub device_id: Option<String>,
+    /// A file holding `user:pass` for the gateway's Basic auth; `JAGA_GOWA_AUTH` overrides it.
+    pub basic_auth_file: Option<PathBuf>,
+    /// A file holding the webhook secret (`WHATSAPP_WEBHOOK_SECRET`);
+    /// `JAGA_GOWA_WEBHOOK_SECRET` overrides it.
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Accept webhooks without a valid signature. Only for a gateway on the same host.
+    pub allow_unsigned: bool,
+    /// Mode of groups not listed in `groups`: review, so admins confirm before anything is
+    /// removed.
+    pub default_mode: Mode,
+    /// The admins' group JID where review messages go.
+    pub admin_chat: Option<String>,
+    /// How often join requests are polled (GoWA has no join-request webhook); 0 = never.
+    pub join_poll_secs: u64,
+    /// How long a group's admin list is cached.
+    pub admin_refresh_secs: u64,
+    pub notify: Vec<jaga_core::verdict::Action>,
+    pub pacing: Pacing,
+    pub groups: Vec<WhatsAppGroup>,
+}
+
+impl Default for WhatsAppConfig {
+    fn default() -> Self {
+        use jaga_core::verdict::Action;
+        WhatsAppConfig {
+            name: "whatsapp".into(),
+            community: "whatsapp".into(),
+            gateway: "http://127.0.0.1:3000".into(),
+            device_id: None,
+            basic_auth_file: None,
+            webhook_secret_file: None,
+            allow_unsigned: false,
+            default_mode: Mode::Review,
+            admin_chat: None,
+            join_poll_secs: 60,
+            admin_refresh_secs: 600,
+            notify: vec![Action::Hide, Action::Mute, Action::Ban],
+            pacing: Pacing::default(),
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// One WhatsApp group jaga knows by name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatsAppGroup {
+    /// The group JID (`120363...@g.us`).
+    pub jid: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub community: Option<String>,
+    #[serde(default)]
+    pub mode: Option<Mode>,
+    #[serde(default)]
+    pub admin_chat: Option<String>,
+}
+
+impl WhatsAppConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.name.is_empty()
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err("[whatsapp] name must be letters, digits, - or _".into());
+        }
+        if let Some(g) = self.groups.iter().find(|g| !g.jid.ends_with("@g.us")) {
+            return Err(format!(
+                "[whatsapp] group `{}` is not a group JID (NUMBER@g.us)",
+                g.jid
+            ));
+        }
+        if self.pacing.per_hour == 0 {
+            return Err("[whatsapp.pacing] per_hour must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    pub fn group(&self, jid: &str) -> Option<&WhatsAppGroup> {
+        self.groups.iter().find(|g| g.jid == jid)
+    }
+}
+
+/// `[webhook]`: every action on an event from `POST /v1/events` is POSTed, signed
+/// (Standard Webhooks), to `url`, for a bridge to carry out.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookConfig {
+    pub name: String,
+    pub url: String,
+    /// A file holding the signing secret (`whsec_...`); `JAGA_WEBHOOK_SECRET` overrides it.
+    pub secret_file: Option<PathBuf>,
+    /// Mode of groups not listed in `groups`.
+    pub default_mode: Mode,
+    /// Per-group modes: `{ "army-tiket" = "enforce" }`.
+    pub groups: std::collections::BTreeMap<String, Mode>,
+    pub notify: Vec<jaga_core::verdict::Action>,
+    pub timeout_secs: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            name: "webhook".into(),
+            url: String::new(),
+            secret_file: None,
+            default_mode: Mode::Review,
+            groups: Default::default(),
+            notify: Vec::new(),
+            timeout_secs: 15,
+        }
+    }
+}
+
+impl WebhookConfig {
+    fn validate(&self) -> Result<(), String> {
+        if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
+            return Err("[webhook] url must be an http:// or https:// URL".into());
+        }
+        Ok(())
     }
 }
 

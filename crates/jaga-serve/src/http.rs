@@ -5,6 +5,10 @@
 //! | POST | `/v1/events` | `JAGA_INGEST_TOKEN` when set |
 //! | GET | `/v1/cases`, `/v1/cases/{id}`, `/v1/rules/stats`, `/v1/audit` | admin |
 //! | POST | `/v1/cases/{id}/decision`, `/v1/reload` | admin |
+//! | GET, POST, DELETE | `/v1/trusted` | admin |
+//! | GET | `/v1/actions` | admin |
+//! | POST | `/v1/telegram/{name}` | the Telegram webhook secret token |
+//! | POST | `/v1/whatsapp/{name}` | GoWA's `X-Hub-Signature-256` |
 //! | GET | `/v1/health`, `/healthz`, `/metrics` | none |
 //!
 //! Every error is JSON `{"error": "..."}` saying what to do.
@@ -42,6 +46,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/rules/stats", get(rule_stats))
         .route("/v1/audit", get(audit))
         .route("/v1/reload", post(reload))
+        .route(
+            "/v1/trusted",
+            get(list_trusted).post(add_trusted).delete(remove_trusted),
+        )
+        .route("/v1/actions", get(list_actions))
+        .route("/v1/telegram/{name}", post(telegram_webhook))
+        .route("/v1/whatsapp/{name}", post(whatsapp_webhook))
         .route("/v1/health", get(health))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
@@ -229,6 +240,23 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
             ev.id
         ));
     }
+    // Only what the webhook needs of each event (its origin) is kept past scoring.
+    let originals: Vec<Event> = if app.webhook.is_some() {
+        events
+            .iter()
+            .map(|e| Event {
+                id: e.id.clone(),
+                kind: e.kind,
+                community: e.community.clone(),
+                group: e.group.clone(),
+                user: e.user.clone(),
+                role: e.role,
+                ..Event::default()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let scored = match app.pipeline.score(events, Admission::TryNow).await {
         Ok(s) => s,
         Err(_) => {
@@ -244,16 +272,35 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
             return r;
         }
     };
-    let mut cases = Vec::new();
+    let mut batch = super::pipeline::Batch::default();
     let mut verdicts = Vec::with_capacity(scored.len());
-    for s in scored {
+    let none = Event::default();
+    for (i, s) in scored.into_iter().enumerate() {
+        let ev = originals.get(i).unwrap_or(&none);
+        // With a `[webhook]`, the bridge carries the actions out: plan them like a platform's.
+        if let Some(o) = originals.get(i).and_then(|_| originals_origin(app, ev)) {
+            let mut a = app
+                .executor
+                .plan(&o, ev.kind, s.verdict.action, s.case.is_some());
+            if s.case.is_some() || !a.is_empty() {
+                batch.origins.push(o);
+            }
+            batch.actions.append(&mut a);
+        }
         if let Some(c) = s.case {
-            cases.push(c);
+            batch.cases.push(c);
         }
         verdicts.push(s.verdict);
     }
+    let wake = !batch.actions.is_empty();
     // The answer waits for the commit: an answered flagged event is in the store.
-    if let Err(e) = app.store.write(cases).await {
+    let written = app.store.write_batch(batch).await;
+    if wake {
+        if let Some(w) = &app.webhook {
+            app.executor.wake(&w.config().name);
+        }
+    }
+    if let Err(e) = written {
         metrics.reject(Rejection::StoreFailed);
         let mut r = error(StatusCode::SERVICE_UNAVAILABLE, e.0);
         r.headers_mut().insert(
@@ -284,6 +331,10 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
         }
     }
     json(StatusCode::OK, out)
+}
+
+fn originals_origin(app: &App, ev: &Event) -> Option<jaga_store::Origin> {
+    super::webhook_origin(app, ev)
 }
 
 /// Runs a store operation on the admin connection off the async threads.
@@ -410,9 +461,14 @@ async fn decide(
             )
         }
     };
-    match with_store(&app, move |s| s.decide(id, &d)).await {
+    match app.executor.decide(id, d).await {
         Ok(c) => to_json(&c),
-        Err(r) => r,
+        Err(StoreError::NotFound(id)) => error(StatusCode::NOT_FOUND, format!("no case {id}")),
+        Err(StoreError::Invalid(m)) => error(StatusCode::BAD_REQUEST, m),
+        Err(e) => {
+            tracing::error!(error = %e, "a decision failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        }
     }
 }
 
@@ -463,6 +519,168 @@ async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     json(code, serde_json::to_vec(&status).unwrap_or_default())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustedBody {
+    community: String,
+    user: String,
+    admin: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustedQuery {
+    community: Option<String>,
+    user: Option<String>,
+    admin: Option<String>,
+}
+
+async fn list_trusted(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<TrustedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let community = q.ok().and_then(|Query(q)| q.community);
+    match with_store(&app, move |s| s.trusted(community.as_deref())).await {
+        Ok(t) => to_json(&serde_json::json!({ "trusted": t })),
+        Err(r) => r,
+    }
+}
+
+async fn add_trusted(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let t: TrustedBody = match serde_json::from_slice(&body) {
+        Ok(t) => t,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("not a trusted member: {e}; send {{\"community\":\"...\",\"user\":\"...\",\"admin\":\"NAME\",\"note\":optional}}"),
+            )
+        }
+    };
+    let key = (t.community.clone(), t.user.clone());
+    match with_store(&app, move |s| {
+        s.trust(&t.community, &t.user, &t.admin, &t.note)
+    })
+    .await
+    {
+        Ok(()) => {
+            app.trusted
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key);
+            to_json(&serde_json::json!({ "trusted": true }))
+        }
+        Err(r) => r,
+    }
+}
+
+async fn remove_trusted(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<TrustedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let Ok(Query(TrustedQuery {
+        community: Some(c),
+        user: Some(u),
+        admin: Some(a),
+    })) = q
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "give community=, user= and admin= (your name)",
+        );
+    };
+    let key = (c.clone(), u.clone());
+    match with_store(&app, move |s| s.untrust(&c, &u, &a)).await {
+        Ok(removed) => {
+            app.trusted
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
+            to_json(&serde_json::json!({ "removed": removed }))
+        }
+        Err(r) => r,
+    }
+}
+
+async fn list_actions(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let limit = q
+        .ok()
+        .and_then(|Query(q)| q.limit)
+        .unwrap_or(100)
+        .min(10_000);
+    match with_store(&app, move |s| s.recent_actions(limit)).await {
+        Ok(a) => to_json(&serde_json::json!({ "actions": a })),
+        Err(r) => r,
+    }
+}
+
+async fn telegram_webhook(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    match &app.telegram {
+        Some(t) if t.config().name == name => {
+            let (status, msg) = t.webhook(&app, &headers, &body).await;
+            if status == StatusCode::OK {
+                json(status, msg.into_bytes())
+            } else {
+                error(status, msg)
+            }
+        }
+        _ => error(
+            StatusCode::NOT_FOUND,
+            format!("no Telegram connection named `{name}`"),
+        ),
+    }
+}
+
+async fn whatsapp_webhook(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    match &app.whatsapp {
+        Some(w) if w.config().name == name => {
+            let (status, msg) = w.webhook(&app, &headers, &body).await;
+            if status == StatusCode::OK {
+                json(status, msg.into_bytes())
+            } else {
+                error(status, msg)
+            }
+        }
+        _ => error(
+            StatusCode::NOT_FOUND,
+            format!("no WhatsApp connection named `{name}`"),
+        ),
+    }
+}
+
 async fn health(State(app): State<Arc<App>>) -> Response {
     let now = super::pipeline::now_ms();
     let last_reload = app.reloader.status();
@@ -480,13 +698,18 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         "groups_holding_joins": app.raids.holds(now).len(),
         "admin_api": if app.admin_token.is_some() { "enabled" } else { "disabled: JAGA_ADMIN_TOKEN is not set" },
         "ingest_auth": app.ingest_token.is_some(),
+        "connections": app
+            .executor
+            .platforms()
+            .map(|p| p.state().to_json(p.name(), p.platform()))
+            .collect::<Vec<_>>(),
     });
     to_json(&body)
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
     let state = app.pipeline.live.state.load();
-    let text = app.pipeline.live.metrics.render(&[
+    let mut text = app.pipeline.live.metrics.render(&[
         (
             "jaga_queue_depth",
             "Batches scoring or waiting on the scoring shards.",
@@ -503,6 +726,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
             app.raids.holds(super::pipeline::now_ms()).len() as u64,
         ),
     ]);
+    super::metrics::render_platforms(&mut text, &app.executor);
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

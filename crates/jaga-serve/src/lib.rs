@@ -4,34 +4,44 @@
 //! * [`pipeline`]: scoring shards (one per core), admission limits, the store writer.
 //! * [`http`]: the HTTP API (events, admin review API, health, metrics).
 //! * [`reload`]: hot reload of rules and the state policy (notify, SIGHUP, API).
+//! * [`platform`]: the Telegram and WhatsApp adapters and the outbound action webhook.
+//! * [`actions`]: the action executor (durable queue, retries, decisions and undo).
 //!
 //! Start-up loads the rules (refusing a broken set), opens the store, restores raid holds,
 //! binds the listener and logs what is enabled. SIGINT or SIGTERM (or the end of standard
 //! input with `--stdin`) stops accepting, lets in-flight requests finish (their verdicts
 //! and cases included), persists raid holds, checkpoints the store and returns.
 
+pub mod actions;
 pub mod config;
 pub mod http;
 pub mod metrics;
 pub mod pipeline;
+pub mod platform;
 pub mod reload;
 
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use tokio::sync::{mpsc, watch};
 
-use crate::config::{Config, Limits};
+use crate::actions::Executor;
+use crate::config::{Config, Limits, Mode};
 use crate::metrics::Metrics;
+use crate::platform::{
+    telegram::Telegram, webhook::Outbound, whatsapp::WhatsApp, Inbound, Platform,
+};
 use jaga_core::event::Event;
 use jaga_core::model::ModelChoice;
 use jaga_core::state::raid::Raids;
 use jaga_core::state::Shared;
-use jaga_store::Store;
-use pipeline::{Admission, Live, Pipeline, StoreWriter};
+use jaga_core::verdict::Verdict;
+use jaga_store::{NewCase, Origin, Store};
+use pipeline::{Admission, Batch, Live, Pipeline, StoreWriter};
 use reload::Reloader;
 
 /// How long shutdown waits for in-flight requests before closing anyway.
@@ -63,6 +73,123 @@ pub struct App {
     pub admin_token: Option<String>,
     pub ingest_token: Option<String>,
     pub started: Instant,
+    /// Carries verdicts' actions out on the platforms; decisions go through it.
+    pub executor: Arc<Executor>,
+    pub telegram: Option<Arc<Telegram>>,
+    pub whatsapp: Option<Arc<WhatsApp>>,
+    pub webhook: Option<Arc<Outbound>>,
+    /// `(community, user)` of trusted members, refreshed from the store every few seconds.
+    pub trusted: RwLock<HashSet<(String, String)>>,
+}
+
+/// Scores events that platform adapters delivered and queues what their verdicts ask for:
+/// trusted members are marked protected, each event is scored, flagged ones become cases,
+/// the executor plans actions as the group's mode allows, and cases, origins and actions
+/// are committed in one transaction before this returns (so a crash right after still
+/// carries the actions out). A member's report opens a case even for an unflagged message.
+pub async fn ingest(app: &Arc<App>, mut items: Vec<Inbound>) -> Result<Vec<Verdict>, String> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    {
+        let trusted = app.trusted.read().unwrap_or_else(|e| e.into_inner());
+        if !trusted.is_empty() {
+            for it in &mut items {
+                if trusted.contains(&(it.event.community.clone(), it.event.user.clone())) {
+                    it.origin.protected = true;
+                }
+            }
+        }
+    }
+    let mut reports = Vec::new();
+    for it in &items {
+        if let Some(r) = &it.reported_by {
+            reports.push((it.event.community.clone(), it.event.id.clone(), r.clone()));
+        }
+    }
+    if !reports.is_empty() {
+        app.executor
+            .with_store(move |s| {
+                for (c, e, r) in &reports {
+                    s.report(c, e, r)?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let events = items.iter().map(|i| i.event.clone()).collect();
+    let scored = app
+        .pipeline
+        .score(events, Admission::Wait)
+        .await
+        .map_err(|_| "scoring failed (a stage panicked); the events were not stored".to_string())?;
+    let mut batch = Batch::default();
+    let mut verdicts = Vec::with_capacity(scored.len());
+    let mut wake: Vec<String> = Vec::new();
+    for (it, s) in items.into_iter().zip(scored) {
+        let mut case = s.case;
+        let mut actions = if it.reported_by.is_some() {
+            // A report asks the admins; it does not act by itself.
+            if case.is_none() {
+                let mut v = s.verdict.clone();
+                v.action = jaga_core::verdict::Action::Review.for_kind(it.event.kind);
+                let mut c = NewCase::new(&it.event, &v, jaga_store::unix_now());
+                c.rules.push("member.report".into());
+                case = Some(c);
+            }
+            let mut o = it.origin.clone();
+            if o.mode == Mode::Enforce.as_str() {
+                o.mode = Mode::Review.as_str().into();
+            }
+            app.executor
+                .plan(&o, it.event.kind, jaga_core::verdict::Action::Review, true)
+        } else {
+            app.executor
+                .plan(&it.origin, it.event.kind, s.verdict.action, case.is_some())
+        };
+        if case.is_some() || !actions.is_empty() {
+            batch.origins.push(it.origin.clone());
+        }
+        if !actions.is_empty() && !wake.contains(&it.origin.connection) {
+            wake.push(it.origin.connection.clone());
+        }
+        batch.actions.append(&mut actions);
+        batch.cases.extend(case);
+        verdicts.push(s.verdict);
+    }
+    app.store.write_batch(batch).await.map_err(|e| e.0)?;
+    for c in wake {
+        app.executor.wake(&c);
+    }
+    Ok(verdicts)
+}
+
+/// The origin of an event posted to `POST /v1/events` when a `[webhook]` carries actions
+/// out: the group is the chat, the event id the message.
+pub fn webhook_origin(app: &App, ev: &jaga_core::event::Event) -> Option<Origin> {
+    let w = app.webhook.as_ref()?;
+    let cfg = w.config();
+    let mode = cfg
+        .groups
+        .get(&ev.group)
+        .copied()
+        .unwrap_or(cfg.default_mode);
+    Some(Origin {
+        community: ev.community.clone(),
+        event_id: ev.id.clone(),
+        platform: "webhook".into(),
+        connection: cfg.name.clone(),
+        chat: ev.group.clone(),
+        message: if ev.kind == jaga_core::event::Kind::Message {
+            ev.id.clone()
+        } else {
+            String::new()
+        },
+        user: ev.user.clone(),
+        mode: mode.as_str().into(),
+        protected: ev.role == jaga_core::event::Role::Admin,
+    })
 }
 
 /// Runs the server until a shutdown signal; `Err` is a start-up failure to print.
@@ -119,6 +246,36 @@ async fn serve(opts: Options) -> Result<(), String> {
         opts.config_path.clone(),
         opts.model.clone(),
     ));
+    let telegram = match cfg.telegram.clone() {
+        Some(t) => Some(Arc::new(Telegram::new(t)?)),
+        None => None,
+    };
+    let whatsapp = match cfg.whatsapp.clone() {
+        Some(w) => Some(Arc::new(WhatsApp::new(w)?)),
+        None => None,
+    };
+    let webhook = match cfg.webhook.clone() {
+        Some(w) => Some(Arc::new(Outbound::new(w)?)),
+        None => None,
+    };
+    let mut platforms: Vec<Arc<dyn Platform>> = Vec::new();
+    if let Some(t) = &telegram {
+        t.start().await?;
+        platforms.push(t.clone());
+    }
+    if let Some(w) = &whatsapp {
+        w.start().await?;
+        platforms.push(w.clone());
+    }
+    if let Some(w) = &webhook {
+        platforms.push(w.clone());
+    }
+    let executor = Arc::new(Executor::new(
+        open("the action executor")?,
+        platforms,
+        cfg.executor.clone(),
+    ));
+    let trusted = load_trusted(&admin_store);
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| {
@@ -141,6 +298,11 @@ async fn serve(opts: Options) -> Result<(), String> {
         admin_token: opts.admin_token.filter(|t| !t.is_empty()),
         ingest_token: opts.ingest_token.filter(|t| !t.is_empty()),
         started: Instant::now(),
+        executor: executor.clone(),
+        telegram: telegram.clone(),
+        whatsapp: whatsapp.clone(),
+        webhook,
+        trusted: RwLock::new(trusted),
     });
 
     let _watcher = match reloader.watch() {
@@ -187,6 +349,13 @@ async fn serve(opts: Options) -> Result<(), String> {
     let stop_tx = Arc::new(stop_tx);
     spawn_signals(app.clone(), stop_tx.clone())?;
     let ticker = spawn_ticker(app.clone());
+    let mut workers = executor.spawn(stop_rx.clone());
+    if let Some(t) = telegram.filter(|t| t.config().receive == config::Receive::Polling) {
+        workers.push(tokio::spawn(t.poll(app.clone(), stop_rx.clone())));
+    }
+    if let Some(w) = whatsapp {
+        workers.push(tokio::spawn(w.poll_joins(app.clone(), stop_rx.clone())));
+    }
     let stdin_task = opts
         .stdin
         .then(|| tokio::spawn(stdin_source(app.clone(), stop_tx.clone())));
@@ -209,6 +378,9 @@ async fn serve(opts: Options) -> Result<(), String> {
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, t).await;
     }
     ticker.abort();
+    for w in workers {
+        let _ = tokio::time::timeout(Duration::from_secs(5), w).await;
+    }
     app.store.save_raid_holds(app.raids.take_changed()).await;
     app.store
         .audit(
@@ -244,6 +416,17 @@ fn spawn_signals(app: Arc<App>, stop: Arc<watch::Sender<bool>>) -> Result<(), St
     Ok(())
 }
 
+/// The trusted members of every community.
+fn load_trusted(store: &Store) -> HashSet<(String, String)> {
+    match store.trusted(None) {
+        Ok(t) => t.into_iter().map(|t| (t.community, t.user)).collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the trusted members");
+            HashSet::new()
+        }
+    }
+}
+
 /// Reloads rules and the state policy and records the result in the audit log.
 pub async fn reload_and_audit(app: &App, trigger: &str) -> reload::ReloadStatus {
     let status = app.reloader.reload(trigger).await;
@@ -267,6 +450,14 @@ fn spawn_ticker(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             n += 1;
             app.store.save_raid_holds(app.raids.take_changed()).await;
+            if n % 5 == 0 {
+                let t = app
+                    .executor
+                    .with_store(|s| Ok(load_trusted(s)))
+                    .await
+                    .unwrap_or_default();
+                *app.trusted.write().unwrap_or_else(|e| e.into_inner()) = t;
+            }
             if n % 10 == 0 {
                 app.pipeline.maintain();
                 app.pipeline.live.state.load().maintain(pipeline::now_ms());

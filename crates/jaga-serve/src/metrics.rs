@@ -62,7 +62,7 @@ pub struct Histogram {
 }
 
 impl Histogram {
-    fn new(bounds: &'static [f64]) -> Histogram {
+    pub fn new(bounds: &'static [f64]) -> Histogram {
         Histogram {
             bounds,
             counts: (0..bounds.len()).map(|_| AtomicU64::new(0)).collect(),
@@ -80,7 +80,7 @@ impl Histogram {
         self.count.fetch_add(1, Relaxed);
     }
 
-    fn render(&self, out: &mut String, name: &str, help: &str) {
+    pub fn render(&self, out: &mut String, name: &str, help: &str) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
         let mut cumulative = 0;
         for (b, c) in self.bounds.iter().zip(&self.counts) {
@@ -280,6 +280,88 @@ impl Metrics {
         }
         o
     }
+}
+
+/// The platform connections' metrics: state, lag, updates, actions done and failed, and
+/// the action latency histogram.
+pub fn render_platforms(o: &mut String, executor: &crate::actions::Executor) {
+    let mut platforms: Vec<_> = executor.platforms().collect();
+    if platforms.is_empty() {
+        return;
+    }
+    platforms.sort_by(|a, b| a.name().cmp(b.name()));
+    type Getter = fn(&crate::platform::ConnState) -> f64;
+    let series: [(&str, &str, &str, Getter); 6] = [
+        (
+            "jaga_platform_up",
+            "gauge",
+            "1 while the connection's last exchange with its platform succeeded.",
+            |s| {
+                f64::from(u8::from(
+                    s.status() == "connected"
+                        || s.status() == "ready"
+                        || s.status() == "waiting for webhooks",
+                ))
+            },
+        ),
+        (
+            "jaga_platform_lag_seconds",
+            "gauge",
+            "Between the newest event's platform time and its arrival.",
+            |s| s.lag_ms.load(Relaxed) as f64 / 1000.0,
+        ),
+        (
+            "jaga_platform_updates_total",
+            "counter",
+            "Updates or webhooks received.",
+            |s| s.updates.load(Relaxed) as f64,
+        ),
+        (
+            "jaga_platform_errors_total",
+            "counter",
+            "Failed exchanges with the platform (polls, refused webhooks).",
+            |s| s.errors.load(Relaxed) as f64,
+        ),
+        (
+            "jaga_actions_total",
+            "counter",
+            "Actions carried out (result=done) or given up (result=failed).",
+            |_| 0.0,
+        ),
+        (
+            "jaga_action_retries_total",
+            "counter",
+            "Action tries put back for later (429, 5xx, pacing).",
+            |s| s.retries.load(Relaxed) as f64,
+        ),
+    ];
+    for (name, kind, help, get) in series {
+        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for p in &platforms {
+            let s = p.state();
+            if name == "jaga_actions_total" {
+                let _ = writeln!(
+                    o,
+                    "{name}{{connection=\"{}\",result=\"done\"}} {}",
+                    p.name(),
+                    s.actions_done.load(Relaxed)
+                );
+                let _ = writeln!(
+                    o,
+                    "{name}{{connection=\"{}\",result=\"failed\"}} {}",
+                    p.name(),
+                    s.actions_failed.load(Relaxed)
+                );
+            } else {
+                let _ = writeln!(o, "{name}{{connection=\"{}\"}} {}", p.name(), get(s));
+            }
+        }
+    }
+    executor.latency.render(
+        o,
+        "jaga_action_seconds",
+        "From queueing an action to the platform's answer (first tries).",
+    );
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
 use jaga_core::state::{self, Local, Shared};
 use jaga_core::verdict::Verdict;
-use jaga_store::{is_flagged, unix_now, NewCase, Store};
+use jaga_store::{is_flagged, unix_now, NewAction, NewCase, Origin, Store};
 
 /// What the shards share: the serving engine and state policy (both hot-swappable) and the
 /// metrics.
@@ -232,7 +232,8 @@ pub fn now_ms() -> i64 {
 pub struct StoreFailed(pub String);
 
 enum WriteMsg {
-    Cases(Vec<NewCase>, oneshot::Sender<Result<usize, StoreFailed>>),
+    /// Cases with the platform origins and actions planned for them (one transaction).
+    Cases(Batch, oneshot::Sender<Result<usize, StoreFailed>>),
     RaidHolds(Vec<(String, i64)>),
     Audit {
         actor: String,
@@ -240,6 +241,20 @@ enum WriteMsg {
         detail: String,
     },
     Stop(oneshot::Sender<()>),
+}
+
+/// What one request writes: cases, where their events came from, and planned actions.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    pub cases: Vec<NewCase>,
+    pub origins: Vec<Origin>,
+    pub actions: Vec<NewAction>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.cases.is_empty() && self.origins.is_empty() && self.actions.is_empty()
+    }
 }
 
 /// The single writer of the review store: group-commits the cases of concurrent requests.
@@ -297,13 +312,22 @@ impl StoreWriter {
 
     /// Writes the cases and returns once they are committed.
     pub async fn write(&self, cases: Vec<NewCase>) -> Result<usize, StoreFailed> {
-        if cases.is_empty() {
+        self.write_batch(Batch {
+            cases,
+            ..Batch::default()
+        })
+        .await
+    }
+
+    /// Writes cases, origins and actions in one transaction and returns once committed.
+    pub async fn write_batch(&self, batch: Batch) -> Result<usize, StoreFailed> {
+        if batch.is_empty() {
             return Ok(0);
         }
         let (ack, rx) = oneshot::channel();
         let stopped = || StoreFailed("the review store writer has stopped".into());
         self.tx
-            .send(WriteMsg::Cases(cases, ack))
+            .send(WriteMsg::Cases(batch, ack))
             .await
             .map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
@@ -340,7 +364,7 @@ impl StoreWriter {
 }
 
 fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_batch: usize) {
-    let mut cases: Vec<NewCase> = Vec::new();
+    let mut batch = Batch::default();
     let mut acks: Vec<(oneshot::Sender<Result<usize, StoreFailed>>, usize)> = Vec::new();
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
@@ -351,9 +375,11 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
         // Group commit: take whatever else is already waiting, up to max_batch cases.
         while let Some(msg) = next.take() {
             match msg {
-                WriteMsg::Cases(c, ack) => {
-                    acks.push((ack, c.len()));
-                    cases.extend(c);
+                WriteMsg::Cases(b, ack) => {
+                    acks.push((ack, b.cases.len()));
+                    batch.cases.extend(b.cases);
+                    batch.origins.extend(b.origins);
+                    batch.actions.extend(b.actions);
                 }
                 WriteMsg::RaidHolds(h) => {
                     if let Err(e) = store.save_raid_holds(&h) {
@@ -374,13 +400,13 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
                     break;
                 }
             }
-            if cases.len() < max_batch {
+            if batch.cases.len() < max_batch {
                 next = rx.try_recv().ok();
             }
         }
-        if !cases.is_empty() {
+        if !batch.is_empty() {
             let started = Instant::now();
-            let result = store.insert_cases(&cases);
+            let result = store.insert_batch(&batch.cases, &batch.origins, &batch.actions);
             live.metrics.store_write.observe(started.elapsed());
             match result {
                 Ok(n) => {
@@ -395,14 +421,14 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
                     live.metrics
                         .store_errors
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    tracing::error!(error = %e, cases = cases.len(), "review store write failed");
+                    tracing::error!(error = %e, cases = batch.cases.len(), "review store write failed");
                     let msg = format!("the review store could not be written ({e}); retry");
                     for (ack, _) in acks.drain(..) {
                         let _ = ack.send(Err(StoreFailed(msg.clone())));
                     }
                 }
             }
-            cases.clear();
+            batch = Batch::default();
         }
     }
     if let Err(e) = store.checkpoint() {

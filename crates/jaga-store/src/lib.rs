@@ -11,6 +11,10 @@
 //! * Training data: [`Store::labelled_examples`] turns decided cases into labelled events for
 //!   `jaga train --from-store`.
 
+mod actions;
+
+pub use actions::{ActionCounts, ActionRow, NewAction, Origin, Trusted};
+
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,7 +26,10 @@ use jaga_core::mask;
 use jaga_core::verdict::{Action, Category, Verdict};
 
 /// Schema migrations, applied in order; the index + 1 is the `user_version` after it.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_platform.sql"),
+];
 
 /// WAL size beyond which `jaga serve` restarts the WAL (and `journal_size_limit` truncates
 /// the file back to this size).
@@ -468,55 +475,7 @@ impl Store {
     /// Inserts the cases in one transaction; returns how many were new (re-delivered events
     /// are skipped and their rules are not counted again).
     pub fn insert_cases(&mut self, cases: &[NewCase]) -> Result<usize, StoreError> {
-        let path = self.path.display().to_string();
-        let sq = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(sq)?;
-        let mut inserted = 0;
-        {
-            let mut ins = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO cases (community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, event, verdict, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                )
-                .map_err(sq)?;
-            let mut hit = tx
-                .prepare_cached(
-                    "INSERT INTO rule_stats (rule, hits) VALUES (?1, 1)
-                     ON CONFLICT (rule) DO UPDATE SET hits = hits + 1",
-                )
-                .map_err(sq)?;
-            for c in cases {
-                let n = ins
-                    .execute(params![
-                        c.community,
-                        c.event_id,
-                        c.kind,
-                        c.group,
-                        c.user,
-                        c.category,
-                        c.action,
-                        (f64::from(c.score) * 1000.0).round() / 1000.0,
-                        c.rules.join(","),
-                        c.summary,
-                        c.name,
-                        c.event_json,
-                        c.verdict_json,
-                        c.created_at
-                    ])
-                    .map_err(sq)?;
-                if n == 1 {
-                    inserted += 1;
-                    for r in &c.rules {
-                        hit.execute(params![r]).map_err(sq)?;
-                    }
-                }
-            }
-        }
-        tx.commit().map_err(sq)?;
-        Ok(inserted)
+        self.insert_batch(cases, &[], &[])
     }
 
     /// Lists cases newest first.
@@ -598,86 +557,7 @@ impl Store {
     /// Records an admin's decision: the case status, the rule statistics (moved from the old
     /// judgement when a case is re-decided) and the audit log change in one transaction.
     pub fn decide(&mut self, id: i64, d: &NewDecision) -> Result<CaseDetail, StoreError> {
-        if d.admin.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "a decision needs the admin's name (`admin`)".into(),
-            ));
-        }
-        let path = self.path.display().to_string();
-        let sq = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let now = unix_now();
-        let tx = self.conn.transaction().map_err(sq)?;
-        let old: Option<(String, String)> = tx
-            .query_row("SELECT status, rules FROM cases WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
-            .map_err(sq)?;
-        let Some((old_status, rules)) = old else {
-            return Err(StoreError::NotFound(id));
-        };
-        let new_status = d.decision.status();
-        tx.execute(
-            "INSERT INTO decisions (case_id, admin, decision, category, action, note, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                d.admin,
-                d.decision.as_str(),
-                d.category.map(Category::as_str),
-                d.action.map(Action::as_str),
-                d.note,
-                now
-            ],
-        )
-        .map_err(sq)?;
-        tx.execute(
-            "UPDATE cases SET status = ?2, decided_at = ?3 WHERE id = ?1",
-            params![id, new_status.as_str(), now],
-        )
-        .map_err(sq)?;
-        if old_status != new_status.as_str() {
-            for rule in rules.split(',').filter(|r| !r.is_empty()) {
-                let column = |s: &str| match s {
-                    "confirmed" => Some("confirmed"),
-                    "dismissed" => Some("dismissed"),
-                    _ => None,
-                };
-                if let Some(c) = column(&old_status) {
-                    tx.execute(
-                        &format!("UPDATE rule_stats SET {c} = MAX({c} - 1, 0) WHERE rule = ?1"),
-                        [rule],
-                    )
-                    .map_err(sq)?;
-                }
-                if let Some(c) = column(new_status.as_str()) {
-                    tx.execute(
-                        &format!(
-                            "INSERT INTO rule_stats (rule, {c}) VALUES (?1, 1)
-                             ON CONFLICT (rule) DO UPDATE SET {c} = {c} + 1"
-                        ),
-                        [rule],
-                    )
-                    .map_err(sq)?;
-                }
-            }
-        }
-        let detail = serde_json::json!({
-            "decision": d.decision.as_str(),
-            "from": old_status,
-            "category": d.category.map(Category::as_str),
-            "action": d.action.map(Action::as_str),
-        })
-        .to_string();
-        tx.execute(
-            "INSERT INTO audit (at, actor, what, case_id, detail) VALUES (?1, ?2, 'case.decision', ?3, ?4)",
-            params![now, d.admin, id, detail],
-        )
-        .map_err(sq)?;
-        tx.commit().map_err(sq)?;
-        self.get(id)?.ok_or(StoreError::NotFound(id))
+        self.decide_and_enqueue(id, d, false, &[])
     }
 
     /// Appends an entry to the audit log.
@@ -881,6 +761,127 @@ impl Store {
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
             .map_err(|e| self.err(e))
     }
+}
+
+/// Inserts cases inside a transaction; returns how many were new.
+fn insert_cases_tx(tx: &rusqlite::Transaction<'_>, cases: &[NewCase]) -> rusqlite::Result<usize> {
+    let mut inserted = 0;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO cases (community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, event, verdict, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    let mut hit = tx.prepare_cached(
+        "INSERT INTO rule_stats (rule, hits) VALUES (?1, 1)
+         ON CONFLICT (rule) DO UPDATE SET hits = hits + 1",
+    )?;
+    for c in cases {
+        let n = ins.execute(params![
+            c.community,
+            c.event_id,
+            c.kind,
+            c.group,
+            c.user,
+            c.category,
+            c.action,
+            (f64::from(c.score) * 1000.0).round() / 1000.0,
+            c.rules.join(","),
+            c.summary,
+            c.name,
+            c.event_json,
+            c.verdict_json,
+            c.created_at
+        ])?;
+        if n == 1 {
+            inserted += 1;
+            for r in &c.rules {
+                hit.execute(params![r])?;
+            }
+        }
+    }
+    Ok(inserted)
+}
+
+/// Records a decision inside a transaction: the decision row, the case status, the rule
+/// statistics (moved from the old judgement when a case is re-decided) and the audit row.
+fn decide_tx(tx: &rusqlite::Transaction<'_>, id: i64, d: &NewDecision) -> Result<(), StoreError> {
+    if d.admin.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "a decision needs the admin's name (`admin`)".into(),
+        ));
+    }
+    let path = tx.path().unwrap_or("").to_string();
+    let sq = |source| StoreError::Sqlite {
+        path: path.clone(),
+        source,
+    };
+    let now = unix_now();
+    let old: Option<(String, String)> = tx
+        .query_row("SELECT status, rules FROM cases WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()
+        .map_err(sq)?;
+    let Some((old_status, rules)) = old else {
+        return Err(StoreError::NotFound(id));
+    };
+    let new_status = d.decision.status();
+    tx.execute(
+        "INSERT INTO decisions (case_id, admin, decision, category, action, note, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            d.admin,
+            d.decision.as_str(),
+            d.category.map(Category::as_str),
+            d.action.map(Action::as_str),
+            d.note,
+            now
+        ],
+    )
+    .map_err(sq)?;
+    tx.execute(
+        "UPDATE cases SET status = ?2, decided_at = ?3 WHERE id = ?1",
+        params![id, new_status.as_str(), now],
+    )
+    .map_err(sq)?;
+    if old_status != new_status.as_str() {
+        for rule in rules.split(',').filter(|r| !r.is_empty()) {
+            let column = |s: &str| match s {
+                "confirmed" => Some("confirmed"),
+                "dismissed" => Some("dismissed"),
+                _ => None,
+            };
+            if let Some(c) = column(&old_status) {
+                tx.execute(
+                    &format!("UPDATE rule_stats SET {c} = MAX({c} - 1, 0) WHERE rule = ?1"),
+                    [rule],
+                )
+                .map_err(sq)?;
+            }
+            if let Some(c) = column(new_status.as_str()) {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO rule_stats (rule, {c}) VALUES (?1, 1)
+                         ON CONFLICT (rule) DO UPDATE SET {c} = {c} + 1"
+                    ),
+                    [rule],
+                )
+                .map_err(sq)?;
+            }
+        }
+    }
+    let detail = serde_json::json!({
+        "decision": d.decision.as_str(),
+        "from": old_status,
+        "category": d.category.map(Category::as_str),
+        "action": d.action.map(Action::as_str),
+    })
+    .to_string();
+    tx.execute(
+        "INSERT INTO audit (at, actor, what, case_id, detail) VALUES (?1, ?2, 'case.decision', ?3, ?4)",
+        params![now, d.admin, id, detail],
+    )
+    .map_err(sq)?;
+    Ok(())
 }
 
 const SUMMARY_COLUMNS: &str = "id, community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, status, created_at, decided_at";
