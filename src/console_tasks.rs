@@ -75,14 +75,11 @@ impl Tasks for BinaryTasks {
             group: job.group.clone(),
             ..ScanOptions::default()
         };
-        let summary = scan::scan_inputs(
-            &job.engine,
-            &[Input::Path(job.path.clone())],
-            io::sink(),
-            &opts,
-            &mut obs,
-        )
-        .map_err(|e| format!("{}: {e}", job.file_name))?;
+        let source = Input::Path(job.path.clone())
+            .open()
+            .map_err(|e| format!("{}: {e}", job.file_name))?;
+        let summary = scan::scan_inputs(&job.engine, vec![source], io::sink(), &opts, &mut obs)
+            .map_err(|e| format!("{}: {e}", job.file_name))?;
         let new_cases = obs.sink.finish().map_err(|e| e.to_string())?;
         let html = obs.report.render_in(job.engine.rules(), job.lang);
         let csv = obs.csv.finish().map_err(|e| e.to_string())?;

@@ -16,7 +16,7 @@ use jaga_core::event::{Attachment, Event, Kind, Role};
 use jaga_core::explain::{self, Marks};
 use jaga_core::model::{self, Model, ModelChoice};
 use jaga_core::rules::{RuleSet, Severity};
-use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin};
+use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin, Source, TimeZone};
 use jaga_serve::config::Config;
 use jaga_store::{CaseFilter, Durability, NewDecision, Store};
 
@@ -247,6 +247,11 @@ struct ScanArgs {
     /// chat's name from the export).
     #[arg(long)]
     group: Option<String>,
+    /// Time zone of the exports' local times (WhatsApp, Telegram's `date`), an IANA name
+    /// such as Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT) or UTC; events
+    /// get UTC times.
+    #[arg(long, env = "JAGA_TZ", default_value = jaga_export::DEFAULT_TZ)]
+    tz: TimeZone,
     /// Also write a self-contained HTML report for admins (no network needed to view it).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -582,7 +587,9 @@ fn cmd_scan(a: ScanArgs) -> u8 {
             })
             .collect()
     };
-    // Every input must open before anything is written: a typo is not a partial scan.
+    // Every input must open before anything is written: a typo is not a partial scan. Each
+    // is opened once, here, and read from that handle (a pipe or FIFO cannot be reopened).
+    let mut sources = Vec::with_capacity(inputs.len());
     for input in &inputs {
         if let Input::Path(p) = input {
             if p.is_dir() {
@@ -592,8 +599,11 @@ fn cmd_scan(a: ScanArgs) -> u8 {
                 );
                 return EXIT_FATAL;
             }
-            if let Err(e) = File::open(p) {
-                eprintln!("jaga: cannot open {}: {e}", p.display());
+        }
+        match input.open() {
+            Ok(s) => sources.push(s),
+            Err(e) => {
+                eprintln!("jaga: cannot open {}: {e}", input.name());
                 return EXIT_FATAL;
             }
         }
@@ -639,6 +649,7 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         format: a.format.0,
         date_order: a.date_order.0,
         group: a.group.clone(),
+        tz: a.tz.clone(),
         ..ScanOptions::default()
     };
     // A progress bar only where a person watches stderr and verdicts do not go to the same
@@ -657,13 +668,13 @@ fn cmd_scan(a: ScanArgs) -> u8 {
     };
     let mut observer = CliObserver {
         store,
-        bar: show_bar.then(|| progress_bar(&inputs)),
+        bar: show_bar.then(|| progress_bar(&sources)),
         report: report_file
             .is_some()
             .then(|| jaga::report::Report::new(a.report_limit)),
         csv,
     };
-    let result = scan::scan_inputs(&engine, &inputs, out, &opts, &mut observer);
+    let result = scan::scan_inputs(&engine, sources, out, &opts, &mut observer);
     if let Some(bar) = &observer.bar {
         bar.finish_and_clear();
     }
@@ -766,8 +777,8 @@ impl scan::Observer for CliObserver {
     }
 }
 
-fn progress_bar(inputs: &[Input]) -> ProgressBar {
-    let sizes: Option<Vec<u64>> = inputs.iter().map(Input::size).collect();
+fn progress_bar(inputs: &[Source<'_>]) -> ProgressBar {
+    let sizes: Option<Vec<u64>> = inputs.iter().map(Source::size).collect();
     let bar = match sizes {
         Some(s) => {
             let bar = ProgressBar::new(s.iter().sum());
