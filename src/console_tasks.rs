@@ -236,3 +236,145 @@ fn candidate(model: &Path) -> PathBuf {
     p.push(".candidate");
     PathBuf::from(p)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jaga_core::verdict::{Action, Category, Reason, Scores, Source};
+    use jaga_store::{Judgement, NewCase, NewDecision};
+
+    const RULES: &str = r#"
+[[rule]]
+id = "spam.slot"
+description = "Gambling promotion"
+category = "spam"
+keywords = ["slot gacor"]
+score = 0.9
+tests = { hit = ["slot gacor"], miss = ["halo semua"] }
+"#;
+
+    fn workspace() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules");
+        std::fs::create_dir_all(rules.join("lists")).unwrap();
+        std::fs::write(
+            rules.join("policy.toml"),
+            "[message]\nspam = { review = 0.4, remove = 0.8 }\nscam = { review = 0.4 }\ndoxing = { review = 0.4 }\nabuse = { review = 0.4 }\n[join_request]\nspam = { review = 0.4 }\nscam = { review = 0.4 }\ndoxing = { review = 0.4 }\nabuse = { review = 0.4 }\n",
+        )
+        .unwrap();
+        std::fs::write(rules.join("test.toml"), RULES).unwrap();
+        for l in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
+            std::fs::write(rules.join("lists").join(l), "").unwrap();
+        }
+        let mut tsv = String::new();
+        for i in 0..40 {
+            tsv.push_str(&format!(
+                "ok\tselamat pagi kak, streaming jam {i} ya jangan lupa vote\n"
+            ));
+            tsv.push_str(&format!(
+                "spam\tdepo {i}rb langsung wd, situs maxwin hari ini gas\n"
+            ));
+        }
+        std::fs::write(dir.path().join("data.tsv"), tsv).unwrap();
+        dir
+    }
+
+    fn decide_cases(store: &mut Store, n: usize) {
+        for i in 0..n {
+            let spam = i % 2 == 0;
+            let ev = Event {
+                id: format!("e{i}"),
+                community: "army-id".into(),
+                group: "g".into(),
+                user: format!("u{i}"),
+                text: if spam {
+                    format!("bonus new member {i} depo kecil wd gede, link di bio")
+                } else {
+                    format!("kak {i} mau tanya jadwal nobar minggu ini dong")
+                },
+                ..Event::default()
+            };
+            let mut scores = Scores::default();
+            scores.set(Category::Spam, 0.5);
+            let v = Verdict {
+                id: ev.id.clone(),
+                kind: jaga_core::event::Kind::Message,
+                category: Some(Category::Spam),
+                action: Action::Review,
+                scores,
+                reasons: vec![Reason::new(
+                    Source::Model,
+                    "model.spam",
+                    Category::Spam,
+                    0.5,
+                    vec![],
+                    "p=0.7",
+                )],
+            };
+            store.insert_cases(&[NewCase::new(&ev, &v, 1)]).unwrap();
+            let id = store
+                .queue(&jaga_store::QueueFilter {
+                    limit: 1000,
+                    ..Default::default()
+                })
+                .unwrap()
+                .into_iter()
+                .find(|c| c.event_id == ev.id)
+                .unwrap()
+                .id;
+            let d = NewDecision {
+                admin: "rini".into(),
+                decision: if spam {
+                    Judgement::Confirm
+                } else {
+                    Judgement::Dismiss
+                },
+                category: None,
+                action: None,
+                note: String::new(),
+            };
+            store.decide(id, &d).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_retrain_switches_only_when_it_can_show_the_new_model_is_not_worse() {
+        let dir = workspace();
+        let db = dir.path().join("jaga.db");
+        let model = dir.path().join("models/community.model");
+        let job = RetrainJob {
+            store: db.clone(),
+            rules: dir.path().join("rules"),
+            model: model.clone(),
+            data: vec![dir.path().join("data.tsv").display().to_string()],
+        };
+        // No decision yet: nothing to measure with, so nothing switches.
+        drop(Store::open(&db, Durability::Normal).unwrap());
+        let o = retrain(&job).unwrap();
+        assert!(!o.switched && o.why.contains("no decided case"), "{o:?}");
+        assert!(!model.exists());
+        // With decisions: measured on the held-out ones, before (rules only) and after.
+        let mut store = Store::open(&db, Durability::Normal).unwrap();
+        decide_cases(&mut store, 40);
+        let o = retrain(&job).unwrap();
+        assert!(o.decisions > 0 && o.before.examples > 0, "{o:?}");
+        assert_eq!(
+            o.before.examples, o.after.examples,
+            "the same held-out decisions"
+        );
+        assert_eq!(
+            o.decisions as u64 + o.before.examples,
+            40,
+            "every decision is used once"
+        );
+        assert_eq!(
+            o.switched,
+            o.after.f1 >= o.before.f1 && o.after.rule_tests_failed <= o.before.rule_tests_failed
+        );
+        assert_eq!(model.exists(), o.switched, "{o:?}");
+        if o.switched {
+            Model::load(&model).unwrap();
+        }
+        assert!(!candidate(&model).exists() || !o.switched);
+    }
+}

@@ -532,3 +532,188 @@ fn sign_in_is_rate_limited_and_needs_the_form_token() {
         .header("set-cookie")
         .is_none_or(|c| !c.contains("jaga_session")));
 }
+
+/// Signs in over plain HTTP; returns the session cookie and the session's CSRF token.
+fn http_sign_in(s: &Server, name: &str) -> (String, String) {
+    let page = request(s.addr, "GET", "/login", &[], b"");
+    let pre = page
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = pre.split('=').nth(1).unwrap().to_string();
+    let r = request(
+        s.addr,
+        "POST",
+        "/login",
+        &[
+            ("Cookie", &pre),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        format!("csrf={token}&name={name}&password=correct+horse+battery&next=/queue").as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let cookie = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .find(|(_, v)| v.starts_with("jaga_session="))
+        .map(|(_, v)| v.split(';').next().unwrap().to_string())
+        .unwrap();
+    let page = request(s.addr, "GET", "/account", &[("Cookie", &cookie)], b"").text();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .unwrap()
+        .to_string();
+    (cookie, csrf)
+}
+
+#[test]
+fn exports_scan_into_cases_with_report_and_csv_and_messages_can_be_tried() {
+    let s = start();
+    let (cookie, csrf) = http_sign_in(&s, "rini");
+    let form = [
+        ("Cookie", cookie.as_str()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+
+    // Try a message: the explanation in plain words, nothing stored.
+    let r = request(
+        s.addr,
+        "POST",
+        "/rules/try",
+        &form,
+        format!("csrf={csrf}&text=Pinjol+cair+5+menit+tanpa+BI+checking").as_bytes(),
+    );
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(
+        html.contains("id=\"try-result\"") && html.contains("<mark>"),
+        "{html}"
+    );
+    assert!(s
+        .store()
+        .queue(&jaga_store::QueueFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .is_empty());
+
+    // Upload the demo WhatsApp export: its flagged messages become cases of the community.
+    let export = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/exports/WhatsApp Chat with ARMY Peduli.txt");
+    let bytes = std::fs::read(&export).unwrap();
+    let boundary = "jagaBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf.as_str()), ("group", "")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"WhatsApp Chat with ARMY Peduli.txt\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let r = request(
+        s.addr,
+        "POST",
+        "/exports",
+        &[("Cookie", &cookie), ("Content-Type", &ct)],
+        &body,
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let cases = s
+        .store()
+        .queue(&jaga_store::QueueFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!cases.is_empty(), "the export's flagged messages are cases");
+    assert!(cases.iter().all(|c| c.community == "army-id"));
+    let scans = s.store().export_scans(Some("army-id"), 10).unwrap();
+    assert_eq!(scans.len(), 1);
+    assert_eq!(scans[0].new_cases as usize, cases.len());
+    let list = request(s.addr, "GET", "/exports", &[("Cookie", &cookie)], b"").text();
+    assert!(
+        list.contains("WhatsApp Chat with ARMY Peduli.txt"),
+        "{list}"
+    );
+    let id = scans[0].id;
+    let report = request(
+        s.addr,
+        "GET",
+        &format!("/exports/{id}/report.html"),
+        &[("Cookie", &cookie)],
+        b"",
+    );
+    assert_eq!(report.status, 200);
+    assert!(report.text().contains("Laporan jaga") && !report.text().contains("<script"));
+    let csp = report.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(report
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment"));
+    let csv = request(
+        s.addr,
+        "GET",
+        &format!("/exports/{id}/flagged.csv"),
+        &[("Cookie", &cookie)],
+        b"",
+    )
+    .text();
+    assert!(csv.lines().count() as i64 == scans[0].flagged + 1, "{csv}");
+    // Without a session: nothing.
+    assert_eq!(
+        request(
+            s.addr,
+            "GET",
+            &format!("/exports/{id}/flagged.csv"),
+            &[],
+            b""
+        )
+        .status,
+        303
+    );
+
+    // Rules: a decision shows in the rule's precision.
+    let first = cases[0].id;
+    let r = request(
+        s.addr,
+        "POST",
+        &format!("/cases/{first}/decide"),
+        &form,
+        format!("csrf={csrf}&decision=confirm").as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let rules = request(s.addr, "GET", "/rules", &[("Cookie", &cookie)], b"").text();
+    assert!(
+        rules.contains("100%"),
+        "a confirmed rule shows 100% precision"
+    );
+    // Retraining is for owners.
+    let r = request(
+        s.addr,
+        "POST",
+        "/learning/retrain",
+        &form,
+        format!("csrf={csrf}").as_bytes(),
+    );
+    assert_eq!(r.status, 403);
+    let health = request(s.addr, "GET", "/health", &[("Cookie", &cookie)], b"").text();
+    assert!(
+        health.contains("webhook"),
+        "the connection is listed: {health}"
+    );
+}
