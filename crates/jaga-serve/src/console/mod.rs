@@ -365,6 +365,15 @@ impl Session {
         }
     }
 
+    /// The fields of a posted form, once its CSRF token is this session's and the admin has
+    /// at least `role`.
+    pub fn form(&self, body: &[u8], role: Role) -> Result<Fields, Response> {
+        let f = Fields::parse(body);
+        self.check_csrf(f.get("csrf"))?;
+        self.require(role)?;
+        Ok(f)
+    }
+
     /// The community filter for the store: `None` for an admin of every community.
     pub fn community(&self) -> Option<String> {
         (self.admin.community != "*").then(|| self.admin.community.clone())

@@ -310,9 +310,7 @@ pub async fn bulk(
     s: Session,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
-    s.require(Role::Admin)?;
+    let f = s.form(&body, Role::Admin)?;
     let decision: Judgement = f
         .get("decision")
         .and_then(|d| d.parse().ok())
@@ -447,9 +445,7 @@ pub async fn reveal(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
-    s.require(Role::Admin)?;
+    s.form(&body, Role::Admin)?;
     visible_case(&app, &s, id).await?;
     let who = s.admin.name.clone();
     s.store(&app, move |st| {
@@ -700,9 +696,7 @@ pub async fn decide(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
-    s.require(Role::Admin)?;
+    let f = s.form(&body, Role::Admin)?;
     let decision: Judgement = f
         .get("decision")
         .and_then(|d| d.parse().ok())
@@ -718,9 +712,7 @@ pub async fn ban(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
-    s.require(Role::Admin)?;
+    let f = s.form(&body, Role::Admin)?;
     let mut d = decision_of(&s, &f, Judgement::Confirm, Some(Action::Ban));
     if d.note.is_empty() {
         d.note = "ban across the community".into();
@@ -822,9 +814,7 @@ pub async fn trust(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
-    s.require(Role::Admin)?;
+    s.form(&body, Role::Admin)?;
     let c = visible_case(&app, &s, id).await?;
     let who = s.admin.name.clone();
     let user = c.case.user.clone();

@@ -265,8 +265,7 @@ pub async fn logout(
     s: Session,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
+    s.form(&body, Role::Viewer)?;
     let h = s.token_hash.clone();
     s.store(&app, move |st| st.end_session(&h)).await?;
     Ok(signed_out(&s))
@@ -277,8 +276,7 @@ pub async fn logout_everywhere(
     s: Session,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
+    s.form(&body, Role::Viewer)?;
     let (id, who) = (s.admin.id, s.admin.name.clone());
     s.store(&app, move |st| {
         let n = st.end_sessions_of(id)?;
@@ -335,8 +333,7 @@ pub async fn password(
     s: Session,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
+    let f = s.form(&body, Role::Viewer)?;
     let current = f.get("current").unwrap_or("").to_string();
     let new = f.get("new").unwrap_or("").to_string();
     let old = s.admin.password.clone();
@@ -487,8 +484,7 @@ pub async fn try_message(
     s: Session,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
+    let f = s.form(&body, Role::Viewer)?;
     let l = s.lang;
     let text: String = f.get("text").unwrap_or("").chars().take(10_000).collect();
     let join = f.get("join").is_some();
@@ -679,9 +675,7 @@ pub async fn retrain(
     s: Session,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let f = Fields::parse(&body);
-    s.check_csrf(f.get("csrf"))?;
-    s.require(Role::Owner)?;
+    s.form(&body, Role::Owner)?;
     let (Some(tasks), Some(model)) = (app.console.tasks.clone(), app.console.model.clone()) else {
         return Err(error_page(
             s.t,
