@@ -23,7 +23,8 @@ use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
 use jaga_core::verdict::{Action, Category, Verdict};
 use jaga_export::{
-    self, DateOrder, Diagnostic, Format, Input, InputStats, Level, Origin, ReadOptions, Sink, Stop,
+    self, DateOrder, Diagnostic, Format, InputStats, Level, Origin, ReadOptions, Sink, Source,
+    Stop, TimeZone,
 };
 
 /// Tuning knobs for [`scan`] and [`scan_inputs`].
@@ -39,6 +40,8 @@ pub struct ScanOptions {
     pub date_order: Option<DateOrder>,
     /// The `group` of events read from exports (default: the chat's name).
     pub group: Option<String>,
+    /// The zone of the exports' local times.
+    pub tz: TimeZone,
 }
 
 impl Default for ScanOptions {
@@ -49,6 +52,7 @@ impl Default for ScanOptions {
             format: None,
             date_order: None,
             group: None,
+            tz: TimeZone::default(),
         }
     }
 }
@@ -284,9 +288,12 @@ enum Outcome {
 
 /// Scans every input in order and writes one verdict JSON line (with `origin`) per event
 /// to `out`. Diagnostics go to the observer and are counted; the scan goes on.
+///
+/// Each input is read from the one handle it was opened with ([`jaga_export::Input::open`]), so pipes,
+/// FIFOs and process substitutions are read exactly once.
 pub fn scan_inputs<W: Write>(
     engine: &Engine,
-    inputs: &[Input],
+    inputs: Vec<Source<'_>>,
     out: W,
     opts: &ScanOptions,
     observer: &mut dyn Observer,
@@ -295,7 +302,7 @@ pub fn scan_inputs<W: Write>(
         engine,
         |read_opts, sink| {
             for input in inputs {
-                jaga_export::read_input(input, read_opts, sink)?;
+                jaga_export::read_source(input, read_opts, sink)?;
             }
             Ok(())
         },
@@ -378,6 +385,7 @@ where
         date_order: opts.date_order,
         group: opts.group.clone(),
         max_event_bytes: opts.max_event_bytes,
+        tz: opts.tz.clone(),
         progress: Some(counter.clone()),
     };
     let max_bytes = opts.max_event_bytes;
@@ -639,10 +647,13 @@ mod tests {
             }
         }
         let mut seen = Seen(Vec::new());
-        let inputs = [Input::Path(wa.clone()), Input::Path(jl.clone())];
+        let inputs = vec![
+            jaga_export::Input::Path(wa.clone()).open().unwrap(),
+            jaga_export::Input::Path(jl.clone()).open().unwrap(),
+        ];
         let s = scan_inputs(
             &engine(),
-            &inputs,
+            inputs,
             &mut out,
             &ScanOptions::default(),
             &mut seen,

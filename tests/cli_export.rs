@@ -202,7 +202,23 @@ fn report_is_self_contained_highlighted_and_masked() {
     for raw in ["0812-3456-0491", "857-1111-2222", "812-3456-0491"] {
         assert!(!html.contains(raw), "report shows {raw}");
     }
-    assert!(html.contains("0812****0491") && html.contains("6285*****2222"));
+    // Senders as the app shows them (a number in WhatsApp's format), masked.
+    assert!(html.contains("0812****0491") && html.contains("+62 857-····-2222"));
+    // Both languages, plain words, and the actions' meaning on each platform.
+    assert!(
+        html.contains("Laporan jaga")
+            && html.contains("What each action means on WhatsApp and Telegram")
+    );
+    // The CSV beside the report: every flagged message, masked, in plain words.
+    let csv = std::fs::read_to_string(report.with_extension("csv")).unwrap();
+    assert!(
+        csv.starts_with("waktu,grup,pengirim,kategori,tindakan"),
+        "{csv}"
+    );
+    assert!(csv.lines().count() > 1, "{csv}");
+    for raw in ["0812-3456-0491", "857-1111-2222", "812-3456-0491"] {
+        assert!(!csv.contains(raw), "the CSV shows {raw}");
+    }
     // Self-contained: nothing fetched from the network, no script.
     for bad in [
         "<script",
@@ -321,5 +337,315 @@ fn a_telegram_export_folder_and_empty_input() {
     std::fs::write(&blank, "\n\n").unwrap();
     let out = jaga(&["scan", blank.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
+
+/// Runs jaga to its end, reading its output as it comes, or kills it and fails after `secs`
+/// (a hang is a failure, not a stuck test run).
+fn finish(child: std::process::Child, secs: u64) -> Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(out) => out.expect("collect jaga's output"),
+        Err(_) => {
+            #[cfg(unix)]
+            // SAFETY: signals the child this test started, still running (not yet reaped).
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
+            }
+            panic!("jaga (pid {pid}) did not finish within {secs}s: it hung");
+        }
+    }
+}
+
+fn spawn(args: &[&str], stdin: std::process::Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(args)
+        .current_dir(root())
+        .stdin(stdin)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start jaga")
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+/// Writes `data` into a FIFO once (opening it waits for the reader), then closes it.
+#[cfg(unix)]
+fn write_fifo_once(path: PathBuf, data: Vec<u8>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        // A reader that went away makes this fail; the assertions on jaga's output say why.
+        let _ = f.write_all(&data);
+    })
+}
+
+#[cfg(unix)]
+#[test]
+fn item6_fifo_is_opened_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = std::fs::read(root().join("examples/feed.jsonl")).unwrap();
+    let lines = feed.iter().filter(|&&b| b == b'\n').count();
+    // JSONL, a WhatsApp export (date order from the look-ahead) and a zip, each through a
+    // FIFO written exactly once.
+    let wa = std::fs::read(fixture("whatsapp/WhatsApp Chat with ARMY Peduli.txt")).unwrap();
+    let zip = std::fs::read(fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip")).unwrap();
+    for (name, data, want) in [
+        ("feed.jsonl", feed.clone(), lines),
+        ("chat.txt", wa, 11),
+        ("chat.zip", zip, 6),
+    ] {
+        let fifo = dir.path().join(name);
+        mkfifo(&fifo);
+        let writer = write_fifo_once(fifo.clone(), data);
+        let child = spawn(
+            &["scan", "--no-model", fifo.to_str().unwrap()],
+            std::process::Stdio::null(),
+        );
+        let out = finish(child, 60);
+        writer.join().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert_eq!(
+            verdicts(&out.stdout).len(),
+            want,
+            "{name}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn item6_fifos_written_one_after_another() {
+    // One writer fills the first FIFO, then the second: jaga must not wait for the second
+    // before it has read the first.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    mkfifo(&a);
+    mkfifo(&b);
+    let (wa, wb) = (a.clone(), b.clone());
+    let writer = std::thread::spawn(move || {
+        // Bigger than a pipe's buffer, so the write blocks until jaga reads it.
+        let line = "{\"id\":\"x\",\"text\":\"halo kak\"}\n".repeat(20_000);
+        write_fifo_once(wa, line.clone().into_bytes())
+            .join()
+            .unwrap();
+        write_fifo_once(wb, line.into_bytes()).join().unwrap();
+    });
+    let child = spawn(
+        &[
+            "scan",
+            "--no-model",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+        std::process::Stdio::null(),
+    );
+    let out = finish(child, 120);
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(verdicts(&out.stdout).len(), 40_000);
+}
+
+#[cfg(unix)]
+#[test]
+fn item6_process_substitution_scans_everything() {
+    let Ok(bash) = Command::new("bash").arg("-c").arg("true").status() else {
+        eprintln!("skipped: no bash");
+        return;
+    };
+    assert!(bash.success());
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{}' scan --no-model <(cat examples/feed.jsonl) <(cat '{}')",
+            env!("CARGO_BIN_EXE_jaga"),
+            fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip")
+        ))
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let feed = std::fs::read_to_string(root().join("examples/feed.jsonl")).unwrap();
+    assert_eq!(verdicts(&out.stdout).len(), feed.lines().count() + 6);
+}
+
+#[test]
+fn item6_zip_on_standard_input() {
+    use std::io::Write;
+    let zip = std::fs::read(fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip")).unwrap();
+    // Piped: held in memory and read.
+    let mut child = spawn(&["scan", "--no-model", "-"], std::process::Stdio::piped());
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&zip).unwrap());
+    let out = finish(child, 60);
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = verdicts(&out.stdout);
+    assert_eq!(v.len(), 6);
+    assert_eq!(
+        v[0]["origin"]["file"],
+        "<stdin>/WhatsApp Chat with ARMY Peduli.txt"
+    );
+    // Redirected from the file: read in place.
+    let f = std::fs::File::open(fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip")).unwrap();
+    let out = finish(spawn(&["scan", "--no-model", "-"], f.into()), 60);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(verdicts(&out.stdout).len(), 6);
+}
+
+#[test]
+fn item6_a_piped_zip_over_the_cap_is_refused_clearly() {
+    use std::io::Write;
+    let mut child = spawn(&["scan", "--no-model", "-"], std::process::Stdio::piped());
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![0u8; 1 << 20];
+        let _ = stdin.write_all(b"PK\x03\x04");
+        for _ in 0..(jaga_export::MAX_STREAMED_ZIP >> 20) + 1 {
+            if stdin.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let out = finish(child, 120);
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let e = stderr(&out);
+    assert!(
+        e.contains("<stdin>: a zip read from a pipe or standard input is held in memory, and this one is larger than 256 MiB; give the zip's path instead"),
+        "{e}"
+    );
+}
+
+/// Peak resident memory of a running process (Linux), in bytes.
+#[cfg(target_os = "linux")]
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kb * 1024
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn item5_whatsapp_lookahead_is_bounded() {
+    use std::io::Write;
+    // A WhatsApp export on standard input whose second message is one 256 MiB line. The
+    // date-order look-ahead used to read on to the end of that line.
+    const LINE: usize = 256 << 20;
+    for forced in [false, true] {
+        let mut args = vec!["scan", "--no-model", "-"];
+        if forced {
+            args.extend(["--date-order", "dmy"]);
+        }
+        let mut child = spawn(&args, std::process::Stdio::piped());
+        let pid = child.id();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"26/11/20 23.10 - Rina: halo\n26/11/20 23.11 - Budi: ")
+            .unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..LINE >> 20 {
+            stdin.write_all(&chunk).unwrap();
+        }
+        stdin
+            .write_all(b"\n27/11/20 08.00 - Rina: pagi kak\n")
+            .unwrap();
+        // Everything but the pipe's buffer has been read by now: measure before jaga ends.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let peak = peak_rss(pid);
+        drop(stdin);
+        let out = finish(child, 120);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            peak < 128 << 20,
+            "forced={forced}: peak {} MiB for a {} MiB line",
+            peak >> 20,
+            LINE >> 20
+        );
+        let v = verdicts(&out.stdout);
+        assert_eq!(v.len(), 2, "the messages around the long line are scanned");
+        assert_eq!(v[1]["origin"]["line"], 3);
+        let e = stderr(&out);
+        assert!(
+            e.contains("<stdin>:2: line is longer than 1048576 bytes; skipped"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn item10_german_joins_reach_join_screening() {
+    let rules = test_rules();
+    let path = fixture("whatsapp/WhatsApp Chat mit ARMY Deutschland.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args([
+            "scan",
+            &path,
+            "--rules",
+            rules.path().to_str().unwrap(),
+            "--no-model",
+        ])
+        .args(["--tz", "Europe/Berlin"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = verdicts(&out.stdout);
+    let joins = v.iter().filter(|x| x["kind"] == "join_request").count();
+    assert_eq!(
+        joins, 16,
+        "13 `Du hast X hinzugefügt`, one link, two added by Anna"
+    );
+    // Mira joined by link and posts at once: her first message in the group.
+    let mira = v.iter().find(|x| x["origin"]["line"] == 22).unwrap();
+    assert!(
+        mira["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "spam.test_newcomer"),
+        "{mira}"
+    );
+    let e = stderr(&out);
+    assert!(
+        e.contains("whatsapp (UTF-8), 5 messages, 16 joins, 8 system, 1 deleted, 1 media, dates read as day/month, times in Europe/Berlin"),
+        "{e}"
+    );
+    // The zone also comes from the environment; a wrong name stops before scanning.
+    let out = Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(["scan", &path, "--no-model"])
+        .env("JAGA_TZ", "Asia/Makassar")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("times in Asia/Makassar"),
+        "{}",
+        stderr(&out)
+    );
+    let out = jaga(&["scan", &path, "--tz", "WIB"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown time zone `WIB`"),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
 }

@@ -21,6 +21,8 @@ fn read_with(rel: &str, opts: &ReadOptions) -> Collected {
     jaga_export::read_all(&fixture(rel), opts).expect("fixture reads")
 }
 
+/// A time; the WhatsApp fixtures' local times are read in the default zone, Asia/Jakarta,
+/// so they are written here with its offset, `+07:00`.
 fn ts(s: &str) -> Option<i64> {
     Some(parse_rfc3339(s).expect("valid test time"))
 }
@@ -106,10 +108,10 @@ fn android_english_layout() {
         first.text,
         "Halo kak, ada promo pinjaman cepat cair\nhubungi 0812-3456-0491 ya"
     );
-    assert_eq!(first.ts, ts("2024-03-13T21:16:00Z"));
+    assert_eq!(first.ts, ts("2024-03-13T21:16:00+07:00"));
     assert_eq!(
         (first.member_messages, first.joined_at),
-        (Some(0), ts("2024-03-13T21:15:00Z"))
+        (Some(0), ts("2024-03-13T21:15:00+07:00"))
     );
     // Budi was added at 08:01: his messages count from there.
     assert_eq!(by_line(&c, 5).member_messages, Some(0));
@@ -140,7 +142,7 @@ fn android_indonesian_layout() {
     let ev = events(&c);
     assert_eq!(ev[0].kind, Kind::JoinRequest);
     assert_eq!(ev[0].user, "+62 812-3456-7890");
-    assert_eq!(ev[0].ts, ts("2020-11-26T23:11:00Z"));
+    assert_eq!(ev[0].ts, ts("2020-11-26T23:11:00+07:00"));
     let spam = by_line(&c, 4);
     assert_eq!(spam.name, "+62 812-3456-7890");
     assert_eq!(
@@ -172,7 +174,7 @@ fn android_indonesian_layout() {
         by_line(&c, 14).text,
         "info konser 28/11/20 13.00 - 15.00 di JIS"
     );
-    assert_eq!(by_line(&c, 14).ts, ts("2020-11-27T13:05:00Z"));
+    assert_eq!(by_line(&c, 14).ts, ts("2020-11-27T13:05:00+07:00"));
 }
 
 #[test]
@@ -190,7 +192,7 @@ fn ios_layout_with_marks_and_12_hour_times() {
         (budi.name.as_str(), budi.text.as_str()),
         ("Budi", "selamat malam")
     );
-    assert_eq!(budi.ts, ts("2024-03-12T21:15:30Z"));
+    assert_eq!(budi.ts, ts("2024-03-12T21:15:30+07:00"));
     assert_eq!(budi.member_messages, Some(0));
     // `ARMY Peduli: ‎X joined using this group’s invite link` is a system line, not a message.
     let join = by_line(&c, 5);
@@ -208,7 +210,7 @@ fn ios_layout_with_marks_and_12_hour_times() {
     assert_eq!(by_line(&c, 8).member_messages, Some(2));
     let doc = by_line(&c, 11);
     assert_eq!(doc.attachments[0].name, "undangan.apk");
-    assert_eq!(doc.ts, ts("2024-03-14T00:00:00Z"), "12 AM is midnight");
+    assert_eq!(doc.ts, ts("2024-03-14T00:00:00+07:00"), "12 AM is midnight");
     assert_eq!(
         doc.member_messages,
         Some(2),
@@ -216,11 +218,11 @@ fn ios_layout_with_marks_and_12_hour_times() {
     );
     assert_eq!(
         by_line(&c, 12).ts,
-        ts("2024-03-14T12:30:00Z"),
+        ts("2024-03-14T12:30:00+07:00"),
         "12 PM is noon"
     );
     let last = by_line(&c, 13);
-    assert_eq!(last.ts, ts("2024-03-14T13:05:09Z"));
+    assert_eq!(last.ts, ts("2024-03-14T13:05:09+07:00"));
     assert_eq!(
         last.text,
         "Reminder: vote sebelum 3/15/24, 11:59\u{202f}PM - jangan lupa"
@@ -237,9 +239,9 @@ fn spanish_12_hour_with_four_digit_years() {
         (ev[0].kind, ev[0].user.as_str()),
         (Kind::JoinRequest, "Pablo")
     );
-    assert_eq!(by_line(&c, 4).ts, ts("2024-01-15T09:08:00Z"));
-    assert_eq!(by_line(&c, 5).ts, ts("2024-01-15T12:30:00Z"));
-    assert_eq!(by_line(&c, 6).ts, ts("2024-01-16T00:05:00Z"));
+    assert_eq!(by_line(&c, 4).ts, ts("2024-01-15T09:08:00+07:00"));
+    assert_eq!(by_line(&c, 5).ts, ts("2024-01-15T12:30:00+07:00"));
+    assert_eq!(by_line(&c, 6).ts, ts("2024-01-16T00:05:00+07:00"));
     assert_eq!(by_line(&c, 6).text, "", "<Multimedia omitido> is media");
 }
 
@@ -255,7 +257,7 @@ fn year_first_and_dotted_dates() {
     let c = read("whatsapp/dots_de.txt");
     no_problems(&c);
     assert_eq!(counts(&c), (3, 1, 0, 0, 0));
-    assert_eq!(by_line(&c, 1).ts, ts("2024-03-12T21:05:00Z"));
+    assert_eq!(by_line(&c, 1).ts, ts("2024-03-12T21:05:00+07:00"));
     assert_eq!(by_line(&c, 4).text, "Treffen am 14.03.24, 18:00 - im Park");
     assert_eq!(by_line(&c, 4).member_messages, Some(1));
 }
@@ -280,8 +282,8 @@ fn mixed_layouts_are_read_and_reported() {
         "{warnings:?}"
     );
     // Day/month from the Android part, month/day from the iPhone part: each date stays valid.
-    assert_eq!(by_line(&c, 1).ts, ts("2024-03-13T08:00:00Z"));
-    assert_eq!(by_line(&c, 3).ts, ts("2024-03-15T09:00:00Z"));
+    assert_eq!(by_line(&c, 1).ts, ts("2024-03-13T08:00:00+07:00"));
+    assert_eq!(by_line(&c, 3).ts, ts("2024-03-15T09:00:00+07:00"));
 }
 
 #[test]
@@ -294,7 +296,7 @@ fn forced_date_order_wins() {
     assert_eq!(counts(&c).0, 3, "year-first dates are unambiguous anyway");
     let c = read_with("whatsapp/spanish_12h.txt", &opts);
     // 15/01/2024 cannot be month/day: read day/month, and said so.
-    assert_eq!(by_line(&c, 4).ts, ts("2024-01-15T09:08:00Z"));
+    assert_eq!(by_line(&c, 4).ts, ts("2024-01-15T09:08:00+07:00"));
     assert!(c
         .diagnostics
         .iter()
@@ -503,7 +505,7 @@ fn the_shared_mit_fixtures_parse_when_present() {
             "{name}"
         );
         let last = &c.events.last().unwrap().1;
-        assert_eq!(last.ts, ts("2021-12-30T22:01:00Z"), "{name}");
+        assert_eq!(last.ts, ts("2021-12-30T22:01:00+07:00"), "{name}");
         assert_eq!(
             last.text, "Lorem ipsum dolor sit amet,\nconsectetur adipiscing elit. Duis libero.",
             "{name}"
@@ -692,4 +694,134 @@ fn a_file_that_starts_mid_message_and_an_oversized_message() {
         "baris satu\nbaris dua yang panjang sekali"
     );
     assert_eq!(by_line(&c, 6).text, "pagi", "the next message is whole");
+}
+
+#[test]
+fn item10_german_joins() {
+    let c = read("whatsapp/WhatsApp Chat mit ARMY Deutschland.txt");
+    no_problems(&c);
+    // 13 `Du hast X hinzugefügt`, one invite link, `Anna hat Nina und Olga hinzugefügt`;
+    // created, subject, description, icon, encryption, security code, removed, left.
+    assert_eq!(counts(&c), (5, 16, 8, 1, 1));
+    let joins: Vec<&str> = c
+        .events
+        .iter()
+        .filter(|(_, e)| e.kind == Kind::JoinRequest)
+        .map(|(_, e)| e.user.as_str())
+        .collect();
+    assert_eq!(
+        joins,
+        [
+            "Anna",
+            "Budi",
+            "Clara",
+            "Dewi",
+            "Emma",
+            "Fitri",
+            "Greta",
+            "Hana",
+            "Ines",
+            "Jana",
+            "Kiki",
+            "Lena",
+            "+49 151 23456789",
+            "Mira",
+            "Nina",
+            "Olga"
+        ]
+    );
+    assert!(c.events.iter().all(|(_, e)| e.group == "ARMY Deutschland"));
+    // The newcomer's link right after joining is her first message in the group.
+    let mira = by_line(&c, 22);
+    assert_eq!(
+        (mira.member_messages, mira.joined_at),
+        (Some(0), ts("2024-03-13T09:00:00+07:00"))
+    );
+    assert_eq!(by_line(&c, 19).member_messages, Some(0), "Anna was added");
+    assert_eq!(by_line(&c, 24).attachments[0].kind, "media");
+    let names: Vec<&str> = c
+        .events
+        .iter()
+        .filter(|(o, _)| o.line == 23)
+        .map(|(_, e)| e.id.as_str())
+        .collect();
+    assert_eq!(names, ["23.1", "23.2"]);
+}
+
+#[test]
+fn item10_time_zones() {
+    let path = "whatsapp/WhatsApp Chat mit ARMY Deutschland.txt";
+    let mira = |tz: &str| {
+        let c = read_with(
+            path,
+            &ReadOptions {
+                tz: tz.parse().unwrap(),
+                ..ReadOptions::default()
+            },
+        );
+        assert_eq!(c.stats[0].time_zone.as_deref(), Some(tz));
+        let e = by_line(&c, 22).clone();
+        (e.ts, e.joined_at)
+    };
+    // Written 09:01 on a German phone in March (CET, UTC+1): 08:01 UTC.
+    assert_eq!(
+        mira("Europe/Berlin"),
+        (ts("2024-03-13T08:01:00Z"), ts("2024-03-13T08:00:00Z"))
+    );
+    assert_eq!(
+        mira("Asia/Jakarta"),
+        (ts("2024-03-13T02:01:00Z"), ts("2024-03-13T02:00:00Z"))
+    );
+    assert_eq!(
+        mira("UTC"),
+        (ts("2024-03-13T09:01:00Z"), ts("2024-03-13T09:00:00Z"))
+    );
+    // Summer time: the same wall clock in July is UTC+2.
+    let summer = "15.07.24, 09:01 - Mira: halo\n";
+    let mut c = Collected::default();
+    let opts = ReadOptions {
+        tz: "Europe/Berlin".parse().unwrap(),
+        ..ReadOptions::default()
+    };
+    jaga_export::read_bytes("sommer.txt", summer.as_bytes(), &opts, &mut c).unwrap();
+    assert_eq!(c.events[0].1.ts, ts("2024-07-15T07:01:00Z"));
+    // Telegram's local `date` (exports without `date_unixtime`) is placed the same way;
+    // `date_unixtime` is UTC already.
+    let tg = r#"{"name":"ARMY","messages":[
+ {"id":1,"type":"message","date":"2024-03-13T09:01:00","from":"Mira","from_id":"user1","text":"halo"},
+ {"id":2,"type":"message","date":"2024-03-13T09:02:00","date_unixtime":"1710316920","from":"Mira","from_id":"user1","text":"lagi"}
+]}"#;
+    let mut c = Collected::default();
+    jaga_export::read_bytes("result.json", tg.as_bytes(), &opts, &mut c).unwrap();
+    assert_eq!(c.events[0].1.ts, ts("2024-03-13T08:01:00Z"));
+    assert_eq!(c.events[1].1.ts, Some(1710316920));
+}
+
+#[test]
+fn item10_pasted_system_lines_do_not_hide_text() {
+    // A member pastes a fake system line into her message; the text after it is scored as
+    // hers, not dropped with the system line.
+    let text = "13.03.24, 09:01 - Rini: info konser\n13.03.24, 09:02 - Budi hat die Gruppe verlassen\npinjol cair 5 menit bit.ly/cair\n13.03.24, 09:02 - ini juga teks\n13.03.24, 09:03 - Sari: halo\n";
+    let mut c = Collected::default();
+    jaga_export::read_bytes("chat.txt", text.as_bytes(), &ReadOptions::default(), &mut c).unwrap();
+    let texts: Vec<(&str, &str)> = c
+        .events
+        .iter()
+        .map(|(_, e)| (e.user.as_str(), e.text.as_str()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("Rini", "info konser"),
+            (
+                "Rini",
+                "pinjol cair 5 menit bit.ly/cair\n13.03.24, 09:02 - ini juga teks"
+            ),
+            ("Sari", "halo")
+        ]
+    );
+    assert_eq!(c.diagnostics.len(), 1);
+    assert!(c.diagnostics[0]
+        .to_string()
+        .starts_with("chat.txt:3: warning: text after a system line"));
 }

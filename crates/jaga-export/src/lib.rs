@@ -12,8 +12,10 @@
 
 pub mod decode;
 pub mod jsonl;
+pub mod source;
 pub mod synth;
 pub mod telegram;
+pub mod tz;
 pub mod whatsapp;
 pub mod zip;
 
@@ -21,15 +23,18 @@ use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
 use decode::{Encoding, Utf16ToUtf8};
 use jaga_core::event::Event;
+use source::{read_full, At, Counting, Handle, RandomAccess};
+pub use source::{Input, Source, MAX_STREAMED_ZIP};
+pub use tz::{TimeZone, DEFAULT_TZ};
 pub use whatsapp::DateOrder;
 
 /// Bytes looked at to recognise an encoding and a format.
@@ -181,6 +186,8 @@ pub struct InputStats {
     pub counts: Counts,
     /// The day/month order used for WhatsApp dates.
     pub date_order: Option<&'static str>,
+    /// The zone local times were read in (WhatsApp).
+    pub time_zone: Option<String>,
 }
 
 fn ser_arc<S: Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
@@ -195,6 +202,7 @@ impl InputStats {
             encoding: encoding.as_str(),
             counts: Counts::default(),
             date_order: None,
+            time_zone: None,
         }
     }
 
@@ -214,6 +222,9 @@ impl InputStats {
         if let Some(o) = self.date_order {
             s.push_str(&format!(", dates read as {o}"));
         }
+        if let Some(tz) = &self.time_zone {
+            s.push_str(&format!(", times in {tz}"));
+        }
         s
     }
 }
@@ -229,6 +240,9 @@ pub struct ReadOptions {
     pub group: Option<String>,
     /// Longest event kept, in bytes; longer lines/messages are reported and skipped or cut.
     pub max_event_bytes: usize,
+    /// The zone of the exports' local times (WhatsApp headers, Telegram `date` without
+    /// `date_unixtime`); events carry UTC.
+    pub tz: TimeZone,
     /// Bytes of input read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
 }
@@ -240,35 +254,8 @@ impl Default for ReadOptions {
             date_order: None,
             group: None,
             max_event_bytes: 1 << 20,
+            tz: TimeZone::default(),
             progress: None,
-        }
-    }
-}
-
-/// One input of a scan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    Stdin,
-    Path(PathBuf),
-}
-
-impl Input {
-    /// The name diagnostics and origins use.
-    pub fn name(&self) -> String {
-        match self {
-            Input::Stdin => "<stdin>".to_string(),
-            Input::Path(p) => p.display().to_string(),
-        }
-    }
-
-    /// Bytes of text to read, for a progress bar (the uncompressed size inside a zip).
-    pub fn size(&self) -> Option<u64> {
-        match self {
-            Input::Stdin => None,
-            Input::Path(p) => zip::text_size(p)
-                .ok()
-                .flatten()
-                .or_else(|| std::fs::metadata(p).ok().map(|m| m.len())),
         }
     }
 }
@@ -317,22 +304,6 @@ impl Members {
     }
 }
 
-/// Counts bytes read, for the progress bar.
-struct Counting<R> {
-    inner: R,
-    counter: Option<Arc<AtomicU64>>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(c) = &self.counter {
-            c.fetch_add(n as u64, Ordering::Relaxed);
-        }
-        Ok(n)
-    }
-}
-
 /// Recognises the format from the first bytes of the (UTF-8) text.
 pub fn detect(head: &[u8]) -> Option<Format> {
     let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
@@ -372,56 +343,114 @@ fn detect_json(head: &[u8]) -> Format {
     }
     match serde_json::from_slice::<Probe>(first) {
         Ok(p) if p.messages.is_some() || p.chats.is_some() => Format::Telegram,
+        // An object that goes on past its first line (`{"name":"ARMY","messages":[`) with a
+        // top-level key of an export; inside a JSON string the quotes would be escaped.
+        Err(e) if e.is_eof() && has_export_key(first) => Format::Telegram,
         _ => Format::Jsonl,
     }
 }
 
-/// Reads one input into the sink. Problems with the content are diagnostics; only an I/O
-/// error while reading is returned.
+fn has_export_key(line: &[u8]) -> bool {
+    [&b"\"messages\""[..], b"\"chats\""].iter().any(|key| {
+        memchr::memmem::find_iter(line, key).any(|i| {
+            let after = line[i + key.len()..].trim_ascii_start();
+            (i == 0 || line[i - 1] != b'\\') && after.first() == Some(&b':')
+        })
+    })
+}
+
+/// Reads one input into the sink: opens it once (see [`Input::open`]) and reads it.
 pub fn read_input(input: &Input, opts: &ReadOptions, sink: &mut dyn Sink) -> io::Result<()> {
-    let name: Arc<str> = input.name().into();
-    match input {
-        Input::Stdin => {
-            let stdin = io::stdin();
-            let raw = Counting {
-                inner: stdin.lock(),
-                counter: opts.progress.clone(),
-            };
-            read_text(name, raw, Prescan::Lookahead, None, opts, sink)
+    read_source(input.open()?, opts, sink)
+}
+
+/// Reads an opened input into the sink. Problems with the content are diagnostics; only an
+/// I/O error while reading is returned.
+pub fn read_source(source: Source<'_>, opts: &ReadOptions, sink: &mut dyn Sink) -> io::Result<()> {
+    let Source { name, handle } = source;
+    match handle {
+        Handle::File(file) => read_random(name, &file, opts, sink),
+        Handle::Bytes(bytes) => read_random(name, &bytes, opts, sink),
+        Handle::Deferred(path) => {
+            let file = File::open(&path)?;
+            read_stream(name, Box::new(file), opts, sink)
         }
-        Input::Path(path) => {
-            if zip::is_zip(path)? {
-                return zip::read(path, name, opts, sink);
-            }
-            let raw = Counting {
-                inner: File::open(path)?,
-                counter: opts.progress.clone(),
-            };
-            let mut prescan = || -> io::Result<whatsapp::OrderGuess> {
-                whatsapp::infer_order(decoded(File::open(path)?)?.0)
-            };
-            read_text(name, raw, Prescan::Reopen(&mut prescan), None, opts, sink)
-        }
+        Handle::Stream(r) => read_stream(name, r, opts, sink),
     }
 }
 
-/// Reads an export held in memory (a whole file's bytes) into the sink: for benchmarks,
-/// tests and callers that already have the bytes.
+/// A file or bytes in memory: sniffed, pre-scanned and read through independent cursors.
+fn read_random(
+    name: Arc<str>,
+    input: &dyn RandomAccess,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let mut sig = [0u8; 4];
+    let n = read_full(&mut At::new(input), &mut sig)?;
+    if zip::is_zip(&sig[..n]) {
+        return zip::read(name, input, opts, sink);
+    }
+    let raw = Counting {
+        inner: At::new(input),
+        counter: opts.progress.as_deref(),
+    };
+    let mut prescan = || whatsapp::infer_order(decoded(At::new(input))?.0);
+    read_text(name, raw, Prescan::Reopen(&mut prescan), None, opts, sink)
+}
+
+/// A pipe, FIFO or standard input: read once, with the sniffed head replayed in front.
+fn read_stream(
+    name: Arc<str>,
+    r: Box<dyn Read + Send + '_>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let mut r = Counting {
+        inner: r,
+        counter: opts.progress.as_deref(),
+    };
+    let mut sig = [0u8; 4];
+    let n = read_full(&mut r, &mut sig)?;
+    if !zip::is_zip(&sig[..n]) {
+        let raw = Cursor::new(&sig[..n]).chain(r);
+        return read_text(name, raw, Prescan::Lookahead, None, opts, sink);
+    }
+    // A zip's directory is at its end: hold the whole zip in memory, up to a limit.
+    let mut all = sig.to_vec();
+    (&mut r)
+        .take(MAX_STREAMED_ZIP + 1 - all.len() as u64)
+        .read_to_end(&mut all)?;
+    if all.len() as u64 > MAX_STREAMED_ZIP {
+        if sink.begin(name).is_ok() {
+            let _ = sink.diagnostic(
+                None,
+                Level::Error,
+                format!(
+                    "a zip read from a pipe or standard input is held in memory, and this one is larger than {} MiB; give the zip's path instead (jaga scan export.zip), or unzip it and scan the chat .txt inside",
+                    MAX_STREAMED_ZIP >> 20
+                ),
+            );
+        }
+        return Ok(());
+    }
+    // Already counted while buffered.
+    let opts = ReadOptions {
+        progress: None,
+        ..opts.clone()
+    };
+    zip::read(name, &&all[..], &opts, sink)
+}
+
+/// Reads an export held in memory (a whole file's bytes, a zip too) into the sink: for
+/// benchmarks, tests and callers that already have the bytes.
 pub fn read_bytes(
     source: &str,
     bytes: &[u8],
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
-    let mut prescan = || whatsapp::infer_order(decoded(bytes)?.0);
-    read_text(
-        source.into(),
-        bytes,
-        Prescan::Reopen(&mut prescan),
-        None,
-        opts,
-        sink,
-    )
+    read_source(Source::from_bytes(source, bytes), opts, sink)
 }
 
 /// Reads a file (or a `.zip` export) completely into memory: for tests and small files.
@@ -491,8 +520,10 @@ pub(crate) enum Prescan<'a> {
     Lookahead,
 }
 
-/// Standard input is buffered up to this much to infer the date order.
-const LOOKAHEAD_BYTES: usize = 64 << 20;
+/// A stream is buffered up to this much to infer the date order. The look-ahead is cut at
+/// this size even inside a line (the line goes on after it and is read, and capped at
+/// `--max-event-bytes`, like any other): a 2 GB line must not be held to find its end.
+pub const LOOKAHEAD_BYTES: usize = 16 << 20;
 
 /// Wraps a raw byte stream into a UTF-8 text reader, skipping any byte-order mark.
 pub(crate) fn decoded<'a, R: Read + 'a>(raw: R) -> io::Result<(Box<dyn BufRead + 'a>, Encoding)> {
@@ -571,8 +602,14 @@ pub(crate) fn read_text<R: Read>(
                     let mut head = Vec::new();
                     (&mut text)
                         .take(LOOKAHEAD_BYTES as u64)
-                        .read_until_eof_or_line(&mut head)?;
-                    let guess = whatsapp::infer_order(&head[..])?;
+                        .read_to_end(&mut head)?;
+                    // Whole lines only decide: a header cut at the limit is not a vote.
+                    let whole = if head.len() < LOOKAHEAD_BYTES {
+                        head.len()
+                    } else {
+                        memchr::memrchr(b'\n', &head).map_or(0, |i| i + 1)
+                    };
+                    let guess = whatsapp::infer_order(&head[..whole])?;
                     let rest = BufReader::with_capacity(READ_BUFFER, Cursor::new(head).chain(text));
                     whatsapp::read(rest, guess, group, attachments, opts, &mut stats, sink)
                 }
@@ -604,22 +641,6 @@ impl From<Stop> for ReadError {
 impl From<io::Error> for ReadError {
     fn from(e: io::Error) -> Self {
         ReadError::Io(e)
-    }
-}
-
-/// Reads to the limit, then on to the end of the current line, so a look-ahead buffer never
-/// ends in the middle of a line.
-trait ReadToLineEnd {
-    fn read_until_eof_or_line(&mut self, buf: &mut Vec<u8>) -> io::Result<()>;
-}
-
-impl<R: BufRead> ReadToLineEnd for io::Take<R> {
-    fn read_until_eof_or_line(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        self.read_to_end(buf)?;
-        if self.limit() == 0 && buf.last() != Some(&b'\n') {
-            self.get_mut().read_until(b'\n', buf)?;
-        }
-        Ok(())
     }
 }
 
@@ -699,6 +720,16 @@ mod tests {
             Some(Format::Telegram)
         );
         assert_eq!(detect(b"{\"chats\":{\"list\":["), Some(Format::Telegram));
+        assert_eq!(
+            detect(b"{\"name\":\"ARMY\",\"messages\":[\n {\"id\":1}\n]}\n"),
+            Some(Format::Telegram),
+            "an export object that goes on past its first line"
+        );
+        assert_eq!(
+            detect(b"{\"text\":\"say \\\"messages\\\": hi\n"),
+            Some(Format::Jsonl),
+            "a broken event that quotes the key in its text"
+        );
         assert_eq!(
             detect("\u{200e}[1/2/24, 9:05:01\u{202f}PM] Rini: halo\n".as_bytes()),
             Some(Format::WhatsApp)

@@ -18,7 +18,7 @@ use std::io::{self, Read};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::{InputStats, Level, Members, ReadError, ReadOptions, Sink};
+use super::{InputStats, Level, Members, ReadError, ReadOptions, Sink, TimeZone};
 use jaga_core::event::{parse_rfc3339, Attachment, Event, Kind};
 
 /// Deepest nesting followed outside messages; deeper input is refused, not recursed into.
@@ -309,13 +309,14 @@ struct Message {
 }
 
 impl Message {
-    fn ts(&self) -> Option<i64> {
+    fn ts(&self, tz: &TimeZone) -> Option<i64> {
         if let Ok(t) = self.date_unixtime.0.trim().parse::<i64>() {
             return Some(t);
         }
         let d = self.date.0.trim();
-        // Desktop writes local time without an offset; read it as it is (like WhatsApp).
-        parse_rfc3339(d).or_else(|| parse_rfc3339(&format!("{d}Z")))
+        // Desktop writes local time without an offset (older exports have no
+        // `date_unixtime`): the chat's zone places it, like WhatsApp's.
+        parse_rfc3339(d).or_else(|| parse_rfc3339(&format!("{d}Z")).map(|t| tz.to_utc(t)))
     }
 
     fn text(&self) -> String {
@@ -533,6 +534,8 @@ enum Frame {
 struct Chat<'a> {
     sink: &'a mut dyn Sink,
     stats: &'a mut InputStats,
+    /// The zone of `date` fields without `date_unixtime`.
+    tz: &'a TimeZone,
     group: String,
     members: Members,
     index: u64,
@@ -563,7 +566,7 @@ impl Chat<'_> {
                 return Ok(());
             }
         };
-        let ts = m.ts();
+        let ts = m.ts(self.tz);
         if m.kind.0 == "service" {
             return self.service(line, &m, ts);
         }
@@ -676,6 +679,7 @@ pub(crate) fn read<R: Read>(
     let mut chat = Chat {
         sink,
         stats,
+        tz: &opts.tz,
         group: String::new(),
         members: Members::default(),
         index: 0,

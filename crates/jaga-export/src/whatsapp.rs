@@ -1,5 +1,5 @@
 //! WhatsApp chat exports (`.txt`): every header layout the apps write, multi-line messages,
-//! system lines in English and Indonesian, media and deleted-message markers.
+//! system lines, media and deleted-message markers in every language of [`lang`].
 //!
 //! A message starts with a header line and runs until the next one:
 //!
@@ -14,7 +14,8 @@
 //! Headers are recognised byte by byte (no regex), so parsing runs at memory speed. The
 //! day/month order is a property of the file, not of a line: it is inferred from the whole
 //! file first ([`infer_order`]: a day above 12 settles it), or forced with `--date-order`.
-//! Times are the exporting phone's local time; they are kept as they are (as if UTC).
+//! Times are the exporting phone's local time, converted to UTC with the chat's time zone
+//! (`--tz`, see [`crate::tz`]).
 //!
 //! A line that is not a header continues the message above it. A header-shaped line with no
 //! sender that is not a known system line also continues the message when one is open: a
@@ -23,8 +24,13 @@
 use std::io::{self, BufRead};
 use std::str::FromStr;
 
+mod lang;
+
+use self::lang::{classify_system, System};
 use super::zip::Attachments;
-use super::{read_line_capped, trim_eol, InputStats, Level, Members, ReadError, ReadOptions, Sink};
+use super::{
+    read_line_capped, trim_eol, InputStats, Level, Members, ReadError, ReadOptions, Sink, TimeZone,
+};
 use jaga_core::event::{days_from_civil, days_in_month, Attachment, Event, Kind};
 
 /// How the two leading numbers of a date are ordered.
@@ -460,7 +466,10 @@ fn split_body(body: &str) -> Body<'_> {
             (!rest.is_empty() && !rest[0].is_ascii_digit() && rest[0] != b'/').then_some((p, p + 1))
         });
     match found {
-        Some((p, t)) if p > 0 && p <= MAX_SENDER && !body[..p].contains(['"', '“', '”']) => {
+        // A quote before the colon is a subject or description being quoted, not a sender.
+        Some((p, t))
+            if p > 0 && p <= MAX_SENDER && !body[..p].contains(['"', '“', '”', '„', '«', '»']) =>
+        {
             Body::Message {
                 sender: strip_marks(&body[..p]).trim_end(),
                 text: &body[t..],
@@ -470,208 +479,40 @@ fn split_body(body: &str) -> Body<'_> {
     }
 }
 
-/// What a system line says.
-#[derive(Debug, PartialEq, Eq)]
-enum System<'a> {
-    /// Joined via an invite link: who.
-    Joined(&'a str),
-    /// Added by someone: the list of added users (`A, B and C`).
-    Added(&'a str),
-    /// The exporting user themself joined or was added.
-    You,
-    Left,
-    Removed,
-    Created,
-    Encryption,
-    /// Another known system line (subject, icon, admin, security code, calls...).
-    Other,
-    /// Not recognised: another language, or text that only looks like a header.
-    Unknown,
-}
-
-const JOIN_SUFFIXES: &[&str] = &[
-    " joined using this group's invite link",
-    " joined using this group’s invite link",
-    " joined using this community's invite link",
-    " joined using this community’s invite link",
-    " joined using a group link",
-    " joined from the community",
-    " joined",
-    " telah bergabung menggunakan tautan undangan grup ini",
-    " bergabung menggunakan tautan undangan grup ini",
-    " telah bergabung menggunakan tautan undangan komunitas ini",
-    " bergabung menggunakan tautan undangan komunitas ini",
-    " bergabung dari komunitas",
-    " telah bergabung",
-    " bergabung",
-    // Tolerated, not exhaustive: Spanish, Portuguese, German, Malay.
-    " se unió usando el enlace de invitación de este grupo",
-    " se unió con el enlace de invitación de este grupo",
-    " entrou usando o link de convite deste grupo",
-    " ist der Gruppe über den Einladungslink beigetreten",
-    " ist dieser Gruppe über den Einladungslink beigetreten",
-    " menyertai menggunakan pautan jemputan kumpulan ini",
-];
-
-const CREATED: &[&str] = &[
-    " created group ",
-    " created this group",
-    " created the group",
-    " membuat grup ",
-    " membuat grup ini",
-    " telah membuat grup",
-    " creó el grupo",
-    " criou o grupo",
-];
-
-const ADDED: &[&str] = &[" added ", " menambahkan ", " añadió a ", " adicionou "];
-const REMOVED: &[&str] = &[" removed ", " mengeluarkan ", " eliminó a ", " removeu "];
-const LEFT: &[&str] = &[" left", " keluar", " telah keluar", " salió", " saiu"];
-const YOU: &[&str] = &["You", "you", "Anda", "anda", "Kamu", "kamu", "Tú", "Você"];
-const YOU_WERE_ADDED: &[&str] = &[
-    "You were added",
-    "Anda ditambahkan",
-    "Kamu ditambahkan",
-    "You joined",
-    "Te añadieron",
-    "Você foi adicionado",
-];
-
-/// Known system lines that are not joins, leaves or removals.
-const OTHER: &[&str] = &[
-    " changed ",
-    " mengubah ",
-    " menghapus ",
-    " deleted this group",
-    " pinned a message",
-    " menyematkan pesan",
-    "security code",
-    "kode keamanan",
-    " now an admin",
-    "re now an admin",
-    "’re now an admin",
-    " no longer an admin",
-    " sekarang admin",
-    " bukan admin lagi",
-    "disappearing messages",
-    "pesan sementara",
-    " requested to join",
-    " meminta untuk bergabung",
-    "Missed voice call",
-    "Missed video call",
-    "Panggilan suara tak terjawab",
-    "Panggilan video tak terjawab",
-    " started a call",
-    " memulai panggilan",
-    "admin approval",
-    "persetujuan admin",
-    "Waiting for this message",
-    "Menunggu pesan ini",
-];
-
-fn classify_system(body: &str) -> System<'_> {
-    let body = strip_marks(body).trim_end();
-    if body.contains("end-to-end") {
-        return System::Encryption;
-    }
-    if YOU_WERE_ADDED.iter().any(|p| body.starts_with(p)) {
-        return System::You;
-    }
-    if CREATED.iter().any(|p| body.contains(p)) {
-        return System::Created;
-    }
-    for suffix in JOIN_SUFFIXES {
-        if let Some(who) = body.strip_suffix(suffix) {
-            let who = strip_marks(who).trim();
-            if who.is_empty() {
-                break;
-            }
-            return if YOU.contains(&who) {
-                System::You
-            } else {
-                System::Joined(who)
-            };
-        }
-    }
-    if OTHER.iter().any(|p| body.contains(p)) {
-        return System::Other;
-    }
-    for p in ADDED {
-        if let Some(i) = body.find(p) {
-            let list = &body[i + p.len()..];
-            return if split_names(list).all(|n| YOU.contains(&n)) {
-                System::You
-            } else {
-                System::Added(list)
-            };
-        }
-    }
-    if REMOVED.iter().any(|p| body.contains(p)) {
-        return System::Removed;
-    }
-    if LEFT.iter().any(|p| body.ends_with(p)) {
-        return System::Left;
-    }
-    System::Unknown
-}
-
-/// `A, B and C` / `A, B dan C` as names.
-fn split_names(list: &str) -> impl Iterator<Item = &str> {
-    list.split(", ")
-        .flat_map(|p| p.split(" and "))
-        .flat_map(|p| p.split(" dan "))
-        .flat_map(|p| p.split(" y "))
-        .flat_map(|p| p.split(" e "))
-        .map(|n| strip_marks(n).trim().trim_end_matches('.'))
-        .filter(|n| !n.is_empty())
-}
-
-const MEDIA_OMITTED: &[&str] = &[
-    "<Media omitted>",
-    "<Media tidak disertakan>",
-    "image omitted",
-    "video omitted",
-    "audio omitted",
-    "sticker omitted",
-    "GIF omitted",
-    "Contact card omitted",
-    "document omitted",
-    "gambar tidak disertakan",
-    "video tidak disertakan",
-    "audio tidak disertakan",
-    "stiker tidak disertakan",
-    "GIF tidak disertakan",
-    "kartu kontak tidak disertakan",
-    "dokumen tidak disertakan",
-    "<Multimedia omitido>",
-    "<Mídia oculta>",
-    "<Medien ausgeschlossen>",
-];
 const DOCUMENT_OMITTED: &[&str] = &[
     " document omitted",
     " \u{200e}document omitted",
     " dokumen tidak disertakan",
     " \u{200e}dokumen tidak disertakan",
 ];
-const ATTACHED_TAGS: &[&str] = &["<attached: ", "<terlampir: ", "<adjunto: ", "<anexado: "];
-const FILE_ATTACHED: &[&str] = &[
-    " (file attached)",
-    " (file terlampir)",
-    " (archivo adjunto)",
-    " (arquivo anexado)",
+/// iOS names an exported attachment `<attached: name>`; the tag is translated.
+const ATTACHED_TAGS: &[&str] = &[
+    "<attached: ",
+    "<terlampir: ",
+    "<adjunto: ",
+    "<anexado: ",
+    "<Anhang: ",
+    "<allegato: ",
+    "<pièce jointe : ",
+    "<bijlage: ",
+    "<lampiran: ",
+    "<ek: ",
+    "<вложение: ",
 ];
-const DELETED: &[&str] = &[
-    "This message was deleted",
-    "You deleted this message",
-    "Pesan ini telah dihapus",
-    "Anda menghapus pesan ini",
-    "Kamu menghapus pesan ini",
-    "Se eliminó este mensaje",
-    "Eliminaste este mensaje",
-    "Mensagem apagada",
-    "Você apagou esta mensagem",
+/// Edited messages end with this marker (dropped before scoring).
+const EDITED: &[&str] = &[
+    "<This message was edited>",
+    "<Pesan ini diedit>",
+    "<Diese Nachricht wurde bearbeitet>",
+    "<Se editó este mensaje.>",
+    "<Mensagem editada>",
+    "<Ce message a été modifié>",
+    "<Questo messaggio è stato modificato>",
+    "<Dit bericht is bewerkt>",
+    "<Mesej ini telah disunting>",
+    "<Bu mesaj düzenlendi>",
+    "<Сообщение изменено>",
 ];
-const EDITED: &[&str] = &["<This message was edited>", "<Pesan ini diedit>"];
 
 /// What the first line of a message says about media.
 #[derive(Debug, PartialEq, Eq)]
@@ -689,11 +530,10 @@ fn classify_first_line<'a>(line: &'a str, zip: Option<&Attachments>) -> Content<
     if l.is_empty() {
         return Content::Text;
     }
-    let unpunct = l.trim_end_matches('.');
-    if DELETED.contains(&unpunct) {
+    if lang::is_deleted(l) {
         return Content::Deleted;
     }
-    if MEDIA_OMITTED.contains(&l) {
+    if lang::is_media_omitted(l) {
         return Content::MediaOmitted;
     }
     for suffix in DOCUMENT_OMITTED {
@@ -718,10 +558,8 @@ fn classify_first_line<'a>(line: &'a str, zip: Option<&Attachments>) -> Content<
             }
         }
     }
-    for suffix in FILE_ATTACHED {
-        if let Some(name) = l.strip_suffix(suffix) {
-            return Content::File(name.trim());
-        }
+    if let Some(name) = lang::file_attached(l) {
+        return Content::File(name);
     }
     // In a zip the attachments are known: `<name> (<"file attached" in any language>)`.
     if let Some(z) = zip {
@@ -753,6 +591,13 @@ pub fn chat_name(source: &str) -> String {
         "Chat WhatsApp - ",
         "Chat de WhatsApp con ",
         "Conversa do WhatsApp com ",
+        "WhatsApp Chat mit ",
+        "WhatsApp-Chat mit ",
+        "Discussion WhatsApp avec ",
+        "Chat WhatsApp con ",
+        "WhatsApp-chat met ",
+        "Sembang WhatsApp dengan ",
+        "Чат WhatsApp с ",
     ] {
         if let Some(n) = name.strip_prefix(prefix) {
             return n.trim().to_string();
@@ -789,6 +634,8 @@ struct Parser<'a> {
     group: String,
     zip: Option<&'a Attachments>,
     max_bytes: usize,
+    /// The zone of the header times (the exporting phone's wall clock).
+    tz: &'a TimeZone,
     members: Members,
     pending: Option<Pending>,
     /// The last record was a system line: continuation lines belong to it.
@@ -796,6 +643,11 @@ struct Parser<'a> {
     layout: Option<Layout>,
     layouts_seen: Vec<Layout>,
     orphans: u64,
+    /// Lines of text after a system line (see [`Parser::stray`]).
+    strays: u64,
+    /// The sender of the last message, and the time of the last record.
+    last_sender: Option<String>,
+    last_ts: i64,
     bad_utf8: u64,
     swapped: u64,
     id_buf: itoa_like::Buf,
@@ -865,7 +717,8 @@ impl<'a> Parser<'a> {
 
     fn text_line(&mut self, line_no: u64, line: &str) -> Result<(), ReadError> {
         if let Some(h) = parse_header(line.as_bytes()) {
-            if let Some(ts) = self.timestamp(&h, line_no)? {
+            if let Some(local) = self.timestamp(&h, line_no)? {
+                let ts = self.tz.to_utc(local);
                 let body = strip_marks(&line[h.body..]);
                 return self.header(line_no, ts, h.layout, body, line);
             }
@@ -937,6 +790,9 @@ impl<'a> Parser<'a> {
                 System::Unknown if self.pending.is_some() && !self.after_system => {
                     self.continuation(line_no, whole)
                 }
+                System::Unknown if self.after_system && self.last_sender.is_some() => {
+                    self.stray(line_no, ts, whole)
+                }
                 kind => self.system(line_no, ts, kind),
             },
         }
@@ -945,10 +801,11 @@ impl<'a> Parser<'a> {
     fn system(&mut self, line_no: u64, ts: i64, kind: System<'_>) -> Result<(), ReadError> {
         self.flush()?;
         self.after_system = true;
+        self.last_ts = ts;
         match kind {
             System::Joined(who) => self.join(line_no, ts, who, 0),
             System::Added(list) => {
-                let names: Vec<&str> = split_names(list).filter(|n| !YOU.contains(n)).collect();
+                let names: Vec<&str> = list.others().collect();
                 for (k, who) in names.iter().enumerate() {
                     self.join(line_no, ts, who, if names.len() > 1 { k + 1 } else { 0 })?;
                 }
@@ -991,6 +848,10 @@ impl<'a> Parser<'a> {
     ) -> Result<(), ReadError> {
         self.flush()?;
         self.after_system = false;
+        self.last_ts = ts;
+        if self.last_sender.as_deref() != Some(sender) {
+            self.last_sender = Some(sender.to_string());
+        }
         let mut p = Pending {
             line: line_no,
             ts,
@@ -1027,7 +888,23 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// Text where none belongs: after a system line, which never has more lines, or an
+    /// unknown header-shaped line right after one. Real exports have none; a member who
+    /// pastes a system line into a message does, and the text after it must not escape the
+    /// scan: it is scored as a message of the sender above.
+    fn stray(&mut self, line_no: u64, ts: i64, text: &str) -> Result<(), ReadError> {
+        self.strays += 1;
+        self.warn(line_no, self.strays, || {
+            "text after a system line (a system line pasted into a message?); scored as a message of the sender above".into()
+        })?;
+        let sender = self.last_sender.take().unwrap_or_default();
+        self.start_message(line_no, ts, &sender, text)
+    }
+
     fn continuation(&mut self, line_no: u64, line: &str) -> Result<(), ReadError> {
+        if self.after_system && !line.trim().is_empty() {
+            return self.stray(line_no, self.last_ts, line);
+        }
         let Some(p) = self.pending.as_mut().filter(|_| !self.after_system) else {
             if !self.after_system && !line.trim().is_empty() {
                 self.orphans += 1;
@@ -1111,6 +988,10 @@ impl<'a> Parser<'a> {
             ),
             (self.bad_utf8, "line(s) were not valid UTF-8"),
             (
+                self.strays,
+                "line(s) of text after a system line were scored as messages",
+            ),
+            (
                 self.swapped,
                 "date(s) only made sense in the other day/month order",
             ),
@@ -1143,6 +1024,7 @@ pub(crate) fn read<R: BufRead>(
     sink: &mut dyn Sink,
 ) -> Result<(), ReadError> {
     stats.date_order = Some(guess.order.as_str());
+    stats.time_zone = Some(opts.tz.name().to_string());
     if guess.undecided {
         sink.diagnostic(
             None,
@@ -1171,12 +1053,16 @@ pub(crate) fn read<R: BufRead>(
         group,
         zip,
         max_bytes: opts.max_event_bytes,
+        tz: &opts.tz,
         members: Members::default(),
         pending: None,
         after_system: false,
         layout: None,
         layouts_seen: Vec::new(),
         orphans: 0,
+        strays: 0,
+        last_sender: None,
+        last_ts: 0,
         bad_utf8: 0,
         swapped: 0,
         id_buf: Default::default(),
@@ -1347,48 +1233,16 @@ mod tests {
             split_body("Budi joined using this group's invite link"),
             Body::System("Budi joined using this group's invite link")
         );
-        let c = classify_system;
+        // Every language's system lines: see `lang.rs`.
         assert_eq!(
-            c("Budi joined using this group's invite link"),
-            System::Joined("Budi")
+            split_body("Rini hat den Betreff von „Kpop: ARMY“ zu „ARMY“ geändert"),
+            Body::System("Rini hat den Betreff von „Kpop: ARMY“ zu „ARMY“ geändert"),
+            "German quotes protect a colon in a subject"
         );
         assert_eq!(
-            c("Budi joined using this group’s invite link"),
-            System::Joined("Budi")
+            split_body("Rini a modifié le sujet de « a: b » à « c »"),
+            Body::System("Rini a modifié le sujet de « a: b » à « c »")
         );
-        assert_eq!(
-            c("+62 812-3456-7890 telah bergabung menggunakan tautan undangan grup ini"),
-            System::Joined("+62 812-3456-7890")
-        );
-        assert_eq!(
-            c("\u{200e}You joined using this group's invite link"),
-            System::You
-        );
-        assert_eq!(
-            c("Rini added Budi, Sari and +62 811-2222-3333"),
-            System::Added("Budi, Sari and +62 811-2222-3333")
-        );
-        assert_eq!(c("Rini menambahkan Anda"), System::You);
-        assert_eq!(c("Anda ditambahkan"), System::You);
-        assert_eq!(c("Rini removed Budi"), System::Removed);
-        assert_eq!(c("Admin mengeluarkan Budi"), System::Removed);
-        assert_eq!(c("Budi left"), System::Left);
-        assert_eq!(c("Budi keluar"), System::Left);
-        assert_eq!(c("Rini created group \"ARMY\""), System::Created);
-        assert_eq!(c("Rini telah membuat grup \"ARMY\""), System::Created);
-        assert_eq!(c("Messages and calls are end-to-end encrypted. No one outside of this chat can read them."), System::Encryption);
-        assert_eq!(
-            c("Pesan dan panggilan terenkripsi secara end-to-end."),
-            System::Encryption
-        );
-        assert_eq!(
-            c("Rini changed the subject from \"a added b\" to \"c\""),
-            System::Other
-        );
-        assert_eq!(c("Rini mengubah ikon grup ini"), System::Other);
-        assert_eq!(c("bring snacks"), System::Unknown);
-        let names: Vec<&str> = split_names("Budi, Sari dan +62 811-2222-3333").collect();
-        assert_eq!(names, ["Budi", "Sari", "+62 811-2222-3333"]);
     }
 
     #[test]

@@ -3,13 +3,12 @@
 //! that sent `undangan.apk` carries that file name for the attachment rules.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::Path;
+use std::io;
 use std::sync::Arc;
 
 use zip::ZipArchive;
 
+use super::source::{At, Counting, RandomAccess};
 use super::{decoded, read_text, Level, Prescan, ReadOptions, Sink};
 
 /// File names of the attachments in a zip export (the base names, as messages cite them).
@@ -32,18 +31,10 @@ impl Attachments {
     }
 }
 
-/// Whether the file starts with a zip signature.
-pub fn is_zip(path: &Path) -> io::Result<bool> {
-    let mut head = [0u8; 4];
-    let mut f = File::open(path)?;
-    let mut n = 0;
-    while n < 4 {
-        match f.read(&mut head[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n == 4 && (head == *b"PK\x03\x04" || head == *b"PK\x05\x06"))
+/// Whether the first bytes of an input are a zip signature (a local file header, or the
+/// end-of-directory record of an empty zip).
+pub fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
 }
 
 /// Entries that hold a chat: `.txt` (WhatsApp), `.json` (a zipped Telegram export) and
@@ -65,27 +56,13 @@ fn zip_error(e: zip::result::ZipError) -> io::Error {
     }
 }
 
-/// Total uncompressed bytes of the chat entries of a zip, for the progress bar; `None` if
-/// the file is not a zip.
-pub(crate) fn text_size(path: &Path) -> io::Result<Option<u64>> {
-    if !is_zip(path)? {
-        return Ok(None);
-    }
-    let mut archive = ZipArchive::new(File::open(path)?).map_err(zip_error)?;
-    let mut total = 0;
-    for i in 0..archive.len() {
-        let f = archive.by_index_raw(i).map_err(zip_error)?;
-        if is_chat(f.name()) {
-            total += f.size();
-        }
-    }
-    Ok(Some(total))
-}
-
 /// Reads every chat entry of a zip export into the sink.
+///
+/// The zip is read through independent cursors on the one opened input: the main one (whose
+/// bytes the progress counts) and, for the date-order pre-scan, a second one.
 pub(crate) fn read(
-    path: &Path,
     name: Arc<str>,
+    input: &dyn RandomAccess,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
@@ -95,7 +72,11 @@ pub(crate) fn read(
         }
         Ok(())
     };
-    let mut archive = match ZipArchive::new(File::open(path)?) {
+    let main = Counting {
+        inner: At::new(input),
+        counter: opts.progress.as_deref(),
+    };
+    let mut archive = match ZipArchive::new(main) {
         Ok(a) => a,
         Err(e) => {
             return fail(
@@ -126,10 +107,10 @@ pub(crate) fn read(
     for (index, entry) in chats {
         let source: Arc<str> = format!("{name}/{entry}").into();
         // The date-order pre-scan reads the entry a second time through its own handle.
-        let mut second: Option<ZipArchive<File>> = None;
+        let mut second: Option<ZipArchive<At<'_>>> = None;
         let mut prescan = || {
             if second.is_none() {
-                second = Some(ZipArchive::new(File::open(path)?).map_err(zip_error)?);
+                second = Some(ZipArchive::new(At::new(input)).map_err(zip_error)?);
             }
             let archive = second.as_mut().expect("just set");
             let f = archive.by_index(index).map_err(zip_error)?;
@@ -148,13 +129,9 @@ pub(crate) fn read(
                 continue;
             }
         };
-        let raw = CountingRef {
-            inner: file,
-            counter: opts.progress.as_deref(),
-        };
         if let Err(e) = read_text(
             source.clone(),
-            raw,
+            file,
             Prescan::Reopen(&mut prescan),
             Some(&attachments),
             opts,
@@ -175,19 +152,4 @@ pub(crate) fn read(
         }
     }
     Ok(())
-}
-
-struct CountingRef<'a, R> {
-    inner: R,
-    counter: Option<&'a std::sync::atomic::AtomicU64>,
-}
-
-impl<R: Read> Read for CountingRef<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(c) = self.counter {
-            c.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        }
-        Ok(n)
-    }
 }
