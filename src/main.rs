@@ -62,6 +62,65 @@ enum Command {
     Train(TrainArgs),
     /// Measure rules only, model only and both combined on labelled examples.
     Eval(EvalArgs),
+    /// Manage the admin console's accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Args)]
+struct AdminStore {
+    /// Config file (default: ./jaga.toml when it exists); gives the store and the address
+    /// sign-in links point to.
+    #[arg(long, env = "JAGA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Review store file (overrides `store` of the config).
+    #[arg(long)]
+    store: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Add an admin and print a one-time sign-in link (valid 24 hours), or set a password
+    /// read from standard input with --password-stdin.
+    Add {
+        name: String,
+        /// The community this admin moderates (`*`: every community).
+        #[arg(long)]
+        community: String,
+        /// owner (also retrains), admin (decides, reveals personal data) or viewer (reads).
+        #[arg(long, default_value = "admin")]
+        role: jaga_store::Role,
+        /// Read the password from standard input (one line) instead of printing a link.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        store: AdminStore,
+    },
+    /// Print a new one-time sign-in link for an admin (e.g. a forgotten password).
+    Link {
+        name: String,
+        #[command(flatten)]
+        store: AdminStore,
+    },
+    /// List the admins.
+    List {
+        #[command(flatten)]
+        store: AdminStore,
+    },
+    /// Sign an admin out everywhere (every session ends).
+    Signout {
+        name: String,
+        #[command(flatten)]
+        store: AdminStore,
+    },
+    /// Remove an admin (their sessions and links end with them).
+    Remove {
+        name: String,
+        #[command(flatten)]
+        store: AdminStore,
+    },
 }
 
 #[derive(Args)]
@@ -199,6 +258,10 @@ struct ScanArgs {
     /// Flagged messages listed in the report, most severe first.
     #[arg(long, default_value_t = 1000)]
     report_limit: usize,
+    /// The language the report opens in (it carries both, with a switch) and the language of
+    /// the CSV of flagged messages written beside it: id or en.
+    #[arg(long, default_value = "id", value_parser = parse_lang)]
+    report_lang: jaga_core::vocab::Lang,
     /// Also write every flagged verdict into this review store (SQLite) as a case.
     #[arg(long, value_name = "DB")]
     store: Option<PathBuf>,
@@ -284,6 +347,10 @@ struct ServeArgs {
     /// the end of input shuts the server down.
     #[arg(long)]
     stdin: bool,
+    /// Serve the admin console on its own address (overrides `[console] listen`; default:
+    /// the API's listener under `/`).
+    #[arg(long, value_name = "ADDR")]
+    console_listen: Option<std::net::SocketAddr>,
     /// The classifier (overrides `model`).
     #[command(flatten)]
     model: ModelArgs,
@@ -399,6 +466,10 @@ enum TrustCommand {
     },
 }
 
+fn parse_lang(s: &str) -> Result<jaga_core::vocab::Lang, String> {
+    jaga_core::vocab::Lang::parse(s).ok_or_else(|| "use id or en".into())
+}
+
 fn parse_kind(s: &str) -> Result<Kind, String> {
     match s {
         "message" => Ok(Kind::Message),
@@ -442,6 +513,7 @@ fn main() -> ExitCode {
         Command::Review { command } => cmd_review(command),
         Command::Train(a) => cmd_train(a),
         Command::Eval(a) => cmd_eval(a),
+        Command::Admin { command } => cmd_admin(command),
     };
     ExitCode::from(code)
 }
@@ -546,6 +618,22 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         },
         None => None,
     };
+    // The CSV of flagged messages beside the report: report.html -> report.csv.
+    let csv_path = a.report.as_ref().map(|p| p.with_extension("csv"));
+    let csv = match &csv_path {
+        Some(p) => match File::create(p) {
+            Ok(f) => Some(jaga::report::Csv::new(
+                BufWriter::new(f),
+                a.report_lang,
+                engine.rules(),
+            )),
+            Err(e) => {
+                eprintln!("jaga: cannot create {}: {e}", p.display());
+                return EXIT_FATAL;
+            }
+        },
+        None => None,
+    };
     let out: Box<dyn Write> = match &a.out {
         Some(p) => match File::create(p) {
             Ok(f) => Box::new(BufWriter::with_capacity(1 << 16, f)),
@@ -584,6 +672,7 @@ fn cmd_scan(a: ScanArgs) -> u8 {
         report: report_file
             .is_some()
             .then(|| jaga::report::Report::new(a.report_limit)),
+        csv,
     };
     let result = scan::scan_inputs(&engine, sources, out, &opts, &mut observer);
     if let Some(bar) = &observer.bar {
@@ -608,17 +697,24 @@ fn cmd_scan(a: ScanArgs) -> u8 {
             }
         }
     }
+    if let (Some(csv), Some(path)) = (observer.csv.take(), &csv_path) {
+        if let Err(e) = csv.finish() {
+            eprintln!("jaga: cannot write {}: {e}", path.display());
+            return EXIT_FATAL;
+        }
+    }
     if let (Some((path, mut file)), Some(report)) = (report_file, &observer.report) {
-        let html = report.render(engine.rules());
+        let html = report.render_in(engine.rules(), a.report_lang);
         if let Err(e) = file.write_all(html.as_bytes()) {
             eprintln!("jaga: cannot write the report {}: {e}", path.display());
             return EXIT_FATAL;
         }
         if !a.quiet {
             eprintln!(
-                "jaga: report with {} flagged event(s) written to {}",
+                "jaga: report with {} flagged event(s) written to {} (and the CSV {})",
                 report.flagged(),
-                path.display()
+                path.display(),
+                path.with_extension("csv").display()
             );
         }
     }
@@ -639,6 +735,8 @@ struct CliObserver {
     report: Option<jaga::report::Report>,
     /// `--store`: flagged verdicts become cases.
     store: Option<jaga::review::CaseSink>,
+    /// The CSV beside the report.
+    csv: Option<jaga::report::Csv<BufWriter<File>>>,
 }
 
 impl scan::Observer for CliObserver {
@@ -648,6 +746,9 @@ impl scan::Observer for CliObserver {
         }
         if let Some(s) = &mut self.store {
             s.add(event, verdict);
+        }
+        if let Some(c) = &mut self.csv {
+            c.add(event, verdict, origin);
         }
     }
 
@@ -794,6 +895,184 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
     }
 }
 
+/// The config `serve` and `admin` read: `--config`, else ./jaga.toml when it exists.
+fn load_config(path: Option<&Path>) -> Result<(Config, Option<PathBuf>), u8> {
+    let path = match path {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(PathBuf::from("jaga.toml")).filter(|p| p.is_file()),
+    };
+    match path {
+        Some(p) => Config::load(&p).map(|c| (c, Some(p))).map_err(|e| {
+            eprintln!("jaga: {e}");
+            EXIT_FATAL
+        }),
+        None => Ok((Config::default(), None)),
+    }
+}
+
+fn cmd_admin(c: AdminCommand) -> u8 {
+    let store_args = match &c {
+        AdminCommand::Add { store, .. }
+        | AdminCommand::Link { store, .. }
+        | AdminCommand::List { store }
+        | AdminCommand::Signout { store, .. }
+        | AdminCommand::Remove { store, .. } => store,
+    };
+    let (config, _) = match load_config(store_args.config.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let path = store_args.store.clone().unwrap_or(config.store.clone());
+    // The store may not exist yet: the first owner is usually added before the first start.
+    let store = match Store::open(&path, Durability::Full) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("jaga: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    let base = if config.console.public_url.is_empty() {
+        format!("http://{}", config.console.listen.unwrap_or(config.listen))
+    } else {
+        config.console.public_url.clone()
+    };
+    let now = jaga_store::unix_now();
+    let link = |a: &jaga_store::AdminAccount| -> u8 {
+        match jaga_serve::console::auth::new_sign_in_link(&store, a, &base, now) {
+            Ok(url) => {
+                println!("{url}");
+                eprintln!(
+                    "jaga: a one-time sign-in link for {}, valid 24 hours; send it to them privately. After signing in they set a password on the Account page.",
+                    a.name
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                EXIT_FATAL
+            }
+        }
+    };
+    let find = |name: &str| match store.admin(name) {
+        Ok(Some(a)) => Ok(a),
+        Ok(None) => {
+            eprintln!("jaga: no admin named `{name}`; see `jaga admin list`");
+            Err(EXIT_PARTIAL)
+        }
+        Err(e) => {
+            eprintln!("jaga: {e}");
+            Err(EXIT_FATAL)
+        }
+    };
+    match &c {
+        AdminCommand::Add {
+            name,
+            community,
+            role,
+            password_stdin,
+            ..
+        } => {
+            let hash = if *password_stdin {
+                let mut line = String::new();
+                if let Err(e) = io::stdin().read_line(&mut line) {
+                    eprintln!("jaga: cannot read the password: {e}");
+                    return EXIT_FATAL;
+                }
+                match jaga_serve::console::auth::hash_password(line.trim_end_matches(['\n', '\r']))
+                {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        eprintln!("jaga: {e}");
+                        return EXIT_FATAL;
+                    }
+                }
+            } else {
+                None
+            };
+            match store.add_admin(name, community, *role, hash.as_deref()) {
+                Ok(a) if hash.is_some() => {
+                    eprintln!(
+                        "jaga: added {} ({}, community {}); they sign in with their password",
+                        a.name,
+                        a.role.as_str(),
+                        a.community
+                    );
+                    EXIT_OK
+                }
+                Ok(a) => link(&a),
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        AdminCommand::Link { name, .. } => match find(name) {
+            Ok(a) => link(&a),
+            Err(code) => code,
+        },
+        AdminCommand::List { .. } => {
+            match store.admins() {
+                Ok(list) => {
+                    for a in &list {
+                        println!(
+                            "{:<20} {:<7} {:<20} {}",
+                            a.name,
+                            a.role.as_str(),
+                            a.community,
+                            if a.password.is_some() {
+                                "password"
+                            } else {
+                                "link only"
+                            }
+                        );
+                    }
+                    if list.is_empty() {
+                        println!("no admins; add one with `jaga admin add NAME --community C --role owner`");
+                    }
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            }
+        }
+        AdminCommand::Signout { name, .. } => match find(name) {
+            Ok(a) => match store.end_sessions_of(a.id) {
+                Ok(n) => {
+                    let _ = store.audit(
+                        "system",
+                        "console.sign_out_everywhere",
+                        None,
+                        &format!("{}: {n} sessions ended", a.name),
+                    );
+                    println!("{n} session(s) of {} ended", a.name);
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("jaga: {e}");
+                    EXIT_FATAL
+                }
+            },
+            Err(code) => code,
+        },
+        AdminCommand::Remove { name, .. } => match store.remove_admin(name) {
+            Ok(true) => {
+                println!("removed {name}");
+                EXIT_OK
+            }
+            Ok(false) => {
+                eprintln!("jaga: no admin named `{name}`");
+                EXIT_PARTIAL
+            }
+            Err(e) => {
+                eprintln!("jaga: {e}");
+                EXIT_FATAL
+            }
+        },
+    }
+}
+
 fn cmd_serve(a: ServeArgs) -> u8 {
     init_logging();
     let (mut config, config_path) = match &a.config {
@@ -822,6 +1101,9 @@ fn cmd_serve(a: ServeArgs) -> u8 {
     if let Some(r) = a.rules {
         config.rules = r;
     }
+    if let Some(l) = a.console_listen {
+        config.console.listen = Some(l);
+    }
     let model = if a.model.no_model || a.model.model.is_some() {
         a.model.choice()
     } else {
@@ -834,6 +1116,7 @@ fn cmd_serve(a: ServeArgs) -> u8 {
         model,
         admin_token: std::env::var("JAGA_ADMIN_TOKEN").ok(),
         ingest_token: std::env::var("JAGA_INGEST_TOKEN").ok(),
+        tasks: Some(std::sync::Arc::new(jaga::console_tasks::BinaryTasks)),
     };
     match jaga_serve::run(opts) {
         Ok(()) => EXIT_OK,

@@ -16,6 +16,7 @@ use jaga_core::event::{civil_from_days, Event, Kind};
 use jaga_core::mask;
 use jaga_core::rules::Rule;
 use jaga_core::verdict::{Action, Category, Field, Verdict};
+use jaga_core::vocab;
 use jaga_export::{Diagnostic, InputStats, Level, Origin};
 
 /// Bytes of a message shown in the report; the rest is cut (the verdict JSONL has it all).
@@ -41,7 +42,7 @@ struct Flagged {
     attachments: Vec<String>,
     category: Option<Category>,
     action: Action,
-    reasons: Vec<(String, Category, f32, String, bool)>,
+    reasons: Vec<jaga_core::verdict::Reason>,
     spans: Vec<[usize; 2]>,
     name_spans: Vec<[usize; 2]>,
     /// Personal data the doxing stage found in the text, with its masked form.
@@ -236,21 +237,7 @@ impl Report {
             attachments: ev.attachments.iter().map(|a| a.name.clone()).collect(),
             category: v.category,
             action: v.action,
-            reasons: v
-                .reasons
-                .iter()
-                .map(|r| {
-                    // With --show-pii `matched` holds the full value; the masks never do.
-                    let matched = if r.entities.is_empty() {
-                        r.matched.clone()
-                    } else {
-                        let masked: Vec<&str> =
-                            r.entities.iter().map(|e| e.masked.as_str()).collect();
-                        masked.join(", ")
-                    };
-                    (r.id.clone(), r.category, r.score, matched, r.shadow)
-                })
-                .collect(),
+            reasons: v.reasons.clone(),
             spans: spans_in(Field::Text, cut),
             name_spans: spans_in(Field::Name, ev.name.len()),
             entities: v
@@ -267,30 +254,65 @@ impl Report {
         }));
     }
 
-    /// The whole page. `rules` gives the rules' descriptions.
+    /// The whole page, Indonesian first. `rules` gives the rules' descriptions.
     pub fn render(&self, rules: &[Rule]) -> String {
+        self.render_in(rules, vocab::Lang::Id)
+    }
+
+    /// The whole page, in both languages with a switch (CSS only, no script), `lang` shown
+    /// first. `rules` gives the rules' descriptions.
+    pub fn render_in(&self, rules: &[Rule], lang: vocab::Lang) -> String {
         let mut h = String::with_capacity(64 * 1024);
+        let groups = esc(&self.groups.join(", "));
         let title = if self.groups.is_empty() {
             "jaga report".to_string()
         } else {
-            format!("jaga report: {}", self.groups.join(", "))
+            format!("jaga report: {groups}")
+        };
+        let (id_on, en_on) = match lang {
+            vocab::Lang::Id => (" checked", ""),
+            vocab::Lang::En => ("", " checked"),
         };
         let _ = write!(
             h,
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+            "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{}</title><style>{CSS}</style></head><body><main>",
-            esc(&title)
+             <title>{title}</title><style>{CSS}</style></head><body>\
+             <input type=\"radio\" name=\"lang\" id=\"lang-id\" class=\"lang\"{id_on}>\
+             <input type=\"radio\" name=\"lang\" id=\"lang-en\" class=\"lang\"{en_on}><main>\
+             <p class=\"langs\"><label for=\"lang-id\">Bahasa Indonesia</label> · <label for=\"lang-en\">English</label></p>",
+            lang.code()
         );
-        let _ = write!(h, "<header><h1>{}</h1><p class=\"sub\">", esc(&title));
+        let h1 = if self.groups.is_empty() {
+            bi("Laporan jaga", "jaga report")
+        } else {
+            bi(
+                &format!("Laporan jaga: {groups}"),
+                &format!("jaga report: {groups}"),
+            )
+        };
+        let _ = write!(h, "<header><h1>{h1}</h1><p class=\"sub\">");
         if let (Some(a), Some(b)) = (self.first_ts, self.last_ts) {
-            let _ = write!(h, "Messages from {} to {}. ", day_str(a), day_str(b));
+            let (a, b) = (day_str(a), day_str(b));
+            h.push_str(&bi(
+                &format!("Pesan dari {a} sampai {b}. "),
+                &format!("Messages from {a} to {b}. "),
+            ));
         }
+        h.push_str(&bi(
+            "Data pribadi (nomor HP, KTP, rekening, e-mail) disamarkan. Waktu seperti tertulis di ekspor.",
+            "Personal data (phone, ID and account numbers, e-mail addresses) is masked. Times are as written in the export.",
+        ));
+        h.push_str("</p></header>");
         let _ = write!(
             h,
-            "Personal data (phone, ID and account numbers, e-mail addresses) is masked. Times are as written in the export.</p></header>"
+            "<nav><a href=\"#flagged\">{}</a> <a href=\"#actions\">{}</a> <a href=\"#users\">{}</a> <a href=\"#rules\">{}</a> <a href=\"#inputs\">{}</a></nav>",
+            bi("Pesan ditandai", "Flagged messages"),
+            bi("Arti tindakan", "What actions mean"),
+            bi("Pengirim", "Users"),
+            bi("Aturan", "Rules"),
+            bi("Masukan", "Inputs")
         );
-        h.push_str("<nav><a href=\"#flagged\">Flagged messages</a> <a href=\"#users\">Users</a> <a href=\"#rules\">Rules</a> <a href=\"#inputs\">Inputs</a></nav>");
         self.render_cards(&mut h);
         self.render_totals(&mut h);
         self.render_chart(&mut h);
@@ -298,12 +320,18 @@ impl Report {
         self.render_users(&mut h);
         self.render_rules(&mut h, rules);
         h.push_str("</div>");
-        self.render_flagged(&mut h);
+        self.render_flagged(&mut h, rules);
+        self.render_actions(&mut h);
         self.render_inputs(&mut h);
         let _ = writeln!(
             h,
-            "<footer>Generated by jaga {} &middot; verdicts with every reason are in the JSONL output</footer></main></body></html>",
-            env!("CARGO_PKG_VERSION")
+            "<footer>{} {} &middot; {}</footer></main></body></html>",
+            bi("Dibuat oleh jaga", "Generated by jaga"),
+            env!("CARGO_PKG_VERSION"),
+            bi(
+                "semua alasan ada di keluaran JSONL dan CSV di sebelah laporan ini",
+                "verdicts with every reason are in the JSONL output and the CSV beside this report"
+            )
         );
         h
     }
@@ -315,17 +343,29 @@ impl Report {
             0.0
         };
         h.push_str("<section class=\"cards\">");
+        let w = self.warnings;
         for (label, value, class) in [
-            ("events scanned", self.events.to_string(), ""),
-            ("messages", self.messages.to_string(), ""),
-            ("join events", self.joins.to_string(), ""),
             (
-                "flagged",
+                bi("peristiwa diperiksa", "events scanned"),
+                self.events.to_string(),
+                "",
+            ),
+            (bi("pesan", "messages"), self.messages.to_string(), ""),
+            (
+                bi("permintaan bergabung", "join events"),
+                self.joins.to_string(),
+                "",
+            ),
+            (
+                bi("ditandai", "flagged"),
                 format!("{} <small>({pct:.1}%)</small>", self.flagged_total),
                 " flag",
             ),
             (
-                &format!("input errors ({} warnings)", self.warnings),
+                bi(
+                    &format!("galat masukan ({w} peringatan)"),
+                    &format!("input errors ({w} warnings)"),
+                ),
                 self.errors.to_string(),
                 "",
             ),
@@ -336,27 +376,55 @@ impl Report {
     }
 
     fn render_totals(&self, h: &mut String) {
-        h.push_str("<section class=\"two\"><div><h2>Per category</h2><table class=\"bars\">");
+        let _ = write!(
+            h,
+            "<section class=\"two\"><div><h2>{}</h2><table class=\"bars\">",
+            bi("Per kategori", "Per category")
+        );
         let max = self.by_category.iter().copied().max().unwrap_or(0).max(1);
-        let names = ["ok", "spam", "scam", "doxing", "abuse"];
-        for (i, n) in names.iter().enumerate() {
-            bar_row(h, n, self.by_category[i], max, &format!("c-{n}"));
+        let cats = [
+            None,
+            Some(Category::Spam),
+            Some(Category::Scam),
+            Some(Category::Doxing),
+            Some(Category::Abuse),
+        ];
+        for (i, c) in cats.iter().enumerate() {
+            let n = c.map_or("ok", Category::as_str);
+            bar_row(
+                h,
+                &category_bi(*c),
+                self.by_category[i],
+                max,
+                &format!("c-{n}"),
+            );
         }
-        h.push_str("</table></div><div><h2>Per action</h2><table class=\"bars\">");
+        let _ = write!(
+            h,
+            "</table></div><div><h2>{}</h2><table class=\"bars\">",
+            bi("Per tindakan", "Per action")
+        );
         let mut actions = self.by_action.clone();
         actions.sort_by_key(|(a, _)| (Reverse(a.severity()), a.as_str()));
         let max = actions.iter().map(|a| a.1).max().unwrap_or(0).max(1);
         for (a, n) in actions {
-            bar_row(h, a.as_str(), n, max, &format!("act{}", a.severity()));
+            bar_row(h, &action_bi(a), n, max, &format!("act{}", a.severity()));
         }
         h.push_str("</table></div></section>");
     }
 
     fn render_chart(&self, h: &mut String) {
-        h.push_str("<section><h2>Flagged messages per ");
         let (Some(&first), Some(&last)) = (self.days.keys().next(), self.days.keys().next_back())
         else {
-            h.push_str("day</h2><p class=\"muted\">No flagged event has a date.</p></section>");
+            let _ = write!(
+                h,
+                "<section><h2>{}</h2><p class=\"muted\">{}</p></section>",
+                bi("Pesan ditandai per hari", "Flagged messages per day"),
+                bi(
+                    "Tidak ada pesan ditandai yang bertanggal.",
+                    "No flagged event has a date."
+                )
+            );
             return;
         };
         // Days for up to half a year, weeks beyond; a bar per bucket, stacked by category.
@@ -399,7 +467,16 @@ impl Report {
         let plot_w = w - left - 10.0;
         let plot_h = ht - bottom - top;
         let bw = plot_w / n as f64;
-        let _ = write!(h, "{unit}</h2><svg class=\"chart\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"flagged messages per {unit}\">");
+        let unit_id = match unit {
+            "day" => "hari",
+            "week" => "minggu",
+            _ => "bulan",
+        };
+        let _ = write!(
+            h,
+            "<section><h2>{}</h2><svg class=\"chart\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"flagged messages per {unit}\">",
+            bi(&format!("Pesan ditandai per {unit_id}"), &format!("Flagged messages per {unit}"))
+        );
         // Whole-number grid lines: up to four steps.
         let ticks = max.clamp(1, 4);
         let step = max.div_ceil(ticks);
@@ -448,27 +525,51 @@ impl Report {
         }
         h.push_str("</svg><p class=\"legend\">");
         for c in Category::ALL {
-            let _ = write!(h, "<span><i class=\"c-{0}\"></i>{0}</span>", c.as_str());
-        }
-        if self.undated > 0 {
             let _ = write!(
                 h,
-                "<span class=\"muted\">{} flagged without a date are not shown</span>",
-                self.undated
+                "<span><i class=\"c-{}\"></i>{}</span>",
+                c.as_str(),
+                category_bi(Some(c))
+            );
+        }
+        if self.undated > 0 {
+            let n = self.undated;
+            let _ = write!(
+                h,
+                "<span class=\"muted\">{}</span>",
+                bi(
+                    &format!("{n} pesan ditandai tanpa tanggal tidak ditampilkan"),
+                    &format!("{n} flagged without a date are not shown")
+                )
             );
         }
         h.push_str("</p></section>");
     }
 
     fn render_users(&self, h: &mut String) {
-        h.push_str("<div id=\"users\"><h2>Users with most flags</h2>");
+        let _ = write!(
+            h,
+            "<div id=\"users\"><h2>{}</h2>",
+            bi("Pengirim dengan tanda terbanyak", "Users with most flags")
+        );
         if self.users.is_empty() {
-            h.push_str("<p class=\"muted\">Nobody was flagged.</p></div>");
+            let _ = write!(
+                h,
+                "<p class=\"muted\">{}</p></div>",
+                bi("Tidak ada yang ditandai.", "Nobody was flagged.")
+            );
             return;
         }
         let mut users: Vec<&UserStat> = self.users.values().collect();
         users.sort_by(|a, b| b.flags.cmp(&a.flags).then_with(|| a.name.cmp(&b.name)));
-        h.push_str("<table class=\"list\"><tr><th>user</th><th>group</th><th>flags</th><th>categories</th></tr>");
+        let _ = write!(
+            h,
+            "<table class=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            bi("pengirim", "user"),
+            bi("grup", "group"),
+            bi("tanda", "flags"),
+            bi("kategori", "categories")
+        );
         for u in users.iter().take(TOP_USERS) {
             let mut cats = String::new();
             for c in Category::ALL {
@@ -476,18 +577,25 @@ impl Report {
                 if n > 0 {
                     let _ = write!(
                         cats,
-                        "<span class=\"pill c-{0}\">{0} {n}</span>",
-                        c.as_str()
+                        "<span class=\"pill c-{}\">{} {n}</span>",
+                        c.as_str(),
+                        category_bi(Some(c))
                     );
                 }
             }
             if u.joins_flagged > 0 {
-                let _ = write!(cats, "<span class=\"pill\">join {}</span>", u.joins_flagged);
+                let _ = write!(
+                    cats,
+                    "<span class=\"pill\">{} {}</span>",
+                    bi("gabung", "join"),
+                    u.joins_flagged
+                );
             }
-            let id = if u.user != u.name && !u.user.is_empty() {
+            let shown = vocab::sender(&u.name, &u.user);
+            let id = if !u.user.is_empty() && vocab::sender("", &u.user) != shown {
                 format!(
                     " <small class=\"muted\">{}</small>",
-                    esc(&mask::mask(&u.user))
+                    esc(&vocab::sender("", &u.user))
                 )
             } else {
                 String::new()
@@ -495,7 +603,7 @@ impl Report {
             let _ = write!(
                 h,
                 "<tr><td>{}{id}</td><td>{}</td><td class=\"n\">{}</td><td>{cats}</td></tr>",
-                esc(&mask::mask(&u.name)),
+                esc(&shown),
                 esc(&u.group),
                 u.flags
             );
@@ -504,9 +612,17 @@ impl Report {
     }
 
     fn render_rules(&self, h: &mut String, rules: &[Rule]) {
-        h.push_str("<div id=\"rules\"><h2>Rules that fired most</h2>");
+        let _ = write!(
+            h,
+            "<div id=\"rules\"><h2>{}</h2>",
+            bi("Aturan yang paling sering cocok", "Rules that fired most")
+        );
         if self.rules.is_empty() {
-            h.push_str("<p class=\"muted\">No rule fired.</p></div>");
+            let _ = write!(
+                h,
+                "<p class=\"muted\">{}</p></div>",
+                bi("Tidak ada aturan yang cocok.", "No rule fired.")
+            );
             return;
         }
         let mut list: Vec<(&String, &RuleStat)> = self.rules.iter().collect();
@@ -515,62 +631,88 @@ impl Report {
                 .cmp(&(a.1.fired + a.1.shadow))
                 .then_with(|| a.0.cmp(b.0))
         });
-        h.push_str(
-            "<table class=\"list\"><tr><th>rule</th><th>what it finds</th><th>fired</th></tr>",
+        let _ = write!(
+            h,
+            "<table class=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+            bi("aturan", "rule"),
+            bi("yang dicari", "what it finds"),
+            bi("cocok", "fired")
         );
         for (id, s) in list.iter().take(TOP_RULES) {
             let desc = rules
                 .iter()
                 .find(|r| &r.id == *id)
-                .map_or("", |r| r.description.as_str());
+                .map_or(String::new(), rule_description_bi);
             let cat = s.category.map_or("", Category::as_str);
             let shadow = if s.shadow > 0 {
-                format!(" <small class=\"muted\">+{} shadow</small>", s.shadow)
+                format!(
+                    " <small class=\"muted\">+{} {}</small>",
+                    s.shadow,
+                    bi("bayangan", "shadow")
+                )
             } else {
                 String::new()
             };
             let _ = write!(
                 h,
-                "<tr><td><code>{}</code> <span class=\"pill c-{cat}\">{cat}</span></td><td class=\"desc\">{}</td><td class=\"n\">{}{shadow}</td></tr>",
+                "<tr><td><code>{}</code> <span class=\"pill c-{cat}\">{}</span></td><td class=\"desc\">{desc}</td><td class=\"n\">{}{shadow}</td></tr>",
                 esc(id),
-                esc(desc),
+                s.category.map_or(String::new(), |c| category_bi(Some(c))),
                 s.fired
             );
         }
         h.push_str("</table></div>");
     }
 
-    fn render_flagged(&self, h: &mut String) {
+    fn render_flagged(&self, h: &mut String, rules: &[Rule]) {
         let mut list: Vec<&Flagged> = self.kept.iter().map(|r| &r.0).collect();
         list.sort_by_key(|f| Reverse(f.key));
         let _ = write!(
             h,
-            "<section id=\"flagged\"><h2>Flagged messages</h2><p class=\"muted\">"
+            "<section id=\"flagged\"><h2>{}</h2><p class=\"muted\">",
+            bi("Pesan ditandai", "Flagged messages")
         );
-        if self.flagged_total as usize > list.len() {
-            let _ = write!(
-                h,
-                "The {} most severe of {} flagged events, ",
-                list.len(),
-                self.flagged_total
-            );
+        let (n, total) = (list.len(), self.flagged_total);
+        if total as usize > n {
+            h.push_str(&bi(
+                &format!("{n} paling berat dari {total} yang ditandai, yang paling berat dulu. "),
+                &format!("The {n} most severe of {total} flagged events, most severe first. "),
+            ));
         } else {
-            let _ = write!(h, "All {} flagged events, ", self.flagged_total);
+            h.push_str(&bi(
+                &format!("Semua {total} yang ditandai, yang paling berat dulu. "),
+                &format!("All {total} flagged events, most severe first. "),
+            ));
         }
-        h.push_str("most severe first. Highlighted: what the rules matched.</p>");
+        h.push_str(&bi(
+            "Disorot: yang cocok dengan aturan.",
+            "Highlighted: what the rules matched.",
+        ));
+        h.push_str("</p>");
         for f in list {
             let cat = f.category.map_or("ok", Category::as_str);
             let when = f.ts.map(time_str).unwrap_or_default();
             let kind = match f.kind {
-                Kind::JoinRequest => "<span class=\"pill\">join</span> ",
-                Kind::Message => "",
+                Kind::JoinRequest => format!(
+                    "<span class=\"pill\">{}</span> ",
+                    bi("permintaan bergabung", "join request")
+                ),
+                Kind::Message => String::new(),
+            };
+            // A name that is a phone number is shown as the app shows it, masked; other names
+            // keep their highlighted spans.
+            let sender = vocab::sender(&f.name, "");
+            let name = if sender != mask::mask(&f.name) {
+                esc(&sender)
+            } else {
+                highlighted(&f.name, &f.name_spans, &[])
             };
             let _ = write!(
                 h,
-                "<article class=\"msg b-{cat}\"><div class=\"meta\"><span class=\"act act{}\">{}</span> <span class=\"pill c-{cat}\">{cat}</span> {kind}<b>{}</b> <span class=\"muted\">{} &middot; {} &middot; {}</span></div>",
+                "<article class=\"msg b-{cat}\"><div class=\"meta\"><span class=\"act act{}\">{}</span> <span class=\"pill c-{cat}\">{}</span> {kind}<b>{name}</b> <span class=\"muted\">{} &middot; {} &middot; {}</span></div>",
                 f.action.severity(),
-                f.action.as_str(),
-                highlighted(&f.name, &f.name_spans, &[]),
+                action_bi(f.action),
+                category_bi(f.category),
                 esc(&f.group),
                 esc(&when),
                 esc(&f.origin.to_string()),
@@ -583,7 +725,7 @@ impl Report {
                 );
             }
             if !f.attachments.is_empty() {
-                h.push_str("<div class=\"att\">attached: ");
+                let _ = write!(h, "<div class=\"att\">{}: ", bi("lampiran", "attached"));
                 for (i, a) in f.attachments.iter().enumerate() {
                     if i > 0 {
                         h.push_str(", ");
@@ -593,31 +735,74 @@ impl Report {
                 }
                 h.push_str("</div>");
             }
-            h.push_str("<div class=\"why\">");
+            h.push_str("<ul class=\"why\">");
             // Helper rules (score 0) explain exprs; the JSONL has them, the page does not.
-            for (id, c, score, matched, shadow) in f.reasons.iter().filter(|r| r.2 > 0.0) {
-                let matched = truncate_chars(&mask::mask(matched), 60);
+            for r in f.reasons.iter().filter(|r| r.score > 0.0) {
+                let rule = rules.iter().find(|x| x.id == r.id);
                 let _ = write!(
                     h,
-                    "<span class=\"reason{}\"><code>{}</code> {} {:.2}{}</span>",
-                    if *shadow { " shadow" } else { "" },
-                    esc(id),
-                    c.as_str(),
-                    score,
-                    if matched.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" &middot; <q>{}</q>", esc(&matched))
-                    }
+                    "<li class=\"reason{}\">{} <small class=\"muted\"><code>{}</code> {:.2}</small></li>",
+                    if r.shadow { " shadow" } else { "" },
+                    bi(
+                        &esc(&vocab::reason(r, rule, vocab::Lang::Id)),
+                        &esc(&vocab::reason(r, rule, vocab::Lang::En))
+                    ),
+                    esc(&r.id),
+                    r.score,
                 );
             }
-            h.push_str("</div></article>");
+            h.push_str("</ul></article>");
         }
         h.push_str("</section>");
     }
 
+    /// What each action taken in this report means on WhatsApp and on Telegram.
+    fn render_actions(&self, h: &mut String) {
+        let mut actions: Vec<Action> = self
+            .by_action
+            .iter()
+            .map(|(a, _)| *a)
+            .filter(|a| a.severity() > 0)
+            .collect();
+        actions.sort_by_key(|a| Reverse(a.severity()));
+        let _ = write!(
+            h,
+            "<section id=\"actions\"><h2>{}</h2><table class=\"list\"><tr><th>{}</th><th>WhatsApp</th><th>Telegram</th></tr>",
+            bi("Arti tiap tindakan di WhatsApp dan Telegram", "What each action means on WhatsApp and Telegram"),
+            bi("tindakan", "action")
+        );
+        for a in actions {
+            let m = |p| {
+                bi(
+                    vocab::action_meaning(a, p, vocab::Lang::Id),
+                    vocab::action_meaning(a, p, vocab::Lang::En),
+                )
+            };
+            let _ = write!(
+                h,
+                "<tr><td><span class=\"act act{}\">{}</span></td><td>{}</td><td>{}</td></tr>",
+                a.severity(),
+                action_bi(a),
+                m(vocab::Platform::WhatsApp),
+                m(vocab::Platform::Telegram)
+            );
+        }
+        h.push_str("</table></section>");
+    }
+
     fn render_inputs(&self, h: &mut String) {
-        h.push_str("<section id=\"inputs\"><h2>Inputs</h2><table class=\"list\"><tr><th>file</th><th>format</th><th>messages</th><th>joins</th><th>system</th><th>deleted</th><th>media</th></tr>");
+        let _ = write!(
+            h,
+            "<section id=\"inputs\"><h2>{}</h2><table class=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            bi("Masukan", "Inputs"),
+            bi("berkas", "file"),
+            bi("format", "format"),
+            bi("pesan", "messages"),
+            bi("gabung", "joins"),
+            bi("sistem", "system"),
+            bi("dihapus", "deleted"),
+            bi("media", "media")
+        );
         for i in &self.inputs {
             let order = i
                 .date_order
@@ -631,10 +816,14 @@ impl Report {
         }
         h.push_str("</table>");
         if !self.diagnostics.is_empty() {
+            let (e, w) = (self.errors, self.warnings);
             let _ = write!(
                 h,
-                "<h3>Input problems ({} errors, {} warnings)</h3><ul class=\"diag\">",
-                self.errors, self.warnings
+                "<h3>{}</h3><ul class=\"diag\">",
+                bi(
+                    &format!("Masalah masukan ({e} galat, {w} peringatan)"),
+                    &format!("Input problems ({e} errors, {w} warnings)")
+                )
             );
             for d in &self.diagnostics {
                 let class = if d.level == Level::Error {
@@ -645,7 +834,14 @@ impl Report {
                 let _ = write!(h, "<li class=\"{class}\">{}</li>", esc(&d.to_string()));
             }
             if (self.errors + self.warnings) as usize > self.diagnostics.len() {
-                h.push_str("<li>&hellip; the rest are on standard error</li>");
+                let _ = write!(
+                    h,
+                    "<li>&hellip; {}</li>",
+                    bi(
+                        "sisanya di standard error",
+                        "the rest are on standard error"
+                    )
+                );
             }
             h.push_str("</ul>");
         }
@@ -669,6 +865,178 @@ impl Observer for Report {
     fn input_done(&mut self, stats: &InputStats) {
         self.inputs.push(stats.clone());
     }
+}
+
+/// The CSV beside the report: one row per flagged event, in scan order, in one language,
+/// with the same words as the report (and the console): plain-word reasons, senders as the
+/// app shows them, personal data masked, and what the action means on each platform.
+pub struct Csv<W: std::io::Write> {
+    out: W,
+    lang: vocab::Lang,
+    rules: HashMap<String, Rule>,
+    /// The first write error; later rows are skipped.
+    pub error: Option<std::io::Error>,
+    pub rows: u64,
+}
+
+impl<W: std::io::Write> Csv<W> {
+    /// A CSV writer; writes the header row at once.
+    pub fn new(mut out: W, lang: vocab::Lang, rules: &[Rule]) -> Csv<W> {
+        let header: &[&str] = match lang {
+            vocab::Lang::Id => &[
+                "waktu",
+                "grup",
+                "pengirim",
+                "kategori",
+                "tindakan",
+                "arti di WhatsApp",
+                "arti di Telegram",
+                "alasan",
+                "pesan",
+                "sumber",
+            ],
+            vocab::Lang::En => &[
+                "time",
+                "group",
+                "sender",
+                "category",
+                "action",
+                "on WhatsApp",
+                "on Telegram",
+                "reasons",
+                "message",
+                "source",
+            ],
+        };
+        let error = out
+            .write_all(csv_row(header.iter().map(|s| s.to_string())).as_bytes())
+            .err();
+        Csv {
+            out,
+            lang,
+            rules: rules.iter().map(|r| (r.id.clone(), r.clone())).collect(),
+            error,
+            rows: 0,
+        }
+    }
+
+    /// Writes the row of a flagged event (others are skipped).
+    pub fn add(&mut self, ev: &Event, v: &Verdict, origin: &Origin) {
+        if self.error.is_some() || !is_flagged(v) {
+            return;
+        }
+        let l = self.lang;
+        let entities: Vec<mask::Masked> = v
+            .reasons
+            .iter()
+            .filter(|r| r.field == Field::Text)
+            .flat_map(|r| r.entities.iter())
+            .map(|e| mask::Masked {
+                range: e.span[0]..e.span[1],
+                replacement: e.masked.clone(),
+            })
+            .collect();
+        let reasons: Vec<String> = v
+            .reasons
+            .iter()
+            .filter(|r| r.score > 0.0 && !r.shadow)
+            .map(|r| vocab::reason(r, self.rules.get(&r.id), l))
+            .collect();
+        let row = csv_row([
+            ev.ts.map(time_str).unwrap_or_default(),
+            ev.group.clone(),
+            vocab::sender(&ev.name, &ev.user),
+            vocab::category(v.category, l).to_string(),
+            vocab::action(v.action, l).to_string(),
+            vocab::action_meaning(v.action, vocab::Platform::WhatsApp, l).to_string(),
+            vocab::action_meaning(v.action, vocab::Platform::Telegram, l).to_string(),
+            reasons.join(" | "),
+            masked_text(&ev.text, &entities),
+            origin.to_string(),
+        ]);
+        if let Err(e) = self.out.write_all(row.as_bytes()) {
+            self.error = Some(e);
+        }
+        self.rows += 1;
+    }
+
+    /// Flushes and returns the writer, or the first write error.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// `text` with personal data masked (entities first, then [`mask::find`]), as plain text.
+fn masked_text(text: &str, entities: &[mask::Masked]) -> String {
+    let e: Vec<([usize; 2], &str)> = entities
+        .iter()
+        .map(|m| ([m.range.start, m.range.end], m.replacement.as_str()))
+        .collect();
+    jaga_store::masked_summary(text, &e, &[])
+}
+
+/// One CSV row (RFC 4180 quoting). A cell that a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@` first) gets a leading `'`.
+fn csv_row(cells: impl IntoIterator<Item = String>) -> String {
+    let mut row = String::new();
+    for (i, c) in cells.into_iter().enumerate() {
+        if i > 0 {
+            row.push(',');
+        }
+        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{c}")
+        } else {
+            c
+        };
+        if c.contains([',', '"', '\n', '\r']) {
+            row.push('"');
+            row.push_str(&c.replace('"', "\"\""));
+            row.push('"');
+        } else {
+            row.push_str(&c);
+        }
+    }
+    row.push_str("\r\n");
+    row
+}
+
+/// Both languages of a phrase (already HTML); the page's switch shows one.
+fn bi(id: &str, en: &str) -> String {
+    if id == en {
+        return id.to_string();
+    }
+    format!("<span lang=\"id\">{id}</span><span lang=\"en\">{en}</span>")
+}
+
+fn category_bi(c: Option<Category>) -> String {
+    bi(
+        vocab::category(c, vocab::Lang::Id),
+        vocab::category(c, vocab::Lang::En),
+    )
+}
+
+fn action_bi(a: Action) -> String {
+    bi(
+        vocab::action(a, vocab::Lang::Id),
+        vocab::action(a, vocab::Lang::En),
+    )
+}
+
+fn rule_description_bi(r: &Rule) -> String {
+    let (id, lid) = vocab::rule_description(r, vocab::Lang::Id);
+    let (en, len) = vocab::rule_description(r, vocab::Lang::En);
+    if (id, lid) == (en, len) {
+        return format!(
+            "<span lang=\"{}\" class=\"both\">{}</span>",
+            lid.code(),
+            esc(id)
+        );
+    }
+    bi(&esc(id), &esc(en))
 }
 
 fn top_category(v: &Verdict) -> Category {
@@ -696,88 +1064,12 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-fn truncate_chars(s: &str, n: usize) -> String {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
-}
+pub use jaga_core::vocab::esc;
 
-/// HTML-escapes text.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// The text as HTML with `spans` in `<mark>` and personal data masked: the doxing stage's
-/// `entities` first, then whatever [`mask::find`] sees elsewhere. A masked piece is replaced
-/// whole and marked when any span touches it.
+/// The text as HTML with `spans` marked and personal data masked ([`vocab::html`], shared
+/// with the console).
 fn highlighted(text: &str, spans: &[[usize; 2]], entities: &[mask::Masked]) -> String {
-    let merged = jaga_core::explain::merge_spans(text, spans);
-    let marked = |a: usize, b: usize| merged.iter().any(|s| s[0] < b && a < s[1]);
-    let mut pii: Vec<mask::Masked> = entities
-        .iter()
-        .filter(|m| text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end))
-        .cloned()
-        .collect();
-    pii.sort_by_key(|m| (m.range.start, std::cmp::Reverse(m.range.end)));
-    // Nested or overlapping entities: keep the first, widest one.
-    pii.dedup_by(|next, kept| next.range.start < kept.range.end);
-    for m in mask::find(text) {
-        if !pii
-            .iter()
-            .any(|e| e.range.start < m.range.end && m.range.start < e.range.end)
-        {
-            pii.push(m);
-        }
-    }
-    pii.sort_by_key(|m| m.range.start);
-    let mut bounds: Vec<usize> = merged.iter().flat_map(|s| [s[0], s[1]]).collect();
-    bounds.extend(pii.iter().map(|m| m.range.start));
-    bounds.push(text.len());
-    bounds.sort_unstable();
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut i = 0;
-    let mut p = 0;
-    while i < text.len() {
-        if let Some(m) = pii.get(p).filter(|m| m.range.start == i) {
-            let piece = esc(&m.replacement);
-            if marked(m.range.start, m.range.end) {
-                let _ = write!(out, "<mark>{piece}</mark>");
-            } else {
-                out.push_str(&piece);
-            }
-            i = m.range.end;
-            p += 1;
-            continue;
-        }
-        let next = bounds
-            .iter()
-            .copied()
-            .find(|&b| b > i)
-            .unwrap_or(text.len());
-        let next = pii
-            .get(p)
-            .map_or(next, |m| next.min(m.range.start.max(i + 1)));
-        let piece = esc(&text[i..next]);
-        if marked(i, next) {
-            let _ = write!(out, "<mark>{piece}</mark>");
-        } else {
-            out.push_str(&piece);
-        }
-        i = next;
-    }
-    out
+    vocab::html(text, spans, entities, false)
 }
 
 fn day_str(ts: i64) -> String {
@@ -814,10 +1106,14 @@ svg .c-ok{fill:var(--ok)}svg .c-spam{fill:var(--spam)}svg .c-scam{fill:var(--sca
 .msg{border:1px solid var(--line);border-left:4px solid #94a3b8;border-radius:8px;padding:10px 12px;margin:10px 0;background:#fff}
 .b-spam{border-left-color:var(--spam)}.b-scam{border-left-color:var(--scam)}.b-doxing{border-left-color:var(--doxing)}.b-abuse{border-left-color:var(--abuse)}
 .msg .text{white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0;font-size:15px}mark{background:#fde68a;border-radius:3px;padding:0 1px}
-.why{display:flex;flex-wrap:wrap;gap:6px}.reason{font-size:12px;background:#f1f5f9;border-radius:6px;padding:2px 7px}.reason.shadow{opacity:.6;font-style:italic}
+.reason.shadow{opacity:.6;font-style:italic}
 .att{font-size:13px;color:var(--muted);margin:4px 0}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 .diag{font-family:ui-monospace,monospace;font-size:12.5px}.diag .err{color:var(--scam)}.diag .warn{color:#a16207}
 footer{color:var(--muted);text-align:center;margin:20px 0}
+.lang{position:absolute;opacity:0;pointer-events:none}.langs{text-align:right;margin:0}.langs label{cursor:pointer;color:#2563eb;text-decoration:underline}
+#lang-id:checked~main [lang=en]:not(.both),#lang-en:checked~main [lang=id]:not(.both){display:none}
+#lang-id:checked~main label[for=lang-id],#lang-en:checked~main label[for=lang-en]{color:var(--fg);text-decoration:none;font-weight:600}
+ul.why{list-style:none;margin:6px 0 0;padding:0}ul.why li{font-size:13px;padding:2px 0}
 nav{margin:6px 0 0}nav a{color:#2563eb;text-decoration:none;margin-right:14px}td.desc{font-size:12.5px;color:#374151}
 @media (max-width:800px){.two,.cards{grid-template-columns:1fr}}
 "#;
@@ -939,8 +1235,25 @@ mod tests {
         assert_eq!((r.flagged(), r.kept.len(), r.events), (3, 2, 4));
         let html = r.render(&[]);
         assert!(html.contains("The 2 most severe of 3 flagged events"));
+        let flagged =
+            &html[html.find("id=\"flagged\"").unwrap()..html.find("id=\"actions\"").unwrap()];
         assert!(
-            html.contains(">ban<") && html.contains(">remove<") && !html.contains(">review</span>")
+            flagged.contains("act act5")
+                && flagged.contains("act act3")
+                && !flagged.contains("act act1"),
+            "the two most severe are listed"
+        );
+        // Both languages, plain words, and what each action means on each platform.
+        assert!(
+            html.contains("Laporan jaga") && html.contains(">Ban<") && !html.contains(">Tolak<")
+        );
+        let actions = &html[html.find("id=\"actions\"").unwrap()..];
+        assert!(
+            actions.contains("WhatsApp has no ban list") && actions.contains("diblokir dari grup")
+        );
+        assert!(
+            html.contains("+62 812-····-7890"),
+            "the sender as the app shows them, masked"
         );
         assert!(
             !html.contains("081234567890") && !html.contains("812-3456-7890"),
@@ -952,5 +1265,50 @@ mod tests {
             !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
             "no network, no script"
         );
+    }
+
+    #[test]
+    fn the_csv_has_one_masked_row_per_flagged_event_in_plain_words() {
+        let origin = Origin {
+            file: "chat.txt".into(),
+            line: 7,
+        };
+        let ev = Event {
+            text: "=HYPERLINK(\"x\") transfer ke 081234567890, \"ya\"".into(),
+            name: "+62 812-3456-7890".into(),
+            group: "ARMY".into(),
+            ts: Some(1_709_287_200),
+            ..Event::default()
+        };
+        let mut csv = Csv::new(Vec::new(), vocab::Lang::En, &[]);
+        csv.add(
+            &ev,
+            &verdict(Some(Category::Scam), Action::Remove, vec![]),
+            &origin,
+        );
+        csv.add(&ev, &verdict(None, Action::Allow, vec![]), &origin);
+        let out = String::from_utf8(csv.finish().unwrap()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines.len(),
+            2,
+            "a header and the flagged event only:\n{out}"
+        );
+        assert!(lines[0].starts_with("time,group,sender,category,action,on WhatsApp"));
+        let row = lines[1];
+        // A leading + would be a formula in a spreadsheet too.
+        assert!(
+            row.starts_with("2024-03-01 10:00,ARMY,'+62 812-····-7890,Scam,Remove,"),
+            "{row}"
+        );
+        assert!(
+            row.contains("\"'=HYPERLINK(\"\"x\"\") transfer ke 0812****7890, \"\"ya\"\"\""),
+            "quoted, masked, no formula: {row}"
+        );
+        assert!(!out.contains("081234567890") && row.ends_with("chat.txt:7"));
+        let id = Csv::new(Vec::new(), vocab::Lang::Id, &[]).finish().unwrap();
+        assert!(String::from_utf8(id)
+            .unwrap()
+            .starts_with("waktu,grup,pengirim"));
     }
 }

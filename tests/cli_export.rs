@@ -202,7 +202,23 @@ fn report_is_self_contained_highlighted_and_masked() {
     for raw in ["0812-3456-0491", "857-1111-2222", "812-3456-0491"] {
         assert!(!html.contains(raw), "report shows {raw}");
     }
-    assert!(html.contains("0812****0491") && html.contains("6285*****2222"));
+    // Senders as the app shows them (a number in WhatsApp's format), masked.
+    assert!(html.contains("0812****0491") && html.contains("+62 857-····-2222"));
+    // Both languages, plain words, and the actions' meaning on each platform.
+    assert!(
+        html.contains("Laporan jaga")
+            && html.contains("What each action means on WhatsApp and Telegram")
+    );
+    // The CSV beside the report: every flagged message, masked, in plain words.
+    let csv = std::fs::read_to_string(report.with_extension("csv")).unwrap();
+    assert!(
+        csv.starts_with("waktu,grup,pengirim,kategori,tindakan"),
+        "{csv}"
+    );
+    assert!(csv.lines().count() > 1, "{csv}");
+    for raw in ["0812-3456-0491", "857-1111-2222", "812-3456-0491"] {
+        assert!(!csv.contains(raw), "the CSV shows {raw}");
+    }
     // Self-contained: nothing fetched from the network, no script.
     for bad in [
         "<script",

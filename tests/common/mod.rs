@@ -3,3 +3,4 @@
 pub mod fake;
 pub mod http;
 pub mod server;
+pub mod webdriver;

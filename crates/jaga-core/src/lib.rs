@@ -18,6 +18,7 @@ pub mod ruletest;
 pub mod signal;
 pub mod state;
 pub mod verdict;
+pub mod vocab;
 
 pub use engine::Engine;
 pub use event::Event;

@@ -32,6 +32,7 @@ pub struct Config {
     pub limits: Limits,
     pub pipeline: PipelineConfig,
     pub state: StateConfig,
+    pub console: ConsoleConfig,
     /// `[executor]`: retries of platform actions.
     pub executor: ExecutorConfig,
     /// `[telegram]`: a Telegram bot (Bot API); absent: no Telegram connection.
@@ -53,6 +54,7 @@ impl Default for Config {
             limits: Limits::default(),
             pipeline: PipelineConfig::default(),
             state: StateConfig::default(),
+            console: ConsoleConfig::default(),
             executor: ExecutorConfig::default(),
             telegram: None,
             whatsapp: None,
@@ -108,6 +110,70 @@ impl Default for PipelineConfig {
             store_batch: 4096,
             store_queue: 1024,
         }
+    }
+}
+
+/// `[console]`: the admin console (web pages for volunteer admins).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// Serve the console at all.
+    pub enabled: bool,
+    /// Its own address; unset: the API's listener serves it under `/`.
+    pub listen: Option<SocketAddr>,
+    /// The address admins open, for sign-in links (`https://jaga.example.org`); unset:
+    /// `http://` + the listen address.
+    pub public_url: String,
+    /// The time zone times are shown in (IANA name).
+    pub time_zone: String,
+    /// Per-community time zones, e.g. `army-id = "Asia/Makassar"`.
+    pub time_zones: std::collections::BTreeMap<String, String>,
+    /// Mark cookies `Secure` (behind a TLS proxy; also done per request when the proxy
+    /// sends `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
+    /// A session ends after this many hours without a request...
+    pub session_idle_hours: u64,
+    /// ...and after this many days in any case.
+    pub session_max_days: u64,
+    /// Largest export upload, in bytes.
+    pub max_upload_bytes: usize,
+    /// `jaga train --data` specs for a retrain from the console; empty: the data the current
+    /// model was trained on (as recorded in the model file).
+    pub training_data: Vec<String>,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            enabled: true,
+            listen: None,
+            public_url: String::new(),
+            time_zone: "Asia/Jakarta".into(),
+            time_zones: Default::default(),
+            secure_cookies: false,
+            session_idle_hours: 72,
+            session_max_days: 14,
+            max_upload_bytes: 64 << 20,
+            training_data: Vec::new(),
+        }
+    }
+}
+
+impl ConsoleConfig {
+    fn validate(&self) -> Result<(), String> {
+        for (what, tz) in std::iter::once(("time_zone", &self.time_zone))
+            .chain(self.time_zones.iter().map(|(k, v)| (k.as_str(), v)))
+        {
+            jiff::tz::TimeZone::get(tz).map_err(|_| {
+                format!("[console] {what}: unknown time zone `{tz}`; use an IANA name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura")
+            })?;
+        }
+        if self.session_idle_hours == 0 || self.session_max_days == 0 {
+            return Err(
+                "[console] session_idle_hours and session_max_days must be at least 1".into(),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -205,6 +271,7 @@ impl Config {
         {
             return Err("[pipeline] queue, store_batch and store_queue must be at least 1".into());
         }
+        self.console.validate()?;
         self.executor.validate()?;
         let mut names = Vec::new();
         if let Some(t) = &self.telegram {
@@ -604,6 +671,10 @@ mod tests {
         assert!(e.starts_with("2:") && e.contains("listen_addr"), "{e}");
         let e = Config::parse("[state.cross_post]\nscore = 3.0\n").unwrap_err();
         assert!(e.contains("[state.cross_post] score"), "{e}");
+        let e = Config::parse("[console]\ntime_zone = \"Asia/Atlantis\"\n").unwrap_err();
+        assert!(e.contains("Asia/Atlantis"), "{e}");
+        let c = Config::parse("[console]\ntime_zones = { army-id = \"Asia/Makassar\" }\n").unwrap();
+        assert_eq!(c.console.time_zones["army-id"], "Asia/Makassar");
         let e = Config::parse("durability = \"sometimes\"\n").unwrap_err();
         assert!(e.contains("normal") && e.contains("full"), "{e}");
     }

@@ -36,9 +36,12 @@ use jaga_core::event::Event;
 use jaga_core::verdict::Category;
 use jaga_store::{CaseFilter, NewDecision, Status, StoreError};
 
-/// The router over the shared application state.
+/// The router over the shared application state: the API, and the admin console under `/`
+/// unless it has a listener of its own (`[console] listen`) or is off. Every response carries
+/// the console's security headers (a JSON answer is no less protected).
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let with_console = app.console.cfg.enabled && app.console.cfg.listen.is_none();
+    let api = Router::new()
         .route("/v1/events", post(events))
         .route("/v1/cases", get(list_cases))
         .route("/v1/cases/{id}", get(get_case))
@@ -55,14 +58,22 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/whatsapp/{name}", post(whatsapp_webhook))
         .route("/v1/health", get(health))
         .route("/healthz", get(|| async { "ok\n" }))
-        .route("/metrics", get(metrics))
-        .fallback(|| async {
-            error(
-                StatusCode::NOT_FOUND,
-                "no such endpoint; see the API reference in the README",
-            )
-        })
-        .with_state(app)
+        .route("/metrics", get(metrics));
+    let api = if with_console {
+        api.merge(crate::console::routes())
+    } else {
+        api
+    };
+    api.fallback(|| async {
+        error(
+            StatusCode::NOT_FOUND,
+            "no such endpoint; see the API reference in the README",
+        )
+    })
+    .with_state(app)
+    .layer(axum::middleware::map_response(
+        crate::console::security_headers,
+    ))
 }
 
 fn error(status: StatusCode, msg: impl Into<String>) -> Response {

@@ -14,6 +14,7 @@
 
 pub mod actions;
 pub mod config;
+pub mod console;
 pub mod http;
 pub mod metrics;
 pub mod pipeline;
@@ -58,6 +59,8 @@ pub struct Options {
     pub ingest_token: Option<String>,
     /// The classifier; reloaded with the rules.
     pub model: ModelChoice,
+    /// Export scans and retrains for the console (the binary's own code).
+    pub tasks: Option<Arc<dyn console::tasks::Tasks>>,
 }
 
 /// Shared by every request handler.
@@ -73,6 +76,8 @@ pub struct App {
     pub admin_token: Option<String>,
     pub ingest_token: Option<String>,
     pub started: Instant,
+    /// The admin console's state.
+    pub console: console::Console,
     /// Carries verdicts' actions out on the platforms; decisions go through it.
     pub executor: Arc<Executor>,
     pub telegram: Option<Arc<Telegram>>,
@@ -288,6 +293,32 @@ async fn serve(opts: Options) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
 
+    let console_model = match &opts.model {
+        ModelChoice::Off => None,
+        ModelChoice::Default => Some(PathBuf::from(jaga_core::model::DEFAULT_PATH)),
+        ModelChoice::File(p) => Some(p.clone()),
+    };
+    let console = console::Console::new(
+        cfg.console.clone(),
+        opts.tasks.clone(),
+        cfg.store.clone(),
+        cfg.rules.clone(),
+        console_model,
+    );
+    let console_listener = match cfg.console.listen.filter(|_| cfg.console.enabled) {
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            format!("cannot listen on {addr} for the console: {e}; choose another [console] listen or --console-listen")
+        })?),
+        None => None,
+    };
+    let console_addr = match &console_listener {
+        Some(l) => Some(
+            l.local_addr()
+                .map_err(|e| format!("cannot read the console's address: {e}"))?,
+        ),
+        None => cfg.console.enabled.then_some(local),
+    };
+    *console.listen.lock().unwrap_or_else(|e| e.into_inner()) = console_addr;
     let app = Arc::new(App {
         pipeline,
         store,
@@ -298,6 +329,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         admin_token: opts.admin_token.filter(|t| !t.is_empty()),
         ingest_token: opts.ingest_token.filter(|t| !t.is_empty()),
         started: Instant::now(),
+        console,
         executor: executor.clone(),
         telegram: telegram.clone(),
         whatsapp: whatsapp.clone(),
@@ -336,6 +368,9 @@ async fn serve(opts: Options) -> Result<(), String> {
         tracing::warn!("the admin API is disabled: JAGA_ADMIN_TOKEN is not set, so every /v1/cases, /v1/rules, /v1/audit and /v1/reload request is refused with 403");
     }
     // Tests and supervisors read the bound address from here (useful with --listen 127.0.0.1:0).
+    if let Some(a) = console_addr.filter(|a| *a != local) {
+        eprintln!("jaga: console on http://{a}");
+    }
     eprintln!("jaga: listening on http://{local}");
     app.store
         .audit(
@@ -360,11 +395,31 @@ async fn serve(opts: Options) -> Result<(), String> {
         .stdin
         .then(|| tokio::spawn(stdin_source(app.clone(), stop_tx.clone())));
 
+    let console_task = console_listener.map(|l| {
+        let mut rx = stop_rx.clone();
+        let router = console::router(app.clone());
+        tokio::spawn(async move {
+            let served = axum::serve(
+                l,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = rx.wait_for(|s| *s).await;
+            })
+            .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the console's HTTP server failed");
+            }
+        })
+    });
     let mut graceful_rx = stop_rx.clone();
-    let server =
-        axum::serve(listener, http::router(app.clone())).with_graceful_shutdown(async move {
-            let _ = graceful_rx.wait_for(|s| *s).await;
-        });
+    let server = axum::serve(
+        listener,
+        http::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = graceful_rx.wait_for(|s| *s).await;
+    });
     let deadline = async {
         let _ = stop_rx.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
@@ -374,6 +429,9 @@ async fn serve(opts: Options) -> Result<(), String> {
         () = deadline => tracing::warn!("in-flight requests did not finish within {SHUTDOWN_GRACE:?}; closing anyway"),
     }
     tracing::info!("shutting down: in-flight requests answered; flushing the store");
+    if let Some(t) = console_task {
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, t).await;
+    }
     if let Some(t) = stdin_task {
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, t).await;
     }

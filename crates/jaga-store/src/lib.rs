@@ -25,11 +25,24 @@ use jaga_core::event::Event;
 use jaga_core::mask;
 use jaga_core::verdict::{Action, Category, Verdict};
 
-/// Schema migrations, applied in order; the index + 1 is the `user_version` after it.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/001_init.sql"),
-    include_str!("../migrations/002_platform.sql"),
+/// Schema migrations by number (`migrations/NNN_*.sql`), applied in order of number.
+/// `PRAGMA user_version` is the highest number applied; `schema_migrations` lists each applied
+/// one, so a migration that lands after a higher-numbered one (two branches developed side by
+/// side) still runs on a file that already has the higher one.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/001_init.sql")),
+    (2, include_str!("../migrations/002_platform.sql")),
+    (3, include_str!("../migrations/003_console.sql")),
 ];
+
+/// The highest schema version this build knows.
+pub fn schema_known() -> i64 {
+    MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0)
+}
+
+pub mod console;
+
+pub use console::{AdminAccount, ExportScan, NewExportScan, QueueFilter, Role};
 
 /// WAL size beyond which `jaga serve` restarts the WAL (and `journal_size_limit` truncates
 /// the file back to this size).
@@ -209,7 +222,12 @@ impl NewCase {
             score,
             rules,
             summary,
-            name: mask::mask(&ev.name),
+            // As the chat app shows the sender (a WhatsApp number `+62 812-····-0491`), masked.
+            name: if ev.name.trim().is_empty() {
+                String::new()
+            } else {
+                jaga_core::vocab::sender(&ev.name, "")
+            },
             event_json: serde_json::to_string(ev).unwrap_or_default(),
             verdict_json: serde_json::to_string(v).unwrap_or_default(),
             created_at: now,
@@ -448,7 +466,7 @@ impl Store {
 
     fn migrate(&mut self) -> Result<(), StoreError> {
         let found = self.schema_version()?;
-        let known = MIGRATIONS.len() as i64;
+        let known = schema_known();
         if found > known {
             return Err(StoreError::TooNew {
                 path: self.path.display().to_string(),
@@ -456,18 +474,46 @@ impl Store {
                 known,
             });
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
-                path: self.path.display().to_string(),
-                source: e,
-            })?;
+        let path = self.path.display().to_string();
+        let sq = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, at INTEGER NOT NULL)",
+            )
+            .map_err(sq)?;
+        let mut applied: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT version FROM schema_migrations")
+                .map_err(sq)?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(sq)?;
+            rows.collect::<Result<_, _>>().map_err(sq)?
+        };
+        if applied.is_empty() && found > 0 {
+            // A file from before `schema_migrations`: only 001 existed then.
+            applied.push(1);
+            self.conn
+                .execute(
+                    "INSERT INTO schema_migrations (version, at) VALUES (1, ?1)",
+                    [unix_now()],
+                )
+                .map_err(sq)?;
+        }
+        for (n, sql) in MIGRATIONS.iter().filter(|(n, _)| !applied.contains(n)) {
+            let tx = self.conn.transaction().map_err(sq)?;
             tx.execute_batch(sql)
-                .and_then(|()| tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)))
+                .and_then(|()| {
+                    tx.execute(
+                        "INSERT INTO schema_migrations (version, at) VALUES (?1, ?2)",
+                        params![n, unix_now()],
+                    )
+                })
+                .and_then(|_| tx.execute_batch(&format!("PRAGMA user_version = {}", found.max(*n))))
                 .and_then(|()| tx.commit())
-                .map_err(|source| StoreError::Sqlite {
-                    path: self.path.display().to_string(),
-                    source,
-                })?;
+                .map_err(sq)?;
         }
         Ok(())
     }
@@ -884,9 +930,9 @@ fn decide_tx(tx: &rusqlite::Transaction<'_>, id: i64, d: &NewDecision) -> Result
     Ok(())
 }
 
-const SUMMARY_COLUMNS: &str = "id, community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, status, created_at, decided_at";
+pub(crate) const SUMMARY_COLUMNS: &str = "id, community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, status, created_at, decided_at";
 
-fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
+pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
     let rules: String = r.get(9)?;
     let status: String = r.get(12)?;
     Ok(CaseSummary {
@@ -976,7 +1022,7 @@ mod tests {
         let detail = s.get(list[0].id).unwrap().unwrap();
         assert_eq!(detail.event["text"], "WTS tiket, transfer ke 081234560491");
         assert_eq!(detail.verdict["category"], "scam");
-        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(s.schema_version().unwrap(), schema_known());
     }
 
     #[test]
