@@ -1,6 +1,6 @@
 //! Exported chats read from real files: every WhatsApp layout and language in
 //! `tests/fixtures/whatsapp`, zip exports, Telegram single/batch/account exports, damaged
-//! input, and a never-panics test over generated garbage.
+//! input; generated and hostile input is the fuzz targets' job (fuzz/).
 
 use std::path::{Path, PathBuf};
 
@@ -558,118 +558,8 @@ fn synthetic_exports_parse_to_exactly_what_was_written() {
     }
 }
 
-/// Deterministic generator of hostile input: fragments of every header layout, system
-/// phrases, marks, cut UTF-8, brackets, digits and random bytes, in random order.
-struct Garbage(u64);
-
-impl Garbage {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn input(&mut self) -> Vec<u8> {
-        const PIECES: &[&[u8]] = &[
-            b"26/11/20, 23:10 - ",
-            b"26/11/20 23.10 - ",
-            b"[3/13/24, 10:01:00\xe2\x80\xafPM] ",
-            b"\xe2\x80\x8e[",
-            b"2024/03/12, 21:05 - ",
-            b"12.03.24, 21:05 - ",
-            b"15/01/2024, 9:05 a. m. - ",
-            b"99/99/99, 99:99 - ",
-            b"0/0/0, 0:00 - ",
-            b"12:00 p",
-            b"Rina: ",
-            b"+62 812-3456-7890: ",
-            b": ",
-            b":",
-            b" joined using this group's invite link",
-            b" telah bergabung menggunakan tautan undangan grup ini",
-            b" added ",
-            b" menambahkan ",
-            b", ",
-            b" and ",
-            b"<Media omitted>",
-            b"<attached: x.apk>",
-            b" (file attached)",
-            b" document omitted",
-            b"This message was deleted",
-            b"\xe2\x80\x8e",
-            b"\xe2\x80",
-            b"\xf0\x9f\x92",
-            b"\xff\xfe",
-            b"\xef\xbb\xbf",
-            b"\n",
-            b"\r\n",
-            b"\n\n",
-            b"\"",
-            b"[",
-            b"]",
-            b"-",
-            b" \xe2\x80\x93 ",
-            b"\x00",
-            b"halo kak",
-        ];
-        let mut v = Vec::new();
-        for _ in 0..self.below(60) {
-            if self.below(5) == 0 {
-                for _ in 0..self.below(8) {
-                    v.push(self.next() as u8);
-                }
-            } else {
-                v.extend_from_slice(PIECES[self.below(PIECES.len())]);
-            }
-        }
-        v
-    }
-}
-
-#[test]
-fn the_whatsapp_parser_never_panics_on_arbitrary_input() {
-    let mut g = Garbage(0x9E37_79B9_7F4A_7C15);
-    let opts = ReadOptions {
-        format: Some(Format::WhatsApp),
-        max_event_bytes: 200,
-        ..ReadOptions::default()
-    };
-    for _ in 0..20_000 {
-        let input = g.input();
-        let mut c = Collected::default();
-        jaga_export::read_bytes("fuzz.txt", &input, &opts, &mut c)
-            .expect("in-memory reads do not fail");
-        let lines = input.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        for (o, e) in &c.events {
-            assert!(o.line >= 1 && o.line <= lines, "line {} of {lines}", o.line);
-            assert!(e.text.len() <= 200 + 4, "messages are capped");
-        }
-    }
-}
-
-#[test]
-fn every_reader_survives_garbage_in_any_format() {
-    let mut g = Garbage(42);
-    for format in [Format::Telegram, Format::Jsonl] {
-        let opts = ReadOptions {
-            format: Some(format),
-            ..ReadOptions::default()
-        };
-        for _ in 0..3000 {
-            let mut input = g.input();
-            if g.below(2) == 0 {
-                input.splice(0..0, b"{\"messages\":[{\"text\":[".iter().copied());
-            }
-            let mut c = Collected::default();
-            jaga_export::read_bytes("fuzz.json", &input, &opts, &mut c).unwrap();
-        }
-    }
-}
+// Arbitrary and hostile input (every reader, zips, rule files, the normaliser): the fuzz
+// targets in fuzz/, smoke-run by `cargo test -p jaga-fuzz` in CI.
 
 #[test]
 fn a_file_that_starts_mid_message_and_an_oversized_message() {
@@ -824,4 +714,28 @@ fn item10_pasted_system_lines_do_not_hide_text() {
     assert!(c.diagnostics[0]
         .to_string()
         .starts_with("chat.txt:3: warning: text after a system line"));
+}
+
+#[test]
+fn a_damaged_zip_entry_is_reported_and_the_rest_read() {
+    // Found by the zip fuzz target: a broken local header used to fail the whole scan.
+    let mut zip = std::fs::read(fixture("whatsapp/WhatsApp Chat with ARMY Peduli.zip")).unwrap();
+    let headers: Vec<usize> = zip
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x03\x04")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(headers.len() >= 2, "a chat and attachments");
+    let last = *headers.last().unwrap();
+    zip[last + 3] = 0x05;
+    let mut c = Collected::default();
+    jaga_export::read_bytes("chat.zip", &zip, &ReadOptions::default(), &mut c).unwrap();
+    let errors: Vec<String> = c.errors().map(|d| d.to_string()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("chat.zip: entry ") && errors[0].contains("is damaged"),
+        "{errors:?}"
+    );
+    assert!(!c.events.is_empty(), "the chat is still read");
 }

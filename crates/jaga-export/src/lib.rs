@@ -531,13 +531,20 @@ pub(crate) fn decoded<'a, R: Read + 'a>(raw: R) -> io::Result<(Box<dyn BufRead +
     let mut head = Vec::with_capacity(HEAD_BYTES);
     (&mut raw).take(HEAD_BYTES as u64).read_to_end(&mut head)?;
     let enc = Encoding::sniff(&head);
+    // A small input (all of it in the head) gets a small buffer: a 1 MiB one is zeroed on
+    // first use, which would cost more than reading a short chat.
+    let cap = if head.len() < HEAD_BYTES {
+        (head.len() * 2).clamp(4096, READ_BUFFER)
+    } else {
+        READ_BUFFER
+    };
     let chained = Cursor::new(head).chain(raw);
     let mut text: Box<dyn BufRead + 'a> = match enc {
         Encoding::Utf16Le | Encoding::Utf16Be => Box::new(BufReader::with_capacity(
-            READ_BUFFER,
+            cap,
             Utf16ToUtf8::new(chained, enc == Encoding::Utf16Be),
         )),
-        _ => Box::new(BufReader::with_capacity(READ_BUFFER, chained)),
+        _ => Box::new(BufReader::with_capacity(cap, chained)),
     };
     if text.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
         text.consume(3);

@@ -87,8 +87,19 @@ pub(crate) fn read(
     };
     let mut chats = Vec::new();
     let mut attachments = Attachments::default();
+    let mut damaged = Vec::new();
     for i in 0..archive.len() {
-        let f = archive.by_index_raw(i).map_err(zip_error)?;
+        // A damaged entry is reported and skipped; the others are still read.
+        let f = match archive.by_index_raw(i) {
+            Ok(f) => f,
+            Err(e) => {
+                damaged.push(format!(
+                    "entry {} of the zip is damaged ({e}); skipped (is the download complete?)",
+                    i + 1
+                ));
+                continue;
+            }
+        };
         if f.is_dir() {
             continue;
         }
@@ -97,6 +108,9 @@ pub(crate) fn read(
         } else {
             attachments.names.insert(base_name(f.name()).to_string());
         }
+    }
+    for message in damaged {
+        fail(sink, message)?;
     }
     if chats.is_empty() {
         return fail(
@@ -137,18 +151,15 @@ pub(crate) fn read(
             opts,
             sink,
         ) {
-            // A corrupt deflate stream is bad input, not a failure of the whole scan.
-            if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::UnexpectedEof {
-                let _ = sink.diagnostic(
-                    None,
-                    Level::Error,
-                    format!(
-                        "the zip entry is damaged ({e}); everything before the damage was scanned"
-                    ),
-                );
-            } else {
-                return Err(e);
-            }
+            // A corrupt deflate stream is bad input, not a failure of the whole scan: the
+            // decompressors report it as InvalidData, InvalidInput or UnexpectedEof. The zip
+            // itself is in memory or a regular file, so nothing else fails here but the
+            // device, and that too only loses this entry.
+            let _ = sink.diagnostic(
+                None,
+                Level::Error,
+                format!("the zip entry is damaged ({e}); everything before the damage was scanned"),
+            );
         }
     }
     Ok(())

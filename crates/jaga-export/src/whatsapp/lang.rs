@@ -14,6 +14,7 @@
 //! the message above it, so an unrecognised line is scored, never dropped.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 /// What a system line says.
@@ -966,10 +967,11 @@ fn matches<'t>(tpl: &str, text: &'t str) -> Option<Caps<'t>> {
     Some(caps)
 }
 
-/// A line prepared for matching: the line, and its lowercase form for a quick test.
+/// A line prepared for matching: the line, and which template literals it contains.
 struct Line<'t> {
     text: &'t str,
-    lower: String,
+    /// Indexed by literal id of [`Index`]: whether the folded line contains it.
+    present: Vec<bool>,
 }
 
 /// Lowercase, with `’` as `'`: what a template's literals are compared with, quickly.
@@ -980,10 +982,41 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
-/// Every template's literals, folded: a template can only match a line that contains all
-/// of them, which `memmem` tells at memory speed. Only then is the template walked.
-static LITERALS: LazyLock<HashMap<&'static str, Box<[String]>>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+/// Every template's literals, folded, in one automaton: a template can only match a line
+/// that contains all of its literals, which one pass over the line tells for every
+/// template of every language at once. Only those templates are walked.
+struct Index {
+    ac: aho_corasick::AhoCorasick,
+    /// The literal ids of each template, by the template's address (every template is a
+    /// `'static` string of the tables): a lookup per template per line must be cheap.
+    literals: HashMap<usize, Box<[usize]>, BuildHasherDefault<AddressHasher>>,
+}
+
+/// Hashes an address as itself (shifted off its alignment bits).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+fn address(tpl: &'static str) -> usize {
+    tpl.as_ptr() as usize
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut literals = HashMap::default();
     for lang in LANGS {
         for list in lang.templates() {
             for &tpl in list {
@@ -992,21 +1025,41 @@ static LITERALS: LazyLock<HashMap<&'static str, Box<[String]>>> = LazyLock::new(
                         Tok::Lit(l) => Some(fold(l)),
                         Tok::Hole(_) => None,
                     })
+                    .map(|l| {
+                        let next = ids.len();
+                        *ids.entry(l).or_insert(next)
+                    })
                     .collect();
-                map.insert(tpl, lits);
+                literals.insert(address(tpl), lits);
             }
         }
     }
-    map
+    let mut patterns = vec![String::new(); ids.len()];
+    for (l, id) in ids {
+        patterns[id] = l;
+    }
+    let ac = aho_corasick::AhoCorasick::new(&patterns).expect("the template literals build");
+    Index { ac, literals }
 });
+
+impl<'t> Line<'t> {
+    fn new(text: &'t str) -> Line<'t> {
+        let index = &*INDEX;
+        let mut present = vec![false; index.ac.patterns_len()];
+        for m in index.ac.find_overlapping_iter(&fold(text)) {
+            present[m.pattern().as_usize()] = true;
+        }
+        Line { text, present }
+    }
+}
 
 fn first_match<'t>(tpls: &[&'static str], line: &Line<'t>) -> Option<Caps<'t>> {
     tpls.iter()
         .filter(|t| {
-            LITERALS.get(*t).is_none_or(|lits| {
-                lits.iter()
-                    .all(|l| memchr::memmem::find(line.lower.as_bytes(), l.as_bytes()).is_some())
-            })
+            INDEX
+                .literals
+                .get(&address(t))
+                .is_none_or(|ids| ids.iter().all(|&id| line.present[id]))
         })
         .find_map(|t| matches(t, line.text))
 }
@@ -1066,10 +1119,7 @@ pub(crate) fn classify_system(body: &str) -> System<'_> {
     if body.is_empty() || body.len() > MAX_SYSTEM_LINE {
         return System::Unknown;
     }
-    let line = Line {
-        text: body,
-        lower: fold(body),
-    };
+    let line = Line::new(body);
     // Kinds are tried in this order across every language, so a line that names a group's
     // icon or subject is never taken for a removal or an addition (`удалил(а) изображение`,
     // `changed the subject from "a added b"`).
