@@ -567,7 +567,7 @@ fn load_engine_with_model(r: &RulesDir, m: &ModelArgs) -> Result<Engine, u8> {
 
 fn cmd_scan(a: ScanArgs) -> u8 {
     let engine = match load_engine_with_model(&a.rules, &a.model) {
-        Ok(e) => e,
+        Ok(e) => jaga_core::Detector::from(e),
         Err(code) => return code,
     };
     let inputs: Vec<Input> = if a.files.is_empty() {

@@ -30,6 +30,31 @@ pub enum Role {
     #[default]
     Member,
     Admin,
+    /// A member the admins trust (the review store's trusted members): like an admin, never
+    /// auto-actioned (`[trust]` in the policy).
+    Trusted,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::Trusted => "trusted",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        match s {
+            "member" => Ok(Role::Member),
+            "admin" => Ok(Role::Admin),
+            "trusted" => Ok(Role::Trusted),
+            _ => Err(format!("unknown role `{s}`; use member, admin or trusted")),
+        }
+    }
 }
 
 /// A file or media item attached to a message.

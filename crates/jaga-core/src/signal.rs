@@ -78,7 +78,13 @@ signals! {
     PiiLocation => "pii.location": "GPS coordinates, a map link with a place, or a shared live location",
     PiiPlate => "pii.plate": "a licence plate, with vehicle context (plat, nopol, mobilnya)",
     PiiHandle => "pii.handle": "a social handle exposed as someone's real account (akun asli, real account)",
-    DoxingExposure => "doxing.exposure": "personal data together with exposure intent (spill, sebarin, datengin, dox, leak) about a third person",
+    DoxingExposure => "pii.exposure": "personal data together with exposure intent (spill, sebarin, datengin, dox, leak) about a third person",
+    FloodUser => "flood.user": "more messages from this user in this group than the `[state.flood] user` quota allows",
+    FloodGroup => "flood.group": "more messages in this group (all users together) than the `[state.flood] group` quota allows",
+    RaidJoinWave => "raid.join_wave": "a join request while the group is on hold after a join wave (`[state.raid]`)",
+    RaidFreshAccount => "raid.fresh_account": "a link, invite or attachment from an account that joined moments ago",
+    RaidFreshInWave => "raid.fresh_in_wave": "a first message (or a link) from an account that joined during a join wave",
+    CrossPost => "cross_post.same_text": "the same or nearly the same text from this user in several groups of the community (`[state.cross_post]`)",
 }
 
 impl Signal {
@@ -87,9 +93,21 @@ impl Signal {
         1 << (self as u32)
     }
 
-    /// Signals of the doxing stage (`pii.*`, `doxing.*`).
+    /// Signals of the doxing stage (`pii.*`).
     pub fn is_doxing(self) -> bool {
-        self.as_str().starts_with("pii.") || self.as_str().starts_with("doxing.")
+        self.family() == "pii"
+    }
+
+    /// Signals of the stateful stages (`flood.*`, `raid.*`, `cross_post.*`): evidence from the
+    /// stream of events, found by [`crate::state`], not in this event's text.
+    pub fn is_stateful(self) -> bool {
+        matches!(self.family(), "flood" | "raid" | "cross_post")
+    }
+
+    /// The stage family: the part of the name before the dot (`link`, `obfuscation`, `pii`...).
+    pub fn family(self) -> &'static str {
+        let s = self.as_str();
+        s.split_once('.').map_or(s, |(f, _)| f)
     }
 }
 

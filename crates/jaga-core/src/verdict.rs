@@ -1,7 +1,8 @@
 //! The output contract: one verdict per event, with the reasons an admin needs to see why.
 //!
-//! Every reason carries spans into the ORIGINAL text (byte offsets on char boundaries), even
-//! when the evidence was found in the normalised text, so a UI can highlight exactly what fired.
+//! Every reason carries spans into the ORIGINAL text of a named field of the event (`text` or
+//! `name`; byte offsets on char boundaries of that field), even when the evidence was found
+//! in the normalised text, so a UI can highlight exactly what fired.
 
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -168,18 +169,21 @@ pub enum Source {
     Obfuscation,
     /// A rule over a personal-data signal of the doxing stage.
     Doxing,
-    /// Stateful: a user or group over its message quota (`jaga serve`).
+    /// A rule over a stateful signal: a user or group over its message quota.
     Flood,
-    /// Stateful: a join wave, or a fresh account posting right after joining (`jaga serve`).
+    /// A rule over a stateful signal: a join wave, or a fresh account posting right after
+    /// joining.
     Raid,
-    /// Stateful: the same text from one user in several groups of a community (`jaga serve`).
+    /// A rule over a stateful signal: the same text from one user in several groups.
     CrossPost,
     /// The classifier's probability for a category (`models/jaga.model`).
     Model,
 }
 
 /// Which text of the event a span points into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     #[default]
@@ -189,8 +193,65 @@ pub enum Field {
 }
 
 impl Field {
-    fn is_text(&self) -> bool {
-        *self == Field::Text
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Text => "text",
+            Field::Name => "name",
+            Field::Attachment => "attachment",
+        }
+    }
+}
+
+/// Where a piece of evidence is: byte offsets `[start, end)` into the ORIGINAL text of one
+/// field of the event, on char boundaries of that field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "SpanRepr")]
+pub struct Span {
+    pub field: Field,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What a span reads from: the contract's object, or the `[start, end]` pair into the text
+/// that verdicts stored before spans named their field carry.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SpanRepr {
+    Named {
+        field: Field,
+        start: usize,
+        end: usize,
+    },
+    Legacy([usize; 2]),
+}
+
+impl From<SpanRepr> for Span {
+    fn from(r: SpanRepr) -> Span {
+        match r {
+            SpanRepr::Named { field, start, end } => Span { field, start, end },
+            SpanRepr::Legacy([start, end]) => Span::text(start, end),
+        }
+    }
+}
+
+impl Span {
+    pub fn text(start: usize, end: usize) -> Span {
+        Span {
+            field: Field::Text,
+            start,
+            end,
+        }
+    }
+
+    /// The slice of the event's field this span points into, or `None` when it does not
+    /// fit (a span from another event).
+    pub fn slice<'a>(&self, ev: &'a crate::event::Event) -> Option<&'a str> {
+        let s = match self.field {
+            Field::Text => ev.text.as_str(),
+            Field::Name => ev.name.as_str(),
+            Field::Attachment => return None,
+        };
+        s.get(self.start..self.end)
     }
 }
 
@@ -202,12 +263,10 @@ pub struct Reason {
     pub category: Category,
     #[serde(serialize_with = "round3")]
     pub score: f32,
-    /// Byte offsets `[start, end)` into the original `field` text.
-    pub spans: Vec<[usize; 2]>,
+    /// Where the evidence is: each span names the field it points into.
+    pub spans: Vec<Span>,
     /// What matched, as found (normalised for keywords, so an admin sees what the evasion meant).
     pub matched: String,
-    #[serde(default, skip_serializing_if = "Field::is_text")]
-    pub field: Field,
     /// Personal data behind a doxing reason: kind, span, validation and masked value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<PiiEntity>,
@@ -217,14 +276,14 @@ pub struct Reason {
 }
 
 impl Reason {
-    /// A reason about the text, active, without personal-data entities; stages that need a
-    /// field, entities or shadow set them on the result.
+    /// An active reason without personal-data entities; stages that need entities or
+    /// shadow set them on the result.
     pub fn new(
         source: Source,
         id: impl Into<String>,
         category: Category,
         score: f32,
-        spans: Vec<[usize; 2]>,
+        spans: Vec<Span>,
         matched: impl Into<String>,
     ) -> Reason {
         Reason {
@@ -234,7 +293,6 @@ impl Reason {
             score,
             spans,
             matched: matched.into(),
-            field: Field::Text,
             entities: Vec::new(),
             shadow: false,
         }
@@ -369,17 +427,24 @@ mod tests {
                 "scam.pinjol",
                 Category::Scam,
                 0.6,
-                vec![[12, 19]],
+                vec![Span::text(12, 19)],
                 "pinjol",
             )],
         };
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(
             json,
-            r#"{"id":"m1","kind":"message","category":"scam","action":"remove","scores":{"spam":0.123,"scam":0.93,"doxing":0.0,"abuse":0.0},"reasons":[{"source":"rule","id":"scam.pinjol","category":"scam","score":0.6,"spans":[[12,19]],"matched":"pinjol"}]}"#
+            r#"{"id":"m1","kind":"message","category":"scam","action":"remove","scores":{"spam":0.123,"scam":0.93,"doxing":0.0,"abuse":0.0},"reasons":[{"source":"rule","id":"scam.pinjol","category":"scam","score":0.6,"spans":[{"field":"text","start":12,"end":19}],"matched":"pinjol"}]}"#
         );
         let back: Verdict = serde_json::from_str(&json).unwrap();
         assert_eq!(back.category, Some(Category::Scam));
+        assert_eq!(back.reasons[0].spans, vec![Span::text(12, 19)]);
+        // Verdicts stored before spans named their field still read.
+        let old: Verdict = serde_json::from_str(
+            &json.replace(r#"{"field":"text","start":12,"end":19}"#, "[12,19]"),
+        )
+        .unwrap();
+        assert_eq!(old.reasons[0].spans, vec![Span::text(12, 19)]);
         let ok: Verdict =
             serde_json::from_str(&json.replacen(r#""category":"scam""#, r#""category":"ok""#, 1))
                 .unwrap();

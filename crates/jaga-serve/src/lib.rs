@@ -39,7 +39,6 @@ use crate::platform::{
 use jaga_core::event::Event;
 use jaga_core::model::ModelChoice;
 use jaga_core::state::raid::Raids;
-use jaga_core::state::Shared;
 use jaga_core::verdict::Verdict;
 use jaga_store::{NewCase, Origin, Store};
 use pipeline::{Admission, Batch, Live, Pipeline, StoreWriter};
@@ -51,7 +50,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// Everything `jaga serve` needs to start.
 pub struct Options {
     pub config: Config,
-    /// The config file, watched for `[state]` changes when given.
+    /// The config file, when one was given (for messages).
     pub config_path: Option<PathBuf>,
     /// Also read events from standard input and write verdicts to standard output.
     pub stdin: bool,
@@ -102,6 +101,10 @@ pub async fn ingest(app: &Arc<App>, mut items: Vec<Inbound>) -> Result<Vec<Verdi
             for it in &mut items {
                 if trusted.contains(&(it.event.community.clone(), it.event.user.clone())) {
                     it.origin.protected = true;
+                    // The policy's `[trust]` caps what the verdict itself may ask for.
+                    if it.event.role == jaga_core::Role::Member {
+                        it.event.role = jaga_core::Role::Trusted;
+                    }
                 }
             }
         }
@@ -212,8 +215,8 @@ pub fn run(opts: Options) -> Result<(), String> {
 
 async fn serve(opts: Options) -> Result<(), String> {
     let cfg = opts.config;
-    let engine = reload::load_engine(&cfg.rules, &opts.model)?;
-    let rules_n = engine.rules().len();
+    let detector = reload::load_detector(&cfg.rules, &opts.model, None)?;
+    let rules_n = detector.rules().len();
     let open = |what| {
         Store::open(&cfg.store, cfg.durability).map_err(|e| {
             format!("cannot open the review store for {what}: {e}; check the path given by --store or `store` in jaga.toml")
@@ -221,15 +224,15 @@ async fn serve(opts: Options) -> Result<(), String> {
     };
     let writer_store = open("writing")?;
     let admin_store = open("the admin API")?;
-    let raids = Arc::new(Raids::default());
+    // Join-wave holds live in the detector's state, which every reload carries over.
+    let raids = detector.state().raids().clone();
     let holds = admin_store
         .raid_holds(pipeline::now_ms())
         .map_err(|e| e.to_string())?;
     raids.restore(&holds);
 
     let live = Arc::new(Live {
-        engine: ArcSwap::from_pointee(engine),
-        state: ArcSwap::from_pointee(Shared::new(Arc::new(cfg.state.clone()), raids.clone())),
+        detector: ArcSwap::from_pointee(detector),
         metrics: Metrics::new(),
     });
     live.metrics
@@ -246,9 +249,7 @@ async fn serve(opts: Options) -> Result<(), String> {
     );
     let reloader = Arc::new(Reloader::new(
         live.clone(),
-        raids.clone(),
         cfg.rules.clone(),
-        opts.config_path.clone(),
         opts.model.clone(),
     ));
     let telegram = match cfg.telegram.clone() {
@@ -359,7 +360,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         listen = %local,
         rules = rules_n,
         rules_dir = %cfg.rules.display(),
-        model = %reload::describe_model(&live.engine.load()),
+        model = %reload::describe_model(&live.detector.load()),
         store = %cfg.store.display(),
         workers,
         raid_holds = holds.len(),
@@ -519,7 +520,6 @@ fn spawn_ticker(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             }
             if n % 10 == 0 {
                 app.pipeline.maintain();
-                app.pipeline.live.state.load().maintain(pipeline::now_ms());
             }
         }
     })
