@@ -1,0 +1,252 @@
+//! Regression tests of the hardening issue (#14): what fuzzing, fault injection and an
+//! admin's trial broke in `jaga serve` and the review store. The real binary, real HTTP on
+//! loopback, real SQLite files; every wait is bounded.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use common::http::request;
+use common::server::{Server, ADMIN, AUTH};
+
+const RULES: &str = r#"
+[[rule]]
+id = "scam.pinjol"
+description = "Illegal online loans"
+category = "scam"
+keywords = ["pinjol"]
+score = 0.9
+tests = { hit = ["pinjol cair"], miss = ["halo semua"] }
+"#;
+
+fn workspace(config: &str) -> tempfile::TempDir {
+    common::server::workspace(RULES, config)
+}
+
+/// Raises this process's open-file limit so the test can hold thousands of sockets; returns
+/// the soft limit in force.
+fn raise_nofile() -> u64 {
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
+    unsafe {
+        let mut l = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut l), 0);
+        l.rlim_cur = l.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut l), 0);
+        #[allow(clippy::unnecessary_cast)]
+        let cur = l.rlim_cur as u64;
+        cur
+    }
+}
+
+/// `GET /healthz` on a fresh connection answers `ok` within `within`.
+fn healthz_answers(addr: SocketAddr, within: Duration) -> Result<Duration, String> {
+    let t = Instant::now();
+    let mut s = TcpStream::connect_timeout(&addr, within).map_err(|e| format!("connect: {e}"))?;
+    s.set_read_timeout(Some(within)).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .map_err(|e| format!("write: {e}"))?;
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out);
+    if text.starts_with("HTTP/1.1 200") && text.ends_with("ok\n") {
+        Ok(t.elapsed())
+    } else {
+        Err(format!("after {:?}: {text:?}", t.elapsed()))
+    }
+}
+
+/// Whether the server closed `s` (EOF, a reset, or an answer such as 408) within `within`.
+fn closed_by_server(mut s: &TcpStream, within: Duration) -> bool {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 512];
+    match s.read(&mut buf) {
+        Ok(_n) => true, // EOF or the server's last words
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+/// Issue 14 item 2: thousands of silent sockets and slowloris headers must neither exhaust
+/// the server nor keep `/healthz` from answering; both kinds are closed after
+/// `header_read_timeout_ms`.
+#[test]
+fn idle_connections_do_not_take_the_server_down() {
+    let limit = raise_nofile();
+    // 2,000 idle sockets as the issue asks, unless this machine's hard limit is lower.
+    let idle_n = 2000usize.min(limit.saturating_sub(300) as usize);
+    assert!(
+        idle_n >= 500,
+        "open-file limit {limit} is too low for this test"
+    );
+    let dir = workspace("[limits]\nheader_read_timeout_ms = 4000\nmax_connections = 1024\n");
+    let srv = Server::start(dir.path(), &[]);
+
+    let mut idle = Vec::with_capacity(idle_n);
+    for i in 0..idle_n {
+        match TcpStream::connect_timeout(&srv.addr, Duration::from_secs(10)) {
+            Ok(s) => idle.push(s),
+            Err(e) => panic!("connection {i} of {idle_n}: {e}"),
+        }
+    }
+    // The server is responsive with every idle socket still open.
+    for _ in 0..5 {
+        let t = healthz_answers(srv.addr, Duration::from_secs(3))
+            .unwrap_or_else(|e| panic!("/healthz with {idle_n} idle sockets: {e}"));
+        assert!(t < Duration::from_secs(3), "{t:?}");
+    }
+
+    // Slowloris: 200 connections sending one header byte a second.
+    let mut slow: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut s = TcpStream::connect_timeout(&srv.addr, Duration::from_secs(10)).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    let started = Instant::now();
+    let mut open_slow = slow.len();
+    while started.elapsed() < Duration::from_secs(7) {
+        for s in &mut slow {
+            let _ = s.write_all(b"X");
+        }
+        healthz_answers(srv.addr, Duration::from_secs(3))
+            .unwrap_or_else(|e| panic!("/healthz under slowloris: {e}"));
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    // After the header-read timeout (4 s) the server has closed the slow ones...
+    for s in &slow {
+        if closed_by_server(s, Duration::from_millis(200)) {
+            open_slow -= 1;
+        }
+    }
+    assert_eq!(open_slow, 0, "slowloris connections still open after 7 s");
+    // ...and the silent ones.
+    let still_open = idle
+        .iter()
+        .filter(|s| !closed_by_server(s, Duration::from_millis(5)))
+        .count();
+    assert_eq!(
+        still_open, 0,
+        "idle connections still open after the timeout"
+    );
+    drop(idle);
+    healthz_answers(srv.addr, Duration::from_secs(3)).unwrap();
+    let log = srv.log();
+    assert!(!log.contains("panicked"), "{log}");
+}
+
+/// Issue 14 item 2, the cap itself: with every connection busy (a request in flight), one
+/// more is refused with 503 and Retry-After, counted in the metrics; an idle connection
+/// instead gives its slot up to a new one.
+#[test]
+fn connection_cap_refuses_with_503_when_every_connection_is_busy() {
+    let dir = workspace("[limits]\nmax_connections = 4\nrequest_timeout_ms = 60000\n");
+    let srv = Server::start(dir.path(), &[]);
+    // Idle connections make room: eight idle sockets, /healthz still answers.
+    let idle: Vec<TcpStream> = (0..8)
+        .map(|_| TcpStream::connect(srv.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    healthz_answers(srv.addr, Duration::from_secs(3)).unwrap();
+    drop(idle);
+    // Four requests in flight: headers sent, the body still to come.
+    let busy: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut s = TcpStream::connect(srv.addr).unwrap();
+            s.write_all(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let r = request(srv.addr, "GET", "/healthz", &[], b"");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert!(r.text().contains("max_connections"), "{}", r.text());
+    drop(busy);
+    std::thread::sleep(Duration::from_millis(500));
+    let m = request(srv.addr, "GET", "/metrics", &[], b"").text();
+    assert!(
+        m.contains("jaga_rejected_requests_total{reason=\"connections\"} 1"),
+        "{m}"
+    );
+    assert!(
+        srv.log().contains("connection cap reached"),
+        "{}",
+        srv.log()
+    );
+}
+
+/// Issue 14 item 9: a 200 KB header is refused with 431; the `Bearer` scheme is
+/// case-insensitive; `/v1/health` shows the rules path only to an admin; ingest without a
+/// token is warned about at start; an event with extreme `ts`/`joined_at` does not
+/// overflow the raid stage (a panic in a debug build).
+#[test]
+fn smaller_items_header_cap_bearer_case_health_paths_ingest_warning_raid_overflow() {
+    let dir = workspace("");
+    let srv = Server::start(dir.path(), &[("JAGA_ADMIN_TOKEN", ADMIN)]);
+    let log = srv.log();
+    assert!(log.contains("JAGA_INGEST_TOKEN is not set"), "{log}");
+
+    let big = "a".repeat(200 << 10);
+    let mut s = TcpStream::connect(srv.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ =
+        s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n").as_bytes());
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("HTTP/1.1 431"), "{text:?}");
+    // A header under the cap is fine.
+    let r = request(srv.addr, "GET", "/healthz", &[("X-Big", &big[..8000])], b"");
+    assert_eq!(r.status, 200);
+
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let auth = format!("{scheme} {ADMIN}");
+        let r = request(
+            srv.addr,
+            "GET",
+            "/v1/cases",
+            &[("Authorization", &auth)],
+            b"",
+        );
+        assert_eq!(r.status, 200, "{scheme}: {}", r.text());
+    }
+    let r = request(
+        srv.addr,
+        "GET",
+        "/v1/cases",
+        &[("Authorization", "Basic x")],
+        b"",
+    );
+    assert_eq!(r.status, 401);
+
+    let open = request(srv.addr, "GET", "/v1/health", &[], b"").json();
+    assert_eq!(open["status"], "ok");
+    assert!(open.get("rules_dir").is_none(), "{open}");
+    let admin = srv.admin_get("/v1/health").json();
+    assert!(
+        admin["rules_dir"].as_str().unwrap().ends_with("rules"),
+        "{admin}"
+    );
+
+    let ev = serde_json::json!({"id": "x1", "community": "c", "group": "g", "user": "u",
+        "text": "https://example.com", "ts": i64::MAX, "joined_at": i64::MIN});
+    let r = srv.post("/v1/events", &ev.to_string());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let ev = serde_json::json!({"id": "x2", "community": "c", "group": "g", "user": "u",
+        "text": "halo", "ts": i64::MIN, "joined_at": i64::MAX});
+    assert_eq!(srv.post("/v1/events", &ev.to_string()).status, 200);
+    let _ = AUTH;
+    let (code, log) = srv.terminate();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+}
