@@ -250,3 +250,102 @@ fn smaller_items_header_cap_bearer_case_health_paths_ingest_warning_raid_overflo
     assert_eq!(code, Some(0), "{log}");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// Runs `jaga serve` in `dir` expecting it to refuse to start; its exit code and stderr.
+fn serve_refuses(dir: &std::path::Path) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(["serve", "--config", "jaga.toml", "--listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env_remove("JAGA_ADMIN_TOKEN")
+        .env_remove("JAGA_STORE_KEY")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return (status.code(), err);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("jaga serve started on a damaged store");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Issue 14 item 8: a truncated (0-byte) store and one with garbage in the middle are
+/// refused at start with a message saying how to recover, instead of becoming a new empty
+/// store or starting `ok` and answering 500.
+#[test]
+fn store_corruption_at_start_is_refused() {
+    let dir = workspace("");
+    let db = dir.path().join("jaga.db");
+    // A real store with a few thousand cases, cleanly shut down (checkpointed).
+    let srv = Server::start(dir.path(), &[]);
+    for b in 0..20 {
+        let batch: Vec<String> = (0..150)
+            .map(|i| {
+                serde_json::json!({"id": format!("m{b}-{i}"), "community": "c", "group": "g",
+                    "user": format!("u{i}"), "text": format!("pinjol cair {b} {i} hubungi kami")})
+                .to_string()
+            })
+            .collect();
+        assert_eq!(srv.post("/v1/events", &batch.join("\n")).status, 200);
+    }
+    let (code, log) = srv.terminate();
+    assert_eq!(code, Some(0), "{log}");
+    let bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 64 << 10, "{} bytes", bytes.len());
+
+    // The whole store starts.
+    let srv = Server::start(dir.path(), &[]);
+    assert_eq!(srv.terminate().0, Some(0));
+
+    // Garbage in the middle of the file.
+    let mut damaged = bytes.clone();
+    let mid = (damaged.len() / 2) & !4095;
+    for (i, b) in damaged[mid..mid + 8192].iter_mut().enumerate() {
+        *b = (i * 7 + 13) as u8;
+    }
+    std::fs::write(&db, &damaged).unwrap();
+    let (code, err) = serve_refuses(dir.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is damaged"), "{err}");
+    assert!(err.contains("backup") && err.contains(".damaged"), "{err}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        damaged,
+        "a refused store is left as it was"
+    );
+
+    // Truncated to 0 bytes.
+    std::fs::write(&db, b"").unwrap();
+    let (code, err) = serve_refuses(dir.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("empty (0 bytes)") && err.contains("backup"),
+        "{err}"
+    );
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+
+    // Not a database at all.
+    std::fs::write(&db, vec![b'x'; 8192]).unwrap();
+    let (code, err) = serve_refuses(dir.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is damaged"), "{err}");
+
+    // Moved aside as the message says: a new store starts.
+    std::fs::rename(&db, dir.path().join("jaga.db.damaged")).unwrap();
+    let srv = Server::start(dir.path(), &[]);
+    assert_eq!(srv.terminate().0, Some(0));
+}

@@ -219,7 +219,12 @@ async fn serve(opts: Options) -> Result<(), String> {
             format!("cannot open the review store for {what}: {e}; check the path given by --store or `store` in jaga.toml")
         })
     };
-    let writer_store = open("writing")?;
+    // The first connection checks the file is whole (refusing a damaged or truncated store
+    // with the way to recover) before anything is written to it.
+    let writer_store = Store::open_checked(&cfg.store, cfg.durability).map_err(|e| match e {
+        e @ jaga_store::StoreError::Damaged { .. } => e.to_string(),
+        e => format!("cannot open the review store for writing: {e}; check the path given by --store or `store` in jaga.toml"),
+    })?;
     let admin_store = open("the admin API")?;
     let raids = Arc::new(Raids::default());
     let holds = admin_store
