@@ -1136,7 +1136,10 @@ mod tests {
                 "scam.test",
                 Category::Scam,
                 0.9,
-                spans,
+                spans
+                    .into_iter()
+                    .map(|[a, b]| jaga_core::verdict::Span::text(a, b))
+                    .collect(),
                 "0812 3456 7890",
             )],
         }

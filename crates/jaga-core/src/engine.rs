@@ -555,7 +555,7 @@ impl Engine {
         let mut minimum: Option<(Action, Category)> = None;
         for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
             let rule = &self.rules()[ri as usize];
-            if r.shadow {
+            if r.shadow || self.policy.allows(&ev.group, r) {
                 continue;
             }
             if let Some(a) = rule.action {

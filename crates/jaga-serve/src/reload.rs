@@ -30,6 +30,58 @@ pub struct ReloadStatus {
     /// What was loaded, or why the new set was refused.
     pub message: String,
     pub rules: usize,
+    /// Rule ids this reload added and removed (a deleted rule file shows here).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules_added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules_removed: Vec<String>,
+    /// The model in use (`model <path> (trained <date>)` or `no model`).
+    pub model: String,
+    /// A model was loaded before and none is now (its file was deleted): scoring goes on
+    /// with the rules only and health is `degraded` until a model loads again.
+    pub model_lost: bool,
+}
+
+/// What a reload changed: rule ids added and removed, and whether the model went away
+/// (`was_lost`: it had already gone at an earlier reload and has not come back).
+pub fn diff(old: &Detector, new: &Detector, was_lost: bool) -> (Vec<String>, Vec<String>, bool) {
+    let ids = |e: &Detector| {
+        e.rules()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (before, after) = (ids(old), ids(new));
+    let added = after.difference(&before).cloned().collect();
+    let removed = before.difference(&after).cloned().collect();
+    let lost = new.model().is_none() && (old.model().is_some() || was_lost);
+    (added, removed, lost)
+}
+
+/// The reload's changes in words, for the message and the log.
+fn describe_changes(added: &[String], removed: &[String], model_lost: bool) -> String {
+    let mut out = String::new();
+    let list = |ids: &[String]| {
+        let mut s = ids.iter().take(20).cloned().collect::<Vec<_>>().join(", ");
+        if ids.len() > 20 {
+            s.push_str(&format!(" and {} more", ids.len() - 20));
+        }
+        s
+    };
+    if !added.is_empty() {
+        out.push_str(&format!("; {} rules added: {}", added.len(), list(added)));
+    }
+    if !removed.is_empty() {
+        out.push_str(&format!(
+            "; {} rules removed: {} (a rule file deleted or emptied?)",
+            removed.len(),
+            list(removed)
+        ));
+    }
+    if model_lost {
+        out.push_str("; the model is gone (its file was deleted or moved): scoring with the rules only until it is back");
+    }
+    out
 }
 
 /// Reloads the rules, policy and model into [`Live`].
@@ -45,6 +97,7 @@ pub struct Reloader {
 impl Reloader {
     pub fn new(live: Arc<Live>, rules: PathBuf, model: ModelChoice) -> Reloader {
         let rules_n = live.detector.load().rules().len();
+        let model_now = describe_model(&live.detector.load());
         Reloader {
             live,
             rules,
@@ -55,6 +108,10 @@ impl Reloader {
                 ok: true,
                 message: "loaded at startup".into(),
                 rules: rules_n,
+                rules_added: Vec::new(),
+                rules_removed: Vec::new(),
+                model: model_now,
+                model_lost: false,
             }),
             running: tokio::sync::Mutex::new(()),
         }
@@ -82,21 +139,40 @@ impl Reloader {
             Ok(detector) => {
                 let rules = detector.rules().len();
                 let model = describe_model(&detector);
+                let was_lost = self.status().model_lost;
+                let running = self.live.detector.load();
+                let (rules_added, rules_removed, model_lost) = diff(&running, &detector, was_lost);
                 let mut message = format!("{rules} rules from {}; {}", self.rules.display(), model);
-                if detector.state().config() != self.live.detector.load().state().config() {
+                message.push_str(&describe_changes(&rules_added, &rules_removed, model_lost));
+                if detector.state().config() != running.state().config() {
                     message.push_str("; [state] policy changed (quotas and windows restart)");
                 }
                 self.live.detector.store(Arc::new(detector));
                 self.live.metrics.rules_loaded.store(rules as u64, Relaxed);
                 self.live.metrics.reloads_ok.fetch_add(1, Relaxed);
                 self.live.metrics.last_reload_ok.store(1, Relaxed);
-                tracing::info!(trigger, rules, "reloaded rules");
+                if model_lost || !rules_removed.is_empty() {
+                    tracing::warn!(
+                        trigger,
+                        rules,
+                        added = rules_added.len(),
+                        removed = ?rules_removed,
+                        model_lost,
+                        "reloaded with less than before"
+                    );
+                } else {
+                    tracing::info!(trigger, rules, added = rules_added.len(), "reloaded rules");
+                }
                 ReloadStatus {
                     at: jaga_store::unix_now(),
                     trigger: trigger.into(),
                     ok: true,
                     message,
                     rules,
+                    rules_added,
+                    rules_removed,
+                    model,
+                    model_lost,
                 }
             }
             Err(message) => {
@@ -104,12 +180,17 @@ impl Reloader {
                 self.live.metrics.last_reload_ok.store(0, Relaxed);
                 let rules = self.live.detector.load().rules().len();
                 tracing::error!(trigger, error = %message, "reload refused; the previous rules keep serving");
+                let prev = self.status();
                 ReloadStatus {
                     at: jaga_store::unix_now(),
                     trigger: trigger.into(),
                     ok: false,
                     message: format!("{message}\nthe previous rule set ({rules} rules) keeps serving; fix the files and save again"),
                     rules,
+                    rules_added: Vec::new(),
+                    rules_removed: Vec::new(),
+                    model: prev.model,
+                    model_lost: prev.model_lost,
                 }
             }
         };

@@ -66,6 +66,8 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("review store {path} is damaged ({problem}); jaga does not start on a damaged store. To recover: stop jaga, move the file aside with its -wal and -shm files (`mv {path} {path}.damaged`), then restore your last backup to {path}, or start without the file for a new, empty store (`sqlite3 {path}.damaged .recover | sqlite3 {path}` saves what is still readable)")]
+    Damaged { path: String, problem: String },
     #[error("no case {0}; list cases with `jaga review list`")]
     NotFound(i64),
     #[error("{0}")]
@@ -419,6 +421,10 @@ pub fn unix_now() -> i64 {
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path, durability: Durability) -> Result<Store, StoreError> {
+        Store::open_inner(path, durability, false)
+    }
+
+    fn open_inner(path: &Path, durability: Durability, check: bool) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: path.display().to_string(),
             source,
@@ -443,8 +449,70 @@ impl Store {
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536;"
             ))
             .map_err(|e| store.err(e))?;
+        if check {
+            store.quick_check()?;
+        }
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens the store like [`Store::open`] after checking that it is whole: an existing file
+    /// of 0 bytes (truncated; SQLite would silently make it a new, empty store) and a file
+    /// that fails `PRAGMA quick_check` (damaged pages) are refused with
+    /// [`StoreError::Damaged`], which says how to recover. `jaga serve` opens its store this
+    /// way at start; the check reads the whole file once.
+    pub fn open_checked(path: &Path, durability: Durability) -> Result<Store, StoreError> {
+        let damaged = |problem: String| StoreError::Damaged {
+            path: path.display().to_string(),
+            problem,
+        };
+        if let Ok(m) = std::fs::metadata(path) {
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            let wal_len = std::fs::metadata(&wal).map_or(0, |m| m.len());
+            if m.len() == 0 && wal_len == 0 {
+                return Err(damaged(
+                    "the file is empty (0 bytes): it was truncated or never written".into(),
+                ));
+            }
+        }
+        match Store::open_inner(path, durability, true) {
+            Ok(s) => Ok(s),
+            Err(StoreError::Sqlite { source, .. })
+                if matches!(
+                    source.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::NotADatabase)
+                        | Some(rusqlite::ErrorCode::DatabaseCorrupt)
+                ) =>
+            {
+                Err(damaged(format!("{source}")))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `PRAGMA quick_check`: `Err(Damaged)` with the first problems SQLite reports.
+    pub fn quick_check(&self) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA quick_check(5)")
+            .map_err(|e| self.err(e))?;
+        let damaged = |e: rusqlite::Error| StoreError::Damaged {
+            path: self.path.display().to_string(),
+            problem: format!("quick_check: {e}"),
+        };
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(damaged)?
+            .collect::<Result<_, _>>()
+            .map_err(damaged)?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            return Ok(());
+        }
+        Err(StoreError::Damaged {
+            path: self.path.display().to_string(),
+            problem: format!("quick_check: {}", rows.join("; ")),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -983,7 +1051,14 @@ mod tests {
             category: Some(cat),
             action: Action::Remove,
             scores,
-            reasons: vec![Reason::new(Source::Rule, rule, cat, 0.9, vec![[0, 3]], "x")],
+            reasons: vec![Reason::new(
+                Source::Rule,
+                rule,
+                cat,
+                0.9,
+                vec![jaga_core::verdict::Span::text(0, 3)],
+                "x",
+            )],
         };
         (ev, v)
     }
