@@ -607,27 +607,10 @@ fn verdict_outcome(
 
 /// Parses one JSONL line; blank lines give `Ok(None)`.
 fn parse_line(line: &[u8], line_no: u64, max_bytes: usize) -> Result<Option<Event>, LineError> {
-    let err = |message: String| LineError {
+    jaga_export::jsonl::parse_event(line, max_bytes).map_err(|message| LineError {
         line: line_no,
         message,
-    };
-    if line == [0xFF] {
-        return Err(err(format!(
-            "event is longer than {max_bytes} bytes; skipped (raise --max-event-bytes to score it)"
-        )));
-    }
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let text = std::str::from_utf8(line).map_err(|e| {
-        err(format!(
-            "not valid UTF-8 at byte {}; re-encode the file as UTF-8",
-            e.valid_up_to()
-        ))
-    })?;
-    let event: Event =
-        serde_json::from_str(text).map_err(|e| err(format!("not a valid event: {e}")))?;
-    Ok(Some(event))
+    })
 }
 
 /// Writes a line error the way the CLI reports it.

@@ -562,9 +562,15 @@ spam = { review = 0.3 }
             "",
         );
         let d = |g: &str, r: &Reason| {
-            p.decide_reasons(g, Kind::Message, Role::Member, std::slice::from_ref(r), None)
-                .1
-                .action
+            p.decide_reasons(
+                g,
+                Kind::Message,
+                Role::Member,
+                std::slice::from_ref(r),
+                None,
+            )
+            .1
+            .action
         };
         assert_eq!(d("Jastip & GO Korea", &promo), Action::Allow);
         assert_eq!(d("Fanbase Umum", &promo), Action::Hide);

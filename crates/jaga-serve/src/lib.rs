@@ -22,7 +22,7 @@ pub mod platform;
 pub mod reload;
 
 use std::collections::HashSet;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -36,7 +36,6 @@ use crate::metrics::Metrics;
 use crate::platform::{
     telegram::Telegram, webhook::Outbound, whatsapp::WhatsApp, Inbound, Platform,
 };
-use jaga_core::event::Event;
 use jaga_core::model::ModelChoice;
 use jaga_core::state::raid::Raids;
 use jaga_core::verdict::Verdict;
@@ -539,16 +538,11 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
         let mut n = 0u64;
         loop {
             let mut line = Vec::new();
-            match read_line_capped(&mut input, &mut line, MAX_LINE) {
+            match jaga_export::jsonl::read_line_capped(&mut input, &mut line, MAX_LINE) {
                 Ok(0) => break,
                 Ok(_) => {
                     n += 1;
-                    let item = if line.len() > MAX_LINE {
-                        Err(format!("event is longer than {MAX_LINE} bytes; skipped"))
-                    } else {
-                        Ok(line)
-                    };
-                    if tx.blocking_send((n, item)).is_err() {
+                    if tx.blocking_send((n, Ok(line))).is_err() {
                         break;
                     }
                 }
@@ -578,14 +572,7 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
         }
         let mut events = Vec::with_capacity(lines.len());
         for (n, line) in lines {
-            let parsed = line.and_then(|l| {
-                if l.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(None);
-                }
-                serde_json::from_slice::<Event>(&l)
-                    .map(Some)
-                    .map_err(|e| format!("not a valid event: {e}"))
-            });
+            let parsed = line.and_then(|l| jaga_export::jsonl::parse_event(&l, MAX_LINE));
             match parsed {
                 Ok(Some(ev)) => events.push(ev),
                 Ok(None) => {}
@@ -631,59 +618,4 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
     }
     tracing::info!("standard input ended; shutting down");
     let _ = stop.send(true);
-}
-
-/// Reads one line (with its newline); beyond `max` bytes the rest is consumed and the
-/// returned line is `max + 1` bytes long so the caller can tell it was cut.
-fn read_line_capped<R: BufRead>(
-    input: &mut R,
-    line: &mut Vec<u8>,
-    max: usize,
-) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let avail = match input.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if avail.is_empty() {
-            return Ok(total);
-        }
-        let (chunk, done) = match memchr::memchr(b'\n', avail) {
-            Some(i) => (&avail[..=i], true),
-            None => (avail, false),
-        };
-        let room = (max + 1).saturating_sub(line.len());
-        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let n = chunk.len();
-        total += n;
-        input.consume(n);
-        if done {
-            return Ok(total);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn capped_lines() {
-        let mut r = std::io::Cursor::new(b"abc\ndefghij\n\nxyz".to_vec());
-        let mut l = Vec::new();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 4);
-        assert_eq!(l, b"abc\n");
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 8);
-        assert_eq!(l.len(), 6, "cut at max + 1");
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 1);
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 3);
-        assert_eq!(l, b"xyz");
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 0);
-    }
 }
