@@ -349,3 +349,112 @@ fn store_corruption_at_start_is_refused() {
     let srv = Server::start(dir.path(), &[]);
     assert_eq!(srv.terminate().0, Some(0));
 }
+
+/// The reload results (API answer and every audited reload, whatever triggered it) since
+/// the start, as JSON.
+fn reloads(srv: &Server) -> Vec<serde_json::Value> {
+    srv.admin_get("/v1/audit?limit=1000").json()["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "rules.reload")
+        .map(|e| serde_json::from_str(e["detail"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+/// Waits (bounded) until some reload result satisfies `pred`, asking for a reload through
+/// the API as well (the file watcher may or may not have reloaded already).
+fn reload_until(
+    srv: &Server,
+    what: &str,
+    pred: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let r = request(srv.addr, "POST", "/v1/reload", &[AUTH], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(v) = reloads(srv).into_iter().find(&pred) {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no reload reported {what}: {:?}",
+            reloads(srv)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn has(list: &serde_json::Value, id: &str) -> bool {
+    list.as_array().is_some_and(|a| a.iter().any(|x| x == id))
+}
+
+/// Issue 14 item 7: deleting a rule file or the model file must not reload silently as
+/// "ok": the reload result names the rules removed and added and says the model is gone,
+/// and a lost model makes health `degraded` until it is back.
+#[test]
+fn reloads_say_what_changed_and_a_lost_model_degrades_health() {
+    let dir = workspace("");
+    let extra = dir.path().join("rules/extra.toml");
+    let extra_rule = RULES
+        .replace("scam.pinjol", "scam.extra")
+        .replace("pinjol", "judol");
+    std::fs::write(&extra, &extra_rule).unwrap();
+    let model = dir.path().join("models/jaga.model");
+    std::fs::create_dir_all(model.parent().unwrap()).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/jaga.model"),
+        &model,
+    )
+    .unwrap();
+    let srv = Server::start(dir.path(), &[("JAGA_ADMIN_TOKEN", ADMIN)]);
+    let h = request(srv.addr, "GET", "/v1/health", &[], b"").json();
+    assert_eq!(h["status"], "ok", "{h}");
+    assert!(h["model"].as_str().unwrap().starts_with("model "), "{h}");
+
+    // A rule file deleted: the rule is named as removed.
+    std::fs::remove_file(&extra).unwrap();
+    let r = reload_until(&srv, "scam.extra removed", |r| {
+        has(&r["rules_removed"], "scam.extra")
+    });
+    assert_eq!(r["ok"], true);
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("rules removed: scam.extra"),
+        "{r}"
+    );
+
+    // The model deleted: the reload says so and health is degraded...
+    std::fs::remove_file(&model).unwrap();
+    let r = reload_until(&srv, "the model lost", |r| r["model_lost"] == true);
+    assert_eq!(r["model"], "no model");
+    assert!(
+        r["message"].as_str().unwrap().contains("the model is gone"),
+        "{r}"
+    );
+    let h = request(srv.addr, "GET", "/v1/health", &[], b"").json();
+    assert_eq!(h["status"], "degraded", "{h}");
+    assert_eq!(h["last_reload"]["model_lost"], true, "{h}");
+    // ...and stays so across a later reload that changes something else.
+    std::fs::write(&extra, &extra_rule).unwrap();
+    let r = reload_until(&srv, "scam.extra added", |r| {
+        has(&r["rules_added"], "scam.extra")
+    });
+    assert_eq!(r["model_lost"], true, "{r}");
+    let h = request(srv.addr, "GET", "/v1/health", &[], b"").json();
+    assert_eq!(h["status"], "degraded", "{h}");
+
+    // The model back: health is ok again.
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/jaga.model"),
+        &model,
+    )
+    .unwrap();
+    let r = request(srv.addr, "POST", "/v1/reload", &[AUTH], b"").json();
+    assert_eq!(r["model_lost"], false, "{r}");
+    let h = request(srv.addr, "GET", "/v1/health", &[], b"").json();
+    assert_eq!(h["status"], "ok", "{h}");
+    assert!(srv.log().contains("reloaded with less than before"));
+}

@@ -700,8 +700,10 @@ async fn health(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let now = super::pipeline::now_ms();
     let last_reload = app.reloader.status();
     let mut body = serde_json::json!({
-        // `degraded`: serving, but the last reload was refused and older rules are in use.
-        "status": if last_reload.ok { "ok" } else { "degraded" },
+        // `degraded`: serving, but the last reload was refused and older rules are in use,
+        // or the model went away and scoring goes on with the rules only.
+        "status": if last_reload.ok && !last_reload.model_lost { "ok" } else { "degraded" },
+        "model": last_reload.model.clone(),
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_secs": app.started.elapsed().as_secs(),
         "rules": app.pipeline.live.engine.load().rules().len(),
