@@ -458,3 +458,65 @@ fn reloads_say_what_changed_and_a_lost_model_degrades_health() {
     assert_eq!(h["status"], "ok", "{h}");
     assert!(srv.log().contains("reloaded with less than before"));
 }
+
+/// Issue 14 item 3: platform message ids are per chat, so flagged events with id `m1` in two
+/// groups of one community are two cases; another event under a key already taken is
+/// reported (audit `case.conflict`, a warning, `jaga_case_conflicts_total`) instead of
+/// dropped silently, while a plain re-delivery stays silent.
+#[test]
+fn same_message_id_in_two_groups_makes_two_cases_and_conflicts_are_reported() {
+    let dir = workspace("");
+    let srv = Server::start(dir.path(), &[("JAGA_ADMIN_TOKEN", ADMIN)]);
+    let ev = |group: &str, text: &str| {
+        serde_json::json!({"id": "m1", "community": "army-id", "group": group, "user": "u1", "text": text})
+            .to_string()
+    };
+    for g in ["army-tiket", "army-jual"] {
+        let r = srv.post("/v1/events", &ev(g, "pinjol cair hari ini"));
+        assert_eq!(r.json()["action"], "remove", "{}", r.text());
+    }
+    let cases = srv.admin_get("/v1/cases").json()["cases"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut groups: Vec<&str> = cases.iter().map(|c| c["group"].as_str().unwrap()).collect();
+    groups.sort();
+    assert_eq!(groups, ["army-jual", "army-tiket"], "two cases: {cases:?}");
+
+    // A re-delivery: no new case, nothing reported.
+    srv.post("/v1/events", &ev("army-tiket", "pinjol cair hari ini"));
+    let conflicts = |srv: &Server| {
+        srv.admin_get("/v1/audit").json()["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["what"] == "case.conflict")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(conflicts(&srv).is_empty());
+    // Another message under the same key: reported.
+    srv.post(
+        "/v1/events",
+        &ev("army-tiket", "pinjol murah tanpa jaminan"),
+    );
+    let c = conflicts(&srv);
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert!(
+        c[0]["detail"].as_str().unwrap().contains("army-tiket"),
+        "{c:?}"
+    );
+    assert!(c[0]["case_id"].is_i64());
+    let m = request(srv.addr, "GET", "/metrics", &[], b"").text();
+    assert!(m.contains("jaga_case_conflicts_total 1"), "{m}");
+    assert_eq!(
+        srv.admin_get("/v1/cases").json()["cases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let log = srv.log();
+    assert!(log.contains("reuses the id of a stored case"), "{log}");
+    assert!(!log.contains("pinjol murah"), "no message text in the log");
+}
