@@ -380,6 +380,11 @@ async fn serve(opts: Options) -> Result<(), String> {
     if let Some(a) = console_addr.filter(|a| *a != local) {
         eprintln!("jaga: console on http://{a}");
     }
+    // Signals are handled before the address is announced: a supervisor (or a test) that
+    // sends SIGTERM right after reading it gets a clean shutdown, not the default kill.
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    spawn_signals(app.clone(), stop_tx.clone())?;
     eprintln!("jaga: listening on http://{local}");
     app.store
         .audit(
@@ -388,10 +393,6 @@ async fn serve(opts: Options) -> Result<(), String> {
             format!("listen {local}, {rules_n} rules"),
         )
         .await;
-
-    let (stop_tx, mut stop_rx) = watch::channel(false);
-    let stop_tx = Arc::new(stop_tx);
-    spawn_signals(app.clone(), stop_tx.clone())?;
     let ticker = spawn_ticker(app.clone());
     let mut workers = executor.spawn(stop_rx.clone());
     if let Some(t) = telegram.filter(|t| t.config().receive == config::Receive::Polling) {
