@@ -28,6 +28,9 @@ pub struct Config {
     pub model: Option<PathBuf>,
     /// `full` fsyncs every commit (survives power loss); `normal` survives a crash of jaga.
     pub durability: Durability,
+    /// Delete cases decided more than this many days ago (with their decisions), at start
+    /// and every hour; 0 keeps them.
+    pub retention_days: u64,
     pub limits: Limits,
     pub pipeline: PipelineConfig,
     /// Refused with a pointer: the stateful quotas and windows are the `[state]` table of
@@ -52,6 +55,7 @@ impl Default for Config {
             rules: PathBuf::from("rules"),
             model: None,
             durability: Durability::default(),
+            retention_days: 0,
             limits: Limits::default(),
             pipeline: PipelineConfig::default(),
             state: None,

@@ -247,6 +247,11 @@ impl Metrics {
                 &self.store_errors,
             ),
             (
+                "jaga_case_conflicts_total",
+                "Flagged events not stored because their (community, id, group) was taken by another event's case.",
+                &jaga_store::CASE_CONFLICTS,
+            ),
+            (
                 "jaga_reloads_total{result=\"ok\"}",
                 "Rule and policy reloads, by result.",
                 &self.reloads_ok,

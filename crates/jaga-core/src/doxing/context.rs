@@ -69,6 +69,7 @@ enum Cue {
     Fact(Fact),
     Call,
     Negation,
+    Aware,
 }
 
 const THIRD: &[&str] = &[
@@ -110,6 +111,33 @@ const THIRD: &[&str] = &[
     "that guy",
     "whoever runs",
     "the person behind",
+    "cewek yg",
+    "cewek yang",
+    "cewe yg",
+    "cowok yg",
+    "the girl",
+    "the guy",
+    "the scammer",
+    "the anon",
+    "penipu itu",
+    "penipunya",
+    "penipu nya",
+    "gom",
+    "gom nya",
+    "hater",
+    "akun hater",
+    "si hater",
+    "mbak2",
+    "mbak yg",
+    "yg curhat",
+    "mereka",
+    "member",
+    "she's",
+    "she'll",
+    "pelakor nya",
+    "mantan nya",
+    "akun base",
+    "akun alter",
 ];
 
 const SCHOOL: &[&str] = &[
@@ -155,6 +183,32 @@ const SCHOOL: &[&str] = &[
     "his class",
     "at university",
     "in college",
+    "universitas",
+    "univ",
+    "politeknik",
+    "kampus",
+    "campus",
+    "school",
+    "sma",
+    "smk",
+    "smp",
+    "sd negeri",
+    "sekre",
+    "himpunan",
+    "jadwal kuliah",
+    "jadwal kuliahnya",
+    "class is",
+    "junior high",
+    "high school",
+    "student id",
+    "temen sekelas",
+    "sekolah",
+    "kuliah",
+    "mahasiswi trisakti",
+    "anak kampus",
+    "semester",
+    "osis",
+    "bk",
 ];
 const WORK: &[&str] = &[
     "kerja di",
@@ -182,6 +236,31 @@ const WORK: &[&str] = &[
     "his boss",
     "her job",
     "his job",
+    "kerja jadi",
+    "kasir",
+    "barista",
+    "intern",
+    "kantor",
+    "cabang",
+    "branch",
+    "toko",
+    "butik",
+    "ojol",
+    "guru",
+    "part time",
+    "linkedin",
+    "her manager",
+    "manager",
+    "seragam kerja",
+    "minimarket",
+    "bengkel",
+    "front desk",
+    "workplace",
+    "office",
+    "notaris",
+    "atasan",
+    "bosnya",
+    "company",
 ];
 const HOME: &[&str] = &[
     "tinggal di",
@@ -221,6 +300,27 @@ const HOME: &[&str] = &[
     "his neighbourhood",
     "her neighborhood",
     "his neighborhood",
+    "alamat",
+    "alamatnya",
+    "address",
+    "rumah",
+    "kos",
+    "kosan",
+    "lives",
+    "tinggal",
+    "anak tangerang",
+    "anak depok",
+    "anak bekasi",
+    "her city",
+    "near the",
+    "third house",
+    "pagar",
+    "gmaps",
+    "share loc",
+    "titik",
+    "hotel",
+    "nginep",
+    "lantai",
 ];
 const VEHICLE: &[&str] = &[
     "motornya",
@@ -239,6 +339,17 @@ const VEHICLE: &[&str] = &[
     "her bike",
     "his bike",
     "drives a",
+    "motor",
+    "mobil",
+    "plat",
+    "plate",
+    "parks",
+    "parkir",
+    "scoopy",
+    "beat",
+    "vario",
+    "avanza",
+    "jazz",
 ];
 const FAMILY: &[&str] = &[
     "bapaknya",
@@ -276,6 +387,17 @@ const FAMILY: &[&str] = &[
     "his sister",
     "her brother",
     "his brother",
+    "suami",
+    "istri",
+    "ibu nya",
+    "orang tua nya",
+    "kakak nya",
+    "adeknya",
+    "mantannya",
+    "boyfriend",
+    "boyfriend's",
+    "his daughter",
+    "her ex",
 ];
 const IDENTITY: &[&str] = &[
     "akun asli",
@@ -298,6 +420,31 @@ const IDENTITY: &[&str] = &[
     "who they are",
     "her identity",
     "his identity",
+    "ternyata",
+    "nama lengkap",
+    "nama lengkapnya",
+    "full name",
+    "ig pribadi",
+    "ig pribadinya",
+    "real facebook",
+    "ktp",
+    "nik",
+    "data lengkap",
+    "is actually",
+    "dipegang sama",
+    "her face",
+    "foto muka",
+    "mukanya",
+    "selfie",
+    "her name",
+    "namanya",
+    "punya dia",
+    "ig nya",
+    "her pics",
+    "her number",
+    "nomor dia",
+    "no hp",
+    "nomor wa",
 ];
 const CALL: &[&str] = &[
     "datengin",
@@ -306,8 +453,6 @@ const CALL: &[&str] = &[
     "samperin",
     "sambangin",
     "tungguin",
-    "tunggu di",
-    "tunggu aja",
     "cegat",
     "cegatin",
     "labrak",
@@ -376,6 +521,99 @@ const CALL: &[&str] = &[
     "call him",
     "flood her",
     "swarm",
+    "sapa",
+    "tag",
+    "bikin thread",
+    "ngomongin dia",
+    "mampir",
+    "dm ke bosnya",
+    "dipecat",
+    "biar dipecat",
+    "laporin",
+    "rame2",
+    "rame-rame",
+    "ramai-ramai",
+    "dipermalukan",
+    "upload sini",
+    "foto mukanya",
+    "kesana",
+    "ke sana",
+    "konfrontasi",
+    "kita dateng",
+    "dateng barengan",
+    "jangan biarin",
+    "kempesin",
+    "coret",
+    "coret2",
+    "tandain",
+    "omelin",
+    "tempelin",
+    "bintang 1",
+    "kasih tau ibunya",
+    "telpon aja",
+    "kirimin chat",
+    "biar dia takut",
+    "kirimin gojek",
+    "cod ke",
+    "order food",
+    "rt sebanyak",
+    "spill ke",
+    "ga bisa sembunyi",
+    "tag her",
+    "go tag",
+    "go message",
+    "everyone go",
+    "everyone call",
+    "let's all",
+    "lets all",
+    "get her fired",
+    "email her",
+    "call the",
+    "1-star",
+    "go knock",
+    "make a scene",
+    "we'll find",
+    "confront",
+    "confronted",
+    "film her",
+    "film it",
+    "someone go",
+    "somebody go",
+    "you know what to do",
+    "talk to her",
+    "to her face",
+    "send her",
+    "wait by",
+    "visit her",
+    "share it",
+    "post it",
+    "let the internet",
+    "kalo ketemu",
+    "kasih tau semua",
+    "bantu sebar",
+    "kesana aja",
+    "pakein",
+    "ngurus",
+    "use it however",
+    "she deserves",
+    "punishes",
+    "boking",
+    "siapin mental",
+    "orang ngenalin",
+    "spam dm",
+    "spam terus",
+    "spam stiker",
+    "spam chat",
+    "text her",
+    "message her",
+    "kirimin",
+    "share ke",
+    "live ig",
+    "biar viral",
+    "merapat",
+    "tell her",
+    "go there",
+    "go and",
 ];
 const NEGATION: &[&str] = &[
     "jangan",
@@ -399,6 +637,34 @@ const NEGATION: &[&str] = &[
     "never",
     "no need to",
     "please don't",
+    "ga nyuruh",
+];
+
+/// Talk about doxing rather than doing it: these cancel a contextual exposure.
+const AWARE: &[&str] = &[
+    "itu doxing",
+    "is doxing",
+    "that's doxing",
+    "thats doxing",
+    "ga setuju",
+    "gak setuju",
+    "tidak setuju",
+    "don't share",
+    "do not share",
+    "please don't",
+    "jalur resmi",
+    "ga aku spill",
+    "gak aku spill",
+    "tidak aku spill",
+    "jangan disebar",
+    "jangan sebar",
+    "jangan nyebar",
+    "don't spread",
+    "stop spreading",
+    "dilarang",
+    "melanggar",
+    "people get hurt",
+    "that's how",
 ];
 
 /// One cue found, with its span in the normalised text.
@@ -487,6 +753,7 @@ impl ContextDetector {
         add(IDENTITY, Cue::Fact(Fact::Identity));
         add(CALL, Cue::Call);
         add(NEGATION, Cue::Negation);
+        add(AWARE, Cue::Aware);
         let ac = AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
@@ -500,7 +767,11 @@ impl ContextDetector {
                 r"(?-u:\b)(?:(?:pulang|pulangnya|berangkat|berangkatnya|keluar|lewat|balik|nongkrong|latihan|les|ngampus|masuk|selesai|bubar|leaves|gets off|finishes|walks home)",
                 r"(?: \w+){0,3} (?:jam|pukul|at|around) ?\d{1,2}",
                 r"|(?:tiap|setiap|every) (?:hari|pagi|siang|sore|malam|malem|senin|selasa|rabu|kamis|jumat|sabtu|minggu|day|morning|afternoon|evening|night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)",
-                r"|jam \d{1,2}(?:[.:]\d{2})? (?:pagi|siang|sore|malam|malem|an)(?-u:\b))"
+                r"|jam \d{1,2}(?:[.:]\d{2})? ?(?:pagi|siang|sore|malam|malem|an)(?-u:\b)",
+                r"|(?:jam|pukul) \d{1,2}(?-u:\b)|(?-u:\b)(?:at|by|after) \d{1,2}(?:[.:]\d{2})? ?(?:am|pm)?(?-u:\b)",
+                r"|\d{1,2}(?:[.:]\d{2})? ?(?:am|pm)(?-u:\b)",
+                r"|(?:besok|hari|tiap|setiap|this|on|every) (?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|saturday|sunday|monday|friday|weekday|weekdays|weekend|afternoon|morning|pagi)",
+                r"|(?:day|hari) \d(?-u:\b)|pick ?up time|omw)"
             ))?,
             name: re(concat!(
                 r"(?-u:\b)(?:si|namanya|nama aslinya|nama asli|bernama|named|her name is|his name is|her real name is|his real name is)",
@@ -531,10 +802,21 @@ impl ContextDetector {
                 });
             }
         }
-        // Cheap exit: without a call to act nothing here can count.
-        if !s.hits.iter().any(|h| h.cue == Cue::Call) {
+        // Cheap exit: without a call to act nothing here can count; talk about doxing
+        // ("nyebar sekolah orang itu doxing") is not doxing.
+        if !s.hits.iter().any(|h| h.cue == Cue::Call) || s.hits.iter().any(|h| h.cue == Cue::Aware)
+        {
             return;
         }
+        // A call inside quotation marks is quoted ("yg bilang \"datengin aja\""), not made.
+        let quoted = |at: usize| {
+            t[..at]
+                .chars()
+                .filter(|c| matches!(c, '"' | '\u{201c}' | '\u{201d}'))
+                .count()
+                % 2
+                == 1
+        };
         let negated = |at: usize| {
             s.hits.iter().any(|h| {
                 h.cue == Cue::Negation && h.end <= at && at - h.end <= 24 && {
@@ -546,7 +828,12 @@ impl ContextDetector {
         s.call = s
             .hits
             .iter()
-            .find(|h| h.cue == Cue::Call && !negated(h.start))
+            .find(|h| {
+                h.cue == Cue::Call
+                    && !negated(h.start)
+                    && !quoted(h.start)
+                    && !self_directed(&t[h.end..])
+            })
             .map(|h| norm.to_original(h.start, h.end));
         if s.call.is_none() {
             return;
@@ -631,6 +918,16 @@ impl ContextDetector {
             }
         }
     }
+}
+
+/// Whether a call is addressed to the speaker ("tungguin aku", "wait for me").
+fn self_directed(after: &str) -> bool {
+    let next = after
+        .trim_start()
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    matches!(next, "aku" | "gue" | "gw" | "saya" | "kami" | "me" | "us")
 }
 
 /// The end of the `n` words after `at` (or the end of the clause).

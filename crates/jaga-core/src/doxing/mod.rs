@@ -280,6 +280,10 @@ const SELF_DISCLOSURE: &[&str] = &[
     "my new address",
     "send it to me",
     "ship to me",
+    "rumah aku",
+    "ke rumah aku",
+    "kos aku",
+    "kosan aku",
 ];
 const PUBLIC: &[&str] = &[
     "venue",
@@ -318,6 +322,11 @@ const PUBLIC: &[&str] = &[
     "call center",
     "hotline",
     "kantor pusat",
+    "panti asuhan",
+    "panti",
+    "posko",
+    "sekretariat",
+    "basecamp",
 ];
 const WARNING: &[&str] = &[
     "hati-hati",
