@@ -229,10 +229,12 @@ impl Detector {
         self.engine.rules()
     }
 
+    /// The compiled policy (thresholds, `[model]`, `[trust]`, `[state]`).
     pub fn policy(&self) -> &Policy {
         &self.engine.policy
     }
 
+    /// The classifier, when one is loaded.
     pub fn model(&self) -> Option<&Model> {
         self.engine.model()
     }

@@ -43,6 +43,7 @@ impl Error {
         }
     }
 
+    /// What kind of error this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }

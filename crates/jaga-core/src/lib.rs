@@ -7,6 +7,9 @@
 //! the verdict names the rule or signal that fired, with [`Span`]s into the field of the
 //! event it found the evidence in. The pipeline is drawn in [`detector`].
 //!
+//! The modules shown here are the stable API; the hidden ones are public for jaga's own
+//! crates (the CLI, the server, the store) and may change.
+//!
 //! ```
 //! use jaga_core::{Detector, Event, Scratch};
 //!
@@ -29,26 +32,44 @@
 //! # Ok::<(), jaga_core::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod detector;
+#[doc(hidden)]
 pub mod doxing;
+#[doc(hidden)]
 pub mod engine;
 pub mod error;
 pub mod event;
+#[doc(hidden)]
 pub mod explain;
+#[doc(hidden)]
 pub mod expr;
+#[doc(hidden)]
 pub mod extract;
+#[doc(hidden)]
 pub mod features;
+#[doc(hidden)]
 pub mod links;
+#[doc(hidden)]
 pub mod mask;
+#[doc(hidden)]
 pub mod matcher;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod normalise;
+#[doc(hidden)]
 pub mod policy;
+#[doc(hidden)]
 pub mod rules;
+#[doc(hidden)]
 pub mod ruletest;
 pub mod signal;
+#[doc(hidden)]
 pub mod state;
 pub mod verdict;
+#[doc(hidden)]
 pub mod vocab;
 
 pub use detector::{Builder, Detector, DEFAULT_POLICY};

@@ -120,9 +120,11 @@ impl fmt::Display for Signal {
 /// One piece of evidence: a signal, where it is in the original text, and what it was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// What was found.
     pub signal: Signal,
     /// Byte span into the original text (or into the attachment name for attachments).
     pub start: usize,
+    /// Byte offset after the last byte (as `start`).
     pub end: usize,
     /// What was found, for the admin: a domain, a file name, the folded word, a masked value.
     pub detail: String,
@@ -134,6 +136,7 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `signal` at `[start, end)` with weight 1 and no personal data.
     pub fn new(signal: Signal, start: usize, end: usize, detail: impl Into<String>) -> Finding {
         Finding {
             signal,

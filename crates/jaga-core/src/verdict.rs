@@ -14,13 +14,18 @@ use crate::event::Kind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
+    /// Unsolicited promotion, gambling, invites, floods.
     Spam,
+    /// Fraud: phishing, fake giveaways, impersonation, transfer requests.
     Scam,
+    /// Someone's personal data exposed (address, school, schedule, NIK).
     Doxing,
+    /// Harassment, gender-based abuse, threats, hate.
     Abuse,
 }
 
 impl Category {
+    /// Every category, in index order.
     pub const ALL: [Category; 4] = [
         Category::Spam,
         Category::Scam,
@@ -28,10 +33,12 @@ impl Category {
         Category::Abuse,
     ];
 
+    /// The category's index in per-category arrays.
     pub fn index(self) -> usize {
         self as usize
     }
 
+    /// The name used in verdicts and rule files.
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Spam => "spam",
@@ -71,13 +78,21 @@ impl fmt::Display for Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// Nothing to do.
     Allow,
+    /// An admin should look.
     Review,
+    /// Hide the message until an admin decides (deleted on platforms without hiding).
     Hide,
+    /// Delete the message.
     Remove,
+    /// Delete and restrict the sender for `[actions] mute_minutes`.
     Mute,
+    /// Delete and remove the sender from the group.
     Ban,
+    /// Let the join request in.
     Approve,
+    /// Decline the join request.
     Reject,
 }
 
@@ -116,6 +131,7 @@ impl Action {
         }
     }
 
+    /// The name used in verdicts and policy files.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Allow => "allow",
@@ -187,12 +203,16 @@ pub enum Source {
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     #[default]
+    /// The message text (or a join request's bio).
     Text,
+    /// The sender's display name.
     Name,
+    /// An attachment's file name.
     Attachment,
 }
 
 impl Field {
+    /// The name used in verdicts.
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Text => "text",
@@ -207,8 +227,11 @@ impl Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(from = "SpanRepr")]
 pub struct Span {
+    /// The field of the event the span points into.
     pub field: Field,
+    /// Byte offset of the first byte, on a char boundary of the field.
     pub start: usize,
+    /// Byte offset after the last byte, on a char boundary of the field.
     pub end: usize,
 }
 
@@ -235,6 +258,7 @@ impl From<SpanRepr> for Span {
 }
 
 impl Span {
+    /// A span into the event's text.
     pub fn text(start: usize, end: usize) -> Span {
         Span {
             field: Field::Text,
@@ -258,10 +282,14 @@ impl Span {
 /// One piece of evidence behind a verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
+    /// Which stage produced it.
     pub source: Source,
+    /// The rule that fired (or `model.<label>` for the classifier).
     pub id: String,
+    /// The category the evidence counts towards.
     pub category: Category,
     #[serde(serialize_with = "round3")]
+    /// The rule's score, scaled by the finding's weight, in `[0, 1]`.
     pub score: f32,
     /// Where the evidence is: each span names the field it points into.
     pub spans: Vec<Span>,
@@ -319,13 +347,18 @@ pub struct PiiEntity {
 /// Per-category scores in `[0, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
 pub struct Scores {
+    /// Unsolicited promotion and spam.
     pub spam: f32,
+    /// Fraud.
     pub scam: f32,
+    /// Exposure of personal data.
     pub doxing: f32,
+    /// Abuse and harassment.
     pub abuse: f32,
 }
 
 impl Scores {
+    /// The score of one category.
     pub fn get(&self, c: Category) -> f32 {
         match c {
             Category::Spam => self.spam,
@@ -335,6 +368,7 @@ impl Scores {
         }
     }
 
+    /// Sets the score of one category.
     pub fn set(&mut self, c: Category, v: f32) {
         match c {
             Category::Spam => self.spam = v,
@@ -367,7 +401,9 @@ fn round3<S: Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
 /// The verdict for one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// The event's id, as received.
     pub id: String,
+    /// Message or join request.
     pub kind: Kind,
     /// `None` serialises as `"ok"`: no category reached its review threshold.
     #[serde(
@@ -375,8 +411,11 @@ pub struct Verdict {
         deserialize_with = "category_from_ok"
     )]
     pub category: Option<Category>,
+    /// What to do; on the ladder of the event's kind.
     pub action: Action,
+    /// Per-category scores, noisy-OR of the reasons.
     pub scores: Scores,
+    /// Every reason, most important first.
     pub reasons: Vec<Reason>,
 }
 
