@@ -551,7 +551,7 @@ impl Default for TrainOptions {
 }
 
 /// Defaults of the sparse logistic regression (tuned on the in-domain splits, README).
-pub const DEFAULT_L2: f32 = 1e-4;
+pub const DEFAULT_L2: f32 = 1e-3;
 pub const DEFAULT_EPOCHS: u32 = 8;
 pub const DEFAULT_LEARNING_RATE: f32 = 0.2;
 
