@@ -12,20 +12,22 @@ JAGA="${JAGA_BIN:-target/release/jaga}"
 [ -x "$JAGA" ] || cargo build --release -q
 echo "| mode | n | system | harmful P / R / F1 | category F1 | look-alikes flagged |"
 echo "|---|---|---|---|---|---|"
-for f in models/handwritten/holdout/m*.jsonl; do
-  "$JAGA" eval --data "$f" --model "$MODEL" --json 2>/dev/null | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
+ROW=$(cat <<'PY'
+import json, os, sys
+r = json.loads(os.environ["R"])
 mode = sys.argv[1]
-order = ["ok", "spam", "scam", "doxing", "abuse"]
 for name in ["rules", "model", "combined"]:
     m = r[name]
     h = m["harmful"]
     cm = m["confusion"]["m"]
     ok_n = sum(cm[0])
-    flagged = (ok_n - cm[0][0]) / ok_n if ok_n else 0.0
-    cats = [(o, c) for o, c in m["per_category"] if o != "ok" and c["support"] > 0]
-    cat = ", ".join(f"{o} {c[\"f1\"]:.2f}" for o, c in cats)
-    print(f"| {mode} | {r[\"examples\"]} | {name} | {h[\"precision\"]:.2f} / {h[\"recall\"]:.2f} / **{h[\"f1\"]:.2f}** | {cat} | {flagged:.2f} ({ok_n - cm[0][0]}/{ok_n}) |")
-' "$(basename "$f" .jsonl)"
+    fp = ok_n - cm[0][0]
+    flagged = fp / ok_n if ok_n else 0.0
+    cat = ", ".join("%s %.2f" % (o, c["f1"]) for o, c in m["per_category"] if o != "ok" and c["support"] > 0)
+    print("| %s | %d | %s | %.2f / %.2f / **%.2f** | %s | %.2f (%d/%d) |" % (
+        mode, r["examples"], name, h["precision"], h["recall"], h["f1"], cat, flagged, fp, ok_n))
+PY
+)
+for f in models/handwritten/holdout/m*.jsonl; do
+  R="$("$JAGA" eval --data "$f" --model "$MODEL" --json 2>/dev/null || true)" python3 -c "$ROW" "$(basename "$f" .jsonl)" 2>/dev/null || echo "| $(basename "$f" .jsonl) | | (eval failed) | | | |"
 done

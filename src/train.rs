@@ -728,7 +728,8 @@ pub fn train(
         .iter()
         .filter_map(|e| e.label.label().map(|l| (e, l)))
         .collect();
-    let (fit_set, holdout): (Vec<(&Example, Label)>, Vec<(&Example, Label)>) = trainable
+    type Labelled<'a> = Vec<(&'a Example, Label)>;
+    let (fit_set, holdout): (Labelled, Labelled) = trainable
         .into_iter()
         .partition(|(e, _)| !in_test_part(&e.event.text, opts.holdout_percent, salt));
     if fit_set.is_empty() {
