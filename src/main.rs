@@ -880,6 +880,10 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
     for w in &set.warnings {
         eprintln!("{w}");
     }
+    let undescribed = set.description_errors();
+    for d in &undescribed {
+        eprintln!("{d}");
+    }
     let engine = match (load_engine(dir), load_model(model)) {
         (Ok(e), Ok(m)) => e.with_model(m),
         (Err(code), _) | (_, Err(code)) => return code,
@@ -900,7 +904,13 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         report.passed,
         report.failures.len()
     );
-    if report.failures.is_empty() {
+    if !undescribed.is_empty() {
+        eprintln!(
+            "jaga: {} rule description(s) missing; write `description` (English) and `description_id` (Indonesian) for every rule",
+            undescribed.len()
+        );
+    }
+    if report.failures.is_empty() && undescribed.is_empty() {
         EXIT_OK
     } else {
         EXIT_PARTIAL

@@ -257,6 +257,8 @@ mod tests {
         Rule {
             id: "t.r".into(),
             description: String::new(),
+            description_id: String::new(),
+            tags: Vec::new(),
             category: Category::Spam,
             on: vec![crate::event::Kind::Message],
             field: RuleField::Text,

@@ -33,6 +33,9 @@ struct RawKindPolicy {
 struct RawGroupPolicy {
     message: Option<RawKindPolicy>,
     join_request: Option<RawKindPolicy>,
+    /// Rule tags this group allows (`["promotion"]`: selling is fine here).
+    #[serde(default)]
+    allow: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -70,6 +73,8 @@ pub struct Policy {
     pub groups: HashMap<String, KindLadders>,
     /// The `[model]` table: how the classifier's probabilities enter the scores.
     pub fusion: crate::model::Fusion,
+    /// Per group, the id prefixes of the rule tags it allows (`allow = ["promotion"]`).
+    pub allow: HashMap<String, Vec<&'static str>>,
 }
 
 /// What the policy decided for one event.
@@ -103,7 +108,21 @@ impl Policy {
             join_request: ladders(&raw.join_request, None, Kind::JoinRequest)?,
         };
         let mut groups = HashMap::new();
+        let mut allow = HashMap::new();
         for (name, g) in &raw.group {
+            let mut prefixes = Vec::new();
+            for tag in &g.allow {
+                let p = crate::rules::tag_prefix(tag).ok_or_else(|| {
+                    format!(
+                        " group `{name}`: allow names `{tag}`, which is not a rule tag; known tags: {}",
+                        crate::rules::TAGS.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")
+                    )
+                })?;
+                prefixes.push(p);
+            }
+            if !prefixes.is_empty() {
+                allow.insert(name.clone(), prefixes);
+            }
             let message = ladders(
                 g.message.as_ref().unwrap_or(&RawKindPolicy::default()),
                 Some(&default.message),
@@ -130,7 +149,18 @@ impl Policy {
             default,
             groups,
             fusion,
+            allow,
         })
+    }
+
+    /// Whether `group` allows the kind of rule behind a reason (a rule tag it lists in
+    /// `allow`, recognised by the tag's id prefix): such a reason is reported, not acted on.
+    pub fn allows(&self, group: &str, reason: &Reason) -> bool {
+        reason.source == Source::Rule
+            && self
+                .allow
+                .get(group)
+                .is_some_and(|ps| ps.iter().any(|p| reason.id.starts_with(p)))
     }
 
     /// Scores a verdict's reasons (noisy-OR per category, shadow reasons left out) and
@@ -143,6 +173,18 @@ impl Policy {
         reasons: &[Reason],
         minimum: Option<(Action, Category)>,
     ) -> (Scores, Decision) {
+        // Reasons of rule kinds the group allows (`allow = ["promotion"]`) do not count.
+        let kept: Vec<Reason>;
+        let reasons = if self.allow.contains_key(group) {
+            kept = reasons
+                .iter()
+                .filter(|r| !self.allows(group, r))
+                .cloned()
+                .collect();
+            &kept[..]
+        } else {
+            reasons
+        };
         let scores = noisy_or(reasons.iter());
         let mut decision = self.decide(group, kind, &scores, minimum);
         let cap = self.fusion.max_action.for_kind(kind);
@@ -387,6 +429,42 @@ spam = { review = 0.3 }
         assert!(e.contains("weight.spam = 2"), "{e}");
         let e = Policy::parse(&format!("{SRC}\n[model]\nbias = 1\n")).unwrap_err();
         assert!(e.contains("unknown field `bias`"), "{e}");
+    }
+
+    #[test]
+    fn a_group_can_allow_promotion() {
+        let src = format!("{SRC}\n[group.\"Jastip & GO Korea\"]\nallow = [\"promotion\"]\n");
+        let p = Policy::parse(&src).unwrap();
+        let promo = Reason::new(
+            Source::Rule,
+            "promo.selling",
+            Category::Spam,
+            0.8,
+            vec![],
+            "",
+        );
+        let other = Reason::new(
+            Source::Rule,
+            "gambling.slot",
+            Category::Spam,
+            0.8,
+            vec![],
+            "",
+        );
+        let d = |g: &str, r: &Reason| {
+            p.decide_reasons(g, Kind::Message, std::slice::from_ref(r), None)
+                .1
+                .action
+        };
+        assert_eq!(d("Jastip & GO Korea", &promo), Action::Allow);
+        assert_eq!(d("Fanbase Umum", &promo), Action::Hide);
+        assert_eq!(
+            d("Jastip & GO Korea", &other),
+            Action::Hide,
+            "only the allowed tag"
+        );
+        let e = Policy::parse(&format!("{SRC}\n[group.x]\nallow = [\"promo\"]\n")).unwrap_err();
+        assert!(e.contains("not a rule tag"), "{e}");
     }
 
     #[test]

@@ -17,6 +17,15 @@ use crate::expr::Expr;
 use crate::signal::Signal;
 use crate::verdict::{Action, Category};
 
+/// The tags a rule may carry, each with the id prefix its rules must use, so the policy
+/// can recognise a tagged rule's reason from its id alone (`allow = ["promotion"]` per group).
+pub const TAGS: &[(&str, &str)] = &[("promotion", "promo.")];
+
+/// The id prefix of a tag's rules, or `None` for an unknown tag.
+pub fn tag_prefix(tag: &str) -> Option<&'static str> {
+    TAGS.iter().find(|(t, _)| *t == tag).map(|(_, p)| *p)
+}
+
 /// Files in the rules directory that are not rule files.
 pub const NOT_RULE_FILES: &[&str] = &["policy.toml"];
 
@@ -182,8 +191,15 @@ pub struct RuleTests {
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
     pub id: Spanned<String>,
+    /// One line in English, in words an admin can read.
     #[serde(default)]
     pub description: String,
+    /// The same line in Indonesian.
+    #[serde(default)]
+    pub description_id: String,
+    /// Kinds within the category that policy can treat apart (`promotion`).
+    #[serde(default)]
+    pub tags: Vec<String>,
     pub category: Category,
     pub on: Option<OneOrMany<Kind>>,
     #[serde(default)]
@@ -269,6 +285,10 @@ pub enum Detector {
 pub struct Rule {
     pub id: String,
     pub description: String,
+    /// The description in Indonesian (`description_id`).
+    pub description_id: String,
+    /// Kinds within the category (`promotion`), see [`TAGS`].
+    pub tags: Vec<String>,
     pub category: Category,
     pub on: Vec<Kind>,
     pub field: RuleField,
@@ -726,6 +746,38 @@ impl RuleSet {
                 ),
             );
         }
+        for tag in &raw.tags {
+            match tag_prefix(tag) {
+                None => lint.error(
+                    file,
+                    line,
+                    format!(
+                        "rule `{id}`: unknown tag `{tag}`; known tags: {}",
+                        TAGS.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+                Some(prefix) if !id.starts_with(prefix) => lint.error(
+                    file,
+                    line,
+                    format!("rule `{id}`: a rule tagged `{tag}` needs an id starting with `{prefix}` (the policy recognises its reasons by it)"),
+                ),
+                Some(_) if raw.action.is_some() => lint.error(
+                    file,
+                    line,
+                    format!("rule `{id}`: a rule tagged `{tag}` cannot set `action` (a group that allows `{tag}` must be able to ignore it)"),
+                ),
+                Some(_) => {}
+            }
+        }
+        for (tag, prefix) in TAGS {
+            if id.starts_with(prefix) && !raw.tags.iter().any(|t| t == tag) {
+                lint.error(
+                    file,
+                    line,
+                    format!("rule `{id}`: ids starting with `{prefix}` are for rules tagged `{tag}`; add `tags = [\"{tag}\"]`"),
+                );
+            }
+        }
         let on = raw
             .on
             .map_or_else(|| vec![Kind::Message], OneOrMany::into_vec);
@@ -748,6 +800,8 @@ impl RuleSet {
         Some(Rule {
             id,
             description: raw.description,
+            description_id: raw.description_id,
+            tags: raw.tags,
             category: raw.category,
             on,
             field: raw.field,
@@ -765,6 +819,38 @@ impl RuleSet {
                 line,
             },
         })
+    }
+
+    /// Rules without a one-line description in both languages (`description` in English,
+    /// `description_id` in Indonesian): errors for `jaga rules check`, which admins' reasons
+    /// and reports depend on. Loading alone does not require them.
+    pub fn description_errors(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for r in &self.rules {
+            for (field, text) in [
+                ("description", &r.description),
+                ("description_id", &r.description_id),
+            ] {
+                let problem = if text.trim().is_empty() {
+                    Some("is missing")
+                } else if text.contains('\n') {
+                    Some("must be one line")
+                } else {
+                    None
+                };
+                if let Some(p) = problem {
+                    out.push(Diagnostic {
+                        severity: Severity::Error,
+                        location: r.location.clone(),
+                        message: format!(
+                            "rule `{}`: `{field}` {p}; every rule needs a one-line description in English (`description`) and Indonesian (`description_id`)",
+                            r.id
+                        ),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Checks that every name in an `expr` is a rule or a signal and that no rule depends on itself.

@@ -237,10 +237,21 @@ pub fn kind(k: &str, l: Lang) -> &'static str {
     }
 }
 
-/// The description of a rule in `l`, and the language it is written in (rules carry one
-/// English `description` today; when they carry one per language, this picks it).
-pub fn rule_description(rule: &Rule, _l: Lang) -> (&str, Lang) {
-    (rule.description.as_str(), Lang::En)
+/// The description of a rule in `l`, and the language it is written in: `description_id`
+/// for Indonesian, `description` for English, the other one when a rule lacks the asked one
+/// (`jaga rules check` requires both).
+pub fn rule_description(rule: &Rule, l: Lang) -> (&str, Lang) {
+    match l {
+        Lang::Id if !rule.description_id.trim().is_empty() => {
+            (rule.description_id.as_str(), Lang::Id)
+        }
+        Lang::En
+            if rule.description.trim().is_empty() && !rule.description_id.trim().is_empty() =>
+        {
+            (rule.description_id.as_str(), Lang::Id)
+        }
+        _ => (rule.description.as_str(), Lang::En),
+    }
 }
 
 /// Which detector a reason came from, in a few words.

@@ -75,6 +75,16 @@ pub struct Limits {
     pub max_events: usize,
     /// Longest time to receive, score and store one request, in milliseconds (408 beyond).
     pub request_timeout_ms: u64,
+    /// Largest request header (request line and all header fields), in bytes (431 beyond).
+    pub max_header_bytes: usize,
+    /// A connection must send a whole request header within this many milliseconds of
+    /// connecting or of its previous answer; silent, idle and slow (slowloris) connections
+    /// are closed then.
+    pub header_read_timeout_ms: u64,
+    /// Most open connections (API and console listeners each). At the cap a new connection
+    /// closes the connection idle longest (no request in flight); when every connection is
+    /// busy it is answered 503 with Retry-After. Also capped by the open-file limit.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -84,6 +94,9 @@ impl Default for Limits {
             max_text_bytes: 64 << 10,
             max_events: 10_000,
             request_timeout_ms: 10_000,
+            max_header_bytes: 32 << 10,
+            header_read_timeout_ms: 10_000,
+            max_connections: 1024,
         }
     }
 }
@@ -262,8 +275,16 @@ impl Config {
                 "[limits] max_body_bytes, max_text_bytes and max_events must be at least 1".into(),
             );
         }
-        if l.request_timeout_ms == 0 {
-            return Err("[limits] request_timeout_ms must be at least 1".into());
+        if l.request_timeout_ms == 0 || l.header_read_timeout_ms == 0 {
+            return Err(
+                "[limits] request_timeout_ms and header_read_timeout_ms must be at least 1".into(),
+            );
+        }
+        if l.max_header_bytes < 1024 {
+            return Err("[limits] max_header_bytes must be at least 1024".into());
+        }
+        if l.max_connections < 2 {
+            return Err("[limits] max_connections must be at least 2".into());
         }
         if self.pipeline.queue == 0
             || self.pipeline.store_batch == 0

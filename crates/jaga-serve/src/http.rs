@@ -17,7 +17,7 @@
 // of axum's Response does not matter on this path.
 #![allow(clippy::result_large_err)]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -29,8 +29,9 @@ use axum::Router;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::pipeline::{Admission, RETRY_AFTER};
+use super::pipeline::{Admission, Live, RETRY_AFTER};
 use super::App;
+use crate::config::Limits;
 use crate::metrics::Rejection;
 use jaga_core::event::Event;
 use jaga_core::verdict::Category;
@@ -86,10 +87,13 @@ fn json(status: StatusCode, body: Vec<u8>) -> Response {
 }
 
 fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
+    // The scheme is case-insensitive (RFC 7235 section 2.1): `bearer`, `BEARER` work too.
     let Some(given) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.trim_start().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token)
     else {
         return false;
     };
@@ -692,16 +696,17 @@ async fn whatsapp_webhook(
     }
 }
 
-async fn health(State(app): State<Arc<App>>) -> Response {
+async fn health(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let now = super::pipeline::now_ms();
     let last_reload = app.reloader.status();
-    let body = serde_json::json!({
-        // `degraded`: serving, but the last reload was refused and older rules are in use.
-        "status": if last_reload.ok { "ok" } else { "degraded" },
+    let mut body = serde_json::json!({
+        // `degraded`: serving, but the last reload was refused and older rules are in use,
+        // or the model went away and scoring goes on with the rules only.
+        "status": if last_reload.ok && !last_reload.model_lost { "ok" } else { "degraded" },
+        "model": last_reload.model.clone(),
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_secs": app.started.elapsed().as_secs(),
         "rules": app.pipeline.live.engine.load().rules().len(),
-        "rules_dir": app.reloader.rules_dir().display().to_string(),
         "last_reload": last_reload,
         "workers": app.pipeline.workers(),
         "queue_depth": app.pipeline.queue_depth(),
@@ -715,6 +720,14 @@ async fn health(State(app): State<Arc<App>>) -> Response {
             .map(|p| p.state().to_json(p.name(), p.platform()))
             .collect::<Vec<_>>(),
     });
+    // Paths on the server are for the admins only.
+    if app
+        .admin_token
+        .as_deref()
+        .is_some_and(|t| bearer_matches(&headers, t))
+    {
+        body["rules_dir"] = app.reloader.rules_dir().display().to_string().into();
+    }
     to_json(&body)
 }
 
@@ -744,6 +757,235 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         text,
     )
         .into_response()
+}
+
+/// What one connection is doing, for the connection cap.
+struct ConnState {
+    /// Requests being answered on it.
+    in_flight: std::sync::atomic::AtomicUsize,
+    /// When it last finished a request or connected, in ms since the server started.
+    last_active: std::sync::atomic::AtomicU64,
+    /// Told to close (the cap needed its slot).
+    close: tokio::sync::Notify,
+}
+
+/// The open connections of one listener.
+struct Conns {
+    started: Instant,
+    max: usize,
+    open: Mutex<std::collections::HashMap<u64, Arc<ConnState>>>,
+}
+
+impl Conns {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// Takes a slot for a new connection: at the cap the connection idle longest gives
+    /// its slot up; `None` when every connection has a request in flight.
+    fn admit(&self, id: u64) -> Option<Arc<ConnState>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.len() >= self.max {
+            let idle = open
+                .iter()
+                .filter(|(_, c)| c.in_flight.load(Relaxed) == 0)
+                .min_by_key(|(_, c)| c.last_active.load(Relaxed))
+                .map(|(k, _)| *k)?;
+            if let Some(c) = open.remove(&idle) {
+                c.close.notify_one();
+            }
+        }
+        let state = Arc::new(ConnState {
+            in_flight: Default::default(),
+            last_active: self.now_ms().into(),
+            close: tokio::sync::Notify::new(),
+        });
+        open.insert(id, state.clone());
+        Some(state)
+    }
+
+    fn leave(&self, id: u64) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+    }
+}
+
+/// Counts a request in flight on its connection for as long as it lives.
+struct InFlight(Arc<ConnState>, Arc<Conns>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.0.last_active.store(self.1.now_ms(), Relaxed);
+        self.0.in_flight.fetch_sub(1, Relaxed);
+    }
+}
+
+/// The most connections the open-file limit leaves room for (each connection is a file
+/// descriptor; the store, the watcher and the platform clients need some too). Raises the
+/// soft limit to the hard one first.
+fn fd_room() -> usize {
+    #[cfg(unix)]
+    {
+        // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
+        unsafe {
+            let mut l = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 {
+                if l.rlim_cur < l.rlim_max {
+                    let raised = libc::rlimit {
+                        rlim_cur: l.rlim_max,
+                        rlim_max: l.rlim_max,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                        l.rlim_cur = l.rlim_max;
+                    }
+                }
+                return (l.rlim_cur as usize).saturating_sub(128).max(16);
+            }
+        }
+    }
+    usize::MAX
+}
+
+/// Serves `router` on `listener` until `stop` turns true, then lets the requests in
+/// flight finish. Unlike `axum::serve` it bounds what a client can hold without sending a
+/// request: a whole request header within `limits.header_read_timeout_ms` of connecting or
+/// of the previous answer (silent and slowloris connections are closed), headers of at most
+/// `limits.max_header_bytes` (431 beyond), and at most `limits.max_connections` connections
+/// (the longest-idle one makes room; 503 + Retry-After when all are busy).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: &Limits,
+    metrics: Arc<Live>,
+    what: &'static str,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use std::sync::atomic::Ordering::Relaxed;
+
+    let room = fd_room();
+    let max = limits.max_connections.min(room);
+    if max < limits.max_connections {
+        tracing::warn!(
+            listener = what,
+            configured = limits.max_connections,
+            max,
+            "the open-file limit allows fewer connections than limits.max_connections; raise `ulimit -n` to allow more"
+        );
+    }
+    let conns = Arc::new(Conns {
+        started: Instant::now(),
+        max,
+        open: Mutex::new(Default::default()),
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_millis(limits.header_read_timeout_ms))
+        .max_header_size(limits.max_header_bytes);
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut next_id = 0u64;
+    let mut refused = 0u64;
+    let mut refused_logged = Instant::now() - Duration::from_secs(60);
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        while tasks.try_join_next().is_some() {}
+        let (stream, peer) = match accepted {
+            Ok(x) => x,
+            Err(e) => {
+                // Out of file descriptors (or a connection reset before accept): wait a
+                // moment rather than spin; idle connections time out and free some.
+                tracing::warn!(listener = what, error = %e, "cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        next_id += 1;
+        let id = next_id;
+        let Some(state) = conns.admit(id) else {
+            metrics.metrics.reject(Rejection::Connections);
+            refused += 1;
+            if refused_logged.elapsed() >= Duration::from_secs(10) {
+                tracing::warn!(
+                    listener = what,
+                    max,
+                    refused,
+                    "connection cap reached with every connection busy; new connections are answered 503 (limits.max_connections)"
+                );
+                refused_logged = Instant::now();
+                refused = 0;
+            }
+            tasks.spawn(refuse(stream));
+            continue;
+        };
+        let router = router.clone();
+        let conns2 = conns.clone();
+        let st = state.clone();
+        let svc = hyper::service::service_fn(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                st.in_flight.fetch_add(1, Relaxed);
+                let guard = InFlight(st.clone(), conns2.clone());
+                let mut router = router.clone();
+                async move {
+                    let r = tower_service::Service::call(&mut router, req).await;
+                    drop(guard);
+                    r
+                }
+            },
+        );
+        let conn = builder.serve_connection(TokioIo::new(stream), svc);
+        let conns = conns.clone();
+        let mut stop = stop.clone();
+        tasks.spawn(async move {
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = state.close.notified() => {
+                    // The cap needs the slot: an idle connection just closes; one that has
+                    // started a request meanwhile finishes it first.
+                    if state.in_flight.load(Relaxed) > 0 {
+                        conn.as_mut().graceful_shutdown();
+                        let _ = tokio::time::timeout(Duration::from_secs(30), conn).await;
+                    }
+                }
+                _ = async { stop.wait_for(|s| *s).await.is_ok() } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            conns.leave(id);
+        });
+    }
+    drop(listener);
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Answers a connection the cap has no room for, without waiting long on the client.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let body = r#"{"error":"too many open connections (limits.max_connections); retry after the Retry-After delay"}"#;
+    let msg = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = stream.write_all(msg.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
 }
 
 #[cfg(test)]
@@ -788,6 +1030,18 @@ mod tests {
         h.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Basic s3cret"),
+        );
+        assert!(!bearer_matches(&h, "s3cret"));
+        for scheme in ["bearer", "BEARER", "BeArEr"] {
+            h.insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(&format!("{scheme} s3cret")).unwrap(),
+            );
+            assert!(bearer_matches(&h, "s3cret"), "{scheme}");
+        }
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearers3cret"),
         );
         assert!(!bearer_matches(&h, "s3cret"));
     }

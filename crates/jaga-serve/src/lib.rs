@@ -219,7 +219,12 @@ async fn serve(opts: Options) -> Result<(), String> {
             format!("cannot open the review store for {what}: {e}; check the path given by --store or `store` in jaga.toml")
         })
     };
-    let writer_store = open("writing")?;
+    // The first connection checks the file is whole (refusing a damaged or truncated store
+    // with the way to recover) before anything is written to it.
+    let writer_store = Store::open_checked(&cfg.store, cfg.durability).map_err(|e| match e {
+        e @ jaga_store::StoreError::Damaged { .. } => e.to_string(),
+        e => format!("cannot open the review store for writing: {e}; check the path given by --store or `store` in jaga.toml"),
+    })?;
     let admin_store = open("the admin API")?;
     let raids = Arc::new(Raids::default());
     let holds = admin_store
@@ -365,6 +370,9 @@ async fn serve(opts: Options) -> Result<(), String> {
         raid_holds = holds.len(),
         "jaga serve started"
     );
+    if app.ingest_token.is_none() {
+        tracing::warn!("POST /v1/events is open to anyone who reaches the listener: JAGA_INGEST_TOKEN is not set");
+    }
     if app.admin_token.is_none() {
         tracing::warn!("the admin API is disabled: JAGA_ADMIN_TOKEN is not set, so every /v1/cases, /v1/rules, /v1/audit and /v1/reload request is refused with 403");
     }
@@ -372,6 +380,11 @@ async fn serve(opts: Options) -> Result<(), String> {
     if let Some(a) = console_addr.filter(|a| *a != local) {
         eprintln!("jaga: console on http://{a}");
     }
+    // Signals are handled before the address is announced: a supervisor (or a test) that
+    // sends SIGTERM right after reading it gets a clean shutdown, not the default kill.
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    spawn_signals(app.clone(), stop_tx.clone())?;
     eprintln!("jaga: listening on http://{local}");
     app.store
         .audit(
@@ -380,10 +393,6 @@ async fn serve(opts: Options) -> Result<(), String> {
             format!("listen {local}, {rules_n} rules"),
         )
         .await;
-
-    let (stop_tx, mut stop_rx) = watch::channel(false);
-    let stop_tx = Arc::new(stop_tx);
-    spawn_signals(app.clone(), stop_tx.clone())?;
     let ticker = spawn_ticker(app.clone());
     let mut workers = executor.spawn(stop_rx.clone());
     if let Some(t) = telegram.filter(|t| t.config().receive == config::Receive::Polling) {
@@ -397,36 +406,28 @@ async fn serve(opts: Options) -> Result<(), String> {
         .then(|| tokio::spawn(stdin_source(app.clone(), stop_tx.clone())));
 
     let console_task = console_listener.map(|l| {
-        let mut rx = stop_rx.clone();
-        let router = console::router(app.clone());
-        tokio::spawn(async move {
-            let served = axum::serve(
-                l,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = rx.wait_for(|s| *s).await;
-            })
-            .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "the console's HTTP server failed");
-            }
-        })
+        let (rx, router, live, limits) = (
+            stop_rx.clone(),
+            console::router(app.clone()),
+            live.clone(),
+            app.limits.clone(),
+        );
+        tokio::spawn(async move { http::serve(l, router, &limits, live, "console", rx).await })
     });
-    let mut graceful_rx = stop_rx.clone();
-    let server = axum::serve(
+    let server = http::serve(
         listener,
-        http::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = graceful_rx.wait_for(|s| *s).await;
-    });
+        http::router(app.clone()),
+        &app.limits,
+        live.clone(),
+        "api",
+        stop_rx.clone(),
+    );
     let deadline = async {
         let _ = stop_rx.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     tokio::select! {
-        r = server => if let Err(e) = r { tracing::error!(error = %e, "HTTP server failed") },
+        () = server => {},
         () = deadline => tracing::warn!("in-flight requests did not finish within {SHUTDOWN_GRACE:?}; closing anyway"),
     }
     tracing::info!("shutting down: in-flight requests answered; flushing the store");

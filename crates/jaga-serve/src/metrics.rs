@@ -42,15 +42,18 @@ pub enum Rejection {
     Unauthorized,
     Timeout,
     StoreFailed,
+    /// A connection refused at `limits.max_connections` (every connection busy).
+    Connections,
 }
 
-const REJECTIONS: [&str; 6] = [
+const REJECTIONS: [&str; 7] = [
     "busy",
     "too_large",
     "bad_request",
     "unauthorized",
     "timeout",
     "store_failed",
+    "connections",
 ];
 
 /// A histogram with fixed buckets (seconds).
@@ -113,7 +116,7 @@ pub struct Metrics {
     events: [AtomicU64; 2],
     verdicts: [[AtomicU64; 8]; 5],
     state_reasons: [AtomicU64; 5],
-    rejected: [AtomicU64; 6],
+    rejected: [AtomicU64; 7],
     pub scoring: Histogram,
     pub store_write: Histogram,
     pub request: Histogram,
@@ -243,6 +246,11 @@ impl Metrics {
                 "jaga_store_errors_total",
                 "Failed review store transactions.",
                 &self.store_errors,
+            ),
+            (
+                "jaga_case_conflicts_total",
+                "Flagged events not stored because their (community, id, group) was taken by another event's case.",
+                &jaga_store::CASE_CONFLICTS,
             ),
             (
                 "jaga_reloads_total{result=\"ok\"}",

@@ -32,6 +32,58 @@ pub struct ReloadStatus {
     /// What was loaded, or why the new set was refused.
     pub message: String,
     pub rules: usize,
+    /// Rule ids this reload added and removed (a deleted rule file shows here).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules_added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules_removed: Vec<String>,
+    /// The model in use (`model <path> (trained <date>)` or `no model`).
+    pub model: String,
+    /// A model was loaded before and none is now (its file was deleted): scoring goes on
+    /// with the rules only and health is `degraded` until a model loads again.
+    pub model_lost: bool,
+}
+
+/// What a reload changed: rule ids added and removed, and whether the model went away
+/// (`was_lost`: it had already gone at an earlier reload and has not come back).
+pub fn diff(old: &Engine, new: &Engine, was_lost: bool) -> (Vec<String>, Vec<String>, bool) {
+    let ids = |e: &Engine| {
+        e.rules()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (before, after) = (ids(old), ids(new));
+    let added = after.difference(&before).cloned().collect();
+    let removed = before.difference(&after).cloned().collect();
+    let lost = new.model().is_none() && (old.model().is_some() || was_lost);
+    (added, removed, lost)
+}
+
+/// The reload's changes in words, for the message and the log.
+fn describe_changes(added: &[String], removed: &[String], model_lost: bool) -> String {
+    let mut out = String::new();
+    let list = |ids: &[String]| {
+        let mut s = ids.iter().take(20).cloned().collect::<Vec<_>>().join(", ");
+        if ids.len() > 20 {
+            s.push_str(&format!(" and {} more", ids.len() - 20));
+        }
+        s
+    };
+    if !added.is_empty() {
+        out.push_str(&format!("; {} rules added: {}", added.len(), list(added)));
+    }
+    if !removed.is_empty() {
+        out.push_str(&format!(
+            "; {} rules removed: {} (a rule file deleted or emptied?)",
+            removed.len(),
+            list(removed)
+        ));
+    }
+    if model_lost {
+        out.push_str("; the model is gone (its file was deleted or moved): scoring with the rules only until it is back");
+    }
+    out
 }
 
 /// Reloads the rules and state policy into [`Live`].
@@ -55,6 +107,7 @@ impl Reloader {
         model: ModelChoice,
     ) -> Reloader {
         let rules_n = live.engine.load().rules().len();
+        let model_now = describe_model(&live.engine.load());
         Reloader {
             live,
             raids,
@@ -67,6 +120,10 @@ impl Reloader {
                 ok: true,
                 message: "loaded at startup".into(),
                 rules: rules_n,
+                rules_added: Vec::new(),
+                rules_removed: Vec::new(),
+                model: model_now,
+                model_lost: false,
             }),
             running: tokio::sync::Mutex::new(()),
         }
@@ -94,8 +151,12 @@ impl Reloader {
             Ok((engine, state_cfg)) => {
                 let rules = engine.rules().len();
                 let model = describe_model(&engine);
+                let was_lost = self.status().model_lost;
+                let (rules_added, rules_removed, model_lost) =
+                    diff(&self.live.engine.load(), &engine, was_lost);
                 self.live.engine.store(Arc::new(engine));
                 let mut message = format!("{rules} rules from {}; {}", self.rules.display(), model);
+                message.push_str(&describe_changes(&rules_added, &rules_removed, model_lost));
                 if let Some(cfg) = state_cfg {
                     if cfg != *self.live.state.load().cfg {
                         self.live
@@ -107,13 +168,28 @@ impl Reloader {
                 self.live.metrics.rules_loaded.store(rules as u64, Relaxed);
                 self.live.metrics.reloads_ok.fetch_add(1, Relaxed);
                 self.live.metrics.last_reload_ok.store(1, Relaxed);
-                tracing::info!(trigger, rules, "reloaded rules");
+                if model_lost || !rules_removed.is_empty() {
+                    tracing::warn!(
+                        trigger,
+                        rules,
+                        added = rules_added.len(),
+                        removed = ?rules_removed,
+                        model_lost,
+                        "reloaded with less than before"
+                    );
+                } else {
+                    tracing::info!(trigger, rules, added = rules_added.len(), "reloaded rules");
+                }
                 ReloadStatus {
                     at: jaga_store::unix_now(),
                     trigger: trigger.into(),
                     ok: true,
                     message,
                     rules,
+                    rules_added,
+                    rules_removed,
+                    model,
+                    model_lost,
                 }
             }
             Err(message) => {
@@ -121,12 +197,17 @@ impl Reloader {
                 self.live.metrics.last_reload_ok.store(0, Relaxed);
                 let rules = self.live.engine.load().rules().len();
                 tracing::error!(trigger, error = %message, "reload refused; the previous rules keep serving");
+                let prev = self.status();
                 ReloadStatus {
                     at: jaga_store::unix_now(),
                     trigger: trigger.into(),
                     ok: false,
                     message: format!("{message}\nthe previous rule set ({rules} rules) keeps serving; fix the files and save again"),
                     rules,
+                    rules_added: Vec::new(),
+                    rules_removed: Vec::new(),
+                    model: prev.model,
+                    model_lost: prev.model_lost,
                 }
             }
         };

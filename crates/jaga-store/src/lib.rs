@@ -1,8 +1,9 @@
 //! The review store: one SQLite file (WAL) holding every flagged event as a case, the admins'
 //! decisions, an append-only audit log and per-rule hit statistics.
 //!
-//! * Idempotent: a case is keyed by `(community, event id)`; a re-delivered event never makes
-//!   a second case (`INSERT OR IGNORE`), and rule hits are counted once.
+//! * Idempotent: a case is keyed by `(community, event id, group)`; a re-delivered event
+//!   never makes a second case (`INSERT OR IGNORE`), and rule hits are counted once. Another
+//!   event under a key already taken is reported (`case.conflict`), not silently dropped.
 //! * Batched: [`Store::insert_cases`] writes many cases in one transaction; `jaga serve`
 //!   group-commits the flagged events of concurrent requests and answers them only after the
 //!   commit, so an answered flagged event is in the file.
@@ -33,7 +34,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/001_init.sql")),
     (2, include_str!("../migrations/002_platform.sql")),
     (3, include_str!("../migrations/003_console.sql")),
+    (4, include_str!("../migrations/004_case_key_group.sql")),
 ];
+
+/// Flagged events whose case key `(community, event id, group)` was already taken by an
+/// event with different content (a bridge reusing ids), since the process started; each is
+/// also an audit entry `case.conflict` and a warning in the log. `jaga serve` exports it as
+/// `jaga_case_conflicts_total`.
+pub static CASE_CONFLICTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The highest schema version this build knows.
 pub fn schema_known() -> i64 {
@@ -66,6 +74,8 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("review store {path} is damaged ({problem}); jaga does not start on a damaged store. To recover: stop jaga, move the file aside with its -wal and -shm files (`mv {path} {path}.damaged`), then restore your last backup to {path}, or start without the file for a new, empty store (`sqlite3 {path}.damaged .recover | sqlite3 {path}` saves what is still readable)")]
+    Damaged { path: String, problem: String },
     #[error("no case {0}; list cases with `jaga review list`")]
     NotFound(i64),
     #[error("{0}")]
@@ -418,6 +428,10 @@ pub fn unix_now() -> i64 {
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path, durability: Durability) -> Result<Store, StoreError> {
+        Store::open_inner(path, durability, false)
+    }
+
+    fn open_inner(path: &Path, durability: Durability, check: bool) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: path.display().to_string(),
             source,
@@ -442,8 +456,70 @@ impl Store {
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536;"
             ))
             .map_err(|e| store.err(e))?;
+        if check {
+            store.quick_check()?;
+        }
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens the store like [`Store::open`] after checking that it is whole: an existing file
+    /// of 0 bytes (truncated; SQLite would silently make it a new, empty store) and a file
+    /// that fails `PRAGMA quick_check` (damaged pages) are refused with
+    /// [`StoreError::Damaged`], which says how to recover. `jaga serve` opens its store this
+    /// way at start; the check reads the whole file once.
+    pub fn open_checked(path: &Path, durability: Durability) -> Result<Store, StoreError> {
+        let damaged = |problem: String| StoreError::Damaged {
+            path: path.display().to_string(),
+            problem,
+        };
+        if let Ok(m) = std::fs::metadata(path) {
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            let wal_len = std::fs::metadata(&wal).map_or(0, |m| m.len());
+            if m.len() == 0 && wal_len == 0 {
+                return Err(damaged(
+                    "the file is empty (0 bytes): it was truncated or never written".into(),
+                ));
+            }
+        }
+        match Store::open_inner(path, durability, true) {
+            Ok(s) => Ok(s),
+            Err(StoreError::Sqlite { source, .. })
+                if matches!(
+                    source.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::NotADatabase)
+                        | Some(rusqlite::ErrorCode::DatabaseCorrupt)
+                ) =>
+            {
+                Err(damaged(format!("{source}")))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `PRAGMA quick_check`: `Err(Damaged)` with the first problems SQLite reports.
+    pub fn quick_check(&self) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA quick_check(5)")
+            .map_err(|e| self.err(e))?;
+        let damaged = |e: rusqlite::Error| StoreError::Damaged {
+            path: self.path.display().to_string(),
+            problem: format!("quick_check: {e}"),
+        };
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(damaged)?
+            .collect::<Result<_, _>>()
+            .map_err(damaged)?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            return Ok(());
+        }
+        Err(StoreError::Damaged {
+            path: self.path.display().to_string(),
+            problem: format!("quick_check: {}", rows.join("; ")),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -502,6 +578,11 @@ impl Store {
                 )
                 .map_err(sq)?;
         }
+        // A migration may rebuild a table others reference (SQLite's way to change a
+        // constraint); foreign keys are checked again once the migrations are in.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys=OFF")
+            .map_err(sq)?;
         for (n, sql) in MIGRATIONS.iter().filter(|(n, _)| !applied.contains(n)) {
             let tx = self.conn.transaction().map_err(sq)?;
             tx.execute_batch(sql)
@@ -515,6 +596,9 @@ impl Store {
                 .and_then(|()| tx.commit())
                 .map_err(sq)?;
         }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys=ON")
+            .map_err(sq)?;
         Ok(())
     }
 
@@ -842,9 +926,60 @@ fn insert_cases_tx(tx: &rusqlite::Transaction<'_>, cases: &[NewCase]) -> rusqlit
             for r in &c.rules {
                 hit.execute(params![r])?;
             }
+        } else {
+            report_conflict(tx, c)?;
         }
     }
     Ok(inserted)
+}
+
+/// A case key already taken: a re-delivery of the same event is normal and silent; an
+/// event with other content under the same key (a bridge reusing message ids within a
+/// group) is reported in the audit log, the log and [`CASE_CONFLICTS`].
+fn report_conflict(tx: &rusqlite::Transaction<'_>, c: &NewCase) -> rusqlite::Result<()> {
+    let existing: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT id, event, user_id FROM cases WHERE community = ?1 AND event_id = ?2 AND group_id = ?3",
+            params![c.community, c.event_id, c.group],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((case_id, event, user)) = existing else {
+        return Ok(());
+    };
+    // The time is not content: a bridge's retry may stamp it anew.
+    let content = |json: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("ts");
+        }
+        v
+    };
+    if user == c.user && content(&event) == content(&c.event_json) {
+        return Ok(());
+    }
+    CASE_CONFLICTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tracing::warn!(
+        community = %c.community,
+        group = %c.group,
+        event_id = %c.event_id,
+        case_id,
+        "a flagged event reuses the id of a stored case with different content; the new event was not stored (give each message its own id within its group)"
+    );
+    let detail = serde_json::json!({
+        "community": c.community,
+        "group": c.group,
+        "event_id": c.event_id,
+        "category": c.category,
+        "action": c.action,
+        "rules": c.rules,
+    })
+    .to_string();
+    tx.execute(
+        "INSERT INTO audit (at, actor, what, case_id, detail) VALUES (?1, 'system', 'case.conflict', ?2, ?3)",
+        params![unix_now(), case_id, detail],
+    )?;
+    Ok(())
 }
 
 /// Records a decision inside a transaction: the decision row, the case status, the rule
@@ -1132,6 +1267,71 @@ mod tests {
             "a hold is only ever extended"
         );
         assert!(s.raid_holds(now + 120_000).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_store_keyed_without_the_group_migrates_keeping_its_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("jaga.db");
+        // A file as the schema of migrations 1-3 left it, with a decided case.
+        {
+            let c = Connection::open(&p).unwrap();
+            c.execute_batch(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, at INTEGER NOT NULL)",
+            )
+            .unwrap();
+            for (n, sql) in &MIGRATIONS[..3] {
+                c.execute_batch(sql).unwrap();
+                c.execute(
+                    "INSERT INTO schema_migrations (version, at) VALUES (?1, 0)",
+                    [n],
+                )
+                .unwrap();
+            }
+            c.execute_batch("PRAGMA user_version = 3").unwrap();
+            let (ev, v) = flagged("m1", "pinjol cair", "scam.pinjol", Category::Scam);
+            let nc = NewCase::new(&ev, &v, 5);
+            c.execute(
+                "INSERT INTO cases (community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, event, verdict, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![nc.community, nc.event_id, nc.kind, nc.group, nc.user, nc.category, nc.action, 0.9, "scam.pinjol", nc.summary, nc.name, nc.event_json, nc.verdict_json, 5],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO decisions (case_id, admin, decision, at) VALUES (1, 'rini', 'confirm', 6)",
+                [],
+            )
+            .unwrap();
+            c.execute("UPDATE cases SET status = 'confirmed' WHERE id = 1", [])
+                .unwrap();
+        }
+        let mut s = Store::open(&p, Durability::Normal).unwrap();
+        assert_eq!(s.schema_version().unwrap(), schema_known());
+        let d = s.get(1).unwrap().unwrap();
+        assert_eq!(
+            (d.case.event_id.as_str(), d.case.status, d.decisions.len()),
+            ("m1", Status::Confirmed, 1),
+            "the case and its decision survive the rebuild"
+        );
+        // The same message id in another group of the community is another case.
+        let (mut ev, v) = flagged("m1", "pinjol lagi", "scam.pinjol", Category::Scam);
+        ev.group = "army-lain".into();
+        assert_eq!(s.insert_cases(&[NewCase::new(&ev, &v, 7)]).unwrap(), 1);
+        assert_eq!(s.count(None).unwrap(), 2);
+        let fk: Vec<String> = s
+            .conn
+            .prepare("PRAGMA foreign_key_check")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(fk.is_empty(), "{fk:?}");
+        let on: i64 = s
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, 1);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! Geometry: words and numbers are found in the normalised text (so fullwidth digits, keycap
 //! emoji and s p a c e d digits are folded) and every span is mapped back to the original.
 
+pub mod context;
 pub mod mask;
 pub mod validate;
 
@@ -260,6 +261,29 @@ const SELF_DISCLOSURE: &[&str] = &[
     "dm me",
     "narahubung",
     "info lebih lanjut hubungi",
+    // A member's own shipping address for a group order or a prize.
+    "alamat kirim",
+    "alamat pengiriman",
+    "alamat buat",
+    "alamat yg buat",
+    "alamat yang buat",
+    "alamat ku",
+    "alamat baru aku",
+    "alamat baruku",
+    "kirim alamat",
+    "aku pindah",
+    "pindah kos",
+    "pindah ke",
+    "kode pos",
+    "kodepos",
+    "shipping address",
+    "my new address",
+    "send it to me",
+    "ship to me",
+    "rumah aku",
+    "ke rumah aku",
+    "kos aku",
+    "kosan aku",
 ];
 const PUBLIC: &[&str] = &[
     "venue",
@@ -298,6 +322,11 @@ const PUBLIC: &[&str] = &[
     "call center",
     "hotline",
     "kantor pusat",
+    "panti asuhan",
+    "panti",
+    "posko",
+    "sekretariat",
+    "basecamp",
 ];
 const WARNING: &[&str] = &[
     "hati-hati",
@@ -469,6 +498,8 @@ pub struct Doxing {
     iban: Regex,
     /// Substrings of every shared-location phrase, to skip clean messages cheaply.
     location_words: [memchr::memmem::Finder<'static>; 3],
+    /// Exposure without a validated number: a person, where to find them, a call to act.
+    context: context::ContextDetector,
 }
 
 /// Per-message buffers.
@@ -478,6 +509,7 @@ pub struct DoxingScratch {
     runs: Vec<(usize, usize)>,
     digits: String,
     found: Vec<Found>,
+    ctx: context::ContextScratch,
 }
 
 #[derive(Debug, Clone)]
@@ -585,6 +617,7 @@ impl Doxing {
                 memchr::memmem::Finder::new("location"),
             ],
             iban: re(r"(?-u:\b)[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?(?-u:\b)")?,
+            context: context::ContextDetector::new()?,
         })
     }
 
@@ -613,11 +646,13 @@ impl Doxing {
             .location_words
             .iter()
             .any(|f| f.find(t.as_bytes()).is_some());
-        if digits == 0
+        // Contextual exposure needs no entity: one automaton pass finds its cues.
+        self.context.scan(norm, &mut s.ctx);
+        let no_entity = digits == 0
             && !has_entity
             && !maybe_share
-            && memchr::memchr(b'@', t.as_bytes()).is_none()
-        {
+            && memchr::memchr(b'@', t.as_bytes()).is_none();
+        if no_entity && s.ctx.call.is_none() {
             return;
         }
         self.find_words(t, norm, &mut s.hits);
@@ -995,8 +1030,19 @@ impl Doxing {
     /// Cancels self-disclosed and public data, adds context, and marks exposure.
     fn judge(&self, show_pii: bool, s: &mut DoxingScratch, out: &mut Vec<Finding>) {
         let warning = Self::anywhere(&s.hits, Word::Warning);
-        let intent = s.hits.iter().find(|h| h.word == Word::Intent).copied();
-        let third = s.hits.iter().find(|h| h.word == Word::ThirdPerson).copied();
+        // Exposure intent: a listed intent word, or a call to act ("telponin rame-rame").
+        let intent = s
+            .hits
+            .iter()
+            .find(|h| h.word == Word::Intent)
+            .map(|h| (h.start, h.end))
+            .or(s.ctx.call);
+        let third = s
+            .hits
+            .iter()
+            .find(|h| h.word == Word::ThirdPerson)
+            .map(|h| (h.start, h.end))
+            .or(s.ctx.third);
         let first = out.len();
         for f in &s.found {
             let (a, b) = (f.start, f.end);
@@ -1061,14 +1107,33 @@ impl Doxing {
                 out.push(x);
             }
             if out.len() > first {
-                for h in [i, p] {
-                    out.push(Finding::new(
-                        Signal::DoxingExposure,
-                        h.start,
-                        h.end,
-                        String::new(),
-                    ));
+                for (a, b) in [i, p] {
+                    out.push(Finding::new(Signal::DoxingExposure, a, b, String::new()));
                 }
+            }
+        }
+        // Without an entity: the person, where to find them, and the call to act.
+        if s.ctx.exposes() {
+            let weight = s.ctx.weight();
+            for e in &s.ctx.exposed {
+                let masked = mask::text(&e.value);
+                let pii = PiiEntity {
+                    kind: e.kind.to_string(),
+                    span: [e.start, e.end],
+                    validation: e.validation.to_string(),
+                    masked: masked.clone(),
+                    value: show_pii.then(|| e.value.clone()),
+                };
+                let detail = if show_pii { e.value.clone() } else { masked };
+                let mut x = Finding::new(Signal::DoxingExposure, e.start, e.end, detail);
+                x.weight = weight;
+                x.pii = Some(Box::new(pii));
+                out.push(x);
+            }
+            for (a, b) in [s.ctx.third, s.ctx.call].into_iter().flatten() {
+                let mut x = Finding::new(Signal::DoxingExposure, a, b, String::new());
+                x.weight = weight;
+                out.push(x);
             }
         }
     }

@@ -258,7 +258,7 @@ pub fn observe(
             let fresh_ms = cfg.fresh_secs as i64 * 1000;
             let mut first = ev.member_messages == Some(0);
             let mut is_fresh = match (ev.joined_at, ev.ts) {
-                (Some(j), Some(t)) => (0..=cfg.fresh_secs as i64).contains(&(t - j)),
+                (Some(j), Some(t)) => (0..=cfg.fresh_secs as i64).contains(&t.saturating_sub(j)),
                 _ => false,
             };
             if let Some((t, n)) = fresh.joined.get_mut(&member) {
