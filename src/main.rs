@@ -404,6 +404,12 @@ enum ReviewCommand {
         store: StoreArg,
         #[arg(long)]
         json: bool,
+        /// Show the event as received (decrypted with JAGA_STORE_KEY), audited under --admin.
+        #[arg(long, requires = "admin")]
+        reveal: bool,
+        /// Your name, for the audit log of a reveal.
+        #[arg(long)]
+        admin: Option<String>,
     },
     /// Record a decision: confirm (the verdict was right) or dismiss (a false positive).
     Decide {
@@ -1212,11 +1218,24 @@ fn cmd_review(c: ReviewCommand) -> u8 {
                 }
             }
         }
-        ReviewCommand::Show { id, store, json } => {
-            let Ok(s) = open_store(&store.store) else {
+        ReviewCommand::Show {
+            id,
+            store,
+            json,
+            reveal,
+            admin,
+        } => {
+            let Ok(mut s) = open_store(&store.store) else {
                 return EXIT_FATAL;
             };
-            match s.get(id) {
+            let got = if reveal {
+                let who = admin.unwrap_or_default();
+                s.reveal(id, &who, "personal data shown by jaga review show --reveal")
+                    .map(Some)
+            } else {
+                s.get(id)
+            };
+            match got {
                 Ok(Some(c)) if json => {
                     println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
                     EXIT_OK

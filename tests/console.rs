@@ -99,6 +99,9 @@ fn add_admin(dir: &Path, name: &str, role: &str, password: Option<&str>) -> Stri
 /// A workspace with the shipped rules, an admin, a bridge that carries actions out (the
 /// generic outbound webhook, every group in `review` mode: nothing happens until an admin
 /// confirms), and `jaga serve` running on it.
+/// The store key of the console tests (64 hex digits).
+const STORE_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
 fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let bridge = Fake::start(|_| Reply::Json(200, "{}".into()));
@@ -118,6 +121,8 @@ fn start() -> Server {
         &[
             ("JAGA_WEBHOOK_SECRET", WEBHOOK_SECRET),
             ("JAGA_LOG", "warn"),
+            // The full events are kept (encrypted) so an admin can reveal them.
+            ("JAGA_STORE_KEY", STORE_KEY),
         ],
     );
     let addr = serve.addr;

@@ -520,3 +520,136 @@ fn same_message_id_in_two_groups_makes_two_cases_and_conflicts_are_reported() {
     assert!(log.contains("reuses the id of a stored case"), "{log}");
     assert!(!log.contains("pinjol murah"), "no message text in the log");
 }
+
+/// Whether `needle` appears anywhere in the store's files (main, WAL).
+fn in_store_files(db: &std::path::Path, needle: &str) -> bool {
+    ["", "-wal"].iter().any(|suffix| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        std::fs::read(&p)
+            .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .unwrap_or(false)
+    })
+}
+
+/// Issue 14 item 4: the store files are private (0600); without a key the store keeps only
+/// the masked event, with one the full event only encrypted; a reveal decrypts it and is
+/// audited (API and CLI); the case list masks user ids. (Retention: the store's unit test
+/// `retention_purges_decided_cases`.)
+#[test]
+fn personal_data_at_rest_is_private_masked_and_revealed_only_with_the_key() {
+    use std::os::unix::fs::PermissionsExt;
+    const KTP: &str = "3171234567890123";
+    const PHONE: &str = "081234560491";
+    const NAME_PHONE: &str = "081298765432";
+    let text = format!("pinjol cair, KTP {KTP}, WA {PHONE}");
+    let ev = |id: &str| {
+        serde_json::json!({"id": id, "community": "army-id", "group": "army-tiket",
+            "user": "6281355501234", "name": format!("Rini {NAME_PHONE}"), "text": text})
+        .to_string()
+    };
+    let key_hex = "5a".repeat(32);
+    for with_key in [false, true] {
+        let dir = workspace("");
+        let db = dir.path().join("jaga.db");
+        let key_file = dir.path().join("store.key");
+        std::fs::write(&key_file, format!("{key_hex}\n")).unwrap();
+        let key_path = key_file.display().to_string();
+        let mut env = vec![("JAGA_ADMIN_TOKEN", ADMIN)];
+        if with_key {
+            env.push(("JAGA_STORE_KEY_FILE", key_path.as_str()));
+        }
+        let srv = Server::start(dir.path(), &env);
+        assert_eq!(srv.post("/v1/events", &ev("m1")).json()["action"], "remove");
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = db.as_os_str().to_owned();
+            p.push(suffix);
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "jaga.db{suffix} is {mode:o}");
+        }
+        let list = srv.admin_get("/v1/cases").json();
+        let case = &list["cases"][0];
+        assert_eq!(case["user"], "6281*****1234", "{list}");
+        let id = case["id"].as_i64().unwrap();
+        let shown = srv.admin_get(&format!("/v1/cases/{id}")).json();
+        assert!(!shown.to_string().contains(KTP), "{shown}");
+        assert!(!shown.to_string().contains(PHONE), "{shown}");
+        let reveal = |who: &str| {
+            request(
+                srv.addr,
+                "POST",
+                &format!("/v1/cases/{id}/reveal"),
+                &[AUTH],
+                serde_json::json!({"admin": who, "reason": "police report"})
+                    .to_string()
+                    .as_bytes(),
+            )
+        };
+        let r = reveal("rini");
+        if with_key {
+            assert_eq!(r.status, 200, "{}", r.text());
+            assert_eq!(r.json()["event"]["text"], text.as_str());
+            let audit = srv.admin_get("/v1/audit").json();
+            let a = audit["audit"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["what"] == "case.reveal")
+                .cloned()
+                .unwrap_or_else(|| panic!("no reveal in the audit: {audit}"));
+            assert_eq!(
+                (a["actor"].as_str(), a["case_id"].as_i64()),
+                (Some("rini"), Some(id))
+            );
+        } else {
+            assert_eq!(r.status, 400, "{}", r.text());
+            assert!(r.text().contains("JAGA_STORE_KEY"), "{}", r.text());
+        }
+        let (code, log) = srv.terminate();
+        assert_eq!(code, Some(0), "{log}");
+        for secret in [KTP, PHONE, NAME_PHONE, text.as_str()] {
+            assert!(
+                !in_store_files(&db, secret),
+                "`{secret}` readable in the store (key: {with_key})"
+            );
+        }
+        assert!(!log.contains(KTP) && !log.contains(PHONE));
+
+        // The CLI reveal: with the key, audited; without it, refused.
+        let show = |key: Option<&str>| {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_jaga"));
+            c.args([
+                "review",
+                "show",
+                &id.to_string(),
+                "--store",
+                "jaga.db",
+                "--reveal",
+                "--admin",
+                "sari",
+            ])
+            .current_dir(dir.path())
+            .env_remove("JAGA_STORE_KEY")
+            .env_remove("JAGA_STORE_KEY_FILE");
+            if let Some(k) = key {
+                c.env("JAGA_STORE_KEY", k);
+            }
+            c.output().unwrap()
+        };
+        let out = show(with_key.then_some(key_hex.as_str()));
+        if with_key {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(String::from_utf8_lossy(&out.stdout).contains(KTP));
+            let wrong = show(Some(&"a5".repeat(32)));
+            assert!(!wrong.status.success());
+            assert!(String::from_utf8_lossy(&wrong.stderr).contains("does not decrypt"));
+        } else {
+            assert!(!out.status.success());
+            assert!(String::from_utf8_lossy(&out.stderr).contains("JAGA_STORE_KEY"));
+        }
+    }
+}

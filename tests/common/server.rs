@@ -64,6 +64,8 @@ impl Server {
             .current_dir(dir)
             .env_remove("JAGA_ADMIN_TOKEN")
             .env_remove("JAGA_INGEST_TOKEN")
+            .env_remove("JAGA_STORE_KEY")
+            .env_remove("JAGA_STORE_KEY_FILE")
             .env("JAGA_LOG", "info")
             .stdin(stdin)
             .stdout(Stdio::piped())

@@ -29,6 +29,9 @@ pub struct Config {
     pub model: Option<PathBuf>,
     /// `full` fsyncs every commit (survives power loss); `normal` survives a crash of jaga.
     pub durability: Durability,
+    /// Delete cases decided more than this many days ago (with their decisions), at start
+    /// and every hour; 0 keeps them.
+    pub retention_days: u64,
     pub limits: Limits,
     pub pipeline: PipelineConfig,
     pub state: StateConfig,
@@ -51,6 +54,7 @@ impl Default for Config {
             rules: PathBuf::from("rules"),
             model: None,
             durability: Durability::default(),
+            retention_days: 0,
             limits: Limits::default(),
             pipeline: PipelineConfig::default(),
             state: StateConfig::default(),

@@ -47,6 +47,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/cases", get(list_cases))
         .route("/v1/cases/{id}", get(get_case))
         .route("/v1/cases/{id}/decision", post(decide))
+        .route("/v1/cases/{id}/reveal", post(reveal))
         .route("/v1/rules/stats", get(rule_stats))
         .route("/v1/audit", get(audit))
         .route("/v1/reload", post(reload))
@@ -433,7 +434,13 @@ async fn list_cases(
         limit: q.limit.unwrap_or(100),
     };
     match with_store(&app, move |s| s.list(&filter)).await {
-        Ok(cases) => to_json(&serde_json::json!({ "cases": cases })),
+        Ok(mut cases) => {
+            // User ids are often phone numbers (WhatsApp): masked like the summary.
+            for c in &mut cases {
+                c.user = jaga_core::mask::mask(&c.user);
+            }
+            to_json(&serde_json::json!({ "cases": cases }))
+        }
         Err(r) => r,
     }
 }
@@ -453,6 +460,99 @@ async fn get_case(
         Ok(c) => to_json(&c),
         Err(r) => r,
     }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevealBody {
+    admin: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The case with the event as received, decrypted with the store key; audited.
+async fn reveal(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin(&app, &headers) {
+        return r;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::BAD_REQUEST, "a case id is a number");
+    };
+    let b: RevealBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("not a reveal: {e}; send {{\"admin\":\"NAME\",\"reason\":optional}}"),
+            )
+        }
+    };
+    let detail = format!("personal data revealed through the admin API: {}", b.reason);
+    match with_store(&app, move |s| s.reveal(id, &b.admin, &detail)).await {
+        Ok(c) => to_json(&c),
+        Err(r) => r,
+    }
+}
+
+/// At start: converts cases stored before the store kept personal data masked, purges
+/// what `retention_days` no longer keeps, and says whether full events are kept.
+pub fn protect_store(store: &mut jaga_store::Store, retention_days: u64) -> Result<(), String> {
+    let n = store.seal_legacy().map_err(|e| e.to_string())?;
+    if n > 0 {
+        tracing::info!(
+            cases = n,
+            sealed = store.has_key(),
+            "cases from before masked storage converted"
+        );
+    }
+    if store.has_key() {
+        tracing::info!("full events are kept encrypted with the store key (JAGA_STORE_KEY)");
+    } else {
+        tracing::warn!("no store key (JAGA_STORE_KEY or JAGA_STORE_KEY_FILE): cases keep only the masked event; personal data cannot be revealed later");
+    }
+    if retention_days > 0 {
+        let n = store
+            .purge_decided(jaga_store::unix_now(), retention_days)
+            .map_err(|e| e.to_string())?;
+        tracing::info!(
+            cases = n,
+            retention_days,
+            "purged decided cases past retention"
+        );
+    }
+    Ok(())
+}
+
+/// Purges decided cases past `retention_days` every hour (0: never).
+pub fn spawn_retention(app: Arc<App>, retention_days: u64) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if retention_days == 0 {
+            return;
+        }
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let r = app
+                .executor
+                .with_store(move |s| s.purge_decided(jaga_store::unix_now(), retention_days))
+                .await;
+            match r {
+                Ok(n) if n > 0 => tracing::info!(
+                    cases = n,
+                    retention_days,
+                    "purged decided cases past retention"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "retention purge failed"),
+            }
+        }
+    })
 }
 
 async fn decide(

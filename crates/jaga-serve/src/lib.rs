@@ -221,10 +221,11 @@ async fn serve(opts: Options) -> Result<(), String> {
     };
     // The first connection checks the file is whole (refusing a damaged or truncated store
     // with the way to recover) before anything is written to it.
-    let writer_store = Store::open_checked(&cfg.store, cfg.durability).map_err(|e| match e {
+    let mut writer_store = Store::open_checked(&cfg.store, cfg.durability).map_err(|e| match e {
         e @ jaga_store::StoreError::Damaged { .. } => e.to_string(),
         e => format!("cannot open the review store for writing: {e}; check the path given by --store or `store` in jaga.toml"),
     })?;
+    http::protect_store(&mut writer_store, cfg.retention_days)?;
     let admin_store = open("the admin API")?;
     let raids = Arc::new(Raids::default());
     let holds = admin_store
@@ -394,6 +395,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         )
         .await;
     let ticker = spawn_ticker(app.clone());
+    let retention = http::spawn_retention(app.clone(), cfg.retention_days);
     let mut workers = executor.spawn(stop_rx.clone());
     if let Some(t) = telegram.filter(|t| t.config().receive == config::Receive::Polling) {
         workers.push(tokio::spawn(t.poll(app.clone(), stop_rx.clone())));
@@ -438,6 +440,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, t).await;
     }
     ticker.abort();
+    retention.abort();
     for w in workers {
         let _ = tokio::time::timeout(Duration::from_secs(5), w).await;
     }

@@ -249,7 +249,7 @@ impl Store {
             source,
         };
         let tx = self.conn.transaction().map_err(sq)?;
-        let inserted = crate::insert_cases_tx(&tx, cases).map_err(sq)?;
+        let inserted = crate::insert_cases_tx(&tx, cases, self.key.as_ref()).map_err(sq)?;
         {
             let mut ins = tx
                 .prepare_cached(

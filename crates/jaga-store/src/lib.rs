@@ -13,6 +13,9 @@
 //!   `jaga train --from-store`.
 
 mod actions;
+pub mod seal;
+
+pub use seal::StoreKey;
 
 pub use actions::{ActionCounts, ActionRow, ActionUpdate, NewAction, Origin, Trusted};
 
@@ -35,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/002_platform.sql")),
     (3, include_str!("../migrations/003_console.sql")),
     (4, include_str!("../migrations/004_case_key_group.sql")),
+    (5, include_str!("../migrations/005_sealed.sql")),
 ];
 
 /// Flagged events whose case key `(community, event id, group)` was already taken by an
@@ -179,7 +183,10 @@ pub struct NewCase {
     pub rules: Vec<String>,
     pub summary: String,
     pub name: String,
+    /// The event as received (JSON): stored only encrypted, and only with a store key.
     pub event_json: String,
+    /// The event with personal data masked (JSON), byte offsets kept: the `event` column.
+    pub event_masked: String,
     pub verdict_json: String,
     pub created_at: i64,
 }
@@ -204,7 +211,9 @@ impl NewCase {
             .flat_map(|r| r.spans.iter().copied())
             .filter(|s| !entities.iter().any(|(e, _)| e == s))
             .collect();
-        let mut summary = masked_summary(&ev.text, &entities, &doxing);
+        let parts = mask_parts(&ev.text, &entities, &doxing);
+        let masked_text = seal::same_length(&ev.text, &parts);
+        let mut summary = apply_parts(&ev.text, parts);
         if let Some((cut, _)) = summary.char_indices().nth(SUMMARY_CHARS) {
             summary.truncate(cut);
             summary.push('…');
@@ -239,6 +248,8 @@ impl NewCase {
                 jaga_core::vocab::sender(&ev.name, "")
             },
             event_json: serde_json::to_string(ev).unwrap_or_default(),
+            event_masked: serde_json::to_string(&seal::masked_event(ev, masked_text))
+                .unwrap_or_default(),
             verdict_json: serde_json::to_string(v).unwrap_or_default(),
             created_at: now,
         }
@@ -253,6 +264,15 @@ pub fn masked_summary(
     entities: &[([usize; 2], &str)],
     doxing: &[[usize; 2]],
 ) -> String {
+    apply_parts(text, mask_parts(text, entities, doxing))
+}
+
+/// The ranges [`masked_summary`] replaces and their replacements, in order, not overlapping.
+fn mask_parts(
+    text: &str,
+    entities: &[([usize; 2], &str)],
+    doxing: &[[usize; 2]],
+) -> Vec<(usize, usize, String)> {
     let valid = |a: usize, b: usize| {
         a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
     };
@@ -282,6 +302,10 @@ pub fn masked_summary(
         }
     }
     chosen.sort_by_key(|c| c.0);
+    chosen
+}
+
+fn apply_parts(text: &str, chosen: Vec<(usize, usize, String)>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (a, b, r) in chosen {
@@ -416,6 +440,8 @@ impl LabelledExample {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Encrypts full events (`JAGA_STORE_KEY`); `None`: only masked events are kept.
+    key: Option<StoreKey>,
 }
 
 /// Unix seconds now.
@@ -432,6 +458,13 @@ impl Store {
     }
 
     fn open_inner(path: &Path, durability: Durability, check: bool) -> Result<Store, StoreError> {
+        let key = StoreKey::from_env().map_err(StoreError::Invalid)?;
+        private_files(path).map_err(|e| {
+            StoreError::Invalid(format!(
+                "review store {}: cannot create it readable by its owner only: {e}",
+                path.display()
+            ))
+        })?;
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: path.display().to_string(),
             source,
@@ -439,6 +472,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            key,
         };
         let sync = match durability {
             Durability::Normal => "NORMAL",
@@ -453,7 +487,7 @@ impl Store {
         store
             .conn
             .execute_batch(&format!(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536; PRAGMA secure_delete=ON;"
             ))
             .map_err(|e| store.err(e))?;
         if check {
@@ -524,6 +558,149 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Sets (or removes) the key full events are encrypted with; [`Store::open`] takes it
+    /// from `JAGA_STORE_KEY` / `JAGA_STORE_KEY_FILE`.
+    pub fn set_key(&mut self, key: Option<StoreKey>) {
+        self.key = key;
+    }
+
+    /// Whether full events are kept (encrypted) in this session.
+    pub fn has_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Brings cases stored before migration 5 (the full event in clear in `event`) to the
+    /// masked form, sealing the full event when there is a key; returns how many. With
+    /// `secure_delete` the clear text is overwritten, not left in free pages.
+    pub fn seal_legacy(&mut self) -> Result<usize, StoreError> {
+        let path = self.path.display().to_string();
+        let sq = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let key = self.key.clone();
+        let tx = self.conn.transaction().map_err(sq)?;
+        let rows: Vec<(i64, String, String, i64)> = {
+            let mut stmt = tx
+                .prepare("SELECT id, event, verdict, created_at FROM cases WHERE masked = 0")
+                .map_err(sq)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .map_err(sq)?;
+            rows.collect::<Result<_, _>>().map_err(sq)?
+        };
+        for (id, event, verdict, created) in &rows {
+            let ev: Event = serde_json::from_str(event).unwrap_or_default();
+            let v: Verdict = serde_json::from_str(verdict).unwrap_or_else(|_| Verdict {
+                id: ev.id.clone(),
+                kind: ev.kind,
+                category: None,
+                action: Action::Review,
+                scores: Default::default(),
+                reasons: Vec::new(),
+            });
+            let c = NewCase::new(&ev, &v, *created);
+            let sealed = key.as_ref().map(|k| {
+                k.seal(
+                    event.as_bytes(),
+                    &seal::aad(&ev.community, &ev.group, &c.event_id),
+                )
+            });
+            tx.execute(
+                "UPDATE cases SET event = ?2, sealed = ?3, masked = 1 WHERE id = ?1",
+                params![id, c.event_masked, sealed],
+            )
+            .map_err(sq)?;
+        }
+        tx.commit().map_err(sq)?;
+        Ok(rows.len())
+    }
+
+    /// One case with the event as received, decrypted with the store key, for an admin who
+    /// needs the personal data; the reveal is recorded in the audit log under `actor`.
+    pub fn reveal(&mut self, id: i64, actor: &str, detail: &str) -> Result<CaseDetail, StoreError> {
+        if actor.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a reveal needs the admin's name (`admin`)".into(),
+            ));
+        }
+        let mut c = self.get(id)?.ok_or(StoreError::NotFound(id))?;
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT sealed FROM cases WHERE id = ?1", [id], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let Some(sealed) = sealed else {
+            return Err(StoreError::Invalid(format!(
+                "case {id} keeps only the masked event: no store key (JAGA_STORE_KEY) was set when it was stored"
+            )));
+        };
+        let Some(key) = &self.key else {
+            return Err(StoreError::Invalid(
+                "the full event is kept encrypted; set JAGA_STORE_KEY (or JAGA_STORE_KEY_FILE) to the store's key to reveal it".into(),
+            ));
+        };
+        let aad = seal::aad(&c.case.community, &c.case.group, &c.case.event_id);
+        let plain = key.open(&sealed, &aad).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "case {id}: the full event does not decrypt with this key (another JAGA_STORE_KEY?)"
+            ))
+        })?;
+        c.event = serde_json::from_slice(&plain).unwrap_or(serde_json::Value::Null);
+        self.audit(actor, "case.reveal", Some(id), detail)?;
+        Ok(c)
+    }
+
+    /// Deletes cases decided more than `days` days before `now` (unix seconds), with their
+    /// decisions, finished actions, origins and reports; a case with an action still to be
+    /// carried out waits. The audit log keeps its entries (no personal data). Returns how
+    /// many cases went; a purge that removed any is audited.
+    pub fn purge_decided(&mut self, now: i64, days: u64) -> Result<usize, StoreError> {
+        let path = self.path.display().to_string();
+        let sq = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let before = now.saturating_sub((days as i64).saturating_mul(86_400));
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sq)?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS purge (id INTEGER PRIMARY KEY, community TEXT, event_id TEXT); DELETE FROM purge;",
+        )
+        .map_err(sq)?;
+        tx.execute(
+            "INSERT INTO purge SELECT id, community, event_id FROM cases
+             WHERE status IN ('confirmed', 'dismissed') AND decided_at < ?1
+               AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.case_id = cases.id AND a.state = 'pending')",
+            [before],
+        )
+        .map_err(sq)?;
+        tx.execute_batch(
+            "DELETE FROM decisions WHERE case_id IN (SELECT id FROM purge);
+             DELETE FROM actions WHERE case_id IN (SELECT id FROM purge);
+             DELETE FROM cases WHERE id IN (SELECT id FROM purge);
+             DELETE FROM origins WHERE (community, event_id) IN (SELECT community, event_id FROM purge)
+               AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.community = origins.community AND c.event_id = origins.event_id);
+             DELETE FROM reports WHERE (community, event_id) IN (SELECT community, event_id FROM purge)
+               AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.community = reports.community AND c.event_id = reports.event_id);",
+        )
+        .map_err(sq)?;
+        let n: i64 = tx
+            .query_row("SELECT COUNT(*) FROM purge", [], |r| r.get(0))
+            .map_err(sq)?;
+        tx.execute_batch("DELETE FROM purge;").map_err(sq)?;
+        if n > 0 {
+            tx.execute(
+                "INSERT INTO audit (at, actor, what, case_id, detail) VALUES (?1, 'system', 'cases.purge', NULL, ?2)",
+                params![now, format!("{n} cases decided more than {days} days ago deleted (retention_days)")],
+            )
+            .map_err(sq)?;
+        }
+        tx.commit().map_err(sq)?;
+        Ok(n as usize)
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
@@ -772,7 +949,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT c.id, c.event, c.status, c.category,
-                        (SELECT d.category FROM decisions d WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1)
+                        (SELECT d.category FROM decisions d WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1),
+                        c.sealed, c.community, c.group_id, c.event_id
                  FROM cases c WHERE c.status IN ('confirmed', 'dismissed') ORDER BY c.id",
             )
             .map_err(|e| self.err(e))?;
@@ -784,12 +962,28 @@ impl Store {
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<Vec<u8>>>(5)?,
+                    seal::aad(
+                        &r.get::<_, String>(6)?,
+                        &r.get::<_, String>(7)?,
+                        &r.get::<_, String>(8)?,
+                    ),
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (case_id, event, status, category, corrected) = row.map_err(|e| self.err(e))?;
+            let (case_id, masked, status, category, corrected, sealed, aad) =
+                row.map_err(|e| self.err(e))?;
+            // The full event when the key opens it; else the masked one (personal data
+            // starred out, the rest as received).
+            let event = match (&self.key, sealed) {
+                (Some(k), Some(s)) => k
+                    .open(&s, &aad)
+                    .and_then(|p| String::from_utf8(p).ok())
+                    .unwrap_or(masked),
+                _ => masked,
+            };
             let event: Event = serde_json::from_str(&event).map_err(|e| {
                 StoreError::Invalid(format!(
                     "{}: case {case_id} has an unreadable event: {e}",
@@ -893,12 +1087,17 @@ impl Store {
     }
 }
 
-/// Inserts cases inside a transaction; returns how many were new.
-fn insert_cases_tx(tx: &rusqlite::Transaction<'_>, cases: &[NewCase]) -> rusqlite::Result<usize> {
+/// Inserts cases inside a transaction; returns how many were new. The `event` column gets
+/// the masked event; the full one is sealed with `key`, or not kept without one.
+fn insert_cases_tx(
+    tx: &rusqlite::Transaction<'_>,
+    cases: &[NewCase],
+    key: Option<&StoreKey>,
+) -> rusqlite::Result<usize> {
     let mut inserted = 0;
     let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO cases (community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, event, verdict, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT OR IGNORE INTO cases (community, event_id, kind, group_id, user_id, category, action, score, rules, summary, name, event, verdict, created_at, sealed, masked)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1)",
     )?;
     let mut hit = tx.prepare_cached(
         "INSERT INTO rule_stats (rule, hits) VALUES (?1, 1)
@@ -917,9 +1116,13 @@ fn insert_cases_tx(tx: &rusqlite::Transaction<'_>, cases: &[NewCase]) -> rusqlit
             c.rules.join(","),
             c.summary,
             c.name,
-            c.event_json,
+            c.event_masked,
             c.verdict_json,
-            c.created_at
+            c.created_at,
+            key.map(|k| k.seal(
+                c.event_json.as_bytes(),
+                &seal::aad(&c.community, &c.group, &c.event_id)
+            )),
         ])?;
         if n == 1 {
             inserted += 1;
@@ -955,7 +1158,7 @@ fn report_conflict(tx: &rusqlite::Transaction<'_>, c: &NewCase) -> rusqlite::Res
         }
         v
     };
-    if user == c.user && content(&event) == content(&c.event_json) {
+    if user == c.user && content(&event) == content(&c.event_masked) {
         return Ok(());
     }
     CASE_CONFLICTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -1093,6 +1296,45 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
     })
 }
 
+/// Makes the store file (and its `-wal` and `-shm`, which SQLite creates with the main
+/// file's mode) readable and writable by its owner only: a new file is created 0600 before
+/// SQLite opens it, an existing one with a looser mode is narrowed.
+fn private_files(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if !dir.exists() {
+                    // SQLite reports a missing directory in its own words.
+                    return Ok(());
+                }
+            }
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+            {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            if let Ok(m) = std::fs::metadata(&p) {
+                if m.permissions().mode() & 0o077 != 0 {
+                    // Not fatal: another user's store can still be read where allowed.
+                    let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1155,9 +1397,103 @@ mod tests {
             "a re-delivery is not a second hit"
         );
         let detail = s.get(list[0].id).unwrap().unwrap();
-        assert_eq!(detail.event["text"], "WTS tiket, transfer ke 081234560491");
+        assert_eq!(detail.event["text"], "WTS tiket, transfer ke 0812****0491");
+        assert_eq!(detail.event["name"], "Rini 0812****0491");
         assert_eq!(detail.verdict["category"], "scam");
         assert_eq!(s.schema_version().unwrap(), schema_known());
+    }
+
+    #[test]
+    fn personal_data_at_rest_is_masked_or_sealed_and_revealed_with_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("jaga.db");
+        let mut s = Store::open(&p, Durability::Normal).unwrap();
+        let key = StoreKey::parse(&"ab".repeat(32)).unwrap();
+        s.set_key(Some(key.clone()));
+        let (ev, v) = flagged(
+            "m1",
+            "KTP 3171234567890123 a.n. Rini, WA 081234560491",
+            "doxing.ktp",
+            Category::Doxing,
+        );
+        s.insert_cases(&[NewCase::new(&ev, &v, 100)]).unwrap();
+        let (mut ev2, v2) = flagged("m2", "transfer ke 081299998888", "scam.x", Category::Scam);
+        ev2.group = "g2".into();
+        s.set_key(None);
+        s.insert_cases(&[NewCase::new(&ev2, &v2, 101)]).unwrap();
+        let ids: Vec<i64> = s
+            .list(&CaseFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let (id2, id1) = (ids[0], ids[1]);
+        // No key: the full event is not there to reveal.
+        let e = s.reveal(id1, "rini", "").unwrap_err().to_string();
+        assert!(e.contains("JAGA_STORE_KEY"), "{e}");
+        s.set_key(Some(key));
+        let e = s.reveal(id2, "rini", "").unwrap_err().to_string();
+        assert!(e.contains("only the masked event"), "{e}");
+        let full = s.reveal(id1, "rini", "check").unwrap();
+        assert_eq!(full.event["text"], ev.text);
+        let a = &s.audit_log(1).unwrap()[0];
+        assert_eq!(
+            (a.what.as_str(), a.actor.as_str(), a.case_id),
+            ("case.reveal", "rini", Some(id1))
+        );
+        // Another key does not open it.
+        s.set_key(Some(StoreKey::parse(&"cd".repeat(32)).unwrap()));
+        assert!(s.reveal(id1, "rini", "").is_err());
+        s.checkpoint().unwrap();
+        drop(s);
+        let bytes = std::fs::read(&p).unwrap();
+        for secret in ["3171234567890123", "081234560491", "081299998888"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in the file"
+            );
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+    }
+
+    #[test]
+    fn retention_purges_decided_cases() {
+        let (_d, mut s) = open();
+        let (e1, v1) = flagged("m1", "slot gacor", "spam.slot", Category::Spam);
+        let (e2, v2) = flagged("m2", "slot lagi", "spam.slot", Category::Spam);
+        s.insert_cases(&[NewCase::new(&e1, &v1, 1), NewCase::new(&e2, &v2, 2)])
+            .unwrap();
+        let ids: Vec<i64> = s
+            .list(&CaseFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let d = NewDecision {
+            admin: "rini".into(),
+            decision: Judgement::Confirm,
+            category: None,
+            action: None,
+            note: String::new(),
+        };
+        s.decide(ids[1], &d).unwrap();
+        let now = unix_now();
+        assert_eq!(s.purge_decided(now, 30).unwrap(), 0, "decided today");
+        assert_eq!(s.purge_decided(now + 31 * 86_400, 30).unwrap(), 1);
+        assert!(s.get(ids[1]).unwrap().is_none());
+        assert!(s.get(ids[0]).unwrap().is_some(), "pending cases stay");
+        assert_eq!(s.audit_log(1).unwrap()[0].what, "cases.purge");
     }
 
     #[test]

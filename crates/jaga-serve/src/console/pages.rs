@@ -446,17 +446,7 @@ pub async fn reveal(
     body: Bytes,
 ) -> Result<Response, Response> {
     s.form(&body, Role::Admin)?;
-    visible_case(&app, &s, id).await?;
-    let who = s.admin.name.clone();
-    s.store(&app, move |st| {
-        st.audit(
-            &who,
-            "case.reveal",
-            Some(id),
-            "personal data shown unmasked in the console",
-        )
-    })
-    .await?;
+    // The audit entry is written by the store's reveal, which decrypts the full event.
     case_page(&app, &s, id, true).await
 }
 
@@ -468,7 +458,15 @@ async fn case_page(
 ) -> Result<Response, Response> {
     let l = s.lang;
     let t = s.t;
-    let c = visible_case(app, s, id).await?;
+    let mut c = visible_case(app, s, id).await?;
+    if reveal {
+        let who = s.admin.name.clone();
+        c = s
+            .store(app, move |st| {
+                st.reveal(id, &who, "personal data shown unmasked in the console")
+            })
+            .await?;
+    }
     let community = c.case.community.clone();
     let user = c.case.user.clone();
     let (around, earlier, actions, trusted) = {
