@@ -1,6 +1,8 @@
 //! Criterion benchmarks of the classifier: featurise + predict per typical message (on the
 //! normalised text and meta inputs the engine hands it), full scoring with and without the
-//! model, and loading the shipped model file.
+//! model, and loading the shipped model file. `featurise+predict, format 1 path` replays
+//! the previous model's predictor (a row table over 4,096 selected n-grams, f32 weights) on
+//! the same messages, so the old and new paths are compared in one run.
 //!
 //! `cargo bench --bench model`
 
@@ -11,10 +13,92 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
-use jaga_core::features::Inputs;
+use jaga_core::features::{self, Buffers, FeatureConfig, Inputs};
 use jaga_core::model::{self, Model};
 
 const N: usize = 1000;
+const NO_ROW: u32 = u32::MAX;
+
+/// The format-1 predictor: hashed id -> row of the 4,096 selected n-grams, f32 weights.
+struct OldPath {
+    cfg: FeatureConfig,
+    rows: Vec<u32>,
+    weights: Vec<[f32; 4]>,
+    meta: Vec<[f32; 4]>,
+    bias: [f32; 4],
+    buffers: Buffers,
+    ids: Vec<u32>,
+}
+
+impl OldPath {
+    /// The 4,096 n-grams of `m` with the largest weights, laid out as format 1 did.
+    fn from(m: &Model) -> OldPath {
+        let cfg = m.file().features;
+        let mut ids: Vec<(f32, u32)> = m
+            .ids()
+            .into_iter()
+            .map(|id| {
+                (
+                    m.weights_of(id).iter().fold(0f32, |a, w| a.max(w.abs())),
+                    id,
+                )
+            })
+            .collect();
+        ids.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut selected: Vec<u32> = ids.iter().take(4096).map(|p| p.1).collect();
+        selected.sort_unstable();
+        let mut rows = vec![NO_ROW; cfg.dimensions()];
+        for (r, &id) in selected.iter().enumerate() {
+            rows[id as usize] = r as u32;
+        }
+        let f = m.file();
+        OldPath {
+            cfg,
+            rows,
+            weights: selected.iter().map(|&id| m.weights_of(id)).collect(),
+            meta: f
+                .meta
+                .chunks_exact(4)
+                .map(|w| [w[0], w[1], w[2], w[3]])
+                .collect(),
+            bias: [f.bias[0], f.bias[1], f.bias[2], f.bias[3]],
+            buffers: Buffers::default(),
+            ids: Vec::new(),
+        }
+    }
+
+    fn predict(&mut self, inp: &Inputs) -> model::Probs {
+        self.ids.clear();
+        features::hashed(&self.cfg, inp.normalised, &mut self.buffers, &mut self.ids);
+        let scale = if self.ids.is_empty() {
+            0.0
+        } else {
+            1.0 / (self.ids.len() as f32).sqrt()
+        };
+        let mut text = [0f32; 4];
+        for &id in &self.ids {
+            let row = self.rows[id as usize];
+            if row != NO_ROW {
+                let w = &self.weights[row as usize];
+                for c in 0..4 {
+                    text[c] += w[c];
+                }
+            }
+        }
+        let mut logits = self.bias;
+        for c in 0..4 {
+            logits[c] += text[c] * scale;
+        }
+        for (v, w) in features::meta(inp).iter().zip(&self.meta) {
+            if *v != 0.0 {
+                for c in 0..4 {
+                    logits[c] += v * w[c];
+                }
+            }
+        }
+        model::softmax(logits)
+    }
+}
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -58,6 +142,19 @@ fn bench(c: &mut Criterion) {
                     ..*inp
                 };
                 black_box(model.predict(black_box(&inp), &mut ms));
+            }
+        })
+    });
+    let mut old = OldPath::from(&model);
+    g.bench_function("featurise+predict, format 1 path", |b| {
+        b.iter(|| {
+            for ((norm, inp), ev) in prepared.iter().zip(&events) {
+                let inp = Inputs {
+                    original: &ev.text,
+                    normalised: norm,
+                    ..*inp
+                };
+                black_box(old.predict(black_box(&inp)));
             }
         })
     });

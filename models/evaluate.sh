@@ -20,14 +20,14 @@ source models/corpora.sh
 # In-domain: train on the 80% part of every corpus, test on the 20% part of each.
 $JAGA train $(all) --split train --algorithm "$ALG" $EXTRA --out "$OUT/in-domain.model" 2> "$OUT/in-domain.train.log"
 for n in $NAMES; do
-  $JAGA eval ${CORPUS[$n]} --split test --model "$OUT/in-domain.model" > "$OUT/in-domain.$n.txt"
-  $JAGA eval ${CORPUS[$n]} --split test --model "$OUT/in-domain.model" --json > "$OUT/in-domain.$n.json"
+  $JAGA eval $(one "$n") --split test --model "$OUT/in-domain.model" > "$OUT/in-domain.$n.txt"
+  $JAGA eval $(one "$n") --split test --model "$OUT/in-domain.model" --json > "$OUT/in-domain.$n.json"
 done
 
 # Cross-source: train on every corpus but X, test on all of X.
 for n in $NAMES; do
   $JAGA train $(all_but "$n") --algorithm "$ALG" $EXTRA --out "$OUT/without-$n.model" 2> "$OUT/without-$n.train.log"
-  $JAGA eval ${CORPUS[$n]} --model "$OUT/without-$n.model" > "$OUT/cross.$n.txt"
-  $JAGA eval ${CORPUS[$n]} --model "$OUT/without-$n.model" --json > "$OUT/cross.$n.json"
+  $JAGA eval $(one "$n") --model "$OUT/without-$n.model" > "$OUT/cross.$n.txt"
+  $JAGA eval $(one "$n") --model "$OUT/without-$n.model" --json > "$OUT/cross.$n.json"
 done
 echo "reports in $OUT"

@@ -145,7 +145,12 @@ fn retrain(job: &RetrainJob) -> Result<RetrainOutcome, String> {
             missing.push(spec.path.display().to_string());
         }
     }
-    let mut loaded = train::load(&data, &LabelMap::default(), Split::All, TEST_PERCENT)?;
+    // The label map the model in use was trained with (foreign corpus labels).
+    let map = match &current {
+        Some(m) => LabelMap::from_pairs(&m.file().summary.label_map)?,
+        None => LabelMap::default(),
+    };
+    let mut loaded = train::load(&data, &map, Split::All, TEST_PERCENT)?;
     let added = train::load_store(
         &mut loaded,
         &job.store,
@@ -159,6 +164,7 @@ fn retrain(job: &RetrainJob) -> Result<RetrainOutcome, String> {
     let candidate_path = candidate(&job.model);
     let opts = train::TrainOptions {
         progress: false,
+        label_map: map.pairs().to_vec(),
         ..train::TrainOptions::default()
     };
     let trained = train::train(

@@ -39,6 +39,17 @@ impl Outcome {
         self as usize
     }
 
+    /// The classifier's label of this outcome (none for doxing).
+    pub fn label(self) -> Option<Label> {
+        match self {
+            Outcome::Ok => Some(Label::Ok),
+            Outcome::Spam => Some(Label::Spam),
+            Outcome::Scam => Some(Label::Scam),
+            Outcome::Doxing => None,
+            Outcome::Abuse => Some(Label::Abuse),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
@@ -221,7 +232,7 @@ pub fn evaluate(rules: &Engine, combined: Option<&Engine>, examples: &[Example])
         .fold(
             || (Tally::default(), Scratch::new(), model::Scratch::default()),
             |(mut t, mut s, mut ms), ex| {
-                let gold = Outcome::from(ex.label);
+                let gold = ex.label;
                 let v = rules.evaluate(&ex.event, &mut s);
                 t.rules.add(gold, v.category.into());
                 if let (Some(engine), Some(m)) = (combined, model) {

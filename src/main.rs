@@ -154,7 +154,9 @@ struct DataArgs {
     /// (`eval` counts every example once).
     #[arg(long, value_name = "N", default_value_t = 8.0, value_parser = parse_weight)]
     store_weight: f32,
-    /// Foreign label names, e.g. `ham=ok,0=ok,1=spam` (repeatable).
+    /// Foreign label names, e.g. `ham=ok,0=ok,1=spam` (repeatable); `NAME*` maps every
+    /// label starting with NAME (`sexist:*=abuse`); the target is ok, spam, scam, abuse,
+    /// doxing (measured by eval, not trained) or skip (left out).
     #[arg(long, value_name = "FROM=LABEL,...")]
     label_map: Vec<LabelMap>,
     /// Use all examples, or only the `train` or `test` part of a split by hash of the text.
@@ -174,16 +176,26 @@ struct TrainArgs {
     out: PathBuf,
     #[command(flatten)]
     rules: RulesPath,
-    /// logistic (linfa-logistic, multinomial) or naive-bayes (linfa-bayes, multinomial).
+    /// logistic (jaga's sparse multinomial logistic regression over every hashed n-gram),
+    /// linfa-logistic or naive-bayes (linfa-bayes, multinomial) on selected n-grams.
     #[arg(long, default_value = "logistic", value_parser = parse_algorithm)]
     algorithm: train::AlgorithmChoice,
-    /// Hashed n-grams kept by feature selection.
+    /// L2 penalty of the sparse logistic regression.
+    #[arg(long, default_value_t = train::DEFAULT_L2)]
+    l2: f32,
+    /// Passes over the data (sparse logistic regression).
+    #[arg(long, default_value_t = train::DEFAULT_EPOCHS)]
+    epochs: u32,
+    /// AdaGrad step size (sparse logistic regression).
+    #[arg(long, default_value_t = train::DEFAULT_LEARNING_RATE)]
+    learning_rate: f32,
+    /// Hashed n-grams kept by feature selection (linfa-logistic, naive-bayes).
     #[arg(long, default_value_t = 4096)]
     features: usize,
-    /// L2 penalty (logistic) or smoothing (naive Bayes).
+    /// L2 penalty (linfa-logistic) or smoothing (naive Bayes).
     #[arg(long, default_value_t = 1.0)]
     alpha: f32,
-    /// Most L-BFGS iterations (logistic).
+    /// Most L-BFGS iterations (linfa-logistic).
     #[arg(long, default_value_t = 60)]
     max_iter: u32,
     /// Percent of examples held out to measure the model; the figures go into the file.
@@ -1437,11 +1449,19 @@ fn cmd_train(a: TrainArgs) -> u8 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    let mut map = LabelMap::default();
+    for m in &a.data.label_map {
+        map.extend(m.clone());
+    }
     let opts = train::TrainOptions {
         algorithm: a.algorithm,
         features: a.features,
         alpha: a.alpha,
         max_iterations: a.max_iter,
+        l2: a.l2,
+        epochs: a.epochs,
+        learning_rate: a.learning_rate,
+        label_map: map.pairs().to_vec(),
         holdout_percent: a.holdout,
         seed: a.seed,
         progress: io::stderr().is_terminal(),
@@ -1459,13 +1479,14 @@ fn cmd_train(a: TrainArgs) -> u8 {
     }
     let f = trained.model.file();
     eprintln!(
-        "jaga: trained {} on {} examples ({} held out) in {:.1}s: {} n-gram features; wrote {}",
+        "jaga: trained {} on {} examples ({} held out) in {:.1}s: {} n-gram features; wrote {} ({} KB)",
         f.algorithm.name(),
         trained.examples,
         trained.held_out,
         f.summary.seconds,
-        f.selected.len(),
-        a.out.display()
+        f.id_gaps.len(),
+        a.out.display(),
+        trained.model.encode().len() / 1024
     );
     if let Some(h) = &f.holdout {
         eprintln!(

@@ -1,13 +1,18 @@
-//! `jaga train`: load labelled examples, featurise them through the engine, select n-grams,
-//! fit a linfa model and write a model file.
+//! `jaga train`: load labelled examples, featurise them through the engine, fit a model and
+//! write a model file.
 //!
-//! Feature hashing gives 2^18 possible n-gram ids, far too many for the dense matrices linfa
-//! fits on (40,000 × 262,144 floats would be 40 GB). So training counts in how many
-//! messages of each label every id occurs, keeps the `features` ids most associated with a
-//! label (chi-squared, with a share reserved for each label so small classes are not
-//! drowned), and fits on a dense matrix of only those columns plus the meta features:
-//! 40,000 × 4,109 f32 is 660 MB for logistic regression; naive Bayes is fitted in dense
-//! batches of 2,048 rows.
+//! The default estimator is jaga's own multinomial logistic regression over the whole
+//! hashed space (2^18 n-gram ids plus the meta features), fitted on the sparse rows by
+//! AdaGrad with L2 and class weights, then temperature-scaled on the held-out examples so
+//! its probabilities are calibrated. linfa has no estimator for this: `linfa-logistic`
+//! and `linfa-bayes` fit dense `ndarray` matrices (100,000 × 262,144 f32 would be 100 GB)
+//! and `linfa-ftrl` is binary and dense as well.
+//!
+//! The linfa estimators stay for comparison (`--algorithm linfa-logistic|naive-bayes`):
+//! training counts in how many messages of each label every id occurs, keeps the
+//! `features` ids most associated with a label (chi-squared, with a share reserved for
+//! each label so small classes are not drowned), and fits on a dense matrix of only those
+//! columns plus the meta features; naive Bayes is fitted in dense batches of 2,048 rows.
 //!
 //! linfa-logistic has no sample weights and linfa-bayes' `MultinomialNb::fit` prints every
 //! class histogram with a leftover `dbg!`. Weights are therefore repeat counts (a row of
@@ -31,16 +36,19 @@ use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::{Event, Kind};
 use jaga_core::features::{self, FeatureConfig, META_LEN};
 use jaga_core::model::{
-    self, Algorithm, HoldoutFigures, Label, Model, ModelFile, SourceSummary, TextScaling,
-    TrainingSummary,
+    self, Algorithm, HoldoutFigures, Label, Model, SourceSummary, TextScaling, TrainingSummary,
 };
 use jaga_core::verdict::Category;
+
+use crate::evaluate::Outcome;
 
 /// One labelled training example.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     pub event: Event,
-    pub label: Label,
+    /// What the example is. Doxing examples are measured by `eval` but left out of
+    /// training: the classifier has no doxing label.
+    pub label: Outcome,
     /// Repeat count: an admin's decision from the review store is worth more than a corpus
     /// line. Rounded to a whole number, at least 1.
     pub weight: f32,
@@ -57,7 +65,7 @@ impl Example {
                 text: text.to_string(),
                 ..Event::default()
             },
-            label,
+            label: label.into(),
             weight,
             source: 0,
         }
@@ -114,35 +122,126 @@ impl std::str::FromStr for DataSpec {
 }
 
 /// Foreign label names and what they mean (`--label-map ham=ok,0=ok,1=spam`).
+///
+/// A name ending in `*` is a prefix (`sexist:*=abuse` maps every `sexist:...` label); the
+/// longest matching prefix wins and an exact name beats any prefix. A name may contain
+/// commas (`sexist:threats,_plans_to_harm=abuse`): a comma starts a new pair only when an
+/// `=` follows before the next comma. The target is a label, `doxing` (measured by `eval`,
+/// left out of training) or `skip` (the example is left out).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LabelMap(HashMap<String, Label>);
+pub struct LabelMap {
+    exact: HashMap<String, Option<Outcome>>,
+    prefixes: Vec<(String, Option<Outcome>)>,
+    /// The pairs as given, in order, for the model file's summary.
+    pairs: Vec<(String, String)>,
+}
+
+fn parse_target(to: &str) -> Result<Option<Outcome>, String> {
+    match to {
+        "skip" => Ok(None),
+        "doxing" => Ok(Some(Outcome::Doxing)),
+        _ => to
+            .parse::<Label>()
+            .map(|l| Some(l.into()))
+            .map_err(|_| format!("`{to}`: map to ok, spam, scam, abuse, doxing or skip")),
+    }
+}
 
 impl std::str::FromStr for LabelMap {
     type Err = String;
     fn from_str(s: &str) -> Result<LabelMap, String> {
-        let mut m = HashMap::new();
-        for pair in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut m = LabelMap::default();
+        let mut pending = String::new();
+        for piece in s.split(',') {
+            if !pending.is_empty() || !piece.contains('=') {
+                if !pending.is_empty() {
+                    pending.push(',');
+                }
+                pending.push_str(piece);
+                if !piece.contains('=') {
+                    continue;
+                }
+            } else {
+                pending.push_str(piece);
+            }
+            let pair = std::mem::take(&mut pending);
             let (from, to) = pair
-                .split_once('=')
+                .rsplit_once('=')
                 .ok_or_else(|| format!("`{pair}`: write FROM=LABEL, e.g. ham=ok"))?;
-            m.insert(from.trim().to_string(), to.trim().parse::<Label>()?);
+            m.insert(from.trim(), to.trim())?;
         }
-        Ok(LabelMap(m))
+        if !pending.trim().is_empty() {
+            return Err(format!(
+                "`{}`: write FROM=LABEL, e.g. ham=ok",
+                pending.trim()
+            ));
+        }
+        Ok(m)
     }
 }
 
 impl LabelMap {
-    pub fn extend(&mut self, other: LabelMap) {
-        self.0.extend(other.0);
+    fn insert(&mut self, from: &str, to: &str) -> Result<(), String> {
+        if from.is_empty() {
+            return Err(format!("`={to}`: the name to map is missing"));
+        }
+        let target = parse_target(to)?;
+        match from.strip_suffix('*') {
+            Some(prefix) => {
+                self.prefixes.retain(|(p, _)| p != prefix);
+                self.prefixes.push((prefix.to_string(), target));
+                // Longest prefix first.
+                self.prefixes
+                    .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+            }
+            None => {
+                self.exact.insert(from.to_string(), target);
+            }
+        }
+        self.pairs.push((from.to_string(), to.to_string()));
+        Ok(())
     }
 
-    /// The label a raw name means: mapped names first, then the model's own label names.
-    pub fn resolve(&self, raw: &str) -> Result<Label, String> {
-        let raw = raw.trim();
-        if let Some(&l) = self.0.get(raw) {
-            return Ok(l);
+    pub fn extend(&mut self, other: LabelMap) {
+        for (from, to) in other.pairs {
+            // Already validated when `other` was parsed.
+            let _ = self.insert(&from, &to);
         }
-        raw.to_ascii_lowercase().parse()
+    }
+
+    /// The pairs as given.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// Rebuilds a map from stored pairs (a model file's summary).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<LabelMap, String> {
+        let mut m = LabelMap::default();
+        for (from, to) in pairs {
+            m.insert(from, to)?;
+        }
+        Ok(m)
+    }
+
+    /// What a raw name means: mapped names first (exact, then the longest prefix), then the
+    /// model's own label names and `doxing`. `None`: skip the example.
+    pub fn resolve(&self, raw: &str) -> Result<Option<Outcome>, String> {
+        let raw = raw.trim();
+        if let Some(&o) = self.exact.get(raw) {
+            return Ok(o);
+        }
+        if let Some((_, o)) = self
+            .prefixes
+            .iter()
+            .find(|(p, _)| raw.starts_with(p.as_str()))
+        {
+            return Ok(*o);
+        }
+        let lower = raw.to_ascii_lowercase();
+        if lower == "doxing" {
+            return Ok(Some(Outcome::Doxing));
+        }
+        lower.parse::<Label>().map(|l| Some(l.into()))
     }
 }
 
@@ -233,11 +332,11 @@ pub fn load(
             let parsed = match format {
                 Format::Tsv => parse_tsv(line, map),
                 Format::Jsonl => parse_jsonl(line, map),
-                Format::Lines(label) => Ok(Some((Event::message(line), label))),
+                Format::Lines(label) => Ok(Some((Event::message(line), Some(label.into())))),
             };
             let (event, label) = match parsed {
-                Ok(Some(x)) => x,
-                Ok(None) => continue,
+                Ok(Some((e, Some(l)))) => (e, l),
+                Ok(Some((_, None))) | Ok(None) => continue,
                 Err(Problem::Skip(msg)) => {
                     out.skipped.push(format!("{name}:{line_no}: {msg}"));
                     continue;
@@ -247,7 +346,9 @@ pub fn load(
             if !split.keeps(&event.text, test_percent) {
                 continue;
             }
-            counts[label.index()] += 1;
+            if let Some(l) = label.label() {
+                counts[l.index()] += 1;
+            }
             out.examples.push(Example {
                 event,
                 label,
@@ -307,6 +408,7 @@ pub fn load_store(
                 continue;
             }
         };
+        let label_outcome = Outcome::from(label);
         if !split.keeps(&case.event.text, test_percent) {
             continue;
         }
@@ -314,7 +416,7 @@ pub fn load_store(
         n.added += 1;
         out.examples.push(Example {
             event: case.event,
-            label,
+            label: label_outcome,
             weight: weight * case.weight,
             source,
         });
@@ -352,7 +454,9 @@ enum Problem {
     Fatal(String),
 }
 
-fn parse_tsv(line: &str, map: &LabelMap) -> Result<Option<(Event, Label)>, Problem> {
+type Parsed = Option<(Event, Option<Outcome>)>;
+
+fn parse_tsv(line: &str, map: &LabelMap) -> Result<Parsed, Problem> {
     let Some((raw, text)) = line.split_once('\t') else {
         return Err(Problem::Skip(
             "no tab; expected `label<TAB>text`; line skipped".into(),
@@ -365,7 +469,7 @@ fn parse_tsv(line: &str, map: &LabelMap) -> Result<Option<(Event, Label)>, Probl
     Ok(Some((Event::message(text), label)))
 }
 
-fn parse_jsonl(line: &str, map: &LabelMap) -> Result<Option<(Event, Label)>, Problem> {
+fn parse_jsonl(line: &str, map: &LabelMap) -> Result<Parsed, Problem> {
     let mut v: serde_json::Value = serde_json::from_str(line)
         .map_err(|e| Problem::Skip(format!("not valid JSON ({e}); line skipped")))?;
     let raw = match v.get_mut("label").map(serde_json::Value::take) {
@@ -373,7 +477,7 @@ fn parse_jsonl(line: &str, map: &LabelMap) -> Result<Option<(Event, Label)>, Pro
         Some(serde_json::Value::Number(n)) => n.to_string(),
         _ => {
             return Err(Problem::Skip(
-                "no `label` field (ok, spam, scam or abuse); line skipped".into(),
+                "no `label` field (ok, spam, scam, abuse or doxing); line skipped".into(),
             ))
         }
     };
@@ -387,11 +491,19 @@ fn parse_jsonl(line: &str, map: &LabelMap) -> Result<Option<(Event, Label)>, Pro
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
     pub algorithm: AlgorithmChoice,
-    /// Hashed n-grams kept by feature selection.
+    /// Hashed n-grams kept by feature selection (linfa estimators only).
     pub features: usize,
-    /// L2 penalty (logistic) or smoothing (naive Bayes).
+    /// L2 penalty (linfa-logistic) or smoothing (naive Bayes).
     pub alpha: f32,
     pub max_iterations: u32,
+    /// Sparse logistic regression: L2 penalty per feature occurrence.
+    pub l2: f32,
+    /// Sparse logistic regression: passes over the data.
+    pub epochs: u32,
+    /// Sparse logistic regression: AdaGrad step size.
+    pub learning_rate: f32,
+    /// `--label-map` pairs the data was read with, recorded in the model file.
+    pub label_map: Vec<(String, String)>,
     /// Percentage of examples held out to measure the model stored in the file (0: none).
     pub holdout_percent: u32,
     pub seed: u64,
@@ -401,7 +513,10 @@ pub struct TrainOptions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlgorithmChoice {
+    /// jaga's sparse multinomial logistic regression over the whole hashed space.
     Logistic,
+    /// linfa-logistic on the chi-squared-selected n-grams (the previous default).
+    LinfaLogistic,
     NaiveBayes,
 }
 
@@ -409,9 +524,10 @@ impl std::str::FromStr for AlgorithmChoice {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
-            "logistic" => Ok(AlgorithmChoice::Logistic),
+            "logistic" | "sparse-logistic" => Ok(AlgorithmChoice::Logistic),
+            "linfa-logistic" => Ok(AlgorithmChoice::LinfaLogistic),
             "naive-bayes" | "naive_bayes" => Ok(AlgorithmChoice::NaiveBayes),
-            _ => Err("use logistic or naive-bayes".into()),
+            _ => Err("use logistic, linfa-logistic or naive-bayes".into()),
         }
     }
 }
@@ -423,12 +539,21 @@ impl Default for TrainOptions {
             features: 4096,
             alpha: 1.0,
             max_iterations: 60,
+            l2: DEFAULT_L2,
+            epochs: DEFAULT_EPOCHS,
+            learning_rate: DEFAULT_LEARNING_RATE,
+            label_map: Vec::new(),
             holdout_percent: 10,
             seed: 42,
             progress: false,
         }
     }
 }
+
+/// Defaults of the sparse logistic regression (tuned on the in-domain splits, README).
+pub const DEFAULT_L2: f32 = 1e-3;
+pub const DEFAULT_EPOCHS: u32 = 8;
+pub const DEFAULT_LEARNING_RATE: f32 = 0.2;
 
 /// A featurised example: sorted `(id, count)` pairs, the number of n-grams, the meta values.
 struct Row {
@@ -440,7 +565,7 @@ struct Row {
 fn featurise(
     engine: &Engine,
     cfg: &FeatureConfig,
-    examples: &[Example],
+    examples: &[&Example],
     bar: &ProgressBar,
 ) -> Vec<Row> {
     examples
@@ -476,17 +601,24 @@ fn featurise(
 /// How many times each class's rows are repeated: the square root of the imbalance, capped,
 /// so a label with 150 examples is not drowned by 30,000 ordinary messages nor inflated to
 /// their weight.
-fn class_repeats(examples: &[Example]) -> [f32; 4] {
+fn class_repeats(labels: &[Label]) -> [f32; 4] {
+    let w = class_weights(labels);
+    w.map(|c| c.round().clamp(1.0, 8.0))
+}
+
+/// Class weights: the square root of each label's imbalance against the largest, between
+/// 1 and 8.
+fn class_weights(labels: &[Label]) -> [f32; 4] {
     let mut n = [0f32; 4];
-    for e in examples {
-        n[e.label.index()] += 1.0;
+    for l in labels {
+        n[l.index()] += 1.0;
     }
     let max = n.iter().copied().fold(0.0, f32::max);
     n.map(|c| {
         if c == 0.0 {
             1.0
         } else {
-            (max / c).sqrt().round().clamp(1.0, 8.0)
+            (max / c).sqrt().clamp(1.0, 8.0)
         }
     })
 }
@@ -581,6 +713,7 @@ pub struct Trained {
 }
 
 /// Trains a model on `examples` (in order; the result depends only on them and `opts`).
+/// Doxing examples are left out (the classifier has no doxing label).
 pub fn train(
     engine: &Engine,
     examples: &[Example],
@@ -591,118 +724,154 @@ pub fn train(
     let started = Instant::now();
     let cfg = FeatureConfig::default();
     let salt = opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let (fit_set, holdout): (Vec<&Example>, Vec<&Example>) = examples
+    let trainable: Vec<(&Example, Label)> = examples
         .iter()
-        .partition(|e| !in_test_part(&e.event.text, opts.holdout_percent, salt));
-    let fit_set: Vec<Example> = fit_set.into_iter().cloned().collect();
+        .filter_map(|e| e.label.label().map(|l| (e, l)))
+        .collect();
+    type Labelled<'a> = Vec<(&'a Example, Label)>;
+    let (fit_set, holdout): (Labelled, Labelled) = trainable
+        .into_iter()
+        .partition(|(e, _)| !in_test_part(&e.event.text, opts.holdout_percent, salt));
     if fit_set.is_empty() {
         return Err("no training examples; check the --data files and --split".into());
     }
+    let labels: Vec<Label> = fit_set.iter().map(|(_, l)| *l).collect();
     let distinct = {
         let mut seen = [false; 4];
-        fit_set.iter().for_each(|e| seen[e.label.index()] = true);
+        labels.iter().for_each(|l| seen[l.index()] = true);
         seen.iter().filter(|s| **s).count()
     };
     if distinct < 2 {
         return Err("the training examples have a single label; a classifier needs at least two (ok and something else)".into());
     }
+    let fit_examples: Vec<&Example> = fit_set.iter().map(|(e, _)| *e).collect();
 
-    let bar = progress(opts.progress, fit_set.len() as u64, "featurising");
-    let rows = featurise(engine, &cfg, &fit_set, &bar);
+    let bar = progress(opts.progress, fit_examples.len() as u64, "featurising");
+    let rows = featurise(engine, &cfg, &fit_examples, &bar);
     bar.finish_and_clear();
-    let labels: Vec<Label> = fit_set.iter().map(|e| e.label).collect();
-    let selected = select(&rows, &labels, cfg.dimensions(), opts.features);
-    let col: HashMap<u32, usize> = selected
-        .iter()
-        .enumerate()
-        .map(|(j, &id)| (id, j))
-        .collect();
-    let width = selected.len() + META_LEN;
-    let class_rep = class_repeats(&fit_set);
-    let repeats: Vec<usize> = fit_set
-        .iter()
-        .map(|e| (e.weight.round().max(1.0) * class_rep[e.label.index()]) as usize)
-        .collect();
+    let summary = TrainingSummary {
+        sources,
+        created: now_rfc3339(),
+        seed: opts.seed,
+        selected_features: 0,
+        label_map: opts.label_map.clone(),
+        seconds: 0.0,
+        jaga_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
 
-    let (algorithm, scaling, weights, bias) = match opts.algorithm {
+    let model = match opts.algorithm {
         AlgorithmChoice::Logistic => {
-            let scaling = TextScaling::InvSqrtTotal;
-            let n: usize = repeats.iter().sum();
-            let mut x = Array2::<f32>::zeros((n, width));
-            let mut y = Array1::<usize>::zeros(n);
-            let mut r = 0;
-            let mut buf = vec![0f32; width];
-            for ((row, label), &rep) in rows.iter().zip(&labels).zip(&repeats) {
-                dense_row(row, &col, scaling, &mut buf);
-                for _ in 0..rep {
-                    x.row_mut(r).assign(&ndarray::ArrayView1::from(&buf[..]));
-                    y[r] = label.index();
-                    r += 1;
-                }
-            }
-            drop(rows);
+            let cw = class_weights(&labels);
+            let weights: Vec<f32> = fit_examples
+                .iter()
+                .zip(&labels)
+                .map(|(e, l)| e.weight.max(1.0) * cw[l.index()])
+                .collect();
             let spin = spinner(
                 opts.progress,
                 format!(
-                    "fitting logistic regression: {n} rows x {width} features, up to {} L-BFGS iterations",
-                    opts.max_iterations
+                    "fitting sparse logistic regression: {} rows, {} epochs",
+                    rows.len(),
+                    opts.epochs
                 ),
             );
-            let fitted = linfa_logistic::MultiLogisticRegression::<f32>::default()
-                .alpha(opts.alpha)
-                .max_iterations(u64::from(opts.max_iterations))
-                .fit(&Dataset::new(x, y))
-                .map_err(|e| format!("logistic regression failed: {e}"))?;
+            let fitted = fit_sparse(&rows, &labels, &weights, cfg.dimensions(), opts);
+            drop(rows);
             spin.finish_and_clear();
-            let mut weights = vec![0f32; width * 4];
-            let mut bias = vec![-30f32; 4];
-            let params = fitted.params();
-            for (k, &class) in fitted.classes().iter().enumerate() {
-                bias[class] = fitted.intercept()[k];
-                for j in 0..width {
-                    weights[j * 4 + class] = params[[j, k]];
-                }
-            }
-            (
-                Algorithm::Logistic {
-                    alpha: opts.alpha,
-                    max_iterations: opts.max_iterations,
+            let ngrams: Vec<(u32, [f32; 4])> = fitted
+                .table
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.iter().any(|v| *v != 0.0))
+                .map(|(id, w)| (id as u32, *w))
+                .collect();
+            let m = Model::build(
+                cfg,
+                Algorithm::SparseLogistic {
+                    l2: opts.l2,
+                    epochs: opts.epochs,
+                    learning_rate: opts.learning_rate,
+                    temperature: 1.0,
                 },
-                scaling,
-                weights,
-                bias,
+                TextScaling::InvSqrtTotal,
+                ngrams,
+                &fitted.meta,
+                fitted.bias,
+                summary,
+                out_path,
             )
+            .map_err(|e| e.to_string())?;
+            // Temperature scaling on the held-out examples, weighted like training.
+            if holdout.is_empty() {
+                m
+            } else {
+                let t = fit_temperature(engine, &m, &holdout, &cw);
+                m.with_temperature(t).map_err(|e| e.to_string())?
+            }
         }
-        AlgorithmChoice::NaiveBayes => {
-            let (weights, bias) = fit_naive_bayes(&rows, &labels, &repeats, &col, width, opts)?;
-            (
-                Algorithm::NaiveBayes { alpha: opts.alpha },
-                TextScaling::Count,
-                weights,
-                bias,
+        AlgorithmChoice::LinfaLogistic | AlgorithmChoice::NaiveBayes => {
+            let selected = select(&rows, &labels, cfg.dimensions(), opts.features);
+            let col: HashMap<u32, usize> = selected
+                .iter()
+                .enumerate()
+                .map(|(j, &id)| (id, j))
+                .collect();
+            let width = selected.len() + META_LEN;
+            let class_rep = class_repeats(&labels);
+            let repeats: Vec<usize> = fit_examples
+                .iter()
+                .zip(&labels)
+                .map(|(e, l)| (e.weight.round().max(1.0) * class_rep[l.index()]) as usize)
+                .collect();
+            let (algorithm, scaling, weights, bias) =
+                if opts.algorithm == AlgorithmChoice::LinfaLogistic {
+                    let (w, b) = fit_linfa_logistic(&rows, &labels, &repeats, &col, width, opts)?;
+                    (
+                        Algorithm::Logistic {
+                            alpha: opts.alpha,
+                            max_iterations: opts.max_iterations,
+                        },
+                        TextScaling::InvSqrtTotal,
+                        w,
+                        b,
+                    )
+                } else {
+                    let (w, b) = fit_naive_bayes(&rows, &labels, &repeats, &col, width, opts)?;
+                    (
+                        Algorithm::NaiveBayes { alpha: opts.alpha },
+                        TextScaling::Count,
+                        w,
+                        b,
+                    )
+                };
+            let ngrams: Vec<(u32, [f32; 4])> = selected
+                .iter()
+                .enumerate()
+                .map(|(j, &id)| {
+                    let w = &weights[j * 4..j * 4 + 4];
+                    (id, [w[0], w[1], w[2], w[3]])
+                })
+                .collect();
+            let meta: Vec<[f32; 4]> = (selected.len()..width)
+                .map(|j| {
+                    let w = &weights[j * 4..j * 4 + 4];
+                    [w[0], w[1], w[2], w[3]]
+                })
+                .collect();
+            Model::build(
+                cfg,
+                algorithm,
+                scaling,
+                ngrams,
+                &meta,
+                [bias[0], bias[1], bias[2], bias[3]],
+                summary,
+                out_path,
             )
+            .map_err(|e| e.to_string())?
         }
     };
 
-    let file = ModelFile {
-        features: cfg,
-        labels: Label::ALL.to_vec(),
-        algorithm,
-        scaling,
-        selected: selected.clone(),
-        weights,
-        bias,
-        summary: TrainingSummary {
-            sources,
-            created: now_rfc3339(),
-            seed: opts.seed,
-            selected_features: selected.len() as u32,
-            seconds: 0.0,
-            jaga_version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-        holdout: None,
-    };
-    let mut model = Model::from_file(file, out_path).map_err(|e| e.to_string())?;
     let figures = if holdout.is_empty() {
         None
     } else {
@@ -713,15 +882,210 @@ pub fn train(
             opts.holdout_percent,
         ))
     };
-    let mut file = model.file().clone();
-    file.holdout = figures;
-    file.summary.seconds = started.elapsed().as_secs_f32();
-    model = Model::from_file(file, out_path).map_err(|e| e.to_string())?;
+    let model = model.with_figures(figures, started.elapsed().as_secs_f32());
     Ok(Trained {
         model,
-        examples: fit_set.len(),
+        examples: fit_examples.len(),
         held_out: holdout.len(),
     })
+}
+
+/// Weights of a sparse multinomial logistic regression over the whole hashed space.
+struct Sparse {
+    /// One row per hashed id, in [`Label::ALL`] order.
+    table: Vec<[f32; 4]>,
+    meta: [[f32; 4]; META_LEN],
+    bias: [f32; 4],
+}
+
+/// A small deterministic generator (SplitMix64) for the order of examples in each epoch.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// Multinomial logistic regression by AdaGrad over sparse rows: `x = count / sqrt(total)`
+/// for each hashed n-gram, plus the meta features and a bias. Each example counts its
+/// weight (repeat count × class weight) in the loss; L2 pulls every weight an example
+/// touches towards zero. Single-threaded and seeded, so the same data give the same
+/// weights on any machine.
+fn fit_sparse(
+    rows: &[Row],
+    labels: &[Label],
+    weights: &[f32],
+    dims: usize,
+    opts: &TrainOptions,
+) -> Sparse {
+    const EPS: f32 = 1e-6;
+    let mut table = vec![[0f32; 4]; dims];
+    let mut acc = vec![[0f32; 4]; dims];
+    let mut meta = [[0f32; 4]; META_LEN];
+    let mut meta_acc = [[0f32; 4]; META_LEN];
+    let mut bias = [0f32; 4];
+    let mut bias_acc = [0f32; 4];
+    let (lr, l2) = (opts.learning_rate, opts.l2);
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let mut rng = SplitMix(opts.seed);
+    let step = |w: &mut f32, a: &mut f32, g: f32| {
+        *a += g * g;
+        *w -= lr * g / (a.sqrt() + EPS);
+    };
+    for _ in 0..opts.epochs {
+        for i in (1..order.len()).rev() {
+            let j = (rng.next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        for &i in &order {
+            let row = &rows[i];
+            let scale = if row.total == 0 {
+                0.0
+            } else {
+                1.0 / (row.total as f32).sqrt()
+            };
+            let mut z = bias;
+            for &(id, cnt) in &row.ids {
+                let x = f32::from(cnt) * scale;
+                let w = &table[id as usize];
+                for c in 0..4 {
+                    z[c] += x * w[c];
+                }
+            }
+            for (v, w) in row.meta.iter().zip(&meta) {
+                for c in 0..4 {
+                    z[c] += v * w[c];
+                }
+            }
+            let p = model::softmax(z);
+            let y = labels[i].index();
+            let g: [f32; 4] =
+                std::array::from_fn(|c| weights[i] * (p[c] - if c == y { 1.0 } else { 0.0 }));
+            for &(id, cnt) in &row.ids {
+                let x = f32::from(cnt) * scale;
+                let (w, a) = (&mut table[id as usize], &mut acc[id as usize]);
+                for c in 0..4 {
+                    let grad = g[c] * x + l2 * w[c];
+                    step(&mut w[c], &mut a[c], grad);
+                }
+            }
+            for (m, (w, a)) in row
+                .meta
+                .iter()
+                .zip(meta.iter_mut().zip(meta_acc.iter_mut()))
+            {
+                if *m != 0.0 {
+                    for c in 0..4 {
+                        let grad = g[c] * m + l2 * w[c];
+                        step(&mut w[c], &mut a[c], grad);
+                    }
+                }
+            }
+            for c in 0..4 {
+                step(&mut bias[c], &mut bias_acc[c], g[c]);
+            }
+        }
+    }
+    Sparse { table, meta, bias }
+}
+
+/// The temperature that minimises the weighted log loss of `model` on the held-out
+/// examples (golden-section search over ln T in [ln 0.2, ln 5]).
+fn fit_temperature(
+    engine: &Engine,
+    model: &Model,
+    holdout: &[(&Example, Label)],
+    class_weights: &[f32; 4],
+) -> f32 {
+    let mut scratch = Scratch::new();
+    let mut ms = model::Scratch::default();
+    let logits: Vec<([f32; 4], usize, f32)> = holdout
+        .iter()
+        .map(|(ex, l)| {
+            let inputs = engine.model_inputs(&ex.event, &mut scratch);
+            (
+                model.logits(&inputs, &mut ms),
+                l.index(),
+                ex.weight.max(1.0) * class_weights[l.index()],
+            )
+        })
+        .collect();
+    let loss = |ln_t: f64| -> f64 {
+        let t = ln_t.exp() as f32;
+        logits
+            .iter()
+            .map(|(z, y, w)| {
+                let p = model::softmax(z.map(|v| v / t));
+                -f64::from(*w) * f64::from(p[*y].max(1e-12)).ln()
+            })
+            .sum()
+    };
+    let (mut a, mut b) = (0.2f64.ln(), 5f64.ln());
+    let phi = (5f64.sqrt() - 1.0) / 2.0;
+    for _ in 0..40 {
+        let c = b - phi * (b - a);
+        let d = a + phi * (b - a);
+        if loss(c) < loss(d) {
+            b = d;
+        } else {
+            a = c;
+        }
+    }
+    ((a + b) / 2.0).exp() as f32
+}
+
+/// Fits linfa-logistic on the dense matrix of the selected columns (each row repeated by
+/// its repeat count: linfa-logistic has no sample weights).
+fn fit_linfa_logistic(
+    rows: &[Row],
+    labels: &[Label],
+    repeats: &[usize],
+    col: &HashMap<u32, usize>,
+    width: usize,
+    opts: &TrainOptions,
+) -> Result<(Vec<f32>, Vec<f32>), String> {
+    let scaling = TextScaling::InvSqrtTotal;
+    let n: usize = repeats.iter().sum();
+    let mut x = Array2::<f32>::zeros((n, width));
+    let mut y = Array1::<usize>::zeros(n);
+    let mut r = 0;
+    let mut buf = vec![0f32; width];
+    for ((row, label), &rep) in rows.iter().zip(labels).zip(repeats) {
+        dense_row(row, col, scaling, &mut buf);
+        for _ in 0..rep {
+            x.row_mut(r).assign(&ndarray::ArrayView1::from(&buf[..]));
+            y[r] = label.index();
+            r += 1;
+        }
+    }
+    let spin = spinner(
+        opts.progress,
+        format!(
+            "fitting logistic regression: {n} rows x {width} features, up to {} L-BFGS iterations",
+            opts.max_iterations
+        ),
+    );
+    let fitted = linfa_logistic::MultiLogisticRegression::<f32>::default()
+        .alpha(opts.alpha)
+        .max_iterations(u64::from(opts.max_iterations))
+        .fit(&Dataset::new(x, y))
+        .map_err(|e| format!("logistic regression failed: {e}"))?;
+    spin.finish_and_clear();
+    let mut weights = vec![0f32; width * 4];
+    let mut bias = vec![-30f32; 4];
+    let params = fitted.params();
+    for (k, &class) in fitted.classes().iter().enumerate() {
+        bias[class] = fitted.intercept()[k];
+        for j in 0..width {
+            weights[j * 4 + class] = params[[j, k]];
+        }
+    }
+    Ok((weights, bias))
 }
 
 /// Fits linfa-bayes' multinomial naive Bayes in dense batches and reads its parameters.
@@ -792,17 +1156,17 @@ fn fit_naive_bayes(
 fn holdout_figures(
     engine: &Engine,
     model: &Model,
-    holdout: &[&Example],
+    holdout: &[(&Example, Label)],
     percent: u32,
 ) -> HoldoutFigures {
     let mut cm = crate::evaluate::Confusion::default();
     let mut scratch = Scratch::new();
     let mut ms = model::Scratch::default();
-    for ex in holdout {
+    for (ex, label) in holdout {
         let inputs = engine.model_inputs(&ex.event, &mut scratch);
         let p = model.predict(&inputs, &mut ms);
         cm.add(
-            crate::evaluate::Outcome::from(ex.label),
+            crate::evaluate::Outcome::from(*label),
             crate::evaluate::Outcome::from(model::argmax(&p)),
         );
     }
@@ -953,12 +1317,62 @@ mod tests {
     #[test]
     fn label_maps() {
         let m: LabelMap = "ham=ok, 0=ok,1=spam".parse().unwrap();
-        assert_eq!(m.resolve("ham"), Ok(Label::Ok));
-        assert_eq!(m.resolve("1"), Ok(Label::Spam));
-        assert_eq!(m.resolve("Scam"), Ok(Label::Scam));
+        assert_eq!(m.resolve("ham"), Ok(Some(Outcome::Ok)));
+        assert_eq!(m.resolve("1"), Ok(Some(Outcome::Spam)));
+        assert_eq!(m.resolve("Scam"), Ok(Some(Outcome::Scam)));
+        assert_eq!(m.resolve("doxing"), Ok(Some(Outcome::Doxing)));
         assert!(m.resolve("phish").unwrap_err().contains("--label-map"));
         assert!("ham".parse::<LabelMap>().is_err());
         assert!("ham=good".parse::<LabelMap>().is_err());
+        assert!("ham=ok,spam".parse::<LabelMap>().is_err());
+        assert!("=ok".parse::<LabelMap>().is_err());
+    }
+
+    #[test]
+    fn label_maps_with_prefixes_commas_and_skips() {
+        let m: LabelMap = "sexist:*=abuse,not_sexist=ok,non-hateful:*=ok,hateful:*=abuse,sexist:threats,_plans_to_harm_and_incitement=abuse,neutral=skip,sexist:mild*=ok"
+            .parse()
+            .unwrap();
+        let r = |s: &str| m.resolve(s).unwrap();
+        assert_eq!(r("sexist:derogation"), Some(Outcome::Abuse));
+        assert_eq!(
+            r("sexist:threats,_plans_to_harm_and_incitement"),
+            Some(Outcome::Abuse)
+        );
+        assert_eq!(r("not_sexist"), Some(Outcome::Ok));
+        assert_eq!(r("non-hateful:counter_quote_nh"), Some(Outcome::Ok));
+        assert_eq!(r("hateful:slur_h"), Some(Outcome::Abuse));
+        assert_eq!(
+            r("sexist:mild_joke"),
+            Some(Outcome::Ok),
+            "longest prefix wins"
+        );
+        assert_eq!(r("neutral"), None, "skipped");
+        assert!(m.resolve("unmapped").is_err());
+        let back = LabelMap::from_pairs(m.pairs()).unwrap();
+        assert_eq!(back.resolve("sexist:animosity"), Ok(Some(Outcome::Abuse)));
+        assert_eq!(m.pairs().len(), 7);
+    }
+
+    #[test]
+    fn tsv_with_mapped_and_skipped_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.tsv");
+        std::fs::write(
+            &f,
+            "sexist:threats,_plans\tI will hurt you\nneutral\tan ad\nnot_sexist\thello\ndoxing\there she lives\n",
+        )
+        .unwrap();
+        let map: LabelMap = "sexist:*=abuse,neutral=skip,not_sexist=ok".parse().unwrap();
+        let spec: DataSpec = f.display().to_string().parse().unwrap();
+        let loaded = load(&[spec], &map, Split::All, 20).unwrap();
+        let labels: Vec<Outcome> = loaded.examples.iter().map(|e| e.label).collect();
+        assert_eq!(labels, [Outcome::Abuse, Outcome::Ok, Outcome::Doxing]);
+        assert_eq!(
+            loaded.sources[0].counts,
+            [1, 0, 0, 1],
+            "doxing is not a model label"
+        );
     }
 
     #[test]

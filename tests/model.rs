@@ -125,7 +125,15 @@ fn training_on_the_hand_written_set_separates_the_classes() {
         .map(|s| s.counts[Label::Scam.index()])
         .sum();
     assert!(scams > 150, "{scams}");
-    assert!(f.selected.len() <= 2048);
+    assert_eq!(f.summary.selected_features as usize, f.id_gaps.len());
+    assert!(
+        f.id_gaps.len() > 2048,
+        "the sparse model keeps every n-gram it learned a weight for, not a selection"
+    );
+    assert!(matches!(
+        f.algorithm,
+        model::Algorithm::SparseLogistic { temperature, .. } if temperature == 1.0
+    ));
 }
 
 #[test]
@@ -182,7 +190,7 @@ fn damaged_model_files_are_clear_errors() {
         &dir.path().join("x.model"),
     )
     .encode();
-    let cases: [(&str, Vec<u8>, &str); 4] = [
+    let cases: [(&str, Vec<u8>, &str); 5] = [
         ("empty.model", Vec::new(), "not a jaga model"),
         (
             "truncated.model",
@@ -198,10 +206,19 @@ fn damaged_model_files_are_clear_errors() {
             "future.model",
             {
                 let mut v = good.clone();
-                v[8] = 2;
+                v[8] = 3;
                 v
             },
-            "format 2",
+            "format 3",
+        ),
+        (
+            "old.model",
+            {
+                let mut v = good.clone();
+                v[8] = 1;
+                v
+            },
+            "format 1 is an older jaga's",
         ),
     ];
     let rules = root().join("rules");
@@ -295,6 +312,21 @@ fn the_shipped_model_loads_fast_and_adds_model_reasons() {
         .find(|r| r.id == "model.spam")
         .unwrap_or_else(|| panic!("{v:?}"));
     assert!(r.matched.starts_with("p=") && r.score > 0.0, "{r:?}");
+    // The words behind a model reason are never stop words.
+    let v = e.evaluate(
+        &Event::message("kak aku di sini mau kasih info slot gacor maxwin di situs yang baru"),
+        &mut s,
+    );
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.source == jaga_core::verdict::Source::Model)
+        .unwrap_or_else(|| panic!("{v:?}"));
+    let words = r.matched.split_once(": ").map_or("", |x| x.1);
+    assert!(!words.is_empty(), "{r:?}");
+    for w in words.split(", ") {
+        assert!(!model::is_stop_word(w), "{w} in {r:?}");
+    }
     let json = serde_json::to_string(&v).unwrap();
     assert!(json.contains(r#""source":"model""#), "{json}");
     let v = e.evaluate(
@@ -502,7 +534,10 @@ fn shared_corpora_when_present() {
     )
     .unwrap();
     assert!(loaded.examples.len() > 100);
-    assert!(loaded.examples.iter().all(|e| e.label == Label::Spam));
+    assert!(loaded
+        .examples
+        .iter()
+        .all(|e| e.label == Label::Spam.into()));
 }
 
 /// The probability of `label` for one text under a model file.

@@ -1,9 +1,10 @@
 //! The classifier's model file and its fast predictor.
 //!
-//! A model is a linear softmax over the [`features`](crate::features): hashed n-grams the
-//! trainer selected, plus the meta features. Training (linfa, see `jaga train`)
-//! produces the weights; predicting is a table lookup per n-gram and a 4-way softmax, so no
-//! matrix is built per message.
+//! A model is a linear softmax over the [`features`](crate::features): every hashed n-gram
+//! id with a non-zero weight, plus the meta features. Training (`jaga train`: jaga's own
+//! sparse logistic regression, or linfa's estimators on selected n-grams) produces the
+//! weights; predicting is one lookup in a dense table of quantised weights per n-gram and a
+//! 4-way softmax, so no matrix is built per message.
 //!
 //! The file is `MAGIC`, a format version (u32 LE), an FNV-1a 64 checksum of the payload
 //! (u64 LE), then the payload: a postcard-encoded [`ModelFile`]. Loading checks all of them
@@ -21,8 +22,9 @@ use crate::verdict::{Action, Category};
 
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"JAGAMDL\n";
-/// Version of the file layout and [`ModelFile`] schema.
-pub const FORMAT: u32 = 1;
+/// Version of the file layout and [`ModelFile`] schema. Format 1 (dense weights over 4,096
+/// selected n-grams) is refused with advice to retrain.
+pub const FORMAT: u32 = 2;
 /// Where `scan`, `explain` and `eval` look for a model unless told otherwise.
 pub const DEFAULT_PATH: &str = "models/jaga.model";
 
@@ -84,11 +86,21 @@ impl fmt::Display for Label {
     }
 }
 
-/// Which linfa estimator produced the weights.
+/// Which estimator produced the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
-    /// `linfa-logistic` multinomial logistic regression (L2 `alpha`, L-BFGS).
+    /// jaga's own multinomial logistic regression over the whole hashed space (sparse,
+    /// AdaGrad, L2 `l2`, class weights), temperature-scaled on held-out examples.
+    SparseLogistic {
+        l2: f32,
+        epochs: u32,
+        learning_rate: f32,
+        /// The fitted temperature, already folded into the weights (1: none fitted).
+        temperature: f32,
+    },
+    /// `linfa-logistic` multinomial logistic regression (L2 `alpha`, L-BFGS) on selected
+    /// n-grams.
     Logistic { alpha: f32, max_iterations: u32 },
     /// `linfa-bayes` multinomial naive Bayes (Laplace/Lidstone `alpha`).
     NaiveBayes { alpha: f32 },
@@ -97,7 +109,8 @@ pub enum Algorithm {
 impl Algorithm {
     pub fn name(&self) -> &'static str {
         match self {
-            Algorithm::Logistic { .. } => "logistic",
+            Algorithm::SparseLogistic { .. } => "sparse_logistic",
+            Algorithm::Logistic { .. } => "linfa_logistic",
             Algorithm::NaiveBayes { .. } => "naive_bayes",
         }
     }
@@ -130,8 +143,11 @@ pub struct TrainingSummary {
     /// UTC date-time of training, RFC 3339.
     pub created: String,
     pub seed: u64,
-    /// Hashed n-grams kept by feature selection.
+    /// Hashed n-gram ids with a non-zero weight.
     pub selected_features: u32,
+    /// `--label-map` pairs the data was read with (foreign name, label or `skip`), so the
+    /// same sources can be read again (the console's retrain).
+    pub label_map: Vec<(String, String)>,
     pub seconds: f32,
     pub jaga_version: String,
 }
@@ -166,10 +182,15 @@ pub struct ModelFile {
     pub labels: Vec<Label>,
     pub algorithm: Algorithm,
     pub scaling: TextScaling,
-    /// Hashed n-gram ids with a weight row, ascending.
-    pub selected: Vec<u32>,
-    /// Row-major `(selected.len() + META_LEN) x labels.len()`: n-gram rows, then meta rows.
-    pub weights: Vec<f32>,
+    /// Hashed n-gram ids with a weight row, ascending, as gaps: the first id, then each id
+    /// minus the one before it (small numbers, which postcard stores in one or two bytes).
+    pub id_gaps: Vec<u32>,
+    /// Row-major `id_gaps.len() x labels.len()` quantised n-gram weights: a weight is
+    /// `q × quantum`.
+    pub weights: Vec<i16>,
+    pub quantum: f32,
+    /// Row-major `META_LEN x labels.len()` meta-feature weights.
+    pub meta: Vec<f32>,
     pub bias: Vec<f32>,
     pub summary: TrainingSummary,
     pub holdout: Option<HoldoutFigures>,
@@ -256,8 +277,6 @@ pub fn checksum(bytes: &[u8]) -> u64 {
     h
 }
 
-const NO_ROW: u32 = u32::MAX;
-
 /// Per-thread buffers for [`Model::predict`].
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
@@ -273,9 +292,10 @@ pub type Probs = [f32; 4];
 #[derive(Debug, Clone)]
 pub struct Model {
     file: ModelFile,
-    /// Hashed id -> weight row (or `NO_ROW`), for one lookup per n-gram.
-    rows: Vec<u32>,
-    weights: Vec<[f32; 4]>,
+    /// Quantised weights of every hashed id (zero for ids without a weight): one lookup per
+    /// n-gram, summed in integers.
+    table: Vec<[i16; 4]>,
+    meta: Vec<[f32; 4]>,
     bias: [f32; 4],
     path: PathBuf,
 }
@@ -296,52 +316,159 @@ impl Model {
             ));
         }
         let c = file.labels.len();
-        let rows_expected = file.selected.len() + META_LEN;
-        if file.weights.len() != rows_expected * c || file.bias.len() != c {
+        if file.weights.len() != file.id_gaps.len() * c
+            || file.meta.len() != META_LEN * c
+            || file.bias.len() != c
+        {
             return Err(ModelError::invalid(
                 path,
                 format!(
-                    "{} weights and {} biases for {} rows of {c} labels",
+                    "{} weights, {} meta weights and {} biases for {} n-grams of {c} labels",
                     file.weights.len(),
+                    file.meta.len(),
                     file.bias.len(),
-                    rows_expected
+                    file.id_gaps.len()
                 ),
             ));
         }
         if file
-            .weights
+            .meta
             .iter()
             .chain(&file.bias)
+            .chain(std::iter::once(&file.quantum))
             .any(|w| !w.is_finite())
         {
             return Err(ModelError::invalid(path, "weights are not finite numbers"));
         }
         let dims = file.features.dimensions();
-        let mut rows = vec![NO_ROW; dims];
-        let mut prev = None;
-        for (row, &id) in file.selected.iter().enumerate() {
-            if id as usize >= dims || prev.is_some_and(|p| p >= id) {
+        let mut table = vec![[0i16; 4]; dims];
+        let mut id: Option<u64> = None;
+        for (row, &gap) in file.id_gaps.iter().enumerate() {
+            let next = match id {
+                None => u64::from(gap),
+                Some(prev) if gap > 0 => prev + u64::from(gap),
+                Some(_) => u64::MAX,
+            };
+            if next >= dims as u64 {
                 return Err(ModelError::invalid(
                     path,
-                    format!("selected n-gram id {id} is out of order or out of range"),
+                    format!("n-gram row {row} is out of order or out of range"),
                 ));
             }
-            prev = Some(id);
-            rows[id as usize] = row as u32;
+            id = Some(next);
+            let w = &file.weights[row * 4..row * 4 + 4];
+            table[next as usize] = [w[0], w[1], w[2], w[3]];
         }
-        let weights = file
-            .weights
+        let meta = file
+            .meta
             .chunks_exact(4)
             .map(|w| [w[0], w[1], w[2], w[3]])
             .collect();
         let bias = [file.bias[0], file.bias[1], file.bias[2], file.bias[3]];
         Ok(Model {
             file,
-            rows,
-            weights,
+            table,
+            meta,
             bias,
             path: path.to_path_buf(),
         })
+    }
+
+    /// The hashed ids with a weight row, ascending (decoded from [`ModelFile::id_gaps`]).
+    pub fn ids(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.file.id_gaps.len());
+        let mut id = 0u32;
+        for (i, &g) in self.file.id_gaps.iter().enumerate() {
+            id = if i == 0 { g } else { id + g };
+            out.push(id);
+        }
+        out
+    }
+
+    /// The real weights of one hashed id, in [`Label::ALL`] order.
+    pub fn weights_of(&self, id: u32) -> [f32; 4] {
+        let q = self.quantised(id);
+        q.map(|v| f32::from(v) * self.file.quantum)
+    }
+
+    #[inline]
+    fn quantised(&self, id: u32) -> [i16; 4] {
+        self.table.get(id as usize).copied().unwrap_or_default()
+    }
+
+    /// Builds the file of a model from real weights: `ngrams` are `(id, weights)` pairs in
+    /// any order (ids whose quantised weights are all zero are left out), `meta` has
+    /// `META_LEN` rows.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        features: FeatureConfig,
+        algorithm: Algorithm,
+        scaling: TextScaling,
+        mut ngrams: Vec<(u32, [f32; 4])>,
+        meta: &[[f32; 4]],
+        bias: [f32; 4],
+        summary: TrainingSummary,
+        path: &Path,
+    ) -> Result<Model, ModelError> {
+        ngrams.sort_by_key(|p| p.0);
+        ngrams.dedup_by_key(|p| p.0);
+        let max = ngrams
+            .iter()
+            .flat_map(|(_, w)| w.iter())
+            .fold(0f32, |m, w| m.max(w.abs()));
+        let quantum = if max > 0.0 && max.is_finite() {
+            max / f32::from(i16::MAX)
+        } else {
+            1.0
+        };
+        let mut id_gaps = Vec::with_capacity(ngrams.len());
+        let mut weights = Vec::with_capacity(ngrams.len() * 4);
+        let mut prev: Option<u32> = None;
+        for (id, w) in ngrams {
+            let q = w.map(|v| (v / quantum).round() as i16);
+            if q == [0; 4] {
+                continue;
+            }
+            id_gaps.push(prev.map_or(id, |p| id - p));
+            prev = Some(id);
+            weights.extend(q);
+        }
+        let mut summary = summary;
+        summary.selected_features = id_gaps.len() as u32;
+        let file = ModelFile {
+            features,
+            labels: Label::ALL.to_vec(),
+            algorithm,
+            scaling,
+            id_gaps,
+            weights,
+            quantum,
+            meta: meta.iter().flatten().copied().collect(),
+            bias: bias.to_vec(),
+            summary,
+            holdout: None,
+        };
+        Model::from_file(file, path)
+    }
+
+    /// The same model with every logit divided by `t` (temperature scaling).
+    pub fn with_temperature(&self, t: f32) -> Result<Model, ModelError> {
+        let mut file = self.file.clone();
+        file.quantum /= t;
+        file.meta.iter_mut().for_each(|w| *w /= t);
+        file.bias.iter_mut().for_each(|w| *w /= t);
+        if let Algorithm::SparseLogistic { temperature, .. } = &mut file.algorithm {
+            *temperature *= t;
+        }
+        Model::from_file(file, &self.path)
+    }
+
+    /// Replaces the stored held-out figures and training time.
+    pub fn with_figures(&self, holdout: Option<HoldoutFigures>, seconds: f32) -> Model {
+        let mut m = self.clone();
+        m.file.holdout = holdout;
+        m.file.summary.seconds = seconds;
+        m
     }
 
     /// Reads and checks a model file.
@@ -363,6 +490,14 @@ impl Model {
             return Err(ModelError::invalid(path, "the file is truncated"));
         }
         let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if format < FORMAT {
+            return Err(ModelError::invalid(
+                path,
+                format!(
+                    "model format {format} is an older jaga's (4,096 selected n-grams); this jaga reads format {FORMAT}"
+                ),
+            ));
+        }
         if format != FORMAT {
             return Err(ModelError::invalid(
                 path,
@@ -418,7 +553,8 @@ impl Model {
         softmax(logits)
     }
 
-    fn logits(&self, inp: &Inputs, s: &mut Scratch) -> [f32; 4] {
+    /// The raw scores before the softmax (for calibration).
+    pub fn logits(&self, inp: &Inputs, s: &mut Scratch) -> [f32; 4] {
         s.ids.clear();
         features::hashed(
             &self.file.features,
@@ -431,23 +567,20 @@ impl Model {
             TextScaling::InvSqrtTotal if s.ids.is_empty() => 0.0,
             TextScaling::InvSqrtTotal => 1.0 / (s.ids.len() as f32).sqrt(),
         };
-        let mut text = [0f32; 4];
+        let mut text = [0i32; 4];
         for &id in &s.ids {
-            // SAFETY of indexing: ids are < 2^hash_bits = rows.len() by construction.
-            let row = self.rows[id as usize];
-            if row != NO_ROW {
-                let w = &self.weights[row as usize];
-                for c in 0..4 {
-                    text[c] += w[c];
-                }
+            // Ids are < 2^hash_bits = table.len() by construction.
+            let w = self.table[id as usize];
+            for c in 0..4 {
+                text[c] += i32::from(w[c]);
             }
         }
         let mut logits = self.bias;
+        let k = scale * self.file.quantum;
         for c in 0..4 {
-            logits[c] += text[c] * scale;
+            logits[c] += text[c] as f32 * k;
         }
-        let meta_rows = &self.weights[self.file.selected.len()..];
-        for (v, w) in features::meta(inp).iter().zip(meta_rows) {
+        for (v, w) in features::meta(inp).iter().zip(&self.meta) {
             if *v != 0.0 {
                 for c in 0..4 {
                     logits[c] += v * w[c];
@@ -459,7 +592,9 @@ impl Model {
 
     /// The words of the normalised text that pushed `label` up the most, as byte spans into
     /// the normalised text with their weight, strongest first (at most `n`). A word's push
-    /// is that of its unigram and of the character n-grams inside it.
+    /// is that of its unigram and of the character n-grams inside it. Stop words
+    /// ([`is_stop_word`]), single letters and bare numbers are never shown: they carry
+    /// little meaning for an admin even when their weight leans one way.
     pub fn top_words(
         &self,
         normalised: &str,
@@ -472,19 +607,20 @@ impl Model {
         let c = label.index();
         let mut scored: Vec<(u32, usize, usize, f32)> = Vec::new();
         for &(id, a, b) in &s.words {
+            let word = &normalised[a..b];
+            if is_stop_word(word) {
+                continue;
+            }
             s.ids.clear();
-            features::hashed(cfg, &normalised[a..b], &mut s.buffers, &mut s.ids);
+            features::hashed(cfg, word, &mut s.buffers, &mut s.ids);
             let mut push = 0.0;
             for &j in &s.ids {
-                let row = self.rows[j as usize];
-                if row != NO_ROW {
-                    let w = &self.weights[row as usize];
-                    // How much more this n-gram says `label` than the others on average.
-                    push += w[c] - (w.iter().sum::<f32>() - w[c]) / 3.0;
-                }
+                let w = self.quantised(j).map(f32::from);
+                // How much more this n-gram says `label` than the others on average.
+                push += w[c] - (w.iter().sum::<f32>() - w[c]) / 3.0;
             }
             if push > 0.0 {
-                scored.push((id, a, b, push));
+                scored.push((id, a, b, push * self.file.quantum));
             }
         }
         scored.sort_by(|x, y| y.3.total_cmp(&x.3).then(x.1.cmp(&y.1)));
@@ -502,6 +638,37 @@ impl Model {
         }
         out
     }
+}
+
+/// Indonesian and English function words, greetings, pronouns and fillers (lower case,
+/// sorted): never shown as the words behind a model reason.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "ada", "adalah", "agar", "aja", "aku", "all", "am", "an", "and", "any", "apa", "are",
+    "as", "at", "atau", "be", "been", "begitu", "bgt", "bisa", "but", "by", "can", "dari", "deh",
+    "dengan", "dgn", "di", "dia", "did", "do", "does", "dong", "dr", "for", "from", "ga", "gak",
+    "gitu", "gue", "gw", "had", "has", "have", "he", "her", "here", "him", "his", "i", "ia", "if",
+    "in", "ini", "is", "it", "its", "itu", "iya", "ja", "jadi", "juga", "kak", "kakak", "kalau",
+    "kalo", "kami", "kamu", "kan", "karena", "ke", "kita", "klo", "lagi", "lah", "me", "my", "nya",
+    "of", "oh", "ok", "oke", "on", "or", "our", "pada", "para", "pun", "saja", "sama", "saya",
+    "she", "si", "sih", "so", "sudah", "tapi", "tau", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "tp", "udah", "untuk", "us", "utk", "was",
+    "we", "were", "what", "when", "which", "who", "will", "with", "ya", "yah", "yang", "yg", "you",
+    "your",
+];
+
+/// Whether a word of normalised text is a stop word, a single character or a bare number:
+/// words an explanation should not cite.
+pub fn is_stop_word(word: &str) -> bool {
+    let mut chars = word.chars();
+    let first = chars.next();
+    if first.is_none() || chars.next().is_none() || word.chars().all(char::is_numeric) {
+        return true;
+    }
+    if word.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = word.to_lowercase();
+        return STOP_WORDS.binary_search(&lower.as_str()).is_ok();
+    }
+    STOP_WORDS.binary_search(&word).is_ok()
 }
 
 pub fn softmax(logits: [f32; 4]) -> Probs {
@@ -622,38 +789,38 @@ mod tests {
         for (word, label) in [("gacor", Label::Spam), ("bodoh", Label::Abuse)] {
             ids.clear();
             features::hashed(&cfg, word, &mut b, &mut ids);
-            pairs.push((ids[0], label));
-        }
-        pairs.sort();
-        let mut weights = Vec::new();
-        for &(_, label) in &pairs {
             let mut w = [0f32; 4];
             w[label.index()] = 8.0;
-            weights.extend(w);
+            pairs.push((ids[0], w));
         }
-        weights.extend(std::iter::repeat_n(0.0, META_LEN * 4));
-        let file = ModelFile {
-            features: cfg,
-            labels: Label::ALL.to_vec(),
-            algorithm: Algorithm::Logistic {
-                alpha: 1.0,
-                max_iterations: 10,
+        // "di" leans spam but is a stop word: never cited.
+        ids.clear();
+        features::hashed(&cfg, "di", &mut b, &mut ids);
+        pairs.push((ids[0], [0.0, 1.0, 0.0, 0.0]));
+        Model::build(
+            cfg,
+            Algorithm::SparseLogistic {
+                l2: 1e-6,
+                epochs: 1,
+                learning_rate: 0.1,
+                temperature: 1.0,
             },
-            scaling: TextScaling::Count,
-            selected: pairs.iter().map(|p| p.0).collect(),
-            weights,
-            bias: vec![2.0, 0.0, 0.0, 0.0],
-            summary: TrainingSummary {
+            TextScaling::Count,
+            pairs,
+            &[[0.0; 4]; META_LEN],
+            [2.0, 0.0, 0.0, 0.0],
+            TrainingSummary {
                 sources: vec![],
                 created: "2026-01-01T00:00:00Z".into(),
                 seed: 1,
-                selected_features: 2,
+                selected_features: 0,
+                label_map: vec![],
                 seconds: 0.0,
                 jaga_version: "test".into(),
             },
-            holdout: None,
-        };
-        Model::from_file(file, Path::new("tiny.model")).unwrap()
+            Path::new("tiny.model"),
+        )
+        .unwrap()
     }
 
     fn predict(m: &Model, text: &str) -> Probs {
@@ -678,6 +845,15 @@ mod tests {
         let top = m.top_words("wah slot gacor", Label::Spam, 3, &mut Scratch::default());
         assert_eq!(top.len(), 1);
         assert_eq!(&"wah slot gacor"[top[0].0..top[0].1], "gacor");
+        let text = "gacor di sini";
+        let top = m.top_words(text, Label::Spam, 3, &mut Scratch::default());
+        let words: Vec<&str> = top.iter().map(|&(a, b, _)| &text[a..b]).collect();
+        assert_eq!(words, ["gacor"], "a stop word is never a reason");
+        assert_eq!(m.file().summary.selected_features, 3);
+        assert!(m
+            .ids()
+            .iter()
+            .any(|&id| (m.weights_of(id).iter().sum::<f32>() - 8.0).abs() < 0.01));
     }
 
     #[test]
@@ -699,6 +875,13 @@ mod tests {
         let last = flipped.len() - 1;
         flipped[last] ^= 0x40;
         assert!(err(&flipped).contains("corrupt"));
+        let mut old = bytes.clone();
+        old[8] = 1;
+        let e = err(&old);
+        assert!(
+            e.contains("format 1 is an older") && e.contains("retrain"),
+            "{e}"
+        );
         let mut future = bytes.clone();
         future[8] = 9;
         let e = err(&future);
@@ -715,6 +898,38 @@ mod tests {
             e.contains("feature scheme 42") && e.contains("retrain"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn stop_words() {
+        assert!(
+            STOP_WORDS.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no repeats"
+        );
+        for w in [
+            "di", "kak", "aku", "yang", "the", "and", "Yang", "x", "0", "2024",
+        ] {
+            assert!(is_stop_word(w), "{w}");
+        }
+        for w in ["gacor", "transfer", "slot", "bitch"] {
+            assert!(!is_stop_word(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn temperature_scales_logits() {
+        let m = tiny();
+        let inp = Inputs {
+            original: "slot gacor",
+            normalised: "slot gacor",
+            ..Inputs::default()
+        };
+        let mut s = Scratch::default();
+        let a = m.logits(&inp, &mut s);
+        let b = m.with_temperature(2.0).unwrap().logits(&inp, &mut s);
+        for c in 0..4 {
+            assert!((a[c] / 2.0 - b[c]).abs() < 1e-4, "{a:?} {b:?}");
+        }
     }
 
     #[test]
