@@ -484,7 +484,13 @@ impl RuleSet {
         for file in &files {
             set.load_file(file, &mut lint, &mut seen);
         }
-        set.check_exprs(&mut lint);
+        set.finish(lint)
+    }
+
+    /// Checks the expressions across files; any error refuses the whole set, warnings stay
+    /// with it.
+    fn finish(mut self, mut lint: Linter) -> Result<RuleSet, LoadError> {
+        self.check_exprs(&mut lint);
         lint.diagnostics.sort_by(|a, b| {
             (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line))
         });
@@ -497,8 +503,8 @@ impl RuleSet {
                 diagnostics: lint.diagnostics,
             });
         }
-        set.warnings = lint.diagnostics;
-        Ok(set)
+        self.warnings = lint.diagnostics;
+        Ok(self)
     }
 
     /// Parses and lints rule files given as text, `(name, toml)`: a rule's `list = "..."`
@@ -513,18 +519,7 @@ impl RuleSet {
         for (name, src) in files {
             set.load_source(Path::new(name), src, None, &mut lint, &mut seen);
         }
-        set.check_exprs(&mut lint);
-        if lint
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-        {
-            return Err(LoadError {
-                diagnostics: lint.diagnostics,
-            });
-        }
-        set.warnings = lint.diagnostics;
-        Ok(set)
+        set.finish(lint)
     }
 
     fn load_file(&mut self, file: &Path, lint: &mut Linter, seen: &mut HashMap<String, Location>) {
