@@ -9,7 +9,7 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use jaga_core::event::Event;
-use jaga_core::state::{raid::Raids, Local, Shared, StateConfig};
+use jaga_core::state::{raid::Raids, State, StateConfig};
 use jaga_core::verdict::{Action, Category, Scores, Verdict};
 use jaga_store::{Durability, NewCase, Store};
 
@@ -28,12 +28,10 @@ fn events(n: usize) -> Vec<Event> {
 
 fn state(c: &mut Criterion) {
     let evs = events(1000);
-    let cfg = Arc::new(StateConfig::default());
-    let shared = Shared::new(cfg.clone(), Arc::new(Raids::default()));
     let mut g = c.benchmark_group("state");
     g.throughput(Throughput::Elements(evs.len() as u64));
     g.bench_function("observe_1000_messages", |b| {
-        let mut local = Local::new(cfg.clone());
+        let state = State::new(StateConfig::default(), Arc::new(Raids::default()));
         let mut out = Vec::new();
         let mut round = 0u64;
         b.iter(|| {
@@ -43,7 +41,8 @@ fn state(c: &mut Criterion) {
                 // Fresh ids each round so the recent-id cache does not short-cut the work.
                 let mut e = e.clone();
                 e.id = format!("{round}-{i}");
-                local.observe(&shared, &e, &e.text, round as i64 * 1000, &mut out);
+                let arrival = state.arrive(&e, round as i64 * 1000);
+                state.observe(&e, arrival, &e.text, &mut out);
                 black_box(&out);
             }
         })

@@ -175,7 +175,7 @@ struct TrainArgs {
     #[arg(long, default_value = model::DEFAULT_PATH)]
     out: PathBuf,
     #[command(flatten)]
-    rules: RulesDir,
+    rules: RulesPath,
     /// logistic (jaga's sparse multinomial logistic regression over every hashed n-gram),
     /// linfa-logistic or naive-bayes (linfa-bayes, multinomial) on selected n-grams.
     #[arg(long, default_value = "logistic", value_parser = parse_algorithm)]
@@ -211,12 +211,20 @@ struct EvalArgs {
     #[command(flatten)]
     data: DataArgs,
     #[command(flatten)]
-    rules: RulesDir,
+    rules: RulesPath,
     #[command(flatten)]
     model: ModelArgs,
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// `--rules` alone, for commands that print no verdicts (train, eval).
+#[derive(Args)]
+struct RulesPath {
+    /// Directory with the rule files, lists and policy.toml.
+    #[arg(long, default_value = "rules", env = "JAGA_RULES")]
+    rules: PathBuf,
 }
 
 #[derive(Args)]
@@ -333,9 +341,11 @@ enum RulesCommand {
     /// Lint the rule files and run every rule's tests. Verdict-level `[[test]]`s score with
     /// the classifier, as `scan` and `serve` do.
     Check {
-        /// Rules directory.
-        #[arg(default_value = "rules")]
-        dir: PathBuf,
+        #[command(flatten)]
+        rules: RulesPath,
+        /// The rules directory, as `--rules` (kept for `jaga rules check rules/`).
+        #[arg(hide = true, conflicts_with = "rules")]
+        dir: Option<PathBuf>,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -349,11 +359,11 @@ struct ServeArgs {
     /// Address to listen on (overrides `listen`), e.g. 127.0.0.1:8080.
     #[arg(long)]
     listen: Option<std::net::SocketAddr>,
-    /// Review store file (overrides `store`).
-    #[arg(long)]
+    /// Review store file (overrides `store`), as for `jaga review`.
+    #[arg(long, env = "JAGA_STORE")]
     store: Option<PathBuf>,
-    /// Rules directory (overrides `rules`).
-    #[arg(long)]
+    /// Rules directory (overrides `rules`), as for `jaga scan`.
+    #[arg(long, env = "JAGA_RULES")]
     rules: Option<PathBuf>,
     /// Also read events (JSONL) from standard input and write verdicts to standard output;
     /// the end of input shuts the server down.
@@ -521,12 +531,23 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A closed pipe (`jaga review list --json | head -1`) ends a command quietly, as it ends
+    // other Unix tools, instead of a panic in the middle of a print. Not the server: it
+    // reports a closed standard output and shuts down in order.
+    #[cfg(unix)]
+    if !matches!(cli.command, Command::Serve(_)) {
+        // SAFETY: called once at start, before any thread exists; restores the default
+        // disposition Rust's runtime replaced.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let code = match cli.command {
         Command::Scan(a) => cmd_scan(a),
         Command::Explain(a) => cmd_explain(a),
         Command::Rules {
-            command: RulesCommand::Check { dir, model },
-        } => cmd_rules_check(&dir, &model),
+            command: RulesCommand::Check { rules, dir, model },
+        } => cmd_rules_check(&dir.unwrap_or(rules.rules), &model),
         Command::Serve(a) => cmd_serve(a),
         Command::Review { command } => cmd_review(command),
         Command::Train(a) => cmd_train(a),
@@ -585,7 +606,7 @@ fn load_engine_with_model(r: &RulesDir, m: &ModelArgs) -> Result<Engine, u8> {
 
 fn cmd_scan(a: ScanArgs) -> u8 {
     let engine = match load_engine_with_model(&a.rules, &a.model) {
-        Ok(e) => e,
+        Ok(e) => jaga_core::Detector::from(e),
         Err(code) => return code,
     };
     let inputs: Vec<Input> = if a.files.is_empty() {

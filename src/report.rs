@@ -221,9 +221,9 @@ impl Report {
         let spans_in = |field: Field, max: usize| -> Vec<[usize; 2]> {
             v.reasons
                 .iter()
-                .filter(|r| r.field == field)
-                .flat_map(|r| r.spans.iter().copied())
-                .filter(|[a, b]| a < b && *b <= max)
+                .flat_map(|r| r.spans.iter())
+                .filter(|s| s.field == field && s.start < s.end && s.end <= max)
+                .map(|s| [s.start, s.end])
                 .collect()
         };
         self.kept.push(Reverse(Flagged {
@@ -243,7 +243,6 @@ impl Report {
             entities: v
                 .reasons
                 .iter()
-                .filter(|r| r.field == Field::Text)
                 .flat_map(|r| r.entities.iter())
                 .filter(|e| e.span[0] < e.span[1] && e.span[1] <= cut)
                 .map(|e| mask::Masked {
@@ -929,7 +928,6 @@ impl<W: std::io::Write> Csv<W> {
         let entities: Vec<mask::Masked> = v
             .reasons
             .iter()
-            .filter(|r| r.field == Field::Text)
             .flat_map(|r| r.entities.iter())
             .map(|e| mask::Masked {
                 range: e.span[0]..e.span[1],
@@ -1138,7 +1136,10 @@ mod tests {
                 "scam.test",
                 Category::Scam,
                 0.9,
-                spans,
+                spans
+                    .into_iter()
+                    .map(|[a, b]| jaga_core::verdict::Span::text(a, b))
+                    .collect(),
                 "0812 3456 7890",
             )],
         }

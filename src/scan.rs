@@ -19,9 +19,10 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
+use jaga_core::state::{key, now_ms, Arrival};
 use jaga_core::verdict::{Action, Category, Verdict};
+use jaga_core::{Detector, Scratch};
 use jaga_export::{
     self, DateOrder, Diagnostic, Format, InputStats, Level, Origin, ReadOptions, Sink, Source,
     Stop, TimeZone,
@@ -276,6 +277,11 @@ impl Sink for Batcher {
 #[allow(clippy::large_enum_variant)]
 enum Outcome {
     Skip,
+    /// Parsed, not scored yet.
+    Parsed {
+        line: u64,
+        event: Event,
+    },
     /// The serialised verdict line (with its newline), the event and the verdict.
     Scored {
         line: u64,
@@ -292,14 +298,14 @@ enum Outcome {
 /// Each input is read from the one handle it was opened with ([`jaga_export::Input::open`]), so pipes,
 /// FIFOs and process substitutions are read exactly once.
 pub fn scan_inputs<W: Write>(
-    engine: &Engine,
+    detector: &Detector,
     inputs: Vec<Source<'_>>,
     out: W,
     opts: &ScanOptions,
     observer: &mut dyn Observer,
 ) -> io::Result<Summary> {
     run(
-        engine,
+        detector,
         |read_opts, sink| {
             for input in inputs {
                 jaga_export::read_source(input, read_opts, sink)?;
@@ -317,7 +323,7 @@ pub fn scan_inputs<W: Write>(
 /// order (without `origin`: the caller knows its stream). Each bad line is passed to
 /// `on_error` (and counted) and the scan goes on.
 pub fn scan<R, W>(
-    engine: &Engine,
+    detector: &Detector,
     input: R,
     out: W,
     opts: &ScanOptions,
@@ -339,7 +345,7 @@ where
         }
     }
     run(
-        engine,
+        detector,
         move |read_opts, sink| {
             if sink.begin("".into()).is_err() {
                 return Ok(());
@@ -366,7 +372,7 @@ where
 }
 
 fn run<W, P>(
-    engine: &Engine,
+    detector: &Detector,
     produce: P,
     mut out: W,
     opts: &ScanOptions,
@@ -420,21 +426,8 @@ where
                             read,
                             ..
                         } = batch;
-                        let outcomes: Vec<Outcome> = units
-                            .into_par_iter()
-                            .with_min_len(64)
-                            .map_init(Scratch::new, |scratch, unit| {
-                                score_unit(
-                                    engine,
-                                    unit,
-                                    &data,
-                                    &source,
-                                    max_bytes,
-                                    with_origin,
-                                    scratch,
-                                )
-                            })
-                            .collect();
+                        let outcomes =
+                            score_batch(detector, units, &data, &source, max_bytes, with_origin);
                         Scored::Batch {
                             source,
                             outcomes,
@@ -464,7 +457,7 @@ where
             buf.clear();
             for o in outcomes {
                 match o {
-                    Outcome::Skip => {}
+                    Outcome::Skip | Outcome::Parsed { .. } => {}
                     Outcome::Scored {
                         line,
                         json,
@@ -500,32 +493,85 @@ where
     result.map(|()| summary)
 }
 
-fn score_unit(
-    engine: &Engine,
-    unit: Unit,
+/// Scores one batch like `jaga serve` scores a request: lines are parsed in parallel, every
+/// event arrives at the detector's state in input order (group-level state), then each
+/// user's events are checked in order, users in parallel. The verdicts do not depend on
+/// the number of threads.
+fn score_batch(
+    detector: &Detector,
+    units: Vec<Unit>,
     data: &[u8],
     source: &Arc<str>,
     max_bytes: usize,
     with_origin: bool,
-    scratch: &mut Scratch,
-) -> Outcome {
-    let (line, event) = match unit {
-        Unit::Diag(d) => return Outcome::Diag(d),
-        Unit::Event { line, event } => (line, event),
-        Unit::Line { line, start, end } => match parse_line(&data[start..end], line, max_bytes) {
-            Ok(None) => return Outcome::Skip,
-            Ok(Some(e)) => (line, e),
-            Err(e) => {
-                return Outcome::Diag(Diagnostic {
-                    file: source.clone(),
-                    line: Some(e.line),
-                    level: Level::Error,
-                    message: e.message,
+) -> Vec<Outcome> {
+    let mut parsed: Vec<Outcome> = units
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|unit| parse_unit(unit, data, source, max_bytes))
+        .collect();
+    let now = now_ms();
+    const BUCKETS: u64 = 64;
+    let mut buckets: Vec<Vec<(usize, Event, Arrival)>> = (0..BUCKETS).map(|_| Vec::new()).collect();
+    for (i, o) in parsed.iter_mut().enumerate() {
+        if let Outcome::Parsed { event, .. } = o {
+            let event = std::mem::take(event);
+            let arrival = detector.arrive(&event, now);
+            let b = key(&[&event.community, &event.user]) % BUCKETS;
+            buckets[b as usize].push((i, event, arrival));
+        }
+    }
+    let scored: Vec<(usize, Outcome)> = buckets
+        .into_par_iter()
+        .map_init(Scratch::new, |scratch, bucket| {
+            bucket
+                .into_iter()
+                .map(|(i, event, arrival)| {
+                    let line = match &parsed[i] {
+                        Outcome::Parsed { line, .. } => *line,
+                        _ => 0,
+                    };
+                    let verdict = detector.check_arrived(&event, arrival, scratch);
+                    (
+                        i,
+                        verdict_outcome(line, event, verdict, source, with_origin),
+                    )
                 })
-            }
+                .collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect();
+    for (i, o) in scored {
+        parsed[i] = o;
+    }
+    parsed
+}
+
+/// A unit of a batch as an event, a line to skip or a diagnostic.
+fn parse_unit(unit: Unit, data: &[u8], source: &Arc<str>, max_bytes: usize) -> Outcome {
+    match unit {
+        Unit::Diag(d) => Outcome::Diag(d),
+        Unit::Event { line, event } => Outcome::Parsed { line, event },
+        Unit::Line { line, start, end } => match parse_line(&data[start..end], line, max_bytes) {
+            Ok(None) => Outcome::Skip,
+            Ok(Some(event)) => Outcome::Parsed { line, event },
+            Err(e) => Outcome::Diag(Diagnostic {
+                file: source.clone(),
+                line: Some(e.line),
+                level: Level::Error,
+                message: e.message,
+            }),
         },
-    };
-    let verdict = engine.evaluate(&event, scratch);
+    }
+}
+
+fn verdict_outcome(
+    line: u64,
+    event: Event,
+    verdict: Verdict,
+    source: &Arc<str>,
+    with_origin: bool,
+) -> Outcome {
     let mut json = Vec::with_capacity(256);
     let written = if with_origin {
         let origin = Origin {
@@ -561,27 +607,10 @@ fn score_unit(
 
 /// Parses one JSONL line; blank lines give `Ok(None)`.
 fn parse_line(line: &[u8], line_no: u64, max_bytes: usize) -> Result<Option<Event>, LineError> {
-    let err = |message: String| LineError {
+    jaga_export::jsonl::parse_event(line, max_bytes).map_err(|message| LineError {
         line: line_no,
         message,
-    };
-    if line == [0xFF] {
-        return Err(err(format!(
-            "event is longer than {max_bytes} bytes; skipped (raise --max-event-bytes to score it)"
-        )));
-    }
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let text = std::str::from_utf8(line).map_err(|e| {
-        err(format!(
-            "not valid UTF-8 at byte {}; re-encode the file as UTF-8",
-            e.valid_up_to()
-        ))
-    })?;
-    let event: Event =
-        serde_json::from_str(text).map_err(|e| err(format!("not a valid event: {e}")))?;
-    Ok(Some(event))
+    })
 }
 
 /// Writes a line error the way the CLI reports it.
@@ -593,8 +622,8 @@ pub fn format_error(source: &str, e: &LineError) -> String {
 mod tests {
     use super::*;
 
-    fn engine() -> Engine {
-        Engine::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+    fn engine() -> Detector {
+        Detector::from_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
             .expect("shipped rules load")
     }
 

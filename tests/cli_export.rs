@@ -146,9 +146,10 @@ fn zip_attachments_reach_the_attachment_rules() {
         .unwrap()
         .ends_with(".zip/WhatsApp Chat with ARMY Peduli.txt"));
     let reason = &apk["reasons"][0];
-    assert_eq!(
-        (reason["id"].as_str(), reason["field"].as_str()),
-        (Some("attachment.apk"), Some("attachment"))
+    assert_eq!(reason["id"].as_str(), Some("scam.apk_attachment"));
+    assert!(
+        reason["spans"].as_array().unwrap().is_empty(),
+        "an attachment reason points into no text: {reason}"
     );
     assert_eq!(apk["action"], "remove");
     let resi = v.iter().find(|x| x["origin"]["line"] == 5).unwrap();
@@ -196,7 +197,7 @@ fn report_is_self_contained_highlighted_and_masked() {
         html.contains("<mark>pinjaman"),
         "matched spans are highlighted"
     );
-    assert!(html.contains("scam.test_loan") && html.contains("attachment.apk"));
+    assert!(html.contains("scam.test_loan") && html.contains("scam.apk_attachment"));
     assert!(html.contains("<svg"));
     // Personal data: the phone numbers in texts and sender names are masked.
     for raw in ["0812-3456-0491", "857-1111-2222", "812-3456-0491"] {

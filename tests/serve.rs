@@ -543,9 +543,17 @@ fn kill_9_and_restart_loses_no_acknowledged_flagged_case() {
 
 #[test]
 fn flood_raid_and_cross_post_scenarios_produce_their_reasons() {
-    let dir = workspace(
-        "[state.flood]\nuser = { messages = 3, per_secs = 3600 }\n[state.raid]\njoins = 3\nwindow_secs = 60\ncalm_secs = 600\n",
-    );
+    let dir = workspace("");
+    // The quotas are the policy's `[state]` table, their scores the shipped stateful rules.
+    let rules = dir.path().join("rules");
+    let mut policy = std::fs::read_to_string(rules.join("policy.toml")).unwrap();
+    policy.push_str("\n[state.flood]\nuser = { messages = 3, per_secs = 3600 }\n[state.raid]\njoins = 3\nwindow_secs = 60\ncalm_secs = 600\n");
+    std::fs::write(rules.join("policy.toml"), policy).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/stateful.toml"),
+        rules.join("stateful.toml"),
+    )
+    .unwrap();
     let srv = Server::start(dir.path(), &[("JAGA_ADMIN_TOKEN", ADMIN)]);
 
     // Flood: the fourth and fifth message of one user in one group within the hour.
@@ -564,7 +572,7 @@ fn flood_raid_and_cross_post_scenarios_produce_their_reasons() {
         .json();
     let v = r.as_array().unwrap();
     for (i, v) in v.iter().enumerate() {
-        let has = reason_ids(v).contains(&"flood.user".to_string());
+        let has = reason_ids(v).contains(&"spam.flood_user".to_string());
         assert_eq!(has, i >= 3, "message {i}: {v}");
     }
     assert_eq!(v[4]["action"], "hide");
@@ -583,7 +591,7 @@ fn flood_raid_and_cross_post_scenarios_produce_their_reasons() {
     assert_eq!(v[2]["action"], "approve");
     for v in &v[3..] {
         assert_eq!(v["action"], "review", "{v}");
-        assert!(reason_ids(v).contains(&"raid.join_wave".to_string()));
+        assert!(reason_ids(v).contains(&"spam.join_wave".to_string()));
         assert_eq!(v["reasons"][0]["source"], "raid");
     }
     let h = request(srv.addr, "GET", "/v1/health", &[], b"").json();
@@ -601,7 +609,7 @@ fn flood_raid_and_cross_post_scenarios_produce_their_reasons() {
         )
         .json();
     assert!(
-        reason_ids(&fresh).contains(&"raid.fresh_account".to_string()),
+        reason_ids(&fresh).contains(&"spam.fresh_in_wave".to_string()),
         "{fresh}"
     );
     assert_ne!(fresh["action"], "allow");
@@ -623,9 +631,12 @@ fn flood_raid_and_cross_post_scenarios_produce_their_reasons() {
             &event("x3", "army-jiwa", "seller", &format!("{text}!!")),
         )
         .json();
-    assert!(!reason_ids(&a).contains(&"cross_post".to_string()));
-    assert!(!reason_ids(&b).contains(&"cross_post".to_string()));
-    assert!(reason_ids(&c).contains(&"cross_post".to_string()), "{c}");
+    assert!(!reason_ids(&a).contains(&"spam.cross_post".to_string()));
+    assert!(!reason_ids(&b).contains(&"spam.cross_post".to_string()));
+    assert!(
+        reason_ids(&c).contains(&"spam.cross_post".to_string()),
+        "{c}"
+    );
     assert_eq!(c["category"], "spam");
     let other = srv
         .post(
@@ -633,17 +644,12 @@ fn flood_raid_and_cross_post_scenarios_produce_their_reasons() {
             &event("x4", "army-tiket", "someone-else", text),
         )
         .json();
-    assert!(!reason_ids(&other).contains(&"cross_post".to_string()));
+    assert!(!reason_ids(&other).contains(&"spam.cross_post".to_string()));
 
     let m = request(srv.addr, "GET", "/metrics", &[], b"").text();
-    for r in [
-        "flood.user",
-        "raid.join_wave",
-        "raid.fresh_account",
-        "cross_post",
-    ] {
+    for r in ["flood", "raid", "cross_post"] {
         assert!(
-            !m.contains(&format!("jaga_state_reasons_total{{reason=\"{r}\"}} 0")),
+            !m.contains(&format!("jaga_state_reasons_total{{source=\"{r}\"}} 0")),
             "{r}: {m}"
         );
     }

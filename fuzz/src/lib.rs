@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
+use jaga_core::{Detector, Field, Scratch};
 use jaga_export::{Collected, Format, ReadOptions};
 
 pub mod mutate;
@@ -21,9 +21,11 @@ pub fn repo_root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::load(&repo_root().join("rules")).expect("the shipped rules load"))
+fn engine() -> &'static Detector {
+    static ENGINE: OnceLock<Detector> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        Detector::from_dir(repo_root().join("rules")).expect("the shipped rules load")
+    })
 }
 
 /// One JSONL event line, parsed as `jaga scan` parses it, then scored by the shipped rules.
@@ -39,7 +41,25 @@ pub fn event_line(data: &[u8]) {
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::new());
     }
-    let verdict = SCRATCH.with(|s| engine().evaluate(&event, &mut s.borrow_mut()));
+    let verdict = SCRATCH.with(|s| engine().check(&event, 0, &mut s.borrow_mut()));
+    // The output contract: every span names its field and lies on char boundaries of it.
+    for r in &verdict.reasons {
+        for sp in &r.spans {
+            let field = match sp.field {
+                Field::Text => &event.text,
+                Field::Name => &event.name,
+                Field::Attachment => panic!("{}: an attachment span {sp:?}", r.id),
+            };
+            assert!(
+                sp.start < sp.end
+                    && sp.end <= field.len()
+                    && field.is_char_boundary(sp.start)
+                    && field.is_char_boundary(sp.end),
+                "{}: {sp:?} does not fit its field",
+                r.id
+            );
+        }
+    }
     let s = &verdict.scores;
     for v in [s.spam, s.scam, s.doxing, s.abuse] {
         assert!((0.0..=1.0).contains(&v), "score {v} outside [0, 1]");

@@ -26,7 +26,7 @@ use crate::normalise::Normalised;
 use crate::policy::Policy;
 use crate::rules::{Detector, LoadError, Rule, RuleField, RuleSet, Status, When};
 use crate::signal::{Finding, Signal};
-use crate::verdict::{Action, Category, Field, Reason, Source, Verdict};
+use crate::verdict::{Action, Category, Field, Reason, Source, Span, Verdict};
 
 /// Spans kept per reason, so a huge message cannot make a huge verdict.
 const MAX_SPANS: usize = 32;
@@ -63,6 +63,8 @@ pub struct Engine {
     doxing: Doxing,
     /// Whether any live rule reads a doxing signal; the stage is skipped otherwise.
     has_doxing_rules: bool,
+    /// Whether any live rule reads a stateful signal; the state is not consulted otherwise.
+    has_stateful_rules: bool,
     show_pii: bool,
 }
 
@@ -84,6 +86,8 @@ pub struct Scratch {
     link_findings: Vec<Finding>,
     dox: DoxingScratch,
     dox_findings: Vec<Finding>,
+    /// The stateful stages' signals for this event (filled by the detector).
+    pub(crate) state_findings: Vec<Finding>,
     field_hits: Vec<Hit>,
     /// Keyword/regex hits of both fields, grouped by rule after sorting.
     hits: Vec<(RuleField, Hit)>,
@@ -126,6 +130,7 @@ impl Scratch {
         links
             .chain(self.text.findings().iter().map(|f| (Field::Text, f)))
             .chain(self.dox_findings.iter().map(|f| (Field::Text, f)))
+            .chain(self.state_findings.iter().map(|f| (Field::Text, f)))
             .chain(self.name.findings().iter().map(|f| (Field::Name, f)))
     }
 }
@@ -166,17 +171,21 @@ impl Engine {
                 .unwrap_or_default(),
         )
         .map_err(EngineError::Matcher)?;
-        let has_doxing_rules = rules.iter().any(|r| {
-            r.status != Status::Disabled
-                && match &r.detector {
-                    Detector::Signal(s) => s.is_doxing(),
-                    Detector::Expr(e) => e
-                        .names()
-                        .iter()
-                        .any(|n| n.parse::<Signal>().is_ok_and(Signal::is_doxing)),
-                    Detector::Patterns { .. } => false,
-                }
-        });
+        let reads = |wanted: fn(Signal) -> bool| {
+            rules.iter().any(|r| {
+                r.status != Status::Disabled
+                    && match &r.detector {
+                        Detector::Signal(s) => wanted(*s),
+                        Detector::Expr(e) => e
+                            .names()
+                            .iter()
+                            .any(|n| n.parse::<Signal>().is_ok_and(wanted)),
+                        Detector::Patterns { .. } => false,
+                    }
+            })
+        };
+        let has_doxing_rules = reads(Signal::is_doxing);
+        let has_stateful_rules = reads(Signal::is_stateful);
         let ids: HashMap<&str, usize> = rules
             .iter()
             .enumerate()
@@ -209,6 +218,7 @@ impl Engine {
             has_name_rules,
             doxing,
             has_doxing_rules,
+            has_stateful_rules,
             show_pii: false,
             ruleset,
             policy,
@@ -247,9 +257,22 @@ impl Engine {
         self.matcher.pattern_count()
     }
 
-    /// Scores one event.
+    /// Whether any live rule reads a stateful signal (`flood.*`, `raid.*`, `cross_post.*`).
+    pub fn reads_state(&self) -> bool {
+        self.has_stateful_rules
+    }
+
+    /// Scores one event on its own, without stateful signals (a rule test, `jaga explain`).
+    /// [`crate::Detector::check`] is the call that adds them.
     pub fn evaluate(&self, ev: &Event, s: &mut Scratch) -> Verdict {
         self.collect_evidence(ev, s);
+        s.state_findings.clear();
+        self.score(ev, s)
+    }
+
+    /// The rule, model and policy stages over the evidence collected into `s` (by
+    /// [`Engine::collect_evidence`], plus the stateful signals in `s.state_findings`).
+    pub(crate) fn score(&self, ev: &Event, s: &mut Scratch) -> Verdict {
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
         s.allowed.clear();
@@ -289,7 +312,7 @@ impl Engine {
             let mut words = Vec::new();
             for (a, b, _) in m.top_words(s.text.text(), label, 3, &mut ms) {
                 let (x, y) = s.text.to_original(a, b);
-                push_span(&mut spans, [x, y]);
+                push_span(&mut spans, Span::text(x, y));
                 words.push(&s.text.text()[a..b]);
             }
             spans.sort_unstable();
@@ -310,8 +333,8 @@ impl Engine {
         s.model = ms;
     }
 
-    /// Runs extraction, normalisation, the matcher and the link stage.
-    fn collect_evidence(&self, ev: &Event, s: &mut Scratch) {
+    /// Runs extraction, normalisation, the matcher, the doxing and the link stage.
+    pub(crate) fn collect_evidence(&self, ev: &Event, s: &mut Scratch) {
         s.hits.clear();
         extract::extract(&ev.text, &mut s.entities);
         s.text.normalise(&ev.text, &s.entities);
@@ -402,14 +425,14 @@ impl Engine {
             let mut spans = Vec::new();
             let mut matched: Vec<&str> = Vec::new();
             for (_, h) in group.iter().take(MAX_SPANS) {
-                let (a, b) = norm.to_original(h.start as usize, h.end as usize);
-                push_span(&mut spans, [a, b]);
+                let (start, end) = norm.to_original(h.start as usize, h.end as usize);
+                push_span(&mut spans, Span { field, start, end });
                 let m = &norm.text()[h.start as usize..h.end as usize];
                 if !matched.contains(&m) && matched.len() < 8 {
                     matched.push(m);
                 }
             }
-            let reason = reason_for(rule, Source::Rule, spans, matched.join(", "), field);
+            let reason = reason_for(rule, Source::Rule, spans, matched.join(", "));
             s.record(rule_idx as usize, reason);
         }
         s.hits = hits;
@@ -439,9 +462,7 @@ impl Engine {
             {
                 field.get_or_insert(f);
                 weight = weight.max(finding.weight);
-                if f != Field::Attachment && finding.end > finding.start {
-                    push_span(&mut spans, [finding.start, finding.end]);
-                }
+                push_finding_span(&mut spans, f, finding);
                 if !finding.detail.is_empty()
                     && !matched.contains(&finding.detail.as_str())
                     && matched.len() < 8
@@ -454,15 +475,18 @@ impl Engine {
                     }
                 }
             }
-            let Some(field) = field else { continue };
-            let source = if signal.as_str().starts_with("obfuscation.") {
-                Source::Obfuscation
-            } else if signal.is_doxing() {
-                Source::Doxing
-            } else {
-                Source::Link
+            if field.is_none() {
+                continue;
+            }
+            let source = match signal.family() {
+                "obfuscation" => Source::Obfuscation,
+                "pii" => Source::Doxing,
+                "flood" => Source::Flood,
+                "raid" => Source::Raid,
+                "cross_post" => Source::CrossPost,
+                _ => Source::Link,
             };
-            let mut reason = reason_for(rule, source, spans, matched.join(", "), field);
+            let mut reason = reason_for(rule, source, spans, matched.join(", "));
             // A finding's weight scales the rule: a phone number without context counts less.
             reason.score = rule.score * weight.clamp(0.0, 1.0);
             reason.entities = entities;
@@ -497,7 +521,6 @@ impl Engine {
                 continue;
             }
             let mut spans = Vec::new();
-            let mut field = Field::Text;
             let mut parts: Vec<&str> = Vec::new();
             for leaf in expr.leaves() {
                 let name = match *leaf {
@@ -511,7 +534,6 @@ impl Engine {
                 match *leaf {
                     NameRef::Rule(i) => {
                         if let Some(r) = rule_fired(i) {
-                            field = r.field;
                             for &sp in &r.spans {
                                 push_span(&mut spans, sp);
                             }
@@ -519,14 +541,12 @@ impl Engine {
                     }
                     NameRef::Signal(sig) => {
                         for (f, x) in s.findings().filter(|(_, x)| x.signal == sig) {
-                            if f != Field::Attachment && x.end > x.start {
-                                push_span(&mut spans, [x.start, x.end]);
-                            }
+                            push_finding_span(&mut spans, f, x);
                         }
                     }
                 }
             }
-            let reason = reason_for(rule, Source::Rule, spans, parts.join(" + "), field);
+            let reason = reason_for(rule, Source::Rule, spans, parts.join(" + "));
             s.record(ri, reason);
         }
     }
@@ -535,7 +555,7 @@ impl Engine {
         let mut minimum: Option<(Action, Category)> = None;
         for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
             let rule = &self.rules()[ri as usize];
-            if r.shadow {
+            if r.shadow || self.policy.allows(&ev.group, r) {
                 continue;
             }
             if let Some(a) = rule.action {
@@ -546,7 +566,7 @@ impl Engine {
         }
         let (scores, decision) = self
             .policy
-            .decide_reasons(&ev.group, ev.kind, &s.reasons, minimum);
+            .decide_reasons(&ev.group, ev.kind, ev.role, &s.reasons, minimum);
         let mut reasons = std::mem::take(&mut s.reasons);
         reasons.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
         Verdict {
@@ -598,19 +618,28 @@ fn model_inputs<'a>(ev: &'a Event, s: &'a Scratch) -> Inputs<'a> {
     inp
 }
 
-fn push_span(spans: &mut Vec<[usize; 2]>, sp: [usize; 2]) {
+fn push_span(spans: &mut Vec<Span>, sp: Span) {
     if spans.len() < MAX_SPANS && !spans.contains(&sp) {
         spans.push(sp);
     }
 }
 
-fn reason_for(
-    rule: &Rule,
-    source: Source,
-    mut spans: Vec<[usize; 2]>,
-    matched: String,
-    field: Field,
-) -> Reason {
+/// A finding's span, in the field it was found in. Attachment findings point into a file
+/// name and stateful ones into nothing: they have no span (`matched` names the file).
+fn push_finding_span(spans: &mut Vec<Span>, field: Field, f: &Finding) {
+    if field != Field::Attachment && f.end > f.start {
+        push_span(
+            spans,
+            Span {
+                field,
+                start: f.start,
+                end: f.end,
+            },
+        );
+    }
+}
+
+fn reason_for(rule: &Rule, source: Source, mut spans: Vec<Span>, matched: String) -> Reason {
     spans.sort_unstable();
     Reason {
         source,
@@ -619,7 +648,6 @@ fn reason_for(
         score: rule.score,
         spans,
         matched,
-        field,
         entities: Vec::new(),
         shadow: rule.status == Status::Shadow,
     }

@@ -10,11 +10,14 @@ use serde::{Deserialize, Deserializer};
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     #[default]
+    /// A message posted in a group.
     Message,
+    /// A request to join a group (name, bio or answer in `text`).
     JoinRequest,
 }
 
 impl Kind {
+    /// The name used in events and verdicts.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Message => "message",
@@ -28,16 +31,46 @@ impl Kind {
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     #[default]
+    /// An ordinary member (the default).
     Member,
+    /// A group admin: never rate-limited, never auto-actioned (`[trust]`).
     Admin,
+    /// A member the admins trust (the review store's trusted members): like an admin, never
+    /// auto-actioned (`[trust]` in the policy).
+    Trusted,
+}
+
+impl Role {
+    /// The name used in events and rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::Trusted => "trusted",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        match s {
+            "member" => Ok(Role::Member),
+            "admin" => Ok(Role::Admin),
+            "trusted" => Ok(Role::Trusted),
+            _ => Err(format!("unknown role `{s}`; use member, admin or trusted")),
+        }
+    }
 }
 
 /// A file or media item attached to a message.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
 pub struct Attachment {
     #[serde(default)]
+    /// What the attachment is (`file`, `image`, `video`...), as the bridge says.
     pub kind: String,
     #[serde(default)]
+    /// Its file name, as sent (`Undangan.pdf.apk`).
     pub name: String,
 }
 
@@ -45,34 +78,46 @@ pub struct Attachment {
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
 pub struct Event {
     #[serde(default, deserialize_with = "string_or_number")]
+    /// The platform's id of the message or request (numbers are accepted and kept as text).
     pub id: String,
     #[serde(default)]
+    /// Message or join request.
     pub kind: Kind,
     #[serde(default)]
+    /// The community (a WhatsApp Community, a set of Telegram groups) the group belongs to.
     pub community: String,
     #[serde(default)]
+    /// The group's name as the chat app shows it (policy group keys match it by slug).
     pub group: String,
     #[serde(default, deserialize_with = "string_or_number")]
+    /// The sender's platform id.
     pub user: String,
     #[serde(default)]
+    /// The sender's display name (scored by `field = "name"` rules).
     pub name: String,
     #[serde(default)]
+    /// The message text, or a join request's bio or answer.
     pub text: String,
     /// Seconds since the Unix epoch; accepts RFC 3339 strings or numbers on input.
     #[serde(default, deserialize_with = "timestamp")]
     pub ts: Option<i64>,
     #[serde(default, deserialize_with = "string_or_number")]
+    /// The id of the message this one replies to, when it is a reply.
     pub reply_to: String,
     #[serde(default)]
+    /// Whether the message was forwarded from elsewhere.
     pub forwarded: bool,
     #[serde(default)]
+    /// Files and media attached to the message.
     pub attachments: Vec<Attachment>,
     #[serde(default)]
+    /// The sender's role in the group.
     pub role: Role,
     /// How many messages this user sent in the group before this one.
     #[serde(default)]
     pub member_messages: Option<u64>,
     #[serde(default, deserialize_with = "timestamp")]
+    /// When the sender joined the group (Unix seconds), when the bridge knows it.
     pub joined_at: Option<i64>,
 }
 
@@ -189,6 +234,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset)
 }
 
+/// Days in month `m` (1-12) of year `y` in the proleptic Gregorian calendar.
 pub fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

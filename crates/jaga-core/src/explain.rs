@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::event::Event;
-use crate::verdict::{Field, Verdict};
+use crate::verdict::{Field, Span, Verdict};
 
 /// How to mark spans: ANSI reverse video on a terminal, brackets elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,13 +69,24 @@ pub fn highlight(text: &str, spans: &[[usize; 2]], marks: Marks) -> String {
 /// The human rendering of a verdict.
 pub fn render(event: &Event, normalised: &str, verdict: &Verdict, marks: Marks) -> String {
     let mut out = String::new();
-    let all: Vec<[usize; 2]> = verdict
-        .reasons
-        .iter()
-        .filter(|r| r.field == Field::Text)
-        .flat_map(|r| r.spans.iter().copied())
-        .collect();
+    let in_field = |field: Field, spans: &mut dyn Iterator<Item = &Span>| -> Vec<[usize; 2]> {
+        spans
+            .filter(|sp| sp.field == field)
+            .map(|sp| [sp.start, sp.end])
+            .collect()
+    };
+    let all = in_field(
+        Field::Text,
+        &mut verdict.reasons.iter().flat_map(|r| r.spans.iter()),
+    );
     let _ = writeln!(out, "text:       {}", highlight(&event.text, &all, marks));
+    if !event.name.is_empty() {
+        let names = in_field(
+            Field::Name,
+            &mut verdict.reasons.iter().flat_map(|r| r.spans.iter()),
+        );
+        let _ = writeln!(out, "name:       {}", highlight(&event.name, &names, marks));
+    }
     if normalised != event.text {
         let _ = writeln!(out, "normalised: {normalised}");
     }
@@ -114,13 +125,12 @@ pub fn render(event: &Event, normalised: &str, verdict: &Verdict, marks: Marks) 
             },
             r.matched
         );
-        let shown = match r.field {
-            Field::Text => Some(&event.text),
-            Field::Name => Some(&event.name),
-            Field::Attachment => None,
-        };
-        if let Some(t) = shown.filter(|_| !r.spans.is_empty()) {
-            let _ = writeln!(out, "         {}", highlight(t, &r.spans, marks));
+        for (field, t) in [(Field::Text, &event.text), (Field::Name, &event.name)] {
+            let spans = in_field(field, &mut r.spans.iter());
+            if !spans.is_empty() {
+                let label = if field == Field::Name { "name: " } else { "" };
+                let _ = writeln!(out, "         {label}{}", highlight(t, &spans, marks));
+            }
         }
     }
     out

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::event::Kind;
+use crate::event::{Kind, Role};
+use crate::state::StateConfig;
 use crate::verdict::{Action, Category, Reason, Scores, Source};
 
 /// Thresholds of one category: an action applies when the score is at least its value.
@@ -48,6 +49,28 @@ struct RawPolicy {
     /// How the classifier's probabilities join the rule scores (optional).
     #[serde(default)]
     model: Option<crate::model::Fusion>,
+    #[serde(default)]
+    trust: Trust,
+    /// Quotas and windows of the stateful stages.
+    #[serde(default)]
+    state: StateConfig,
+}
+
+/// `[trust]`: what jaga may do on its own to messages of admins and trusted members.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Trust {
+    /// The most severe action for an admin's or a trusted member's event (default review:
+    /// an admin looks, nothing happens on its own).
+    pub max_action: Action,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            max_action: Action::Review,
+        }
+    }
 }
 
 /// Ladders for both event kinds.
@@ -73,6 +96,10 @@ pub struct Policy {
     pub groups: HashMap<String, KindLadders>,
     /// The `[model]` table: how the classifier's probabilities enter the scores.
     pub fusion: crate::model::Fusion,
+    /// The `[trust]` table.
+    pub trust: Trust,
+    /// The `[state]` table: quotas and windows of the stateful stages.
+    pub state: StateConfig,
     /// Per group, the id prefixes of the rule tags it allows (`allow = ["promotion"]`).
     pub allow: HashMap<String, Vec<&'static str>>,
 }
@@ -121,7 +148,7 @@ impl Policy {
                 prefixes.push(p);
             }
             if !prefixes.is_empty() {
-                allow.insert(name.clone(), prefixes);
+                allow.insert(slug(name), prefixes);
             }
             let message = ladders(
                 g.message.as_ref().unwrap_or(&RawKindPolicy::default()),
@@ -136,7 +163,7 @@ impl Policy {
             )
             .map_err(|e| format!("group `{name}`: {e}"))?;
             groups.insert(
-                name.clone(),
+                slug(name),
                 KindLadders {
                     message,
                     join_request,
@@ -145,10 +172,13 @@ impl Policy {
         }
         let fusion = raw.model.unwrap_or_default();
         fusion.check().map_err(|e| format!(" {e}"))?;
+        raw.state.validate().map_err(|e| format!(" {e}"))?;
         Ok(Policy {
             default,
             groups,
             fusion,
+            trust: raw.trust,
+            state: raw.state,
             allow,
         })
     }
@@ -159,23 +189,27 @@ impl Policy {
         reason.source == Source::Rule
             && self
                 .allow
-                .get(group)
+                .get(&slug(group))
                 .is_some_and(|ps| ps.iter().any(|p| reason.id.starts_with(p)))
     }
 
-    /// Scores a verdict's reasons (noisy-OR per category, shadow reasons left out) and
-    /// decides. The model's reasons may lift the action up to `[model] max_action` only:
-    /// past it, the action is what the other reasons reach on their own (or the cap).
+    /// THE decision: scores a verdict's reasons (noisy-OR per category, shadow reasons left
+    /// out; rule, signal, stateful and model reasons alike) and decides the action. Reasons
+    /// of rule kinds the group allows do not count. The model's reasons may lift the action
+    /// up to `[model] max_action` only: past it, the action is what the other reasons reach
+    /// on their own (or the cap). An admin's or a trusted member's event goes no further
+    /// than `[trust] max_action`.
     pub fn decide_reasons(
         &self,
         group: &str,
         kind: Kind,
+        role: Role,
         reasons: &[Reason],
         minimum: Option<(Action, Category)>,
     ) -> (Scores, Decision) {
         // Reasons of rule kinds the group allows (`allow = ["promotion"]`) do not count.
         let kept: Vec<Reason>;
-        let reasons = if self.allow.contains_key(group) {
+        let reasons = if !self.allow.is_empty() && self.allow.contains_key(&slug(group)) {
             kept = reasons
                 .iter()
                 .filter(|r| !self.allows(group, r))
@@ -194,6 +228,12 @@ impl Policy {
             let without = noisy_or(reasons.iter().filter(|r| r.source != Source::Model));
             decision.action = self.decide(group, kind, &without, minimum).action.max(cap);
         }
+        let trusted = self.trust.max_action.for_kind(kind);
+        if matches!(role, Role::Admin | Role::Trusted)
+            && decision.action.severity() > trusted.severity()
+        {
+            decision.action = trusted;
+        }
         (scores, decision)
     }
 
@@ -207,7 +247,7 @@ impl Policy {
         scores: &Scores,
         minimum: Option<(Action, Category)>,
     ) -> Decision {
-        let ladders = self.groups.get(group).unwrap_or(&self.default).get(kind);
+        let ladders = self.group(group).unwrap_or(&self.default).get(kind);
         let mut action = Action::Allow.for_kind(kind);
         let mut category: Option<(Category, f32)> = None;
         for c in Category::ALL {
@@ -285,7 +325,34 @@ fn ladders(
     Ok(out)
 }
 
+/// A group name as a policy key: lowercase letters and digits, every other run of
+/// characters one `-` ("ARMY Peduli" and "army-peduli" are the same group).
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
 impl Policy {
+    /// The ladders of a group, matched by [`slug`], when the policy has a table for it.
+    fn group(&self, name: &str) -> Option<&KindLadders> {
+        if self.groups.is_empty() || name.is_empty() {
+            return None;
+        }
+        self.groups
+            .get(name)
+            .or_else(|| self.groups.get(&slug(name)))
+    }
+
     /// The lowest review threshold of a category, for reports.
     pub fn review_threshold(&self, kind: Kind, c: Category) -> Option<f32> {
         self.default.get(kind)[c.index()]
@@ -345,22 +412,30 @@ spam = { review = 0.3 }
         let model = reason(Source::Model, 0.75);
         // Rules alone: remove (0.9); with the model 0.975 passes ban (0.97), but the model
         // may only corroborate up to remove.
-        let (scores, d) = p.decide_reasons("g", Kind::Message, std::slice::from_ref(&rules), None);
+        let (scores, d) = p.decide_reasons(
+            "g",
+            Kind::Message,
+            Role::Member,
+            std::slice::from_ref(&rules),
+            None,
+        );
         assert_eq!((scores.scam, d.action), (0.9, Action::Remove));
         let both = [rules.clone(), model.clone()];
-        let (scores, d) = p.decide_reasons("g", Kind::Message, &both, None);
+        let (scores, d) = p.decide_reasons("g", Kind::Message, Role::Member, &both, None);
         assert!(scores.scam > 0.97);
         assert_eq!(d.action, Action::Remove);
         // Rules that reach ban on their own still ban, with or without the model.
         let strong = [reason(Source::Rule, 0.98), model.clone()];
         assert_eq!(
-            p.decide_reasons("g", Kind::Message, &strong, None).1.action,
+            p.decide_reasons("g", Kind::Message, Role::Member, &strong, None)
+                .1
+                .action,
             Action::Ban
         );
         // A rule's minimum action is the rules' own evidence.
         let minimum = Some((Action::Ban, Category::Scam));
         assert_eq!(
-            p.decide_reasons("g", Kind::Message, &both, minimum)
+            p.decide_reasons("g", Kind::Message, Role::Member, &both, minimum)
                 .1
                 .action,
             Action::Ban
@@ -368,8 +443,43 @@ spam = { review = 0.3 }
         // A higher cap lets the model tip it.
         let p = Policy::parse(&format!("{SRC}\n[model]\nmax_action = \"ban\"\n")).unwrap();
         assert_eq!(
-            p.decide_reasons("g", Kind::Message, &both, None).1.action,
+            p.decide_reasons("g", Kind::Message, Role::Member, &both, None)
+                .1
+                .action,
             Action::Ban
+        );
+    }
+
+    #[test]
+    fn admins_and_trusted_members_get_review_at_most() {
+        let p = Policy::parse(SRC).unwrap();
+        let strong = [reason(Source::Rule, 0.99)];
+        for (role, want) in [
+            (Role::Member, Action::Ban),
+            (Role::Admin, Action::Review),
+            (Role::Trusted, Action::Review),
+        ] {
+            let d = p.decide_reasons("g", Kind::Message, role, &strong, None).1;
+            assert_eq!((role, d.action), (role, want));
+        }
+        let p = Policy::parse(&format!("{SRC}\n[trust]\nmax_action = \"allow\"\n")).unwrap();
+        let d = p
+            .decide_reasons("g", Kind::Message, Role::Admin, &strong, None)
+            .1;
+        assert_eq!(d.action, Action::Allow);
+    }
+
+    #[test]
+    fn group_keys_match_group_names_by_slug() {
+        assert_eq!(slug("ARMY Peduli 💜"), "army-peduli");
+        assert_eq!(slug("army-peduli"), "army-peduli");
+        assert_eq!(slug("  Jastip & GO  Korea "), "jastip-go-korea");
+        let p = Policy::parse(SRC).unwrap();
+        let d = p.decide("ARMY Peduli", Kind::Message, &scores(0.35, 0.0), None);
+        assert_eq!(
+            d.action,
+            Action::Review,
+            "the export's group name finds its table"
         );
     }
 
@@ -452,9 +562,15 @@ spam = { review = 0.3 }
             "",
         );
         let d = |g: &str, r: &Reason| {
-            p.decide_reasons(g, Kind::Message, std::slice::from_ref(r), None)
-                .1
-                .action
+            p.decide_reasons(
+                g,
+                Kind::Message,
+                Role::Member,
+                std::slice::from_ref(r),
+                None,
+            )
+            .1
+            .action
         };
         assert_eq!(d("Jastip & GO Korea", &promo), Action::Allow);
         assert_eq!(d("Fanbase Umum", &promo), Action::Hide);

@@ -501,6 +501,32 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// Parses and lints rule files given as text, `(name, toml)`: a rule's `list = "..."`
+    /// is read relative to the current directory. The policy and link lists come separately
+    /// (see [`crate::Detector::builder`]).
+    pub fn parse(files: &[(&str, &str)]) -> Result<RuleSet, LoadError> {
+        let mut lint = Linter {
+            diagnostics: Vec::new(),
+        };
+        let mut set = RuleSet::default();
+        let mut seen: HashMap<String, Location> = HashMap::new();
+        for (name, src) in files {
+            set.load_source(Path::new(name), src, None, &mut lint, &mut seen);
+        }
+        set.check_exprs(&mut lint);
+        if lint
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            return Err(LoadError {
+                diagnostics: lint.diagnostics,
+            });
+        }
+        set.warnings = lint.diagnostics;
+        Ok(set)
+    }
+
     fn load_file(&mut self, file: &Path, lint: &mut Linter, seen: &mut HashMap<String, Location>) {
         let src = match std::fs::read_to_string(file) {
             Ok(s) => s,
@@ -509,6 +535,19 @@ impl RuleSet {
                 return;
             }
         };
+        let base = file.parent().unwrap_or(Path::new("."));
+        self.load_source(file, &src, Some(base), lint, seen);
+    }
+
+    fn load_source(
+        &mut self,
+        file: &Path,
+        src: &str,
+        base: Option<&Path>,
+        lint: &mut Linter,
+        seen: &mut HashMap<String, Location>,
+    ) {
+        let src = src.to_string();
         let parsed: RuleFile = match toml::from_str(&src) {
             Ok(p) => p,
             Err(e) => {
@@ -517,7 +556,6 @@ impl RuleSet {
                 return;
             }
         };
-        let base = file.parent().unwrap_or(Path::new("."));
         for spanned in parsed.rule {
             let line = line_of(&src, spanned.span().start);
             let raw = spanned.into_inner();
@@ -584,7 +622,7 @@ impl RuleSet {
         file: &Path,
         line: usize,
         src: &str,
-        base: &Path,
+        base: Option<&Path>,
         lint: &mut Linter,
         at: &dyn Fn(Range<usize>) -> usize,
     ) -> Option<Rule> {
@@ -600,6 +638,18 @@ impl RuleSet {
                 file,
                 id_line,
                 format!("rule id `{id}` must be dotted lowercase, like `scam.pinjol`"),
+            );
+        }
+        // Rule ids and signal names share the names an `expr` can use: a rule named like a
+        // signal would silently change what every expr naming that signal means.
+        if id.parse::<crate::signal::Signal>().is_ok() {
+            lint.error(
+                file,
+                id_line,
+                format!(
+                    "rule id `{id}` is the name of a built-in signal; give the rule its own name (like `scam.{}`), so an `expr` naming `{id}` keeps meaning the signal",
+                    id.rsplit('.').next().unwrap_or("rule")
+                ),
             );
         }
         if !(0.0..=1.0).contains(&raw.score) || raw.score.is_nan() {
@@ -623,7 +673,7 @@ impl RuleSet {
             }
         }
         if let Some(list) = &raw.list {
-            let path = base.join(list.get_ref());
+            let path = base.unwrap_or(Path::new(".")).join(list.get_ref());
             match read_list(&path) {
                 Ok(entries) if entries.is_empty() => {
                     lint.warn(file, at(list.span()), format!("rule `{id}`: list {} is empty", path.display()));
@@ -720,7 +770,7 @@ impl RuleSet {
             })
             .collect();
         if let Some(list) = &raw.allow_list {
-            let path = base.join(list.get_ref());
+            let path = base.unwrap_or(Path::new(".")).join(list.get_ref());
             match read_list(&path) {
                 Ok(entries) => allow.extend(entries.iter().map(|a| {
                     let (inner, mode) = MatchMode::from_keyword(a, MatchMode::Word);
@@ -737,7 +787,13 @@ impl RuleSet {
             }
         }
         allow.retain(|(a, _)| !crate::normalise::normalise_str(a).is_empty());
-        if raw.status != Status::Disabled && raw.tests.hit.is_empty() {
+        // A stateful signal needs a stream of events, which a one-message test cannot show;
+        // those rules are tested through the detector (crates/jaga-core/tests/detector.rs).
+        let stateful = raw
+            .signal
+            .as_ref()
+            .is_some_and(|s| s.get_ref().parse::<Signal>().is_ok_and(Signal::is_stateful));
+        if raw.status != Status::Disabled && raw.tests.hit.is_empty() && !stateful {
             lint.warn(
                 file,
                 line,
@@ -951,6 +1007,19 @@ mod tests {
             .iter()
             .map(|d| d.to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_rule_id_may_not_be_a_signal_name() {
+        let d = dir_with(&[(
+            "links.toml",
+            "[[rule]]\nid = \"link.shortener\"\ndescription = \"x\"\ncategory = \"spam\"\nsignal = \"link.shortener\"\nscore = 0.2\n",
+        )]);
+        let e = errors(d.path()).join("\n");
+        assert!(
+            e.contains("rule id `link.shortener` is the name of a built-in signal"),
+            "{e}"
+        );
     }
 
     #[test]

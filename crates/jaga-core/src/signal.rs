@@ -78,7 +78,13 @@ signals! {
     PiiLocation => "pii.location": "GPS coordinates, a map link with a place, or a shared live location",
     PiiPlate => "pii.plate": "a licence plate, with vehicle context (plat, nopol, mobilnya)",
     PiiHandle => "pii.handle": "a social handle exposed as someone's real account (akun asli, real account)",
-    DoxingExposure => "doxing.exposure": "personal data together with exposure intent (spill, sebarin, datengin, dox, leak) about a third person",
+    DoxingExposure => "pii.exposure": "personal data together with exposure intent (spill, sebarin, datengin, dox, leak) about a third person",
+    FloodUser => "flood.user": "more messages from this user in this group than the `[state.flood] user` quota allows",
+    FloodGroup => "flood.group": "more messages in this group (all users together) than the `[state.flood] group` quota allows",
+    RaidJoinWave => "raid.join_wave": "a join request while the group is on hold after a join wave (`[state.raid]`)",
+    RaidFreshAccount => "raid.fresh_account": "a link, invite or attachment from an account that joined moments ago",
+    RaidFreshInWave => "raid.fresh_in_wave": "a first message (or a link) from an account that joined during a join wave",
+    CrossPost => "cross_post.same_text": "the same or nearly the same text from this user in several groups of the community (`[state.cross_post]`)",
 }
 
 impl Signal {
@@ -87,9 +93,21 @@ impl Signal {
         1 << (self as u32)
     }
 
-    /// Signals of the doxing stage (`pii.*`, `doxing.*`).
+    /// Signals of the doxing stage (`pii.*`).
     pub fn is_doxing(self) -> bool {
-        self.as_str().starts_with("pii.") || self.as_str().starts_with("doxing.")
+        self.family() == "pii"
+    }
+
+    /// Signals of the stateful stages (`flood.*`, `raid.*`, `cross_post.*`): evidence from the
+    /// stream of events, found by [`crate::state`], not in this event's text.
+    pub fn is_stateful(self) -> bool {
+        matches!(self.family(), "flood" | "raid" | "cross_post")
+    }
+
+    /// The stage family: the part of the name before the dot (`link`, `obfuscation`, `pii`...).
+    pub fn family(self) -> &'static str {
+        let s = self.as_str();
+        s.split_once('.').map_or(s, |(f, _)| f)
     }
 }
 
@@ -102,9 +120,11 @@ impl fmt::Display for Signal {
 /// One piece of evidence: a signal, where it is in the original text, and what it was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// What was found.
     pub signal: Signal,
     /// Byte span into the original text (or into the attachment name for attachments).
     pub start: usize,
+    /// Byte offset after the last byte (as `start`).
     pub end: usize,
     /// What was found, for the admin: a domain, a file name, the folded word, a masked value.
     pub detail: String,
@@ -116,6 +136,7 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `signal` at `[start, end)` with weight 1 and no personal data.
     pub fn new(signal: Signal, start: usize, end: usize, detail: impl Into<String>) -> Finding {
         Finding {
             signal,

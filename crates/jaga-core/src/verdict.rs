@@ -1,7 +1,8 @@
 //! The output contract: one verdict per event, with the reasons an admin needs to see why.
 //!
-//! Every reason carries spans into the ORIGINAL text (byte offsets on char boundaries), even
-//! when the evidence was found in the normalised text, so a UI can highlight exactly what fired.
+//! Every reason carries spans into the ORIGINAL text of a named field of the event (`text` or
+//! `name`; byte offsets on char boundaries of that field), even when the evidence was found
+//! in the normalised text, so a UI can highlight exactly what fired.
 
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -13,13 +14,18 @@ use crate::event::Kind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
+    /// Unsolicited promotion, gambling, invites, floods.
     Spam,
+    /// Fraud: phishing, fake giveaways, impersonation, transfer requests.
     Scam,
+    /// Someone's personal data exposed (address, school, schedule, NIK).
     Doxing,
+    /// Harassment, gender-based abuse, threats, hate.
     Abuse,
 }
 
 impl Category {
+    /// Every category, in index order.
     pub const ALL: [Category; 4] = [
         Category::Spam,
         Category::Scam,
@@ -27,10 +33,12 @@ impl Category {
         Category::Abuse,
     ];
 
+    /// The category's index in per-category arrays.
     pub fn index(self) -> usize {
         self as usize
     }
 
+    /// The name used in verdicts and rule files.
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Spam => "spam",
@@ -70,13 +78,21 @@ impl fmt::Display for Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// Nothing to do.
     Allow,
+    /// An admin should look.
     Review,
+    /// Hide the message until an admin decides (deleted on platforms without hiding).
     Hide,
+    /// Delete the message.
     Remove,
+    /// Delete and restrict the sender for `[actions] mute_minutes`.
     Mute,
+    /// Delete and remove the sender from the group.
     Ban,
+    /// Let the join request in.
     Approve,
+    /// Decline the join request.
     Reject,
 }
 
@@ -115,6 +131,7 @@ impl Action {
         }
     }
 
+    /// The name used in verdicts and policy files.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Allow => "allow",
@@ -168,46 +185,116 @@ pub enum Source {
     Obfuscation,
     /// A rule over a personal-data signal of the doxing stage.
     Doxing,
-    /// Stateful: a user or group over its message quota (`jaga serve`).
+    /// A rule over a stateful signal: a user or group over its message quota.
     Flood,
-    /// Stateful: a join wave, or a fresh account posting right after joining (`jaga serve`).
+    /// A rule over a stateful signal: a join wave, or a fresh account posting right after
+    /// joining.
     Raid,
-    /// Stateful: the same text from one user in several groups of a community (`jaga serve`).
+    /// A rule over a stateful signal: the same text from one user in several groups.
     CrossPost,
     /// The classifier's probability for a category (`models/jaga.model`).
     Model,
 }
 
 /// Which text of the event a span points into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     #[default]
+    /// The message text (or a join request's bio).
     Text,
+    /// The sender's display name.
     Name,
+    /// An attachment's file name.
     Attachment,
 }
 
 impl Field {
-    fn is_text(&self) -> bool {
-        *self == Field::Text
+    /// The name used in verdicts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Text => "text",
+            Field::Name => "name",
+            Field::Attachment => "attachment",
+        }
+    }
+}
+
+/// Where a piece of evidence is: byte offsets `[start, end)` into the ORIGINAL text of one
+/// field of the event, on char boundaries of that field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "SpanRepr")]
+pub struct Span {
+    /// The field of the event the span points into.
+    pub field: Field,
+    /// Byte offset of the first byte, on a char boundary of the field.
+    pub start: usize,
+    /// Byte offset after the last byte, on a char boundary of the field.
+    pub end: usize,
+}
+
+/// What a span reads from: the contract's object, or the `[start, end]` pair into the text
+/// that verdicts stored before spans named their field carry.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SpanRepr {
+    Named {
+        field: Field,
+        start: usize,
+        end: usize,
+    },
+    Legacy([usize; 2]),
+}
+
+impl From<SpanRepr> for Span {
+    fn from(r: SpanRepr) -> Span {
+        match r {
+            SpanRepr::Named { field, start, end } => Span { field, start, end },
+            SpanRepr::Legacy([start, end]) => Span::text(start, end),
+        }
+    }
+}
+
+impl Span {
+    /// A span into the event's text.
+    pub fn text(start: usize, end: usize) -> Span {
+        Span {
+            field: Field::Text,
+            start,
+            end,
+        }
+    }
+
+    /// The slice of the event's field this span points into, or `None` when it does not
+    /// fit (a span from another event).
+    pub fn slice<'a>(&self, ev: &'a crate::event::Event) -> Option<&'a str> {
+        let s = match self.field {
+            Field::Text => ev.text.as_str(),
+            Field::Name => ev.name.as_str(),
+            Field::Attachment => return None,
+        };
+        s.get(self.start..self.end)
     }
 }
 
 /// One piece of evidence behind a verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
+    /// Which stage produced it.
     pub source: Source,
+    /// The rule that fired (or `model.<label>` for the classifier).
     pub id: String,
+    /// The category the evidence counts towards.
     pub category: Category,
     #[serde(serialize_with = "round3")]
+    /// The rule's score, scaled by the finding's weight, in `[0, 1]`.
     pub score: f32,
-    /// Byte offsets `[start, end)` into the original `field` text.
-    pub spans: Vec<[usize; 2]>,
+    /// Where the evidence is: each span names the field it points into.
+    pub spans: Vec<Span>,
     /// What matched, as found (normalised for keywords, so an admin sees what the evasion meant).
     pub matched: String,
-    #[serde(default, skip_serializing_if = "Field::is_text")]
-    pub field: Field,
     /// Personal data behind a doxing reason: kind, span, validation and masked value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<PiiEntity>,
@@ -217,14 +304,14 @@ pub struct Reason {
 }
 
 impl Reason {
-    /// A reason about the text, active, without personal-data entities; stages that need a
-    /// field, entities or shadow set them on the result.
+    /// An active reason without personal-data entities; stages that need entities or
+    /// shadow set them on the result.
     pub fn new(
         source: Source,
         id: impl Into<String>,
         category: Category,
         score: f32,
-        spans: Vec<[usize; 2]>,
+        spans: Vec<Span>,
         matched: impl Into<String>,
     ) -> Reason {
         Reason {
@@ -234,7 +321,6 @@ impl Reason {
             score,
             spans,
             matched: matched.into(),
-            field: Field::Text,
             entities: Vec::new(),
             shadow: false,
         }
@@ -261,13 +347,18 @@ pub struct PiiEntity {
 /// Per-category scores in `[0, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
 pub struct Scores {
+    /// Unsolicited promotion and spam.
     pub spam: f32,
+    /// Fraud.
     pub scam: f32,
+    /// Exposure of personal data.
     pub doxing: f32,
+    /// Abuse and harassment.
     pub abuse: f32,
 }
 
 impl Scores {
+    /// The score of one category.
     pub fn get(&self, c: Category) -> f32 {
         match c {
             Category::Spam => self.spam,
@@ -277,6 +368,7 @@ impl Scores {
         }
     }
 
+    /// Sets the score of one category.
     pub fn set(&mut self, c: Category, v: f32) {
         match c {
             Category::Spam => self.spam = v,
@@ -309,7 +401,9 @@ fn round3<S: Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
 /// The verdict for one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// The event's id, as received.
     pub id: String,
+    /// Message or join request.
     pub kind: Kind,
     /// `None` serialises as `"ok"`: no category reached its review threshold.
     #[serde(
@@ -317,8 +411,11 @@ pub struct Verdict {
         deserialize_with = "category_from_ok"
     )]
     pub category: Option<Category>,
+    /// What to do; on the ladder of the event's kind.
     pub action: Action,
+    /// Per-category scores, noisy-OR of the reasons.
     pub scores: Scores,
+    /// Every reason, most important first.
     pub reasons: Vec<Reason>,
 }
 
@@ -369,17 +466,24 @@ mod tests {
                 "scam.pinjol",
                 Category::Scam,
                 0.6,
-                vec![[12, 19]],
+                vec![Span::text(12, 19)],
                 "pinjol",
             )],
         };
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(
             json,
-            r#"{"id":"m1","kind":"message","category":"scam","action":"remove","scores":{"spam":0.123,"scam":0.93,"doxing":0.0,"abuse":0.0},"reasons":[{"source":"rule","id":"scam.pinjol","category":"scam","score":0.6,"spans":[[12,19]],"matched":"pinjol"}]}"#
+            r#"{"id":"m1","kind":"message","category":"scam","action":"remove","scores":{"spam":0.123,"scam":0.93,"doxing":0.0,"abuse":0.0},"reasons":[{"source":"rule","id":"scam.pinjol","category":"scam","score":0.6,"spans":[{"field":"text","start":12,"end":19}],"matched":"pinjol"}]}"#
         );
         let back: Verdict = serde_json::from_str(&json).unwrap();
         assert_eq!(back.category, Some(Category::Scam));
+        assert_eq!(back.reasons[0].spans, vec![Span::text(12, 19)]);
+        // Verdicts stored before spans named their field still read.
+        let old: Verdict = serde_json::from_str(
+            &json.replace(r#"{"field":"text","start":12,"end":19}"#, "[12,19]"),
+        )
+        .unwrap();
+        assert_eq!(old.reasons[0].spans, vec![Span::text(12, 19)]);
         let ok: Verdict =
             serde_json::from_str(&json.replacen(r#""category":"scam""#, r#""category":"ok""#, 1))
                 .unwrap();

@@ -573,7 +573,7 @@ mod tests {
             "pii.nik",
             Category::Doxing,
             0.9,
-            vec![[0, 16]],
+            vec![crate::verdict::Span::text(0, 16)],
             "3201234567890001",
         );
         r.entities.push(PiiEntity {

@@ -653,8 +653,9 @@ impl From<io::Error> for ReadError {
 
 /// Reads one line into `data`; beyond `max` bytes the rest of the line is consumed but not
 /// kept and `data` holds the single marker byte 0xFF (never valid UTF-8 at a line start).
-/// Returns the bytes consumed, 0 at the end of the input.
-pub(crate) fn read_line_capped<R: BufRead + ?Sized>(
+/// Returns the bytes consumed, 0 at the end of the input. The one capped line reader of
+/// jaga: exports, JSONL files and `jaga serve --stdin` read with it.
+pub fn read_line_capped<R: BufRead + ?Sized>(
     input: &mut R,
     data: &mut Vec<u8>,
     max: usize,

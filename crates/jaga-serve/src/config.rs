@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use jaga_core::state::StateConfig;
 use jaga_store::Durability;
 
 /// The whole configuration.
@@ -34,7 +33,9 @@ pub struct Config {
     pub retention_days: u64,
     pub limits: Limits,
     pub pipeline: PipelineConfig,
-    pub state: StateConfig,
+    /// Refused with a pointer: the stateful quotas and windows are the `[state]` table of
+    /// the rules' `policy.toml`, so `jaga scan` and `jaga serve` count alike.
+    pub state: Option<toml::Value>,
     pub console: ConsoleConfig,
     /// `[executor]`: retries of platform actions.
     pub executor: ExecutorConfig,
@@ -57,7 +58,7 @@ impl Default for Config {
             retention_days: 0,
             limits: Limits::default(),
             pipeline: PipelineConfig::default(),
-            state: StateConfig::default(),
+            state: None,
             console: ConsoleConfig::default(),
             executor: ExecutorConfig::default(),
             telegram: None,
@@ -318,7 +319,10 @@ impl Config {
                 ));
             }
         }
-        self.state.validate()
+        if self.state.is_some() {
+            return Err("[state] has moved to the policy: put the table in the rules directory's policy.toml (same keys; scores and minimum actions are rules in rules/stateful.toml now), so `jaga scan` and `jaga serve` count alike".into());
+        }
+        Ok(())
     }
 }
 
@@ -680,12 +684,8 @@ mod tests {
         let c = Config::parse("").unwrap();
         assert_eq!(c, Config::default());
         assert!(c.listen.ip().is_loopback());
-        let c = Config::parse(
-            "listen = \"127.0.0.1:9000\"\n[state.flood]\nuser = { messages = 5, per_secs = 10 }\n[limits]\nmax_events = 100\n",
-        )
-        .unwrap();
+        let c = Config::parse("listen = \"127.0.0.1:9000\"\n[limits]\nmax_events = 100\n").unwrap();
         assert_eq!(c.listen.port(), 9000);
-        assert_eq!(c.state.flood.user.messages, 5);
         assert_eq!(c.limits.max_events, 100);
         assert_eq!(c.limits.max_text_bytes, Limits::default().max_text_bytes);
     }
@@ -694,8 +694,8 @@ mod tests {
     fn errors_name_the_line_and_key() {
         let e = Config::parse("listen = \"127.0.0.1:9000\"\nlisten_addr = 1\n").unwrap_err();
         assert!(e.starts_with("2:") && e.contains("listen_addr"), "{e}");
-        let e = Config::parse("[state.cross_post]\nscore = 3.0\n").unwrap_err();
-        assert!(e.contains("[state.cross_post] score"), "{e}");
+        let e = Config::parse("[state.cross_post]\nmin_groups = 3\n").unwrap_err();
+        assert!(e.contains("[state] has moved to the policy"), "{e}");
         let e = Config::parse("[console]\ntime_zone = \"Asia/Atlantis\"\n").unwrap_err();
         assert!(e.contains("Asia/Atlantis"), "{e}");
         let c = Config::parse("[console]\ntime_zones = { army-id = \"Asia/Makassar\" }\n").unwrap();

@@ -806,7 +806,7 @@ async fn health(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
         "model": last_reload.model.clone(),
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_secs": app.started.elapsed().as_secs(),
-        "rules": app.pipeline.live.engine.load().rules().len(),
+        "rules": app.pipeline.live.detector.load().rules().len(),
         "last_reload": last_reload,
         "workers": app.pipeline.workers(),
         "queue_depth": app.pipeline.queue_depth(),
@@ -832,7 +832,8 @@ async fn health(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let state = app.pipeline.live.state.load();
+    let detector = app.pipeline.live.detector.load();
+    let sizes = detector.state().sizes();
     let mut text = app.pipeline.live.metrics.render(&[
         (
             "jaga_queue_depth",
@@ -842,7 +843,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         (
             "jaga_group_flood_keys",
             "Groups tracked by the group flood limiter.",
-            state.group_keys() as u64,
+            sizes.flood_groups as u64,
         ),
         (
             "jaga_groups_holding_joins",

@@ -22,7 +22,7 @@ pub mod platform;
 pub mod reload;
 
 use std::collections::HashSet;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -36,10 +36,8 @@ use crate::metrics::Metrics;
 use crate::platform::{
     telegram::Telegram, webhook::Outbound, whatsapp::WhatsApp, Inbound, Platform,
 };
-use jaga_core::event::Event;
 use jaga_core::model::ModelChoice;
 use jaga_core::state::raid::Raids;
-use jaga_core::state::Shared;
 use jaga_core::verdict::Verdict;
 use jaga_store::{NewCase, Origin, Store};
 use pipeline::{Admission, Batch, Live, Pipeline, StoreWriter};
@@ -51,7 +49,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// Everything `jaga serve` needs to start.
 pub struct Options {
     pub config: Config,
-    /// The config file, watched for `[state]` changes when given.
+    /// The config file, when one was given (for messages).
     pub config_path: Option<PathBuf>,
     /// Also read events from standard input and write verdicts to standard output.
     pub stdin: bool,
@@ -102,6 +100,10 @@ pub async fn ingest(app: &Arc<App>, mut items: Vec<Inbound>) -> Result<Vec<Verdi
             for it in &mut items {
                 if trusted.contains(&(it.event.community.clone(), it.event.user.clone())) {
                     it.origin.protected = true;
+                    // The policy's `[trust]` caps what the verdict itself may ask for.
+                    if it.event.role == jaga_core::Role::Member {
+                        it.event.role = jaga_core::Role::Trusted;
+                    }
                 }
             }
         }
@@ -212,8 +214,8 @@ pub fn run(opts: Options) -> Result<(), String> {
 
 async fn serve(opts: Options) -> Result<(), String> {
     let cfg = opts.config;
-    let engine = reload::load_engine(&cfg.rules, &opts.model)?;
-    let rules_n = engine.rules().len();
+    let detector = reload::load_detector(&cfg.rules, &opts.model, None)?;
+    let rules_n = detector.rules().len();
     let open = |what| {
         Store::open(&cfg.store, cfg.durability).map_err(|e| {
             format!("cannot open the review store for {what}: {e}; check the path given by --store or `store` in jaga.toml")
@@ -227,15 +229,15 @@ async fn serve(opts: Options) -> Result<(), String> {
     })?;
     http::protect_store(&mut writer_store, cfg.retention_days)?;
     let admin_store = open("the admin API")?;
-    let raids = Arc::new(Raids::default());
+    // Join-wave holds live in the detector's state, which every reload carries over.
+    let raids = detector.state().raids().clone();
     let holds = admin_store
         .raid_holds(pipeline::now_ms())
         .map_err(|e| e.to_string())?;
     raids.restore(&holds);
 
     let live = Arc::new(Live {
-        engine: ArcSwap::from_pointee(engine),
-        state: ArcSwap::from_pointee(Shared::new(Arc::new(cfg.state.clone()), raids.clone())),
+        detector: ArcSwap::from_pointee(detector),
         metrics: Metrics::new(),
     });
     live.metrics
@@ -252,9 +254,7 @@ async fn serve(opts: Options) -> Result<(), String> {
     );
     let reloader = Arc::new(Reloader::new(
         live.clone(),
-        raids.clone(),
         cfg.rules.clone(),
-        opts.config_path.clone(),
         opts.model.clone(),
     ));
     let telegram = match cfg.telegram.clone() {
@@ -365,7 +365,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         listen = %local,
         rules = rules_n,
         rules_dir = %cfg.rules.display(),
-        model = %reload::describe_model(&live.engine.load()),
+        model = %reload::describe_model(&live.detector.load()),
         store = %cfg.store.display(),
         workers,
         raid_holds = holds.len(),
@@ -523,7 +523,6 @@ fn spawn_ticker(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             }
             if n % 10 == 0 {
                 app.pipeline.maintain();
-                app.pipeline.live.state.load().maintain(pipeline::now_ms());
             }
         }
     })
@@ -543,16 +542,11 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
         let mut n = 0u64;
         loop {
             let mut line = Vec::new();
-            match read_line_capped(&mut input, &mut line, MAX_LINE) {
+            match jaga_export::jsonl::read_line_capped(&mut input, &mut line, MAX_LINE) {
                 Ok(0) => break,
                 Ok(_) => {
                     n += 1;
-                    let item = if line.len() > MAX_LINE {
-                        Err(format!("event is longer than {MAX_LINE} bytes; skipped"))
-                    } else {
-                        Ok(line)
-                    };
-                    if tx.blocking_send((n, item)).is_err() {
+                    if tx.blocking_send((n, Ok(line))).is_err() {
                         break;
                     }
                 }
@@ -582,14 +576,7 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
         }
         let mut events = Vec::with_capacity(lines.len());
         for (n, line) in lines {
-            let parsed = line.and_then(|l| {
-                if l.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(None);
-                }
-                serde_json::from_slice::<Event>(&l)
-                    .map(Some)
-                    .map_err(|e| format!("not a valid event: {e}"))
-            });
+            let parsed = line.and_then(|l| jaga_export::jsonl::parse_event(&l, MAX_LINE));
             match parsed {
                 Ok(Some(ev)) => events.push(ev),
                 Ok(None) => {}
@@ -635,59 +622,4 @@ async fn stdin_source(app: Arc<App>, stop: Arc<watch::Sender<bool>>) {
     }
     tracing::info!("standard input ended; shutting down");
     let _ = stop.send(true);
-}
-
-/// Reads one line (with its newline); beyond `max` bytes the rest is consumed and the
-/// returned line is `max + 1` bytes long so the caller can tell it was cut.
-fn read_line_capped<R: BufRead>(
-    input: &mut R,
-    line: &mut Vec<u8>,
-    max: usize,
-) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let avail = match input.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if avail.is_empty() {
-            return Ok(total);
-        }
-        let (chunk, done) = match memchr::memchr(b'\n', avail) {
-            Some(i) => (&avail[..=i], true),
-            None => (avail, false),
-        };
-        let room = (max + 1).saturating_sub(line.len());
-        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let n = chunk.len();
-        total += n;
-        input.consume(n);
-        if done {
-            return Ok(total);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn capped_lines() {
-        let mut r = std::io::Cursor::new(b"abc\ndefghij\n\nxyz".to_vec());
-        let mut l = Vec::new();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 4);
-        assert_eq!(l, b"abc\n");
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 8);
-        assert_eq!(l.len(), 6, "cut at max + 1");
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 1);
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 3);
-        assert_eq!(l, b"xyz");
-        l.clear();
-        assert_eq!(read_line_capped(&mut r, &mut l, 5).unwrap(), 0);
-    }
 }

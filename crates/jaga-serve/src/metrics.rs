@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use jaga_core::event::Kind;
-use jaga_core::verdict::{Action, Verdict};
+use jaga_core::verdict::{Action, Source, Verdict};
 
 const ACTIONS: [Action; 8] = [
     Action::Allow,
@@ -24,13 +24,12 @@ const ACTIONS: [Action; 8] = [
 
 const CATEGORIES: [&str; 5] = ["ok", "spam", "scam", "doxing", "abuse"];
 
-/// Stateful reason ids counted in `jaga_state_reasons_total`.
-pub const STATE_REASONS: [&str; 5] = [
-    "flood.user",
-    "flood.group",
-    "raid.join_wave",
-    "raid.fresh_account",
-    "cross_post",
+/// Sources of the reasons from rules over stateful signals, counted in
+/// `jaga_state_reasons_total` (by source: rule ids are the admins' to rename).
+pub const STATE_SOURCES: [(&str, Source); 3] = [
+    ("flood", Source::Flood),
+    ("raid", Source::Raid),
+    ("cross_post", Source::CrossPost),
 ];
 
 /// Why a request was refused, for `jaga_rejected_requests_total`.
@@ -115,7 +114,7 @@ const REQUEST_BUCKETS: &[f64] = &[
 pub struct Metrics {
     events: [AtomicU64; 2],
     verdicts: [[AtomicU64; 8]; 5],
-    state_reasons: [AtomicU64; 5],
+    state_reasons: [AtomicU64; 3],
     rejected: [AtomicU64; 7],
     pub scoring: Histogram,
     pub store_write: Histogram,
@@ -164,7 +163,7 @@ impl Metrics {
         let act = ACTIONS.iter().position(|a| *a == v.action).unwrap_or(0);
         self.verdicts[cat][act].fetch_add(1, Relaxed);
         for r in &v.reasons {
-            if let Some(i) = STATE_REASONS.iter().position(|s| *s == r.id) {
+            if let Some(i) = STATE_SOURCES.iter().position(|(_, s)| *s == r.source) {
                 self.state_reasons[i].fetch_add(1, Relaxed);
             }
         }
@@ -205,11 +204,11 @@ impl Metrics {
                 }
             }
         }
-        o.push_str("# HELP jaga_state_reasons_total Stateful reasons added, by id.\n# TYPE jaga_state_reasons_total counter\n");
-        for (i, r) in STATE_REASONS.iter().enumerate() {
+        o.push_str("# HELP jaga_state_reasons_total Reasons from rules over stateful signals, by source.\n# TYPE jaga_state_reasons_total counter\n");
+        for (i, (r, _)) in STATE_SOURCES.iter().enumerate() {
             let _ = writeln!(
                 o,
-                "jaga_state_reasons_total{{reason=\"{r}\"}} {}",
+                "jaga_state_reasons_total{{source=\"{r}\"}} {}",
                 self.state_reasons[i].load(Relaxed)
             );
         }

@@ -2,9 +2,10 @@
 //! and the review store writer.
 //!
 //! ```text
-//! request --partition by (community, user)--> shard 0, shard 1, ... (one lock each)
+//! request --Detector::arrive, in input order (group-level state)-->
+//!   --partition by (community, user)--> shard 0, shard 1, ... (one lock each)
 //!   on the request's thread, one shard at a time:
-//!   engine.evaluate -> stateful stages -> verdict (+ case when flagged)
+//!   Detector::check_arrived -> verdict (+ case when flagged)
 //! request --flagged cases--> store writer thread (group commit) --ack--> answer
 //! ```
 //!
@@ -22,17 +23,16 @@ use arc_swap::ArcSwap;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::metrics::Metrics;
-use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
-use jaga_core::state::{self, Local, Shared};
+use jaga_core::state::{self, Arrival};
 use jaga_core::verdict::Verdict;
+use jaga_core::{Detector, Scratch};
 use jaga_store::{is_flagged, unix_now, ActionUpdate, NewAction, NewCase, Origin, Store};
 
-/// What the shards share: the serving engine and state policy (both hot-swappable) and the
-/// metrics.
+/// What the shards share: the serving detector (hot-swappable; a reload carries its
+/// stateful state over) and the metrics.
 pub struct Live {
-    pub engine: ArcSwap<Engine>,
-    pub state: ArcSwap<Shared>,
+    pub detector: ArcSwap<Detector>,
     pub metrics: Metrics,
 }
 
@@ -57,11 +57,9 @@ pub enum Admission {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
 
-/// The per-user state of one shard and the buffers to score with.
+/// The buffers one shard scores with.
 struct ShardState {
     scratch: Scratch,
-    local: Local,
-    findings: Vec<state::Finding>,
 }
 
 struct Shard {
@@ -84,13 +82,10 @@ impl Pipeline {
     /// `workers` shards (one per core is right: a request holds one at a time), each
     /// admitting `queue` waiting batches before [`Admission::TryNow`] refuses.
     pub fn start(live: Arc<Live>, workers: usize, queue: usize) -> Pipeline {
-        let cfg = live.state.load().cfg.clone();
         let shards = (0..workers.max(1))
             .map(|_| Shard {
                 state: Mutex::new(ShardState {
                     scratch: Scratch::new(),
-                    local: Local::new(cfg.clone()),
-                    findings: Vec::new(),
                 }),
                 waiting: AtomicUsize::new(0),
             })
@@ -119,13 +114,14 @@ impl Pipeline {
     ) -> Result<Vec<Scored>, Busy> {
         let n = self.shards.len();
         let total = events.len();
-        let mut parts: Vec<Vec<(u32, Event)>> = (0..n).map(|_| Vec::new()).collect();
-        for (i, ev) in events.into_iter().enumerate() {
-            let shard = (state::key(&[&ev.community, &ev.user]) % n as u64) as usize;
-            parts[shard].push((i as u32, ev));
-        }
+        let shard_of: Vec<usize> = events
+            .iter()
+            .map(|ev| (state::key(&[&ev.community, &ev.user]) % n as u64) as usize)
+            .collect();
         // All or nothing: a batch is admitted to every shard it needs or to none.
-        let needed: Vec<usize> = (0..n).filter(|&s| !parts[s].is_empty()).collect();
+        let mut needed: Vec<usize> = shard_of.clone();
+        needed.sort_unstable();
+        needed.dedup();
         let mut admitted = Vec::with_capacity(needed.len());
         for &s in &needed {
             let before = self.shards[s].waiting.fetch_add(1, Relaxed);
@@ -137,13 +133,22 @@ impl Pipeline {
                 return Err(Busy);
             }
         }
+        // The detector that scores the whole batch, so a reload never splits one. Events
+        // arrive (group-level state) in input order, then each shard scores its users.
+        let detector = self.live.detector.load_full();
+        let now = now_ms();
+        let mut parts: Vec<Vec<(u32, Event, Arrival)>> = (0..n).map(|_| Vec::new()).collect();
+        for (i, ev) in events.into_iter().enumerate() {
+            let arrival = detector.arrive(&ev, now);
+            parts[shard_of[i]].push((i as u32, ev, arrival));
+        }
         let mut run = || {
             let mut out: Vec<Option<Scored>> = (0..total).map(|_| None).collect();
             let mut failed = false;
             for &s in &needed {
                 let items = std::mem::take(&mut parts[s]);
                 if !failed {
-                    failed = !self.score_shard(s, items, &mut out);
+                    failed = !self.score_shard(&detector, s, items, &mut out);
                 }
                 self.shards[s].waiting.fetch_sub(1, Relaxed);
             }
@@ -164,36 +169,35 @@ impl Pipeline {
 
     /// Scores one shard's part of a batch; false when a stage panicked (the batch is then
     /// refused and the shard goes on with fresh buffers).
-    fn score_shard(&self, s: usize, items: Vec<(u32, Event)>, out: &mut [Option<Scored>]) -> bool {
+    fn score_shard(
+        &self,
+        detector: &Detector,
+        s: usize,
+        items: Vec<(u32, Event, Arrival)>,
+        out: &mut [Option<Scored>],
+    ) -> bool {
         let live = &self.live;
         let mut guard = self.shards[s]
             .state
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let st = &mut *guard;
-        let engine = live.engine.load();
-        let shared = live.state.load();
-        let (now, now_s) = (now_ms(), unix_now());
+        let now_s = unix_now();
         let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            for (i, ev) in &items {
+            for (i, ev, arrival) in &items {
                 let started = Instant::now();
-                let mut v = engine.evaluate(ev, &mut st.scratch);
-                st.findings.clear();
-                st.local.observe(
-                    &shared,
-                    ev,
-                    st.scratch.normalised_text(),
-                    now,
-                    &mut st.findings,
-                );
-                state::apply(&engine.policy, ev, &mut v, &st.findings);
+                let v = detector.check_arrived(ev, arrival.clone(), &mut st.scratch);
                 live.metrics.verdict(&v, started.elapsed());
                 let case = is_flagged(&v).then(|| NewCase::new(ev, &v, now_s));
                 out[*i as usize] = Some(Scored { verdict: v, case });
             }
         }));
         if scored.is_err() {
-            let ids: Vec<&str> = items.iter().map(|(_, e)| e.id.as_str()).take(8).collect();
+            let ids: Vec<&str> = items
+                .iter()
+                .map(|(_, e, _)| e.id.as_str())
+                .take(8)
+                .collect();
             tracing::error!(
                 ?ids,
                 "a stage panicked while scoring this batch; it was refused, please report it"
@@ -204,28 +208,14 @@ impl Pipeline {
         true
     }
 
-    /// Prunes every shard's state (governor `retain_recent`, windows), off the async threads.
+    /// Bounds the stateful state (quotas, windows), off the async threads.
     pub fn maintain(self: &Arc<Self>) {
-        let me = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let now = now_ms();
-            for s in &me.shards {
-                s.state
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .local
-                    .maintain(now);
-            }
-        });
+        let detector = self.live.detector.load_full();
+        tokio::task::spawn_blocking(move || detector.maintain());
     }
 }
 
-/// Unix milliseconds now (the clock of the stateful windows).
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+pub use jaga_core::state::now_ms;
 
 /// Why a store write failed, as told to the client.
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
-//! Hot reload of the rules (rule files, lists, policy.toml), the classifier's model file and
-//! the `[state]` policy in `jaga.toml`: on a file change (notify), on SIGHUP, or on
-//! `POST /v1/reload`. A model retrained with `jaga train --from-store` takes effect this way.
+//! Hot reload of the rules (rule files, lists, policy.toml with its `[state]` table) and the
+//! classifier's model file: on a file change (notify), on SIGHUP, or on `POST /v1/reload`.
+//! The new detector carries the running one's stateful state over (quotas and windows when
+//! `[state]` is unchanged, join-wave holds always). A model retrained with `jaga train --from-store` takes effect this way.
 //!
 //! A reload lints and compiles the whole new set off the request path and swaps it in
 //! atomically; on any error the old set keeps serving and the error is kept as the last
@@ -15,11 +16,8 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::pipeline::Live;
-use crate::config::Config;
-use jaga_core::engine::Engine;
 use jaga_core::model::ModelChoice;
-use jaga_core::state::raid::Raids;
-use jaga_core::state::Shared;
+use jaga_core::Detector;
 
 /// The result of the last reload.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -46,8 +44,8 @@ pub struct ReloadStatus {
 
 /// What a reload changed: rule ids added and removed, and whether the model went away
 /// (`was_lost`: it had already gone at an earlier reload and has not come back).
-pub fn diff(old: &Engine, new: &Engine, was_lost: bool) -> (Vec<String>, Vec<String>, bool) {
-    let ids = |e: &Engine| {
+pub fn diff(old: &Detector, new: &Detector, was_lost: bool) -> (Vec<String>, Vec<String>, bool) {
+    let ids = |e: &Detector| {
         e.rules()
             .iter()
             .map(|r| r.id.clone())
@@ -86,12 +84,10 @@ fn describe_changes(added: &[String], removed: &[String], model_lost: bool) -> S
     out
 }
 
-/// Reloads the rules and state policy into [`Live`].
+/// Reloads the rules, policy and model into [`Live`].
 pub struct Reloader {
     live: Arc<Live>,
-    raids: Arc<Raids>,
     rules: PathBuf,
-    config: Option<PathBuf>,
     model: ModelChoice,
     status: Mutex<ReloadStatus>,
     /// One reload at a time.
@@ -99,20 +95,12 @@ pub struct Reloader {
 }
 
 impl Reloader {
-    pub fn new(
-        live: Arc<Live>,
-        raids: Arc<Raids>,
-        rules: PathBuf,
-        config: Option<PathBuf>,
-        model: ModelChoice,
-    ) -> Reloader {
-        let rules_n = live.engine.load().rules().len();
-        let model_now = describe_model(&live.engine.load());
+    pub fn new(live: Arc<Live>, rules: PathBuf, model: ModelChoice) -> Reloader {
+        let rules_n = live.detector.load().rules().len();
+        let model_now = describe_model(&live.detector.load());
         Reloader {
             live,
-            raids,
             rules,
-            config,
             model,
             status: Mutex::new(ReloadStatus {
                 at: jaga_store::unix_now(),
@@ -148,23 +136,18 @@ impl Reloader {
             .await
             .unwrap_or_else(|e| Err(format!("the reload panicked: {e}")));
         let status = match result {
-            Ok((engine, state_cfg)) => {
-                let rules = engine.rules().len();
-                let model = describe_model(&engine);
+            Ok(detector) => {
+                let rules = detector.rules().len();
+                let model = describe_model(&detector);
                 let was_lost = self.status().model_lost;
-                let (rules_added, rules_removed, model_lost) =
-                    diff(&self.live.engine.load(), &engine, was_lost);
-                self.live.engine.store(Arc::new(engine));
+                let running = self.live.detector.load();
+                let (rules_added, rules_removed, model_lost) = diff(&running, &detector, was_lost);
                 let mut message = format!("{rules} rules from {}; {}", self.rules.display(), model);
                 message.push_str(&describe_changes(&rules_added, &rules_removed, model_lost));
-                if let Some(cfg) = state_cfg {
-                    if cfg != *self.live.state.load().cfg {
-                        self.live
-                            .state
-                            .store(Arc::new(Shared::new(Arc::new(cfg), self.raids.clone())));
-                        message.push_str("; [state] policy changed (quotas and windows restart)");
-                    }
+                if detector.state().config() != running.state().config() {
+                    message.push_str("; [state] policy changed (quotas and windows restart)");
                 }
+                self.live.detector.store(Arc::new(detector));
                 self.live.metrics.rules_loaded.store(rules as u64, Relaxed);
                 self.live.metrics.reloads_ok.fetch_add(1, Relaxed);
                 self.live.metrics.last_reload_ok.store(1, Relaxed);
@@ -195,7 +178,7 @@ impl Reloader {
             Err(message) => {
                 self.live.metrics.reloads_failed.fetch_add(1, Relaxed);
                 self.live.metrics.last_reload_ok.store(0, Relaxed);
-                let rules = self.live.engine.load().rules().len();
+                let rules = self.live.detector.load().rules().len();
                 tracing::error!(trigger, error = %message, "reload refused; the previous rules keep serving");
                 let prev = self.status();
                 ReloadStatus {
@@ -215,16 +198,12 @@ impl Reloader {
         status
     }
 
-    fn load_all(&self) -> Result<(Engine, Option<jaga_core::state::StateConfig>), String> {
-        let engine = load_engine(&self.rules, &self.model)?;
-        let state = match &self.config {
-            Some(p) => Some(Config::load(p)?.state),
-            None => None,
-        };
-        Ok((engine, state))
+    fn load_all(&self) -> Result<Detector, String> {
+        let running = self.live.detector.load_full();
+        load_detector(&self.rules, &self.model, Some(&running))
     }
 
-    /// Watches the rules directory and the config file. Each change sends on the returned
+    /// Watches the rules directory and the model file. Each change sends on the returned
     /// channel; the caller reloads after a short quiet period (editors write files in
     /// several steps). The watcher lives as long as the returned value.
     pub fn watch(
@@ -235,13 +214,6 @@ impl Reloader {
             .rules
             .canonicalize()
             .map_err(|e| format!("cannot watch {}: {e}", self.rules.display()))?;
-        let config = match &self.config {
-            Some(p) => Some(
-                p.canonicalize()
-                    .map_err(|e| format!("cannot watch {}: {e}", p.display()))?,
-            ),
-            None => None,
-        };
         // The model file may not exist yet (a first `jaga train` then loads it), so the path
         // is its canonical directory plus its name.
         let model = self.model.path().and_then(|p| {
@@ -251,19 +223,18 @@ impl Reloader {
             };
             Some(dir.canonicalize().ok()?.join(p.file_name()?))
         });
-        let (rules_w, config_w, model_w) = (rules.clone(), config.clone(), model.clone());
-        // Only changes to rule files, the config or the model count: the store may sit next
-        // to the config and writes to it must not trigger reloads.
+        let (rules_w, model_w) = (rules.clone(), model.clone());
+        // Only changes to rule files or the model count: the store may sit next to the
+        // model and writes to it must not trigger reloads.
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let Ok(ev) = res else { return };
             if ev.kind.is_access() {
                 return;
             }
-            let relevant = ev.paths.iter().any(|p| {
-                p.starts_with(&rules_w)
-                    || Some(p) == config_w.as_ref()
-                    || Some(p) == model_w.as_ref()
-            });
+            let relevant = ev
+                .paths
+                .iter()
+                .any(|p| p.starts_with(&rules_w) || Some(p) == model_w.as_ref());
             if relevant {
                 let _ = tx.try_send(());
             }
@@ -275,7 +246,7 @@ impl Reloader {
         // Directories, not files: editors and `jaga train` write a new file and rename it over
         // the old one. Each directory once, and none the rules watch already covers.
         let mut dirs: Vec<&Path> = Vec::new();
-        for file in [&config, &model].into_iter().flatten() {
+        for file in [&model].into_iter().flatten() {
             let dir = file.parent().unwrap_or(Path::new("/"));
             if !dir.starts_with(&rules) && !dirs.contains(&dir) {
                 dirs.push(dir);
@@ -290,11 +261,14 @@ impl Reloader {
     }
 }
 
-/// Compiles the rules and loads the chosen model into one engine. An absent default model
-/// means rules only, with a warning; a model file that does not load refuses the whole set.
-pub fn load_engine(rules: &Path, model: &ModelChoice) -> Result<Engine, String> {
-    let engine = Engine::load(rules)
-        .map_err(|e| format!("cannot load rules from {}:\n{e}", rules.display()))?;
+/// Compiles the rules and loads the chosen model into one detector, carrying `running`'s
+/// stateful state over. An absent default model means rules only, with a warning; a model
+/// file that does not load refuses the whole set.
+pub fn load_detector(
+    rules: &Path,
+    model: &ModelChoice,
+    running: Option<&Detector>,
+) -> Result<Detector, String> {
     let loaded = model.load().map_err(|e| {
         format!(
             "{e}; fix or retrain the model, or run with --no-model (`model = \"\"` in jaga.toml)"
@@ -306,12 +280,18 @@ pub fn load_engine(rules: &Path, model: &ModelChoice) -> Result<Engine, String> 
             "no model file; scoring with the rules only"
         );
     }
-    Ok(engine.with_model(loaded))
+    let mut builder = Detector::builder().rules_dir(rules).model(loaded);
+    if let Some(old) = running {
+        builder = builder.keep_state_of(old);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot load rules from {}:\n{e}", rules.display()))
 }
 
 /// `model <path> (trained <date>)` or `no model`, for logs and reload results.
-pub fn describe_model(engine: &Engine) -> String {
-    match engine.model() {
+pub fn describe_model(detector: &Detector) -> String {
+    match detector.model() {
         Some(m) => format!(
             "model {} (trained {})",
             m.path().display(),

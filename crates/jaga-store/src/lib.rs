@@ -198,17 +198,18 @@ impl NewCase {
     pub fn new(ev: &Event, v: &Verdict, now: i64) -> NewCase {
         // The seam for richer masks: the doxing stage's validated entities are written in
         // their own masked form, and any other span of a doxing reason is masked whole.
-        let text_reasons = v
+        let entities: Vec<([usize; 2], &str)> = v
             .reasons
             .iter()
-            .filter(|r| r.field == jaga_core::verdict::Field::Text);
-        let entities: Vec<([usize; 2], &str)> = text_reasons
-            .clone()
             .flat_map(|r| r.entities.iter().map(|e| (e.span, e.masked.as_str())))
             .collect();
-        let doxing: Vec<[usize; 2]> = text_reasons
+        let doxing: Vec<[usize; 2]> = v
+            .reasons
+            .iter()
             .filter(|r| r.category == Category::Doxing)
-            .flat_map(|r| r.spans.iter().copied())
+            .flat_map(|r| r.spans.iter())
+            .filter(|s| s.field == jaga_core::verdict::Field::Text)
+            .map(|s| [s.start, s.end])
             .filter(|s| !entities.iter().any(|(e, _)| e == s))
             .collect();
         let parts = mask_parts(&ev.text, &entities, &doxing);
@@ -1359,7 +1360,14 @@ mod tests {
             category: Some(cat),
             action: Action::Remove,
             scores,
-            reasons: vec![Reason::new(Source::Rule, rule, cat, 0.9, vec![[0, 3]], "x")],
+            reasons: vec![Reason::new(
+                Source::Rule,
+                rule,
+                cat,
+                0.9,
+                vec![jaga_core::verdict::Span::text(0, 3)],
+                "x",
+            )],
         };
         (ev, v)
     }

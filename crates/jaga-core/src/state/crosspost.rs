@@ -7,7 +7,7 @@
 //! text with whitespace collapsed, and a 64-bit SimHash over character 4-grams. A later
 //! message matches an entry when the exact hashes are equal or the SimHashes differ in at
 //! most `max_distance` bits. When the matches span `min_groups` distinct groups (this one
-//! included) the message gets a `cross_post` reason.
+//! included) the message gets the `cross_post.same_text` signal.
 //!
 //! Bounded: at most `max_per_user` entries per user, entries older than the window are
 //! dropped, and at most `max_users` users are tracked per shard (the quietest are dropped
@@ -17,9 +17,9 @@ use std::collections::{HashMap, VecDeque};
 
 use serde::Deserialize;
 
-use super::{key, Finding};
+use super::key;
 use crate::event::{Event, Kind, Role};
-use crate::verdict::{Action, Category, Reason, Source};
+use crate::signal::{Finding, Signal};
 
 /// `[state.cross_post]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -33,10 +33,6 @@ pub struct CrossPostConfig {
     pub max_distance: u32,
     /// Shorter texts (greetings, "wkwk") are not tracked.
     pub min_chars: usize,
-    /// Score of a `cross_post` reason (category spam).
-    pub score: f32,
-    /// Minimum action of a cross-post.
-    pub action: Option<Action>,
     pub max_per_user: usize,
     pub max_users: usize,
 }
@@ -49,8 +45,6 @@ impl Default for CrossPostConfig {
             min_groups: 3,
             max_distance: 10,
             min_chars: 24,
-            score: 0.7,
-            action: None,
             max_per_user: 16,
             max_users: 200_000,
         }
@@ -64,12 +58,6 @@ impl CrossPostConfig {
         }
         if self.max_distance > 32 {
             return Err(format!("[state.cross_post] max_distance = {}: above 32 bits unrelated texts match; use 0..=16", self.max_distance));
-        }
-        if !(0.0..=1.0).contains(&self.score) {
-            return Err(format!(
-                "[state.cross_post] score = {}: scores are between 0 and 1",
-                self.score
-            ));
         }
         if self.max_per_user == 0 {
             return Err("[state.cross_post] max_per_user must be at least 1".into());
@@ -122,8 +110,11 @@ impl Windows {
             self.evict(cfg, now_ms);
         }
         let w = self.users.entry(user).or_default();
-        let window = cfg.window_secs as i64 * 1000;
-        while w.front().is_some_and(|e| e.at <= now_ms - window) {
+        let window = i64::try_from(cfg.window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        while w
+            .front()
+            .is_some_and(|e| e.at <= now_ms.saturating_sub(window))
+        {
             w.pop_front();
         }
         let mut groups: Vec<u64> = vec![group];
@@ -143,28 +134,25 @@ impl Windows {
             sim,
         });
         if groups.len() >= cfg.min_groups {
-            out.push(Finding {
-                reason: Reason::new(
-                    Source::CrossPost,
-                    "cross_post",
-                    Category::Spam,
-                    cfg.score,
-                    vec![[0, ev.text.len()]],
-                    format!(
-                        "the same text from this user in {} groups within {}s",
-                        groups.len(),
-                        cfg.window_secs
-                    ),
+            out.push(Finding::new(
+                Signal::CrossPost,
+                0,
+                0,
+                format!(
+                    "the same text from this user in {} groups within {}s",
+                    groups.len(),
+                    cfg.window_secs
                 ),
-                action: cfg.action,
-            });
+            ));
         }
     }
 
     pub fn maintain(&mut self, cfg: &CrossPostConfig, now_ms: i64) {
-        let window = cfg.window_secs as i64 * 1000;
-        self.users
-            .retain(|_, w| w.back().is_some_and(|e| e.at > now_ms - window));
+        let window = i64::try_from(cfg.window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        self.users.retain(|_, w| {
+            w.back()
+                .is_some_and(|e| e.at > now_ms.saturating_sub(window))
+        });
         self.users.shrink_to_fit();
     }
 
@@ -318,8 +306,8 @@ mod tests {
         let variant = format!("{SPAM} 🔥");
         w.observe(&cfg, &msg("g3", "u", &variant), &variant, 3000, &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].reason.id, "cross_post");
-        assert!(out[0].reason.matched.contains("3 groups"));
+        assert_eq!(out[0].signal, Signal::CrossPost);
+        assert!(out[0].detail.contains("3 groups"));
         out.clear();
         w.observe(&cfg, &msg("g4", "u", SPAM), SPAM, 700_000, &mut out);
         assert!(out.is_empty(), "the window has passed");

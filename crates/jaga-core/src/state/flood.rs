@@ -1,22 +1,20 @@
-//! Flood detection: governor rate limits per user per group and per group.
+//! Flood detection: message quotas per user per group and per group.
 //!
 //! A quota of `messages` per `per_secs` is a GCRA limit: a burst of `messages`, then one
-//! message every `per_secs / messages` seconds. Each message over the user's quota gets a
-//! `flood.user` reason; each message over the group's quota a `flood.group` reason. Admins
-//! are not rate-limited.
+//! message every `per_secs / messages` seconds. Each message over the user's quota gets the
+//! `flood.user` signal; each message over the group's quota `flood.group`. Rules in
+//! `rules/stateful.toml` score them. Admins are not rate-limited.
+//!
+//! The clock is the events' own time (see [`super::State::event_time`]), not the machine's:
+//! replaying an export or a backlog counts the messages as they were sent.
 
-use std::num::NonZeroU32;
-use std::time::Duration;
+use std::collections::HashMap;
 
-use governor::{DefaultKeyedRateLimiter, Quota as GovQuota, RateLimiter};
 use serde::Deserialize;
 
-use super::{key, Finding};
+use super::key;
 use crate::event::{Event, Kind, Role};
-use crate::verdict::{Action, Source};
-
-/// A keyed governor limiter over 64-bit keys.
-pub type Limiter = DefaultKeyedRateLimiter<u64>;
+use crate::signal::{Finding, Signal};
 
 /// `messages` per `per_secs` seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -35,14 +33,6 @@ pub struct FloodConfig {
     pub user: Quota,
     /// Per group, all users together.
     pub group: Quota,
-    /// Score of a `flood.user` reason (category spam).
-    pub user_score: f32,
-    /// Minimum action for a message over the user quota.
-    pub user_action: Option<Action>,
-    /// Score of a `flood.group` reason (category spam).
-    pub group_score: f32,
-    /// Minimum action for a message over the group quota.
-    pub group_action: Option<Action>,
 }
 
 impl Default for FloodConfig {
@@ -57,10 +47,6 @@ impl Default for FloodConfig {
                 messages: 600,
                 per_secs: 60,
             },
-            user_score: 0.5,
-            user_action: Some(Action::Hide),
-            group_score: 0.2,
-            group_action: Some(Action::Review),
         }
     }
 }
@@ -74,80 +60,103 @@ impl FloodConfig {
                 ));
             }
         }
-        for (name, s) in [
-            ("user_score", self.user_score),
-            ("group_score", self.group_score),
-        ] {
-            if !(0.0..=1.0).contains(&s) {
-                return Err(format!(
-                    "[state.flood] {name} = {s}: scores are between 0 and 1"
-                ));
-            }
-        }
         Ok(())
     }
 }
 
-fn limiter(q: Quota) -> Option<Limiter> {
-    let burst = NonZeroU32::new(q.messages)?;
-    let period = Duration::from_secs(q.per_secs) / q.messages;
-    let quota = GovQuota::with_period(period.max(Duration::from_nanos(1)))?.allow_burst(burst);
-    Some(RateLimiter::keyed(quota))
+/// GCRA quotas over 64-bit keys, on a millisecond clock the caller gives.
+#[derive(Debug)]
+pub struct Quotas {
+    /// One message is allowed every `interval` ms...
+    interval: i64,
+    /// ...after a burst: a message is refused when the key's theoretical arrival time is
+    /// more than this far ahead of now.
+    tolerance: i64,
+    /// Theoretical arrival time of each key's next message.
+    tat: HashMap<u64, i64>,
 }
 
-/// The per-user-per-group limiter, or `None` when flood detection is off.
-pub fn user_limiter(cfg: &FloodConfig) -> Option<Limiter> {
-    cfg.enabled.then(|| limiter(cfg.user)).flatten()
+impl Quotas {
+    pub fn new(q: Quota) -> Quotas {
+        let period = i64::try_from(q.per_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let interval = (period / i64::from(q.messages.max(1))).max(1);
+        Quotas {
+            interval,
+            tolerance: interval.saturating_mul(i64::from(q.messages.max(1)) - 1),
+            tat: HashMap::new(),
+        }
+    }
+
+    /// Counts one message of `key` at `at`; false when it is over the quota (and then it
+    /// does not count, so a flood does not lock the key out for longer).
+    pub fn check(&mut self, key: u64, at: i64) -> bool {
+        let tat = self.tat.get(&key).copied().unwrap_or(at).max(at);
+        if tat.saturating_sub(at) > self.tolerance {
+            return false;
+        }
+        self.tat.insert(key, tat.saturating_add(self.interval));
+        true
+    }
+
+    /// Forgets keys whose quota is whole again at `now`.
+    pub fn maintain(&mut self, now: i64) {
+        self.tat.retain(|_, t| *t > now);
+        self.tat.shrink_to_fit();
+    }
+
+    pub fn len(&self) -> usize {
+        self.tat.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tat.is_empty()
+    }
 }
 
-/// The per-group limiter, or `None` when flood detection is off.
-pub fn group_limiter(cfg: &FloodConfig) -> Option<Limiter> {
-    cfg.enabled.then(|| limiter(cfg.group)).flatten()
+fn counted(ev: &Event) -> bool {
+    ev.kind == Kind::Message && ev.role != Role::Admin
 }
 
-/// Counts one message against both quotas.
-pub fn observe(
+/// Counts one message against its group's quota (in arrival order, by [`super::State::arrive`]).
+pub fn observe_group(
     cfg: &FloodConfig,
-    user: Option<&Limiter>,
-    group: Option<&Limiter>,
+    group: &mut Quotas,
     ev: &Event,
+    at: i64,
     out: &mut Vec<Finding>,
 ) {
-    if ev.kind != Kind::Message || ev.role == Role::Admin {
-        return;
-    }
-    if let Some(l) = user {
-        if l.check_key(&key(&[&ev.community, &ev.group, &ev.user]))
-            .is_err()
-        {
-            out.push(finding(
-                "flood.user",
-                cfg.user_score,
-                cfg.user_action,
-                format!(
-                    "more than {} messages in {}s from this user in this group",
-                    cfg.user.messages, cfg.user.per_secs
-                ),
-            ));
-        }
-    }
-    if let Some(l) = group {
-        if l.check_key(&key(&[&ev.community, &ev.group])).is_err() {
-            out.push(finding(
-                "flood.group",
-                cfg.group_score,
-                cfg.group_action,
-                format!(
-                    "more than {} messages in {}s in this group",
-                    cfg.group.messages, cfg.group.per_secs
-                ),
-            ));
-        }
+    if cfg.enabled && counted(ev) && !group.check(key(&[&ev.community, &ev.group]), at) {
+        out.push(Finding::new(
+            Signal::FloodGroup,
+            0,
+            0,
+            format!(
+                "more than {} messages in {}s in this group",
+                cfg.group.messages, cfg.group.per_secs
+            ),
+        ));
     }
 }
 
-fn finding(id: &str, score: f32, action: Option<Action>, matched: String) -> Finding {
-    Finding::spam(Source::Flood, id, score, action, matched)
+/// Counts one message against its sender's quota in its group.
+pub fn observe_user(
+    cfg: &FloodConfig,
+    user: &mut Quotas,
+    ev: &Event,
+    at: i64,
+    out: &mut Vec<Finding>,
+) {
+    if cfg.enabled && counted(ev) && !user.check(key(&[&ev.community, &ev.group, &ev.user]), at) {
+        out.push(Finding::new(
+            Signal::FloodUser,
+            0,
+            0,
+            format!(
+                "more than {} messages in {}s from this user in this group",
+                cfg.user.messages, cfg.user.per_secs
+            ),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -176,36 +185,32 @@ mod tests {
             },
             ..Default::default()
         };
-        let (u, g) = (user_limiter(&cfg), group_limiter(&cfg));
-        let mut ids = Vec::new();
-        for i in 0..4 {
+        let (mut u, mut g) = (Quotas::new(cfg.user), Quotas::new(cfg.group));
+        let mut both = |ev: &Event, at: i64| {
             let mut out = Vec::new();
-            observe(&cfg, u.as_ref(), g.as_ref(), &msg("g1", "a"), &mut out);
-            ids.push((
-                i,
-                out.iter().map(|f| f.reason.id.clone()).collect::<Vec<_>>(),
-            ));
-        }
-        assert!(ids[..3].iter().all(|(_, r)| r.is_empty()), "{ids:?}");
-        assert_eq!(ids[3].1, vec!["flood.user"]);
-        let mut out = Vec::new();
-        observe(&cfg, u.as_ref(), g.as_ref(), &msg("g2", "a"), &mut out);
-        assert!(out.is_empty(), "the user quota is per group");
-        observe(&cfg, u.as_ref(), g.as_ref(), &msg("g1", "b"), &mut out);
+            observe_group(&cfg, &mut g, ev, at, &mut out);
+            observe_user(&cfg, &mut u, ev, at, &mut out);
+            out.iter().map(|f| f.signal.as_str()).collect::<Vec<_>>()
+        };
+        let ids: Vec<_> = (0..4).map(|i| both(&msg("g1", "a"), i)).collect();
+        assert!(ids[..3].iter().all(|r| r.is_empty()), "{ids:?}");
+        assert_eq!(ids[3], vec!["flood.user"]);
+        assert!(
+            both(&msg("g2", "a"), 5).is_empty(),
+            "the user quota is per group"
+        );
         assert_eq!(
-            out.len(),
-            1,
+            both(&msg("g1", "b"), 6),
+            vec!["flood.group"],
             "the fifth message in g1 is over the group quota"
         );
-        assert_eq!(out[0].reason.id, "flood.group");
-        assert_eq!(out[0].action, Some(Action::Review));
         let admin = Event {
             role: Role::Admin,
             ..msg("g1", "a")
         };
-        out.clear();
-        observe(&cfg, u.as_ref(), g.as_ref(), &admin, &mut out);
-        assert!(out.is_empty(), "admins are not rate-limited");
+        assert!(both(&admin, 7).is_empty(), "admins are not rate-limited");
+        // An hour later (event time) the quota is whole again.
+        assert!(both(&msg("g1", "a"), 3_600_000 + 8).is_empty());
         assert!(FloodConfig {
             user: Quota {
                 messages: 0,
@@ -216,5 +221,22 @@ mod tests {
         .validate()
         .unwrap_err()
         .contains("enabled = false"));
+    }
+
+    #[test]
+    fn gcra_refills_one_message_per_interval() {
+        let mut q = Quotas::new(Quota {
+            messages: 2,
+            per_secs: 10,
+        });
+        assert!(q.check(1, 0) && q.check(1, 0));
+        assert!(!q.check(1, 1000), "burst of two spent");
+        assert!(q.check(1, 5000), "one message every 5 s");
+        assert!(!q.check(1, 5001));
+        // Extreme clocks neither overflow nor panic.
+        assert!(q.check(2, i64::MAX));
+        assert!(!q.check(2, i64::MIN));
+        q.maintain(20_000);
+        assert_eq!(q.len(), 1, "only the key at i64::MAX is still counting");
     }
 }

@@ -1,20 +1,24 @@
 //! Stateful detection: what a per-message scorer cannot see. Flooding (too many messages
 //! from one user in a group, or in a group overall), raids (join waves, and fresh accounts
-//! posting links right after joining) and cross-posting (one user posting the same or nearly
-//! the same text in several groups of a community).
+//! posting right after joining) and cross-posting (one user posting the same or nearly the
+//! same text in several groups of a community).
 //!
-//! Each finding becomes an extra [`Reason`] with source `flood`, `raid` or `cross_post`, added
-//! to the engine's verdict by [`apply`]: its score joins the category's noisy-OR, the policy
-//! thresholds are applied again, and its configured minimum action can only raise the action.
+//! The stateful stages report [`Signal`](crate::signal::Signal)s like every other stage
+//! (`flood.user`, `flood.group`, `raid.join_wave`, `raid.fresh_account`,
+//! `raid.fresh_in_wave`, `cross_post.same_text`); rules score them (`rules/stateful.toml`), so
+//! they can be shadowed, allow-listed, gated with `when`, combined in an `expr`, tested by
+//! `rules check`, and the verdict is decided once, by the policy. The quotas and windows
+//! are the `[state]` table of `policy.toml`.
 //!
-//! State lives in two places. [`Local`] is owned by one scoring shard: `jaga serve` routes
-//! every event of a `(community, user)` to the same shard, so per-user state needs no lock of its own
-//! and sees that user's events in order. [`Shared`] holds per-group state (the group flood
-//! quota and the raid detector) behind locks. Both are bounded: governor's `retain_recent` and
-//! `shrink_to_fit` run on every [`Local::maintain`], and every window has a cap.
+//! [`State`] runs in two steps so every caller sees the same verdicts whatever its
+//! concurrency: [`State::arrive`] takes the group-level part (the group's quota, join waves)
+//! in input order, and [`State::observe`] the per-user part (the user's quota, fresh
+//! accounts, cross-posts), which only needs each user's events in order. Per-user state is
+//! split into shards by `(community, user)`, each behind its own lock.
 //!
-//! Windows are measured in arrival time (the server's clock), not the events' `ts`: bridges
-//! retry and their clocks drift, and a live pipeline acts on what is happening now.
+//! Windows are measured in the events' own time (`ts`) when it is given and not in the
+//! future by more than `max_future_secs` of the caller's clock; otherwise in the caller's
+//! clock. Replaying an export or a backlog counts the messages as they were sent.
 
 pub mod crosspost;
 pub mod flood;
@@ -22,24 +26,27 @@ pub mod raid;
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
 use crate::event::Event;
-use crate::policy::Policy;
-use crate::verdict::{Action, Category, Reason, Source, Verdict};
+use crate::signal::Finding;
 
-/// The `[state]` section of `jaga.toml`.
+/// The `[state]` table of `policy.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StateConfig {
     pub flood: flood::FloodConfig,
     pub raid: raid::RaidConfig,
     pub cross_post: crosspost::CrossPostConfig,
-    /// Event ids remembered per shard, so a re-delivered event gets the same stateful
-    /// reasons and does not count twice.
+    /// Event ids remembered, so a re-delivered event gets the same stateful signals and
+    /// does not count twice.
     pub recent_ids: usize,
+    /// An event's `ts` further ahead of the clock than this is not trusted; the clock is
+    /// used instead.
+    pub max_future_secs: u64,
 }
 
 impl Default for StateConfig {
@@ -49,6 +56,7 @@ impl Default for StateConfig {
             raid: raid::RaidConfig::default(),
             cross_post: crosspost::CrossPostConfig::default(),
             recent_ids: 65_536,
+            max_future_secs: 300,
         }
     }
 }
@@ -62,172 +70,201 @@ impl StateConfig {
     }
 }
 
-/// A stateful finding: the reason to add and the minimum action it demands.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub reason: Reason,
-    pub action: Option<Action>,
+/// The machine's clock in Unix milliseconds: the clock of events without a `ts`.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-impl Finding {
-    /// A spam reason from a stateful stage. It has no spans: the evidence is the stream of
-    /// events, not this message's text.
-    pub fn spam(
-        source: Source,
-        id: &str,
-        score: f32,
-        action: Option<Action>,
-        matched: String,
-    ) -> Finding {
-        Finding {
-            reason: Reason::new(source, id, Category::Spam, score, Vec::new(), matched),
-            action,
-        }
-    }
+/// Per-user shards: enough that callers on different cores rarely wait on each other.
+const SHARDS: usize = 64;
+
+/// The group-level part of one event, from [`State::arrive`], for [`State::observe`].
+#[derive(Debug, Clone, Default)]
+pub struct Arrival {
+    /// The event's time on the state's clock (ms).
+    pub at: i64,
+    /// End of the group's join-wave hold, when the group is on hold.
+    hold: Option<i64>,
+    /// Group-level signals (`flood.group`).
+    findings: Vec<Finding>,
+    /// The event was seen before: these are the signals it got then.
+    repeat: Option<Vec<Finding>>,
+    /// The id key of the event, when it has an id.
+    id: Option<u64>,
 }
 
-/// State shared by all shards: per-group quotas and raid detection.
-pub struct Shared {
-    pub cfg: Arc<StateConfig>,
-    group_flood: Option<flood::Limiter>,
-    pub raids: Arc<raid::Raids>,
+/// The state of every stateful stage: bounded, shareable across threads.
+pub struct State {
+    cfg: StateConfig,
+    group_flood: Mutex<flood::Quotas>,
+    raids: Arc<raid::Raids>,
+    users: Box<[Mutex<Local>]>,
+    /// The latest event time seen, the clock of [`State::maintain`].
+    latest: AtomicI64,
 }
 
-impl Shared {
-    /// New shared state for `cfg`; `raids` is carried over across reloads so a group holding
-    /// joins keeps holding them.
-    pub fn new(cfg: Arc<StateConfig>, raids: Arc<raid::Raids>) -> Shared {
-        Shared {
-            group_flood: flood::group_limiter(&cfg.flood),
-            cfg,
-            raids,
-        }
-    }
-
-    /// Drops idle per-group state.
-    pub fn maintain(&self, now_ms: i64) {
-        if let Some(l) = &self.group_flood {
-            l.retain_recent();
-            l.shrink_to_fit();
-        }
-        self.raids.maintain(&self.cfg.raid, now_ms);
-    }
-
-    /// How many keys the group flood limiter holds, for metrics.
-    pub fn group_keys(&self) -> usize {
-        self.group_flood.as_ref().map_or(0, |l| l.len())
-    }
-}
-
-/// State owned by one shard: per-user quotas, fresh joiners, cross-post windows and the
-/// recently seen event ids.
-pub struct Local {
-    cfg: Arc<StateConfig>,
-    user_flood: Option<flood::Limiter>,
+/// The per-user state of one shard.
+struct Local {
+    user_flood: flood::Quotas,
     fresh: raid::Fresh,
     cross: crosspost::Windows,
     recent: Recent,
 }
 
-impl Local {
-    pub fn new(cfg: Arc<StateConfig>) -> Local {
-        Local {
-            user_flood: flood::user_limiter(&cfg.flood),
-            fresh: raid::Fresh::default(),
-            cross: crosspost::Windows::default(),
-            recent: Recent::new(cfg.recent_ids),
+/// How much the state holds, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sizes {
+    /// Keys of the per-user flood quotas.
+    pub flood_users: usize,
+    /// Keys of the per-group flood quotas.
+    pub flood_groups: usize,
+    /// Fresh joiners remembered.
+    pub fresh: usize,
+    /// Users with a cross-post window.
+    pub cross_post_users: usize,
+}
+
+impl State {
+    /// New, empty state for `cfg`; `raids` carries join-wave holds over (from a previous
+    /// state, or restored from the review store).
+    pub fn new(cfg: StateConfig, raids: Arc<raid::Raids>) -> State {
+        let per_shard = cfg.recent_ids.div_ceil(SHARDS);
+        State {
+            group_flood: Mutex::new(flood::Quotas::new(cfg.flood.group)),
+            users: (0..SHARDS)
+                .map(|_| {
+                    Mutex::new(Local {
+                        user_flood: flood::Quotas::new(cfg.flood.user),
+                        fresh: raid::Fresh::default(),
+                        cross: crosspost::Windows::default(),
+                        recent: Recent::new(per_shard),
+                    })
+                })
+                .collect(),
+            raids,
+            latest: AtomicI64::new(i64::MIN),
             cfg,
         }
     }
 
-    /// Observes one scored event and appends its stateful findings to `out`.
-    ///
-    /// `normalised` is the engine's folded text of the event (`Scratch::normalised_text`), so
-    /// evasions do not hide a cross-posted copy.
-    pub fn observe(
-        &mut self,
-        shared: &Shared,
-        ev: &Event,
-        normalised: &str,
-        now_ms: i64,
-        out: &mut Vec<Finding>,
-    ) {
-        if !Arc::ptr_eq(&self.cfg, &shared.cfg) {
-            // The state policy was reloaded: quotas and windows start afresh.
-            let recent = std::mem::replace(&mut self.recent, Recent::new(0));
-            *self = Local::new(shared.cfg.clone());
-            self.recent = recent;
+    pub fn config(&self) -> &StateConfig {
+        &self.cfg
+    }
+
+    /// The join-wave holds, for persisting and restoring them.
+    pub fn raids(&self) -> &Arc<raid::Raids> {
+        &self.raids
+    }
+
+    /// The time of `ev` on the state's clock: its `ts` unless that is more than
+    /// `max_future_secs` ahead of `now_ms`, else `now_ms`.
+    pub fn event_time(&self, ev: &Event, now_ms: i64) -> i64 {
+        let future =
+            i64::try_from(self.cfg.max_future_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        match ev.ts.map(|t| t.saturating_mul(1000)) {
+            Some(t) if t <= now_ms.saturating_add(future) => t,
+            _ => now_ms,
         }
-        let id_key = (!ev.id.is_empty()).then(|| key(&[&ev.community, &ev.id]));
-        if let Some(k) = id_key {
-            if let Some(cached) = self.recent.get(k) {
-                out.extend(cached.iter().cloned());
-                return;
+    }
+
+    fn shard(&self, ev: &Event) -> &Mutex<Local> {
+        &self.users[(key(&[&ev.community, &ev.user]) % SHARDS as u64) as usize]
+    }
+
+    /// The group-level step, to be called in input order.
+    pub fn arrive(&self, ev: &Event, now_ms: i64) -> Arrival {
+        let at = self.event_time(ev, now_ms);
+        self.latest.fetch_max(at, Ordering::Relaxed);
+        let id = (!ev.id.is_empty()).then(|| key(&[&ev.community, &ev.group, &ev.id]));
+        if let Some(k) = id {
+            let local = self.shard(ev).lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(seen) = local.recent.get(k) {
+                return Arrival {
+                    at,
+                    repeat: Some(seen.clone()),
+                    id,
+                    ..Arrival::default()
+                };
             }
+        }
+        let mut findings = Vec::new();
+        {
+            let mut g = self.group_flood.lock().unwrap_or_else(|e| e.into_inner());
+            flood::observe_group(&self.cfg.flood, &mut g, ev, at, &mut findings);
+        }
+        let hold = self.raids.arrive(&self.cfg.raid, ev, at);
+        Arrival {
+            at,
+            hold,
+            findings,
+            repeat: None,
+            id,
+        }
+    }
+
+    /// The per-user step: appends the event's stateful signals to `out`. `normalised` is
+    /// the engine's folded text of the event, so evasions do not hide a cross-posted copy.
+    pub fn observe(&self, ev: &Event, arrival: Arrival, normalised: &str, out: &mut Vec<Finding>) {
+        if let Some(seen) = arrival.repeat {
+            out.extend(seen);
+            return;
         }
         let start = out.len();
-        let cfg = &*self.cfg;
-        flood::observe(
-            &cfg.flood,
-            self.user_flood.as_ref(),
-            shared.group_flood.as_ref(),
-            ev,
-            out,
-        );
-        raid::observe(&cfg.raid, &shared.raids, &mut self.fresh, ev, now_ms, out);
-        self.cross
-            .observe(&cfg.cross_post, ev, normalised, now_ms, out);
-        if let Some(k) = id_key {
-            self.recent.insert(k, out[start..].to_vec());
+        out.extend(arrival.findings);
+        let at = arrival.at;
+        let cfg = &self.cfg;
+        let mut local = self.shard(ev).lock().unwrap_or_else(|e| e.into_inner());
+        let local = &mut *local;
+        flood::observe_user(&cfg.flood, &mut local.user_flood, ev, at, out);
+        raid::observe(&cfg.raid, &mut local.fresh, ev, at, arrival.hold, out);
+        local
+            .cross
+            .observe(&cfg.cross_post, ev, normalised, at, out);
+        if let Some(k) = arrival.id {
+            local.recent.insert(k, out[start..].to_vec());
         }
     }
 
-    /// Bounds the state: drops idle limiter keys and expired windows.
-    pub fn maintain(&mut self, now_ms: i64) {
-        if let Some(l) = &self.user_flood {
-            l.retain_recent();
-            l.shrink_to_fit();
+    /// Bounds the state: forgets quotas that are whole again and expired windows, as of
+    /// the latest event time seen.
+    pub fn maintain(&self) {
+        let now = self.latest.load(Ordering::Relaxed);
+        if now == i64::MIN {
+            return;
         }
-        self.fresh.maintain(&self.cfg.raid, now_ms);
-        self.cross.maintain(&self.cfg.cross_post, now_ms);
-    }
-
-    /// Sizes of the per-shard state, for metrics: (flood keys, fresh joiners, cross-post users).
-    pub fn sizes(&self) -> (usize, usize, usize) {
-        (
-            self.user_flood.as_ref().map_or(0, |l| l.len()),
-            self.fresh.len(),
-            self.cross.len(),
-        )
-    }
-}
-
-/// Adds stateful findings to a verdict: each reason's score joins its category's noisy-OR,
-/// the policy is applied again (with the same cap on what the model's reasons can tip), and a
-/// finding's minimum action can only raise the action.
-pub fn apply(policy: &Policy, ev: &Event, v: &mut Verdict, findings: &[Finding]) {
-    if findings.is_empty() {
-        return;
-    }
-    let mut minimum: Option<(Action, Category)> = None;
-    for f in findings {
-        if let Some(a) = f.action {
-            if minimum.is_none_or(|(b, _)| a.severity() > b.severity()) {
-                minimum = Some((a, f.reason.category));
-            }
+        self.group_flood
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .maintain(now);
+        self.raids.maintain(&self.cfg.raid, now);
+        for shard in self.users.iter() {
+            let mut l = shard.lock().unwrap_or_else(|e| e.into_inner());
+            l.user_flood.maintain(now);
+            l.fresh.maintain(&self.cfg.raid, now);
+            l.cross.maintain(&self.cfg.cross_post, now);
         }
     }
-    v.reasons.extend(findings.iter().map(|f| f.reason.clone()));
-    let (scores, d) = policy.decide_reasons(&ev.group, ev.kind, &v.reasons, minimum);
-    if d.action.severity() > v.action.severity() {
-        v.action = d.action;
-        v.category = d.category.or(v.category);
-    } else if v.category.is_none() {
-        v.category = d.category;
+
+    /// How much the state holds.
+    pub fn sizes(&self) -> Sizes {
+        let mut s = Sizes {
+            flood_groups: self
+                .group_flood
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .len(),
+            ..Sizes::default()
+        };
+        for shard in self.users.iter() {
+            let l = shard.lock().unwrap_or_else(|e| e.into_inner());
+            s.flood_users += l.user_flood.len();
+            s.fresh += l.fresh.len();
+            s.cross_post_users += l.cross.len();
+        }
+        s
     }
-    v.scores = scores;
-    v.reasons
-        .sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
 }
 
 /// A 64-bit key for a tuple of strings (with separators, so `("ab","c") != ("a","bc")`).
@@ -277,93 +314,17 @@ impl Recent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Kind;
-    use crate::verdict::{Scores, Source};
+    use crate::signal::Signal;
 
-    fn policy() -> Policy {
-        Policy::parse(
-            "[message]\nspam = { review = 0.45, hide = 0.65, remove = 0.85 }\n[join_request]\nspam = { review = 0.4, reject = 0.8 }\n",
-        )
-        .unwrap()
+    fn signals(state: &State, ev: &Event, now: i64) -> Vec<Signal> {
+        let mut out = Vec::new();
+        let a = state.arrive(ev, now);
+        state.observe(ev, a, &ev.text, &mut out);
+        out.iter().map(|f| f.signal).collect()
     }
 
-    fn finding(score: f32, action: Option<Action>) -> Finding {
-        Finding {
-            reason: Reason::new(
-                Source::Flood,
-                "flood.user",
-                Category::Spam,
-                score,
-                vec![],
-                "",
-            ),
-            action,
-        }
-    }
-
-    fn allow_verdict(kind: Kind) -> Verdict {
-        Verdict {
-            id: "m1".into(),
-            kind,
-            category: None,
-            action: Action::Allow.for_kind(kind),
-            scores: Scores {
-                spam: 0.3,
-                ..Default::default()
-            },
-            reasons: vec![Reason::new(
-                Source::Rule,
-                "spam.weak",
-                Category::Spam,
-                0.3,
-                Vec::new(),
-                "",
-            )],
-        }
-    }
-
-    #[test]
-    fn findings_join_the_noisy_or_and_raise_the_action() {
-        let ev = Event::message("x");
-        let mut v = allow_verdict(Kind::Message);
-        apply(&policy(), &ev, &mut v, &[finding(0.5, None)]);
-        // 1 - 0.7 * 0.5 = 0.65: the hide threshold.
-        assert!((v.scores.spam - 0.65).abs() < 1e-6);
-        assert_eq!((v.category, v.action), (Some(Category::Spam), Action::Hide));
-        assert_eq!(v.reasons[0].id, "flood.user");
-
-        let mut v = allow_verdict(Kind::Message);
-        apply(&policy(), &ev, &mut v, &[finding(0.0, Some(Action::Mute))]);
-        assert_eq!(
-            v.action,
-            Action::Mute,
-            "a minimum action applies whatever the score"
-        );
-
-        let ev = Event {
-            kind: Kind::JoinRequest,
-            ..Event::default()
-        };
-        let mut v = allow_verdict(Kind::JoinRequest);
-        apply(
-            &policy(),
-            &ev,
-            &mut v,
-            &[finding(0.1, Some(Action::Review))],
-        );
-        assert_eq!(v.action, Action::Review);
-        let mut v = allow_verdict(Kind::JoinRequest);
-        apply(&policy(), &ev, &mut v, &[finding(0.1, Some(Action::Hide))]);
-        assert_eq!(
-            v.action,
-            Action::Review,
-            "hide means review for a join request"
-        );
-    }
-
-    #[test]
-    fn a_redelivered_event_gets_the_same_findings_without_counting_twice() {
-        let cfg = Arc::new(StateConfig {
+    fn quota_of_one() -> State {
+        let cfg = StateConfig {
             flood: flood::FloodConfig {
                 user: flood::Quota {
                     messages: 1,
@@ -372,29 +333,50 @@ mod tests {
                 ..Default::default()
             },
             ..Default::default()
-        });
-        let shared = Shared::new(cfg.clone(), Arc::new(raid::Raids::default()));
-        let mut local = Local::new(cfg);
-        let ev = |id: &str| Event {
+        };
+        State::new(cfg, Arc::new(raid::Raids::default()))
+    }
+
+    fn ev(id: &str, ts: Option<i64>) -> Event {
+        Event {
             id: id.into(),
             group: "g".into(),
             user: "u".into(),
             text: "halo".into(),
+            ts,
             ..Event::default()
-        };
-        let mut out = Vec::new();
-        local.observe(&shared, &ev("1"), "halo", 0, &mut out);
-        assert!(out.is_empty());
-        local.observe(&shared, &ev("1"), "halo", 0, &mut out);
+        }
+    }
+
+    #[test]
+    fn a_redelivered_event_gets_the_same_signals_without_counting_twice() {
+        let state = quota_of_one();
+        assert!(signals(&state, &ev("1", None), 0).is_empty());
         assert!(
-            out.is_empty(),
+            signals(&state, &ev("1", None), 0).is_empty(),
             "the same event again is not a second message"
         );
-        local.observe(&shared, &ev("2"), "halo", 0, &mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].reason.id, "flood.user");
-        out.clear();
-        local.observe(&shared, &ev("2"), "halo", 0, &mut out);
-        assert_eq!(out.len(), 1, "a re-delivery gets the same answer");
+        assert_eq!(signals(&state, &ev("2", None), 0), vec![Signal::FloodUser]);
+        assert_eq!(
+            signals(&state, &ev("2", None), 0),
+            vec![Signal::FloodUser],
+            "a re-delivery gets the same answer"
+        );
+    }
+
+    #[test]
+    fn windows_use_the_event_time_with_a_bounded_skew() {
+        let state = quota_of_one();
+        let now = 10_000_000_000;
+        // Replayed history an hour apart: each message is alone in its window, however
+        // fast it is replayed now.
+        assert!(signals(&state, &ev("a", Some(1_000)), now).is_empty());
+        assert!(signals(&state, &ev("b", Some(4_601)), now).is_empty());
+        // A `ts` far in the future is not believed: the clock is used.
+        assert_eq!(state.event_time(&ev("c", Some(i64::MAX)), now), now);
+        assert_eq!(state.event_time(&ev("c", Some(1_000)), now), 1_000_000);
+        assert_eq!(state.event_time(&ev("c", None), now), now);
+        state.maintain();
+        assert_eq!(state.sizes().flood_users, 1);
     }
 }

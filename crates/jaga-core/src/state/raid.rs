@@ -1,23 +1,23 @@
 //! Raid detection: join waves, and fresh accounts that post right after joining.
 //!
 //! More than `joins` join requests to a group within `window_secs` puts the group on hold:
-//! every join request gets a `raid.join_wave` reason and at least `review`, until
-//! `calm_secs` pass without a wave. Holds are persisted in the review store, so a restart
-//! does not reopen a group under attack.
+//! every join request gets the `raid.join_wave` signal (scored, with a minimum action of
+//! review, by `rules/stateful.toml`) until `calm_secs` pass without a wave. `jaga serve`
+//! persists holds in the review store, so a restart does not reopen a group under attack.
 //!
-//! A fresh account (one whose join this shard saw, or whose `joined_at` is, within
-//! `fresh_secs`) that posts a link, an invite or an attachment gets a `raid.fresh_account`
-//! reason; during a hold every fresh account's first message does, with a higher score.
+//! A fresh account (one whose join this state saw, or whose `joined_at` is, within
+//! `fresh_secs`) that posts a link, an invite or an attachment gets `raid.fresh_account`;
+//! during a hold every fresh account's first message gets `raid.fresh_in_wave`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use serde::Deserialize;
 
-use super::{key, Finding};
+use super::key;
 use crate::event::{Event, Kind, Role};
 use crate::extract::{self, EntityKind};
-use crate::verdict::{Action, Source};
+use crate::signal::{Finding, Signal};
 
 /// `[state.raid]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -30,16 +30,8 @@ pub struct RaidConfig {
     pub window_secs: u64,
     /// A hold ends this long after the last wave.
     pub calm_secs: u64,
-    /// Score of `raid.join_wave` on a held join request (category spam).
-    pub hold_score: f32,
-    /// Minimum action on a join request during a hold.
-    pub hold_action: Option<Action>,
     /// An account is fresh for this long after joining.
     pub fresh_secs: u64,
-    /// Score of `raid.fresh_account` outside a hold (a fresh account posting a link).
-    pub fresh_score: f32,
-    /// Score of `raid.fresh_account` during a hold.
-    pub hold_fresh_score: f32,
     /// Fresh joiners remembered per shard; the oldest are forgotten first.
     pub max_fresh: usize,
     /// Groups whose joins are tracked; idle groups are forgotten first.
@@ -53,11 +45,7 @@ impl Default for RaidConfig {
             joins: 10,
             window_secs: 60,
             calm_secs: 600,
-            hold_score: 0.5,
-            hold_action: Some(Action::Review),
             fresh_secs: 600,
-            fresh_score: 0.4,
-            hold_fresh_score: 0.7,
             max_fresh: 200_000,
             max_groups: 100_000,
         }
@@ -68,17 +56,6 @@ impl RaidConfig {
     pub fn validate(&self) -> Result<(), String> {
         if self.joins == 0 || self.window_secs == 0 {
             return Err("[state.raid] joins and window_secs must be at least 1 (set enabled = false to turn raid detection off)".into());
-        }
-        for (name, s) in [
-            ("hold_score", self.hold_score),
-            ("fresh_score", self.fresh_score),
-            ("hold_fresh_score", self.hold_fresh_score),
-        ] {
-            if !(0.0..=1.0).contains(&s) {
-                return Err(format!(
-                    "[state.raid] {name} = {s}: scores are between 0 and 1"
-                ));
-            }
         }
         Ok(())
     }
@@ -134,8 +111,12 @@ impl Raids {
             evict_idle(&mut g, cfg, now_ms);
         }
         let j = g.entry(group_key.to_string()).or_default();
-        let window = cfg.window_secs as i64 * 1000;
-        while j.joins.front().is_some_and(|&t| t <= now_ms - window) {
+        let window = secs_ms(cfg.window_secs);
+        while j
+            .joins
+            .front()
+            .is_some_and(|&t| t <= now_ms.saturating_sub(window))
+        {
             j.joins.pop_front();
         }
         j.joins.push_back(now_ms);
@@ -143,7 +124,7 @@ impl Raids {
             j.joins.pop_front();
         }
         if j.joins.len() > cfg.joins {
-            j.hold_until = now_ms + cfg.calm_secs as i64 * 1000;
+            j.hold_until = now_ms.saturating_add(secs_ms(cfg.calm_secs));
             let until = j.hold_until;
             drop(g);
             self.changed
@@ -155,25 +136,35 @@ impl Raids {
         (j.hold_until > now_ms).then_some(j.hold_until)
     }
 
-    fn holding(&self, group_key: &str, now_ms: i64) -> bool {
+    fn holding(&self, group_key: &str, now_ms: i64) -> Option<i64> {
         let g = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        g.get(group_key).is_some_and(|j| j.hold_until > now_ms)
+        g.get(group_key)
+            .map(|j| j.hold_until)
+            .filter(|&until| until > now_ms)
     }
 
     /// Forgets groups with no recent joins and no hold.
     pub fn maintain(&self, cfg: &RaidConfig, now_ms: i64) {
         let mut g = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        let window = cfg.window_secs as i64 * 1000;
+        let window = secs_ms(cfg.window_secs);
         g.retain(|_, j| {
-            j.hold_until > now_ms || j.joins.back().is_some_and(|&t| t > now_ms - window)
+            j.hold_until > now_ms
+                || j.joins
+                    .back()
+                    .is_some_and(|&t| t > now_ms.saturating_sub(window))
         });
         g.shrink_to_fit();
     }
 }
 
 fn evict_idle(g: &mut HashMap<String, GroupJoins>, cfg: &RaidConfig, now_ms: i64) {
-    let window = cfg.window_secs as i64 * 1000;
-    g.retain(|_, j| j.hold_until > now_ms || j.joins.back().is_some_and(|&t| t > now_ms - window));
+    let window = secs_ms(cfg.window_secs);
+    g.retain(|_, j| {
+        j.hold_until > now_ms
+            || j.joins
+                .back()
+                .is_some_and(|&t| t > now_ms.saturating_sub(window))
+    });
     if g.len() >= cfg.max_groups {
         // Still full of live groups: forget the quietest half (those on hold are kept).
         let mut last: Vec<(i64, String)> = g
@@ -204,8 +195,9 @@ impl Fresh {
     }
 
     pub fn maintain(&mut self, cfg: &RaidConfig, now_ms: i64) {
-        let fresh = cfg.fresh_secs as i64 * 1000;
-        self.joined.retain(|_, (t, _)| *t > now_ms - fresh);
+        let fresh = secs_ms(cfg.fresh_secs);
+        self.joined
+            .retain(|_, (t, _)| *t > now_ms.saturating_sub(fresh));
         self.joined.shrink_to_fit();
     }
 
@@ -223,46 +215,68 @@ impl Fresh {
     }
 }
 
-/// Observes one event for join waves and fresh accounts.
+impl Raids {
+    /// The group-level part of one event, in arrival order: a join request is counted
+    /// towards a wave; for any event, the end of the group's hold when it is on hold.
+    pub fn arrive(&self, cfg: &RaidConfig, ev: &Event, now_ms: i64) -> Option<i64> {
+        if !cfg.enabled || ev.role == Role::Admin {
+            return None;
+        }
+        let group_key = format!("{}/{}", ev.community, ev.group);
+        match ev.kind {
+            Kind::JoinRequest => self.join(cfg, &group_key, now_ms),
+            Kind::Message => self.holding(&group_key, now_ms),
+        }
+    }
+}
+
+/// Milliseconds of a configured number of seconds, saturating.
+fn secs_ms(secs: u64) -> i64 {
+    i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
+/// Observes one event for fresh accounts and reports join waves; `hold` is what
+/// [`Raids::arrive`] said of the event's group.
 pub fn observe(
     cfg: &RaidConfig,
-    raids: &Raids,
     fresh: &mut Fresh,
     ev: &Event,
     now_ms: i64,
+    hold: Option<i64>,
     out: &mut Vec<Finding>,
 ) {
     if !cfg.enabled || ev.role == Role::Admin {
         return;
     }
-    let group_key = || format!("{}/{}", ev.community, ev.group);
     let member = key(&[&ev.community, &ev.group, &ev.user]);
     match ev.kind {
         Kind::JoinRequest => {
             fresh.insert(cfg, member, now_ms);
-            if let Some(until) = raids.join(cfg, &group_key(), now_ms) {
-                out.push(finding(
-                    "raid.join_wave",
-                    cfg.hold_score,
-                    cfg.hold_action,
+            if let Some(until) = hold {
+                out.push(Finding::new(
+                    Signal::RaidJoinWave,
+                    0,
+                    0,
                     format!(
                         "join wave: more than {} join requests in {}s; this group holds join requests for review for {}s more",
                         cfg.joins,
                         cfg.window_secs,
-                        (until - now_ms).max(0) / 1000
+                        until.saturating_sub(now_ms).max(0) / 1000
                     ),
                 ));
             }
         }
         Kind::Message => {
-            let fresh_ms = cfg.fresh_secs as i64 * 1000;
+            let fresh_ms = secs_ms(cfg.fresh_secs);
             let mut first = ev.member_messages == Some(0);
             let mut is_fresh = match (ev.joined_at, ev.ts) {
-                (Some(j), Some(t)) => (0..=cfg.fresh_secs as i64).contains(&t.saturating_sub(j)),
+                (Some(j), Some(t)) => {
+                    (0..=secs_ms(cfg.fresh_secs) / 1000).contains(&t.saturating_sub(j))
+                }
                 _ => false,
             };
             if let Some((t, n)) = fresh.joined.get_mut(&member) {
-                if *t > now_ms - fresh_ms {
+                if *t > now_ms.saturating_sub(fresh_ms) {
                     is_fresh = true;
                     first |= *n == 0;
                     *n = n.saturating_add(1);
@@ -271,24 +285,23 @@ pub fn observe(
             if !is_fresh {
                 return;
             }
-            let holding = raids.holding(&group_key(), now_ms);
+            let holding = hold.is_some();
             let carries = !ev.attachments.is_empty() || has_link(&ev.text);
             if carries || (holding && first) {
-                let score = if holding {
-                    cfg.hold_fresh_score
-                } else {
-                    cfg.fresh_score
-                };
                 let what = if carries {
                     "a link, invite or attachment"
                 } else {
                     "a first message"
                 };
-                let during = if holding { " during a join wave" } else { "" };
-                out.push(finding(
-                    "raid.fresh_account",
-                    score,
-                    None,
+                let (signal, during) = if holding {
+                    (Signal::RaidFreshInWave, " during a join wave")
+                } else {
+                    (Signal::RaidFreshAccount, "")
+                };
+                out.push(Finding::new(
+                    signal,
+                    0,
+                    0,
                     format!(
                         "{what} from an account that joined less than {}s ago{during}",
                         cfg.fresh_secs
@@ -305,13 +318,22 @@ fn has_link(text: &str) -> bool {
     entities.iter().any(|e| e.kind == EntityKind::Url)
 }
 
-fn finding(id: &str, score: f32, action: Option<Action>, matched: String) -> Finding {
-    Finding::spam(Source::Raid, id, score, action, matched)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both halves, as [`super::super::State`] runs them.
+    fn observe(
+        cfg: &RaidConfig,
+        raids: &Raids,
+        fresh: &mut Fresh,
+        ev: &Event,
+        now_ms: i64,
+        out: &mut Vec<Finding>,
+    ) {
+        let hold = raids.arrive(cfg, ev, now_ms);
+        super::observe(cfg, fresh, ev, now_ms, hold, out);
+    }
 
     fn join(user: &str) -> Event {
         Event {
@@ -349,8 +371,7 @@ mod tests {
         assert!(out.is_empty(), "three joins in the window are not a wave");
         observe(&cfg, &raids, &mut fresh, &join("u3"), 3000, &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].reason.id, "raid.join_wave");
-        assert_eq!(out[0].action, Some(Action::Review));
+        assert_eq!(out[0].signal, Signal::RaidJoinWave);
         assert_eq!(raids.take_changed(), vec![("c/g".to_string(), 63_000)]);
         out.clear();
         // A single join long after the wave but within the calm period is still held.
@@ -403,8 +424,7 @@ mod tests {
             &mut out,
         );
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].reason.id, "raid.fresh_account");
-        assert!((out[0].reason.score - cfg.fresh_score).abs() < 1e-6);
+        assert_eq!(out[0].signal, Signal::RaidFreshAccount);
         out.clear();
         observe(
             &cfg,
@@ -459,7 +479,7 @@ mod tests {
         };
         observe(&cfg, &raids, &mut fresh, &ev, 1000, &mut out);
         assert_eq!(out.len(), 1);
-        assert!((out[0].reason.score - cfg.hold_fresh_score).abs() < 1e-6);
+        assert_eq!(out[0].signal, Signal::RaidFreshInWave);
         out.clear();
         observe(&cfg, &raids, &mut fresh, &ev, 1100, &mut out);
         assert!(out.is_empty(), "only the first message without a link");

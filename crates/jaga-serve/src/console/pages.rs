@@ -503,20 +503,20 @@ async fn case_page(
         .and_then(|v| v.as_str())
         .unwrap_or("")
         .to_string();
-    let engine = app.pipeline.live.engine.load();
+    let engine = app.pipeline.live.detector.load();
     let rules = engine.rules();
     let reasons_of = |field: Field| -> Vec<[usize; 2]> {
         verdict
             .iter()
             .flat_map(|v| v.reasons.iter())
-            .filter(|r| r.field == field)
-            .flat_map(|r| r.spans.iter().copied())
+            .flat_map(|r| r.spans.iter())
+            .filter(|s| s.field == field)
+            .map(|s| [s.start, s.end])
             .collect()
     };
     let entities: Vec<mask::Masked> = verdict
         .iter()
         .flat_map(|v| v.reasons.iter())
-        .filter(|r| r.field == Field::Text)
         .flat_map(|r| r.entities.iter())
         .map(|e| mask::Masked {
             range: e.span[0]..e.span[1],

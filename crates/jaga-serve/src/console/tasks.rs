@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use jaga_core::engine::Engine;
 use jaga_core::vocab::Lang;
+use jaga_core::Detector;
 use serde::Serialize;
 
 /// An uploaded export to scan into cases.
@@ -22,8 +22,8 @@ pub struct ExportJob {
     pub group: Option<String>,
     /// The review store to write the flagged messages into, as cases.
     pub store: PathBuf,
-    /// The engine serving right now (rules and model).
-    pub engine: Arc<Engine>,
+    /// The rules and model serving right now, with a fresh state.
+    pub engine: Arc<Detector>,
     /// The report's first language.
     pub lang: Lang,
 }

@@ -410,7 +410,7 @@ async fn rules_page(
     let l = s.lang;
     let t = s.t;
     let stats = s.store(app, |st| st.rule_stats()).await?;
-    let engine = app.pipeline.live.engine.load();
+    let engine = app.pipeline.live.detector.load();
     let stat = |id: &str| stats.iter().find(|x| x.rule == id);
     let precision = |c: i64, d: i64| (c + d > 0).then(|| (100 * c / (c + d)) as u32);
     let mut rows: Vec<RuleRow> = engine
@@ -488,7 +488,7 @@ pub async fn try_message(
     let l = s.lang;
     let text: String = f.get("text").unwrap_or("").chars().take(10_000).collect();
     let join = f.get("join").is_some();
-    let engine = app.pipeline.live.engine.load_full();
+    let engine = app.pipeline.live.detector.load_full();
     let ev = Event {
         id: "try".into(),
         kind: if join {
@@ -501,7 +501,7 @@ pub async fn try_message(
     };
     let v = tokio::task::spawn_blocking(move || {
         let mut scratch = Scratch::new();
-        let v = engine.evaluate(&ev, &mut scratch);
+        let v = engine.check_alone(&ev, &mut scratch);
         let reasons: Vec<ReasonView> = v
             .reasons
             .iter()
@@ -523,8 +523,9 @@ pub async fn try_message(
     let spans: Vec<[usize; 2]> = v
         .reasons
         .iter()
-        .filter(|r| r.field == Field::Text)
-        .flat_map(|r| r.spans.iter().copied())
+        .flat_map(|r| r.spans.iter())
+        .filter(|s| s.field == Field::Text)
+        .map(|s| [s.start, s.end])
         .collect();
     let tried = Tried {
         html: vocab::html(&text, &spans, &[], true),
@@ -568,7 +569,7 @@ pub struct JobView {
 pub async fn learning(State(app): State<Arc<App>>, s: Session) -> Result<Response, Response> {
     let l = s.lang;
     let t = s.t;
-    let engine = app.pipeline.live.engine.load();
+    let engine = app.pipeline.live.detector.load();
     let (has_model, model, trained, since) = match engine.model() {
         Some(m) => {
             let created = m.file().summary.created.clone();
@@ -778,7 +779,7 @@ pub async fn health(State(app): State<Arc<App>>, s: Session) -> Result<Response,
         .store(&app, |st| st.count(Some(jaga_store::Status::Pending)))
         .await?;
     let started = jaga_store::unix_now() - app.started.elapsed().as_secs() as i64;
-    let engine = app.pipeline.live.engine.load();
+    let engine = app.pipeline.live.detector.load();
     let rows = vec![
         HealthRow {
             label: t.uptime,
@@ -1011,7 +1012,9 @@ pub async fn upload(
         community: community.clone(),
         group: group.filter(|g| !g.trim().is_empty()),
         store: app.console.store.clone(),
-        engine: app.pipeline.live.engine.load_full(),
+        // The live rules and model, with a state of its own: an export's history must not
+        // count against (or be counted with) the live groups' quotas and windows.
+        engine: Arc::new(app.pipeline.live.detector.load().with_fresh_state()),
         lang: s.lang,
     };
     let name = job.file_name.clone();
