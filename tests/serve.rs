@@ -707,19 +707,15 @@ fn saturation_answers_503_with_retry_after_and_drops_nothing_silently() {
     let dir = workspace("[pipeline]\nworkers = 1\nqueue = 1\n");
     let srv = Server::start(dir.path(), &[]);
     let addr = srv.addr;
+    // Long texts, so each batch takes long enough to score that the requests overlap even
+    // in a release build on a quiet machine (5000 x ~1 KB stays under the 8 MiB body cap).
+    let text = "selamat pagi semuanya, jangan lupa sarapan ya kakak kakak ".repeat(16);
     let body: String = (0..5000)
-        .map(|i| {
-            event(
-                &format!("s{i}"),
-                "g",
-                &format!("u{}", i % 997),
-                "selamat pagi semuanya, jangan lupa sarapan ya kakak kakak",
-            )
-        })
+        .map(|i| event(&format!("s{i}"), "g", &format!("u{}", i % 997), &text))
         .collect::<Vec<_>>()
         .join("\n");
     let body = Arc::new(body);
-    let handles: Vec<_> = (0..8)
+    let handles: Vec<_> = (0..12)
         .map(|_| {
             let body = body.clone();
             std::thread::spawn(move || request(addr, "POST", "/v1/events", &[], body.as_bytes()))
@@ -729,7 +725,7 @@ fn saturation_answers_503_with_retry_after_and_drops_nothing_silently() {
     let busy: Vec<_> = responses.iter().filter(|r| r.status == 503).collect();
     assert!(
         !busy.is_empty(),
-        "8 concurrent 5000-event batches on one worker with one queue slot"
+        "12 concurrent 5000-event batches on one worker with one queue slot"
     );
     for r in &busy {
         assert_eq!(r.header("retry-after"), Some("1"));
