@@ -20,7 +20,7 @@ use crate::expr::Expr;
 use crate::extract::{self, Entity, EntityKind};
 use crate::features::Inputs;
 use crate::links::{self, LinkLists};
-use crate::matcher::{Hit, Matcher};
+use crate::matcher::{Hit, MatchScratch, Matcher};
 use crate::model::{self, Label, Model};
 use crate::normalise::Normalised;
 use crate::policy::Policy;
@@ -89,6 +89,7 @@ pub struct Scratch {
     /// The stateful stages' signals for this event (filled by the detector).
     pub(crate) state_findings: Vec<Finding>,
     field_hits: Vec<Hit>,
+    match_scratch: MatchScratch,
     /// Keyword/regex hits of both fields, grouped by rule after sorting.
     hits: Vec<(RuleField, Hit)>,
     /// For each rule: the index of its reason in `reasons` when it fired.
@@ -340,7 +341,7 @@ impl Engine {
         s.text.normalise(&ev.text, &s.entities);
         s.field_hits.clear();
         self.matcher
-            .find(RuleField::Text, s.text.text(), &mut s.field_hits);
+            .find_with(RuleField::Text, s.text.text(), &mut s.match_scratch, &mut s.field_hits);
         s.hits
             .extend(s.field_hits.iter().map(|&h| (RuleField::Text, h)));
         // The name is folded only when some rule reads it; join requests always score it.
@@ -349,7 +350,7 @@ impl Engine {
             s.name.normalise(&ev.name, &s.name_entities);
             s.field_hits.clear();
             self.matcher
-                .find(RuleField::Name, s.name.text(), &mut s.field_hits);
+                .find_with(RuleField::Name, s.name.text(), &mut s.match_scratch, &mut s.field_hits);
             s.hits
                 .extend(s.field_hits.iter().map(|&h| (RuleField::Name, h)));
         } else {

@@ -1,5 +1,12 @@
-//! One pass per field: every keyword of every rule in one Aho-Corasick DFA, every regex of
-//! a field in one `RegexSet`.
+//! One pass per field: every keyword of every rule in one Aho-Corasick DFA; regexes only
+//! where they can match.
+//!
+//! A set of ~200 Unicode-aware regexes run over every message was a third of the
+//! pipeline's CPU (its lazy DFA keeps meeting new states on varied chat text). Most regexes
+//! can only match where one of a few literal strings starts (`(?:jasa|open) joki` starts
+//! with `jasa ` or `open `): those prefixes join the keyword automaton, and a regex runs
+//! only on a message where one of its prefixes was seen. The few whose matches can start
+//! anywhere (`\d+ ?rb`, `\$ ?\d`) stay in one `RegexSet` that runs on every message.
 //!
 //! Keywords are normalised exactly like message text, so an admin writes `slot gacor` and it
 //! matches `𝐬𝐥𝐨𝐭 g a c o r`. Word/prefix/suffix semantics are checked on the candidates the
@@ -9,6 +16,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex_automata::{meta, Anchored, Input};
 
 use crate::normalise::normalise_str;
 use crate::rules::{Detector, MatchMode, Rule, RuleField, Status};
@@ -44,32 +52,97 @@ impl Hit {
     }
 }
 
+/// The regexes of one field.
 struct FieldRegexes {
-    set: RegexSet,
     regexes: Vec<Regex>,
+    /// The same regexes for anchored searches at a prefix (the `regex` crate has none);
+    /// `None` for those in the always-run set.
+    anchored: Vec<Option<meta::Regex>>,
+    /// The rule and pattern index of each regex.
     owners: Vec<(u32, u32)>,
+    /// The regexes without a usable prefix set (indices into `regexes`), checked together on
+    /// every text.
+    always: Option<(RegexSet, Vec<u32>)>,
+}
+
+/// Fewest bytes a prefix must have to join the automaton; shorter ones (a digit, `$`) would
+/// wake their regex on most messages anyway.
+const MIN_PREFIX: usize = 1;
+/// Most prefixes one regex may add to the automaton (a class of letters expands to many).
+const MAX_PREFIXES: usize = 64;
+
+/// The strings every match of `pattern` starts with, when there are few enough to be worth
+/// looking for: `None` when a match can start anywhere or with the empty string.
+fn match_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    // The parser's defaults are the regex crate's (Unicode on, case-sensitive, `.` without
+    // a newline), so the prefixes are those of the regex that runs.
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.len() > MAX_PREFIXES || lits.iter().any(|l| l.len() < MIN_PREFIX)
+    {
+        return None;
+    }
+    Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 impl FieldRegexes {
-    fn build(items: Vec<(String, u32, u32)>) -> Result<Option<FieldRegexes>, regex::Error> {
+    /// Compiles the regexes of one field; each one's prefixes go to `add_prefix` with its
+    /// index, the others into the always-run set.
+    fn build(
+        items: Vec<(String, u32, u32)>,
+        mut add_prefix: impl FnMut(&[u8], u32),
+    ) -> Result<Option<FieldRegexes>, regex::Error> {
         if items.is_empty() {
             return Ok(None);
         }
-        // A generous lazy-DFA cache: with a small one, a set of many Unicode-aware patterns
-        // thrashes it, and the regex crate falls back to its PikeVM, ~20x slower per message.
-        let set = RegexSetBuilder::new(items.iter().map(|(p, _, _)| p.as_str()))
-            .size_limit(64 << 20)
-            .dfa_size_limit(256 << 20)
-            .build()?;
         let regexes = items
             .iter()
             .map(|(p, _, _)| Regex::new(p))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
+        // The `regex` crate's default syntax, so the same matches.
+        let mut anchored = items
+            .iter()
+            .map(|(p, _, _)| {
+                meta::Regex::builder()
+                    .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
+                    .build(p)
+                    .ok()
+            })
+            .collect::<Vec<_>>();
+        let mut always = Vec::new();
+        for (i, (p, _, _)) in items.iter().enumerate() {
+            match match_prefixes(p).filter(|_| anchored[i].is_some()) {
+                Some(prefixes) => prefixes.iter().for_each(|l| add_prefix(l, i as u32)),
+                None => {
+                    anchored[i] = None;
+                    always.push(i as u32);
+                }
+            }
+        }
+
+        let always = if always.is_empty() {
+            None
+        } else {
+            // A generous lazy-DFA cache: with a small one, a set of many Unicode-aware
+            // patterns thrashes it, and the regex crate falls back to its PikeVM, ~20x
+            // slower per message.
+            let set = RegexSetBuilder::new(always.iter().map(|&i| items[i as usize].0.as_str()))
+                .size_limit(64 << 20)
+                .dfa_size_limit(256 << 20)
+                .build()?;
+            Some((set, always))
+        };
         let owners = items.iter().map(|&(_, r, k)| (r, k)).collect();
         Ok(Some(FieldRegexes {
-            set,
             regexes,
+            anchored,
             owners,
+            always,
         }))
     }
 }
@@ -79,9 +152,20 @@ pub struct Matcher {
     ac: Option<AhoCorasick>,
     /// For each automaton pattern, every rule keyword or allow phrase it stands for.
     targets: Vec<Vec<Target>>,
+    /// For each automaton pattern, the regexes (field, index) that can match from there.
+    starts: Vec<Vec<(RuleField, u32)>>,
     text_regexes: Option<FieldRegexes>,
     name_regexes: Option<FieldRegexes>,
     patterns: usize,
+}
+
+/// Reusable buffers for [`Matcher::find_with`].
+#[derive(Debug, Default, Clone)]
+pub struct MatchScratch {
+    /// One bit per regex of the always-run set: whether it matched this text.
+    run: Vec<u64>,
+    /// (regex, byte offset) where a regex's prefix starts in this text.
+    starts: Vec<(u32, u32)>,
 }
 
 impl Matcher {
@@ -156,6 +240,28 @@ impl Matcher {
                 );
             }
         }
+        let keyword_strings = strings.len();
+        let mut starts: Vec<Vec<(RuleField, u32)>> = vec![Vec::new(); strings.len()];
+        let mut regexes = |field: RuleField, items| {
+            FieldRegexes::build(items, |prefix: &[u8], i| {
+                // Prefixes are matched as they are: regexes see the normalised text.
+                let Ok(prefix) = std::str::from_utf8(prefix) else {
+                    return;
+                };
+                let k = *index.entry(prefix.to_string()).or_insert_with(|| {
+                    strings.push(prefix.to_string());
+                    targets.push(Vec::new());
+                    starts.push(Vec::new());
+                    strings.len() - 1
+                });
+                if !starts[k].contains(&(field, i)) {
+                    starts[k].push((field, i));
+                }
+            })
+            .map_err(|e| e.to_string())
+        };
+        let text_regexes = regexes(RuleField::Text, text_re)?;
+        let name_regexes = regexes(RuleField::Name, name_re)?;
         let ac = if strings.is_empty() {
             None
         } else {
@@ -169,10 +275,11 @@ impl Matcher {
         };
         Ok(Matcher {
             ac,
-            patterns: strings.len(),
+            patterns: keyword_strings,
             targets,
-            text_regexes: FieldRegexes::build(text_re).map_err(|e| e.to_string())?,
-            name_regexes: FieldRegexes::build(name_re).map_err(|e| e.to_string())?,
+            starts,
+            text_regexes,
+            name_regexes,
         })
     }
 
@@ -183,11 +290,36 @@ impl Matcher {
 
     /// Appends every keyword, allow phrase and regex hit of `field` in the normalised `text`.
     pub fn find(&self, field: RuleField, text: &str, out: &mut Vec<Hit>) {
+        self.find_with(field, text, &mut MatchScratch::default(), out)
+    }
+
+    /// [`Matcher::find`] with reusable buffers. Hits come keywords first, then regex hits;
+    /// the engine sorts them.
+    pub fn find_with(&self, field: RuleField, text: &str, s: &mut MatchScratch, out: &mut Vec<Hit>) {
+        let regexes = match field {
+            RuleField::Text => &self.text_regexes,
+            RuleField::Name => &self.name_regexes,
+        };
+        s.run.clear();
+        s.starts.clear();
+        if let Some(fr) = regexes {
+            s.run.resize(fr.regexes.len().div_ceil(64), 0);
+        }
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
-                let (s, e) = (m.start(), m.end());
-                let (left, right) = (boundary_before(text, s), boundary_after(text, e));
-                for t in &self.targets[m.pattern().as_usize()] {
+                let (s_, e) = (m.start(), m.end());
+                let p = m.pattern().as_usize();
+                for &(f, i) in &self.starts[p] {
+                    if f == field {
+                        s.starts.push((i, s_ as u32));
+                    }
+                }
+                let targets = &self.targets[p];
+                if targets.is_empty() {
+                    continue;
+                }
+                let (left, right) = (boundary_before(text, s_), boundary_after(text, e));
+                for t in targets {
                     if t.field != field {
                         continue;
                     }
@@ -201,19 +333,27 @@ impl Matcher {
                         out.push(Hit {
                             rule: t.rule,
                             pattern: t.pattern,
-                            start: s as u32,
+                            start: s_ as u32,
                             end: e as u32,
                         });
                     }
                 }
             }
         }
-        let regexes = match field {
-            RuleField::Text => &self.text_regexes,
-            RuleField::Name => &self.name_regexes,
+        let Some(fr) = regexes else {
+            return;
         };
-        if let Some(fr) = regexes {
-            for i in fr.set.matches(text).iter() {
+        if let Some((set, indices)) = &fr.always {
+            for k in set.matches(text).iter() {
+                let i = indices[k];
+                s.run[i as usize / 64] |= 1 << (i % 64);
+            }
+        }
+        for (w, &bits) in s.run.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
                 let (rule, pattern) = fr.owners[i];
                 for m in fr.regexes[i].find_iter(text).take(MAX_REGEX_SPANS) {
                     out.push(Hit {
@@ -222,6 +362,37 @@ impl Matcher {
                         start: m.start() as u32,
                         end: m.end() as u32,
                     });
+                }
+            }
+        }
+        // Each prefixed regex from its candidate starts, left to right; a start inside the
+        // previous match is skipped, as an unanchored search would.
+        s.starts.sort_unstable();
+        s.starts.dedup();
+        let mut k = 0;
+        while k < s.starts.len() {
+            let i = s.starts[k].0;
+            let (rule, pattern) = fr.owners[i as usize];
+            let (mut found, mut resume) = (0, 0usize);
+            while k < s.starts.len() && s.starts[k].0 == i {
+                let at = s.starts[k].1 as usize;
+                k += 1;
+                if at < resume || found == MAX_REGEX_SPANS {
+                    continue;
+                }
+                let Some(re) = &fr.anchored[i as usize] else {
+                    continue;
+                };
+                let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+                if let Some(m) = re.search(&input) {
+                    out.push(Hit {
+                        rule,
+                        pattern,
+                        start: m.start() as u32,
+                        end: m.end() as u32,
+                    });
+                    found += 1;
+                    resume = m.end();
                 }
             }
         }
@@ -337,6 +508,22 @@ mod tests {
         let h = hits(&m, "depo 10 wd 50 wd 70");
         assert_eq!(h.iter().filter(|x| x.0 == 1).count(), 2);
         assert_eq!(h.iter().find(|x| x.0 == 1).unwrap().2, "wd 50");
+    }
+
+    #[test]
+    fn prefixed_regexes_skip_candidates_inside_a_match_like_a_plain_search() {
+        // `ab` and `b` both start matches; the `b` inside `abcc` must not start another.
+        let m = Matcher::build(&[rule(&[], &[r"(?:ab|b)c+", r"\d+ ?rb"], &[])]).unwrap();
+        assert!(m.text_regexes.as_ref().unwrap().anchored[0].is_some());
+        assert!(
+            m.text_regexes.as_ref().unwrap().anchored[1].is_none(),
+            "a match can start with any digit: always run"
+        );
+        let h = hits(&m, "abcc bc abc b 50rb 7 rb");
+        let mut spans: Vec<&str> = h.iter().map(|x| x.2.as_str()).collect();
+        spans.sort_unstable();
+        assert_eq!(spans, ["50rb", "7 rb", "abc", "abcc", "bc"]);
+        assert!(hits(&m, "ab b cc").is_empty());
     }
 
     #[test]

@@ -173,11 +173,16 @@ impl Windows {
 }
 
 /// The exact hash (whitespace collapsed) and the SimHash (character 4-grams) of a text.
+///
+/// A SimHash bit is set when more than half of the 4-grams' hashes have it set. The 64
+/// per-bit counts are kept bit-sliced (`planes[j]` holds bit `j` of every count), so adding
+/// one hash is a carry through a few planes instead of 64 additions.
 pub fn fingerprints(text: &str) -> (u64, u64) {
-    let mut exact = Fnv::new();
-    let mut counts = [0i32; 64];
-    let mut gram = [0u32; 4];
-    let mut n = 0usize;
+    const FNV_PRIME: u64 = 0x0100_0000_01b3;
+    let mut exact = 0xcbf2_9ce4_8422_2325u64;
+    let mut planes = [0u64; 64];
+    let mut gram = [0u64; 4];
+    let mut n = 0u64;
     let mut last_space = true;
     for c in text.chars() {
         let c = if c.is_whitespace() { ' ' } else { c };
@@ -185,61 +190,49 @@ pub fn fingerprints(text: &str) -> (u64, u64) {
             continue;
         }
         last_space = c == ' ';
-        exact.write_u32(c as u32);
-        gram = [gram[1], gram[2], gram[3], c as u32];
+        exact = (exact ^ u64::from(c)).wrapping_mul(FNV_PRIME);
+        gram = [gram[1], gram[2], gram[3], u64::from(c)];
         n += 1;
         if n >= 4 {
-            let mut h = Fnv::new();
-            for g in gram {
-                h.write_u32(g);
-            }
-            // +1/-1 per bit, a byte at a time from a table: eight small vector adds instead
-            // of 64 branches per 4-gram.
-            for (k, b) in mix(h.0).to_le_bytes().iter().enumerate() {
-                let t = &SIGNS[*b as usize];
-                for (c, s) in counts[k * 8..k * 8 + 8].iter_mut().zip(t) {
-                    *c += i32::from(*s);
-                }
-            }
+            // Three code points (21 bits each) packed, the fourth multiplied in.
+            let packed = gram[0] | gram[1] << 21 | gram[2] << 42;
+            add(&mut planes, mix(packed ^ gram[3].wrapping_mul(0x9e37_79b9_7f4a_7c15)));
         }
     }
-    let mut sim = 0u64;
-    for (bit, count) in counts.iter().enumerate() {
-        if *count > 0 {
-            sim |= 1 << bit;
-        }
-    }
-    (exact.0, sim)
+    let sim = majority(&planes, n.saturating_sub(3));
+    (exact, sim)
 }
 
-/// `SIGNS[b][j]` is +1 when bit `j` of byte `b` is set, else -1.
-static SIGNS: [[i8; 8]; 256] = {
-    let mut t = [[0i8; 8]; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut j = 0;
-        while j < 8 {
-            t[b][j] = if (b >> j) & 1 == 1 { 1 } else { -1 };
-            j += 1;
+/// Adds one to the bit-sliced count of every bit set in `h`.
+fn add(planes: &mut [u64; 64], h: u64) {
+    let mut carry = h;
+    for plane in planes.iter_mut() {
+        if carry == 0 {
+            break;
         }
-        b += 1;
+        let next = *plane & carry;
+        *plane ^= carry;
+        carry = next;
     }
-    t
-};
+}
 
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write_u32(&mut self, v: u32) {
-        for b in v.to_le_bytes() {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+/// The bits whose count is more than half of `n`: all 64 counts compared with `n / 2` at
+/// once, from the highest plane down (a count is greater once it has a 1 where the
+/// threshold has a 0 and was equal so far).
+fn majority(planes: &[u64; 64], n: u64) -> u64 {
+    let half = n / 2;
+    let (mut greater, mut equal) = (0u64, u64::MAX);
+    // Counts are at most `n`, one bit longer than `half`.
+    let bits = (65 - half.leading_zeros() as usize).min(64);
+    for j in (0..bits).rev() {
+        if (half >> j) & 1 == 0 {
+            greater |= equal & planes[j];
+            equal &= !planes[j];
+        } else {
+            equal &= planes[j];
         }
     }
+    greater
 }
 
 /// splitmix64's finaliser: spreads FNV's weak low bits over all 64.
@@ -290,6 +283,26 @@ mod tests {
             assert!(dist(SPAM, o) > 16, "{o}: {}", dist(SPAM, o));
         }
         assert_eq!(fingerprints("a  b\n c").0, fingerprints("a b c").0);
+    }
+
+    #[test]
+    fn bit_sliced_counts_give_the_majority_of_each_bit() {
+        let mut x = 0x1234_5678_9abc_def0u64;
+        for n in [0u64, 1, 2, 3, 7, 64, 100, 1001] {
+            let mut planes = [0u64; 64];
+            let mut ones = [0u64; 64];
+            for _ in 0..n {
+                x = mix(x);
+                // Skewed bits, so some counts sit exactly at half.
+                let h = x & (x >> 7);
+                add(&mut planes, h);
+                for (b, o) in ones.iter_mut().enumerate() {
+                    *o += (h >> b) & 1;
+                }
+            }
+            let expected = (0..64).fold(0u64, |acc, b| acc | u64::from(2 * ones[b] > n) << b);
+            assert_eq!(majority(&planes, n), expected, "n = {n}");
+        }
     }
 
     #[test]

@@ -106,6 +106,10 @@ pub fn messages(seed: u64, n: usize) -> Vec<String> {
 /// One JSONL event line (without the newline) for message number `i`.
 pub fn event_line(rng: &mut Rng, i: u64) -> String {
     let text = message(rng);
+    line_with(rng, i, text)
+}
+
+fn line_with(rng: &mut Rng, i: u64, text: String) -> String {
     let groups = [
         "army-streaming",
         "army-peduli",
@@ -130,6 +134,97 @@ pub fn event_line(rng: &mut Rng, i: u64) -> String {
     .to_string()
 }
 
+/// Short replies: most chat lines in a busy group are a few characters.
+const SHORT: &[&str] = &[
+    "up",
+    "wkwkwk",
+    "ok kak",
+    "noted, makasih",
+    "😭😭😭",
+    "same",
+    "iya bener",
+    "lol",
+    "💜💜💜",
+    "aamiin",
+    "sabar ya",
+    "thank you admin!",
+    "hadir 🙋‍♀️",
+    "gasss",
+];
+
+/// English lines, for mixed-language groups.
+const ENGLISH: &[&str] = &[
+    "the new album is on every streaming platform now, please stream it on repeat",
+    "can someone explain how the voting app works? I keep getting logged out",
+    "please read the pinned message before you ask about the group order",
+    "I just got home from the concert and my voice is gone",
+    "remember to drink water and sleep, the comeback is not going anywhere",
+    "happy birthday to our maknae, the fundraiser total will be announced on friday",
+];
+
+/// Whole words of a few fan-community notices, for long messages (an admin's weekly
+/// announcement, a fundraiser report, a schedule).
+const NOTICE: &[&str] = &[
+    "📢 PENGUMUMAN ADMIN 📢",
+    "Halo semuanya! Berikut rekap kegiatan minggu ini:",
+    "1) Streaming party hari Sabtu jam 19.00 WIB, playlist di pinned message.",
+    "2) Voting award ditutup Minggu jam 23.59 KST, pakai akun resmi saja.",
+    "3) Laporan donasi ulang tahun: terkumpul Rp 12.500.000 dari 340 donatur, rincian di drive.",
+    "4) Gathering Bandung: konfirmasi kehadiran lewat form di grup paling lambat Kamis.",
+    "Mohon jangan membagikan data pribadi siapa pun di grup ini, termasuk alamat dan nomor HP.",
+    "Kalau ada yang DM mengaku admin dan minta transfer, itu PENIPUAN. Admin tidak pernah minta uang lewat DM.",
+    "Terima kasih sudah menjaga grup ini tetap aman dan nyaman untuk semua 💜",
+    "This week's schedule: Monday music show, Wednesday radio, Friday fansign (online).",
+];
+
+/// A chat line in a styled Unicode alphabet (mathematical bold), the way decorated
+/// nicknames and spam are written.
+fn styled(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'a'..='z' => char::from_u32(0x1D41A + (c as u32 - 'a' as u32)).unwrap_or(c),
+            'A'..='Z' => char::from_u32(0x1D400 + (c as u32 - 'A' as u32)).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// One message of the mixed feed the performance figures are measured on: short replies,
+/// typical lines, long announcements (a few hundred bytes to 1.5 kB), English, styled
+/// Unicode, emoji and links, and about one in ten spam or scam ([`message`]'s share).
+pub fn mixed_message(rng: &mut Rng) -> String {
+    match rng.below(20) {
+        0..=5 => rng.pick(SHORT).to_string(),
+        6..=7 => {
+            let mut s = rng.pick(ENGLISH).to_string();
+            s.push_str(rng.pick(TAIL));
+            s
+        }
+        8 => {
+            let mut s = styled(rng.pick(CHAT));
+            s.push_str(rng.pick(TAIL));
+            s
+        }
+        9 => {
+            let mut s = String::with_capacity(1600);
+            s.push_str(NOTICE[0]);
+            for _ in 0..3 + rng.below(8) {
+                s.push('\n');
+                s.push_str(rng.pick(NOTICE));
+            }
+            s.push_str(rng.pick(TAIL));
+            s
+        }
+        _ => message(rng),
+    }
+}
+
+/// One JSONL event line (without the newline) of the mixed feed ([`mixed_message`]).
+pub fn mixed_event_line(rng: &mut Rng, i: u64) -> String {
+    let text = mixed_message(rng);
+    line_with(rng, i, text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +235,14 @@ mod tests {
         assert_eq!(a, messages(7, 500));
         let avg = a.iter().map(String::len).sum::<usize>() / a.len();
         assert!((60..=300).contains(&avg), "average length {avg}");
+        let mixed: Vec<String> = {
+            let mut rng = Rng::new(7);
+            (0..2000).map(|_| mixed_message(&mut rng)).collect()
+        };
+        let short = mixed.iter().filter(|m| m.len() < 20).count();
+        let long = mixed.iter().filter(|m| m.len() > 400).count();
+        let styled = mixed.iter().filter(|m| m.contains('𝐚') || m.contains('𝐞')).count();
+        assert!(short > 400 && long > 50 && styled > 50, "{short} {long} {styled}");
         let line = event_line(&mut Rng::new(1), 3);
         let ev: jaga_core::event::Event = serde_json::from_str(&line).unwrap();
         assert_eq!(ev.id, "e3");
