@@ -46,7 +46,10 @@ const MAX_EVENT_BYTES: usize = 1 << 20;
 
 /// The events of every round: `$JAGA_RATIO_FEED`'s lines, or the mixed feed.
 fn feed() -> Vec<String> {
-    if let Ok(path) = std::env::var("JAGA_RATIO_FEED") {
+    if let Some(path) = std::env::var("JAGA_RATIO_FEED")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("JAGA_RATIO_FEED={path}: {e}"));
         let lines: Vec<String> = text
@@ -54,7 +57,10 @@ fn feed() -> Vec<String> {
             .filter(|l| !l.trim().is_empty())
             .map(str::to_owned)
             .collect();
-        assert!(lines.len() >= N, "JAGA_RATIO_FEED needs at least {N} events");
+        assert!(
+            lines.len() >= N,
+            "JAGA_RATIO_FEED needs at least {N} events"
+        );
         return lines;
     }
     let mut rng = jaga_export::synth::Rng::new(42);
@@ -118,7 +124,8 @@ impl Reference {
     fn run(&mut self, line: &str, out: &mut Vec<u8>) {
         let ev: RefEvent = serde_json::from_str(line).expect("feed line parses");
         self.folded.clear();
-        self.folded.extend(ev.text.chars().flat_map(char::to_lowercase));
+        self.folded
+            .extend(ev.text.chars().flat_map(char::to_lowercase));
         let hits = self.keywords.find_overlapping_iter(&self.folded).count();
         serde_json::to_writer(
             &mut *out,
@@ -220,8 +227,8 @@ fn ratio(feed: &[String], rounds: usize) {
     let mut out = Vec::with_capacity(1 << 20);
     let per_event = |d: Duration| d.as_secs_f64() * 1e6 / N as f64;
     let (mut r_us, mut p_us, mut n_us, mut pr, mut nr) = (vec![], vec![], vec![], vec![], vec![]);
-    for r in 0..=rounds {
-        let lines = round(feed, r);
+    for k in 0..=rounds {
+        let lines = round(feed, k);
         let t = cpu_now();
         out.clear();
         for l in lines {
@@ -239,7 +246,7 @@ fn ratio(feed: &[String], rounds: usize) {
         };
         let p = time(&full);
         let n = time(&no_model);
-        if r == 0 {
+        if k == 0 {
             continue; // warm-up: allocations, the first lazy-DFA states
         }
         r_us.push(r);
@@ -248,7 +255,10 @@ fn ratio(feed: &[String], rounds: usize) {
         pr.push(p / r);
         nr.push(n / r);
     }
-    let name = std::env::var("JAGA_RATIO_FEED").unwrap_or_else(|_| "mixed feed".into());
+    let name = std::env::var("JAGA_RATIO_FEED")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "mixed feed".into());
     println!(
         "\n{name}, {rounds} alternating rounds of {N} new events, thread CPU per event (median):"
     );

@@ -340,8 +340,12 @@ impl Engine {
         extract::extract(&ev.text, &mut s.entities);
         s.text.normalise(&ev.text, &s.entities);
         s.field_hits.clear();
-        self.matcher
-            .find_with(RuleField::Text, s.text.text(), &mut s.match_scratch, &mut s.field_hits);
+        self.matcher.find_with(
+            RuleField::Text,
+            s.text.text(),
+            &mut s.match_scratch,
+            &mut s.field_hits,
+        );
         s.hits
             .extend(s.field_hits.iter().map(|&h| (RuleField::Text, h)));
         // The name is folded only when some rule reads it; join requests always score it.
@@ -349,8 +353,12 @@ impl Engine {
             extract::extract(&ev.name, &mut s.name_entities);
             s.name.normalise(&ev.name, &s.name_entities);
             s.field_hits.clear();
-            self.matcher
-                .find_with(RuleField::Name, s.name.text(), &mut s.match_scratch, &mut s.field_hits);
+            self.matcher.find_with(
+                RuleField::Name,
+                s.name.text(),
+                &mut s.match_scratch,
+                &mut s.field_hits,
+            );
             s.hits
                 .extend(s.field_hits.iter().map(|&h| (RuleField::Name, h)));
         } else {

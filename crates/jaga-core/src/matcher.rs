@@ -83,8 +83,7 @@ fn match_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
         .ok()?;
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     let lits = seq.literals()?;
-    if lits.is_empty() || lits.len() > MAX_PREFIXES || lits.iter().any(|l| l.len() < MIN_PREFIX)
-    {
+    if lits.is_empty() || lits.len() > MAX_PREFIXES || lits.iter().any(|l| l.len() < MIN_PREFIX) {
         return None;
     }
     Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
@@ -295,7 +294,13 @@ impl Matcher {
 
     /// [`Matcher::find`] with reusable buffers. Hits come keywords first, then regex hits;
     /// the engine sorts them.
-    pub fn find_with(&self, field: RuleField, text: &str, s: &mut MatchScratch, out: &mut Vec<Hit>) {
+    pub fn find_with(
+        &self,
+        field: RuleField,
+        text: &str,
+        s: &mut MatchScratch,
+        out: &mut Vec<Hit>,
+    ) {
         let regexes = match field {
             RuleField::Text => &self.text_regexes,
             RuleField::Name => &self.name_regexes,

@@ -67,7 +67,11 @@ fn regex_hits_equal_a_plain_search_on_the_shipped_rules() {
         let mut got: Vec<(u32, u32, u32, u32)> = hits
             .iter()
             .filter(|h| !h.is_allow())
-            .filter(|h| regexes.iter().any(|(r, p, _)| *r == h.rule && *p == h.pattern))
+            .filter(|h| {
+                regexes
+                    .iter()
+                    .any(|(r, p, _)| *r == h.rule && *p == h.pattern)
+            })
             .map(|h| (h.rule, h.pattern, h.start, h.end))
             .collect();
         expected.sort_unstable();
@@ -76,5 +80,8 @@ fn regex_hits_equal_a_plain_search_on_the_shipped_rules() {
         compared += 1;
         matched += usize::from(!expected.is_empty());
     }
-    assert!(matched > 300, "{matched} of {compared} texts had a regex hit");
+    assert!(
+        matched > 300,
+        "{matched} of {compared} texts had a regex hit"
+    );
 }

@@ -196,7 +196,10 @@ pub fn fingerprints(text: &str) -> (u64, u64) {
         if n >= 4 {
             // Three code points (21 bits each) packed, the fourth multiplied in.
             let packed = gram[0] | gram[1] << 21 | gram[2] << 42;
-            add(&mut planes, mix(packed ^ gram[3].wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+            add(
+                &mut planes,
+                mix(packed ^ gram[3].wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+            );
         }
     }
     let sim = majority(&planes, n.saturating_sub(3));

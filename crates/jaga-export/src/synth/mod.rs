@@ -241,8 +241,14 @@ mod tests {
         };
         let short = mixed.iter().filter(|m| m.len() < 20).count();
         let long = mixed.iter().filter(|m| m.len() > 400).count();
-        let styled = mixed.iter().filter(|m| m.contains('𝐚') || m.contains('𝐞')).count();
-        assert!(short > 400 && long > 50 && styled > 50, "{short} {long} {styled}");
+        let styled = mixed
+            .iter()
+            .filter(|m| m.contains('𝐚') || m.contains('𝐞'))
+            .count();
+        assert!(
+            short > 400 && long > 50 && styled > 50,
+            "{short} {long} {styled}"
+        );
         let line = event_line(&mut Rng::new(1), 3);
         let ev: jaga_core::event::Event = serde_json::from_str(&line).unwrap();
         assert_eq!(ev.id, "e3");
