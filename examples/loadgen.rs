@@ -71,10 +71,13 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-/// Event lines without id, user, name and group: the part to append after
-/// `{"id":"ID","user":"U","name":"N","group":"G",`. Users and groups are drawn per request
-/// from `--users` and `--groups`, so the flood quotas see a realistic load per user and per
-/// group (the synthetic corpus has only four groups) and no template repeats a user.
+/// Event lines without id, user, name, group and time: the part to append after
+/// `{"id":"ID","user":"U","name":"N","group":"G","ts":T,`. Users and groups are drawn per
+/// request from `--users` and `--groups`, so the flood quotas see a realistic load per user
+/// and per group (the synthetic corpus has only four groups) and no template repeats a user.
+/// The time is the send time: the stateful stages count on the events' own `ts`, and the
+/// corpus's times (a 4096 s window, replayed over and over) would run their clock backwards
+/// at every wrap and make most events look like floods.
 fn templates(seed: u64, n: usize) -> Vec<String> {
     let mut rng = jaga_export::synth::Rng::new(seed);
     (0..n as u64)
@@ -82,7 +85,7 @@ fn templates(seed: u64, n: usize) -> Vec<String> {
             let line = jaga_export::synth::event_line(&mut rng, i);
             let mut v: serde_json::Value = serde_json::from_str(&line).unwrap();
             let o = v.as_object_mut().unwrap();
-            for k in ["id", "user", "name", "group"] {
+            for k in ["id", "user", "name", "group", "ts"] {
                 o.remove(k);
             }
             let s = v.to_string();
@@ -132,10 +135,13 @@ fn main() {
                 let mut next = Instant::now();
                 while !stop.load(Ordering::Relaxed) && Instant::now() < end {
                     body.clear();
+                    let ts = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs());
                     for _ in 0..batch {
                         let (u, g) = (rng.below(users), rng.below(groups));
                         body.push_str(&format!(
-                            "{{\"id\":\"lg{nonce}-{c}-{k}\",\"user\":\"u{u}\",\"name\":\"Member {u}\",\"group\":\"group-{g}\","
+                            "{{\"id\":\"lg{nonce}-{c}-{k}\",\"user\":\"u{u}\",\"name\":\"Member {u}\",\"group\":\"group-{g}\",\"ts\":{ts},"
                         ));
                         body.push_str(&tpl[k % tpl.len()]);
                         body.push('\n');

@@ -882,3 +882,71 @@ fn scan_with_store_writes_flagged_verdicts_as_cases() {
         ("pinjol", "scam")
     );
 }
+
+/// The value of an unlabelled sample in the metrics text.
+fn metric(m: &str, name: &str) -> f64 {
+    m.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in the metrics"))
+}
+
+#[test]
+fn wal_starts_over_under_steady_writes_and_answered_cases_stay() {
+    // Flagged events with long texts, so the WAL passes WAL_RESTART_BYTES (64 MiB) quickly.
+    // The writes never pause, so the checkpoint thread alone never catches up with the last
+    // commits: the store writer finishes the checkpoint and its next commit starts the WAL
+    // over (jaga_wal_restart_seconds counts it).
+    let dir = workspace("");
+    let srv = Server::start(dir.path(), &[]);
+    let wal = dir.path().join("jaga.db-wal");
+    let filler = "pinjol cair tanpa jaminan hubungi admin sekarang ".repeat(1200);
+    let mut client = Client::connect(srv.addr, Duration::from_secs(30)).unwrap();
+    let mut acked = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let (mut batch, mut after_restart) = (0, 0);
+    while after_restart < 5 {
+        assert!(Instant::now() < deadline, "the WAL never started over");
+        let ids: Vec<String> = (0..40).map(|i| format!("w{batch}-{i}")).collect();
+        let body = ids
+            .iter()
+            .map(|id| event(id, "g", id, &filler))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let r = client
+            .send("POST", "/v1/events", &[], body.as_bytes())
+            .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.text().matches("\"remove\"").count(), 40);
+        acked.extend(ids);
+        batch += 1;
+        let m = request(srv.addr, "GET", "/metrics", &[], b"").text();
+        for h in [
+            "jaga_request_parse_seconds",
+            "jaga_shard_wait_seconds",
+            "jaga_batch_scoring_seconds",
+            "jaga_store_queue_seconds",
+            "jaga_store_wait_seconds",
+            "jaga_checkpoint_seconds",
+        ] {
+            assert!(m.contains(&format!("{h}_bucket")), "no {h} in the metrics");
+        }
+        if metric(&m, "jaga_wal_restart_seconds_count") >= 1.0 {
+            after_restart += 1;
+        }
+    }
+    // Written past 64 MiB in all, the WAL file stays near it: it started over.
+    let written = acked.len() * filler.len();
+    let wal_len = std::fs::metadata(&wal).map_or(0, |m| m.len()) as usize;
+    assert!(written > 64 << 20, "only {written} bytes of text written");
+    assert!(
+        wal_len <= (64 << 20) + (16 << 20),
+        "WAL of {wal_len} bytes after {written} bytes of cases"
+    );
+    let (code, _) = srv.terminate();
+    assert_eq!(code, Some(0));
+    let store = open_store(dir.path());
+    let stored: std::collections::HashSet<String> =
+        all_cases(&store).into_iter().map(|c| c.event_id).collect();
+    let missing = acked.iter().filter(|id| !stored.contains(*id)).count();
+    assert_eq!(missing, 0, "of {} answered flagged events", acked.len());
+}

@@ -183,7 +183,7 @@ async fn events(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> 
     }
     let started = Instant::now();
     let limit = Duration::from_millis(app.limits.request_timeout_ms);
-    let r = match tokio::time::timeout(limit, ingest(&app, &headers, body)).await {
+    let r = match tokio::time::timeout(limit, ingest(&app, &headers, body, started)).await {
         Ok(r) => r,
         Err(_) => {
             app.pipeline.live.metrics.reject(Rejection::Timeout);
@@ -202,7 +202,7 @@ async fn events(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> 
     r
 }
 
-async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
+async fn ingest(app: &App, headers: &HeaderMap, body: Body, started: Instant) -> Response {
     let metrics = &app.pipeline.live.metrics;
     let max = app.limits.max_body_bytes;
     let too_large = |what: String| {
@@ -237,6 +237,9 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
             return error(StatusCode::BAD_REQUEST, e);
         }
     };
+    let parsed = started.elapsed();
+    metrics.request_parse.observe(parsed);
+    let n_events = events.len();
     if events.len() > app.limits.max_events {
         return too_large(format!(
             "{} events in one request; the limit is {} (limits.max_events)",
@@ -273,7 +276,13 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
     } else {
         Vec::new()
     };
-    let scored = match app.pipeline.score(events, Admission::TryNow).await {
+    let mut times = super::pipeline::BatchTimes::default();
+    let score_started = Instant::now();
+    let scored = match app
+        .pipeline
+        .score_timed(events, Admission::TryNow, &mut times)
+        .await
+    {
         Ok(s) => s,
         Err(_) => {
             metrics.reject(Rejection::Busy);
@@ -308,9 +317,21 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
         }
         verdicts.push(s.verdict);
     }
+    let scored_at = score_started.elapsed();
+    metrics.shard_wait.observe(times.lock_wait);
+    metrics.batch_scoring.observe(times.scoring);
     let wake = !batch.actions.is_empty();
+    let n_cases = batch.cases.len();
     // The answer waits for the commit: an answered flagged event is in the store.
-    let written = app.store.write_batch(batch).await;
+    let store_started = Instant::now();
+    let written = app.store.write_batch_timed(batch).await;
+    let store_took = store_started.elapsed();
+    if n_cases > 0 {
+        metrics.store_wait.observe(store_took);
+        if let Ok(w) = &written {
+            metrics.store_queue.observe(w.queued);
+        }
+    }
     if wake {
         if let Some(w) = &app.webhook {
             app.executor.wake(&w.config().name);
@@ -324,6 +345,31 @@ async fn ingest(app: &App, headers: &HeaderMap, body: Body) -> Response {
             HeaderValue::from(RETRY_AFTER.as_secs()),
         );
         return r;
+    }
+    if let Some(slow) = super::metrics::slow_ms() {
+        let total = started.elapsed();
+        if total.as_secs_f64() * 1e3 >= slow {
+            let ms = |d: Duration| (d.as_secs_f64() * 1e6).round() / 1e3;
+            let w = written.as_ref().ok().copied().unwrap_or_default();
+            // Durations and counts only: never text, names or ids.
+            tracing::info!(
+                target: "jaga::slow",
+                total_ms = ms(total),
+                read_parse_ms = ms(parsed),
+                arrive_ms = ms(times.arrive),
+                lock_wait_ms = ms(times.lock_wait),
+                scoring_ms = ms(times.scoring),
+                scoring_cpu_ms = ms(times.cpu),
+                score_step_ms = ms(scored_at),
+                store_ms = ms(store_took),
+                store_queue_ms = ms(w.queued),
+                store_txn_ms = ms(w.txn),
+                store_group = w.group,
+                events = n_events,
+                cases = n_cases,
+                "slow request"
+            );
+        }
     }
     let mut out = Vec::with_capacity(verdicts.len() * 192);
     match shape {

@@ -55,6 +55,18 @@ const REJECTIONS: [&str; 7] = [
     "connections",
 ];
 
+/// `JAGA_SLOW_REQUEST_MS`: requests (and WAL checkpoints) at least this slow are logged at
+/// info with where their time went (durations and counts only), target `jaga::slow`.
+pub fn slow_ms() -> Option<f64> {
+    static SLOW: std::sync::OnceLock<Option<f64>> = std::sync::OnceLock::new();
+    *SLOW.get_or_init(|| {
+        std::env::var("JAGA_SLOW_REQUEST_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|v| *v >= 0.0)
+    })
+}
+
 /// A histogram with fixed buckets (seconds).
 pub struct Histogram {
     bounds: &'static [f64],
@@ -109,6 +121,11 @@ const STORE_BUCKETS: &[f64] = &[
 const REQUEST_BUCKETS: &[f64] = &[
     0.000_5, 0.001, 0.002, 0.003, 0.005, 0.007_5, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0,
 ];
+/// The phases of a request and the writer's checkpoints: fine where the 10 ms target is.
+const PHASE_BUCKETS: &[f64] = &[
+    0.000_1, 0.000_25, 0.000_5, 0.001, 0.002, 0.003, 0.005, 0.007_5, 0.01, 0.015, 0.02, 0.03, 0.05,
+    0.1, 0.25, 1.0,
+];
 
 /// Every metric of the server.
 pub struct Metrics {
@@ -119,6 +136,20 @@ pub struct Metrics {
     pub scoring: Histogram,
     pub store_write: Histogram,
     pub request: Histogram,
+    /// Per request: reading and parsing the body.
+    pub request_parse: Histogram,
+    /// Per request: waiting for the scoring shards' locks (other requests scoring).
+    pub shard_wait: Histogram,
+    /// Per request: scoring the whole batch, shard waits included.
+    pub batch_scoring: Histogram,
+    /// Per request: from handing the cases to the store writer until its transaction starts.
+    pub store_queue: Histogram,
+    /// Per request: from handing the cases to the store writer until the commit is answered.
+    pub store_wait: Histogram,
+    /// WAL checkpoints on the checkpoint thread.
+    pub checkpoint: Histogram,
+    /// The writer's own checkpoints that let the WAL start over (commits wait for them).
+    pub wal_restart: Histogram,
     pub cases_written: AtomicU64,
     pub store_errors: AtomicU64,
     pub reloads_ok: AtomicU64,
@@ -143,6 +174,13 @@ impl Metrics {
             scoring: Histogram::new(SCORING_BUCKETS),
             store_write: Histogram::new(STORE_BUCKETS),
             request: Histogram::new(REQUEST_BUCKETS),
+            request_parse: Histogram::new(PHASE_BUCKETS),
+            shard_wait: Histogram::new(PHASE_BUCKETS),
+            batch_scoring: Histogram::new(PHASE_BUCKETS),
+            store_queue: Histogram::new(PHASE_BUCKETS),
+            store_wait: Histogram::new(PHASE_BUCKETS),
+            checkpoint: Histogram::new(PHASE_BUCKETS),
+            wal_restart: Histogram::new(PHASE_BUCKETS),
             cases_written: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
             reloads_ok: AtomicU64::new(0),
@@ -235,6 +273,46 @@ impl Metrics {
             "jaga_store_write_seconds",
             "Time of one review store transaction (a group commit).",
         );
+        let phases = [
+            (
+                &self.request_parse,
+                "jaga_request_parse_seconds",
+                "Per POST /v1/events: reading and parsing the body.",
+            ),
+            (
+                &self.shard_wait,
+                "jaga_shard_wait_seconds",
+                "Per POST /v1/events: waiting for the scoring shards' locks (other requests scoring).",
+            ),
+            (
+                &self.batch_scoring,
+                "jaga_batch_scoring_seconds",
+                "Per POST /v1/events: scoring the whole batch, shard waits included.",
+            ),
+            (
+                &self.store_queue,
+                "jaga_store_queue_seconds",
+                "Per request with cases: from handing them to the store writer until its transaction starts.",
+            ),
+            (
+                &self.store_wait,
+                "jaga_store_wait_seconds",
+                "Per request with cases: from handing them to the store writer until the commit is answered.",
+            ),
+            (
+                &self.checkpoint,
+                "jaga_checkpoint_seconds",
+                "One WAL checkpoint on the checkpoint thread (commits do not wait for it).",
+            ),
+            (
+                &self.wal_restart,
+                "jaga_wal_restart_seconds",
+                "The store writer's checkpoint of the last commits before the WAL starts over (commits wait for it).",
+            ),
+        ];
+        for (h, name, help) in phases {
+            h.render(&mut o, name, help);
+        }
         let counters = [
             (
                 "jaga_store_cases_written_total",

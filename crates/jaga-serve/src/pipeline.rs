@@ -53,6 +53,36 @@ pub enum Admission {
     Wait,
 }
 
+/// Where one batch's scoring time went (for the phase histograms and the slow-request log).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BatchTimes {
+    /// The group-level step of every event, in input order, on the request's thread.
+    pub arrive: Duration,
+    /// Waiting for the shards' locks (other requests scoring on them).
+    pub lock_wait: Duration,
+    /// The whole scoring step, lock waits included.
+    pub scoring: Duration,
+    /// CPU time of this thread while scoring: `scoring - lock_wait - cpu` is time the
+    /// thread was runnable or blocked but not running (descheduled).
+    pub cpu: Duration,
+}
+
+/// CPU time consumed by the calling thread.
+pub fn thread_cpu() -> Duration {
+    #[cfg(unix)]
+    {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes only the timespec passed in.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
+            return Duration::new(t.tv_sec as u64, t.tv_nsec as u32);
+        }
+    }
+    Duration::ZERO
+}
+
 /// A shard had too many batches waiting; nothing was scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
@@ -112,6 +142,18 @@ impl Pipeline {
         events: Vec<Event>,
         admission: Admission,
     ) -> Result<Vec<Scored>, Busy> {
+        self.score_timed(events, admission, &mut BatchTimes::default())
+            .await
+    }
+
+    /// [`Pipeline::score`], telling where the time went.
+    pub async fn score_timed(
+        &self,
+        events: Vec<Event>,
+        admission: Admission,
+        times: &mut BatchTimes,
+    ) -> Result<Vec<Scored>, Busy> {
+        let arrive_started = Instant::now();
         let n = self.shards.len();
         let total = events.len();
         let shard_of: Vec<usize> = events
@@ -142,16 +184,21 @@ impl Pipeline {
             let arrival = detector.arrive(&ev, now);
             parts[shard_of[i]].push((i as u32, ev, arrival));
         }
+        times.arrive = arrive_started.elapsed();
         let mut run = || {
+            let started = Instant::now();
+            let cpu = thread_cpu();
             let mut out: Vec<Option<Scored>> = (0..total).map(|_| None).collect();
             let mut failed = false;
             for &s in &needed {
                 let items = std::mem::take(&mut parts[s]);
                 if !failed {
-                    failed = !self.score_shard(&detector, s, items, &mut out);
+                    failed = !self.score_shard(&detector, s, items, &mut out, times);
                 }
                 self.shards[s].waiting.fetch_sub(1, Relaxed);
             }
+            times.cpu = thread_cpu().saturating_sub(cpu);
+            times.scoring = started.elapsed();
             if failed {
                 return Err(Busy);
             }
@@ -175,12 +222,15 @@ impl Pipeline {
         s: usize,
         items: Vec<(u32, Event, Arrival)>,
         out: &mut [Option<Scored>],
+        times: &mut BatchTimes,
     ) -> bool {
         let live = &self.live;
+        let waited = Instant::now();
         let mut guard = self.shards[s]
             .state
             .lock()
             .unwrap_or_else(|e| e.into_inner());
+        times.lock_wait += waited.elapsed();
         let st = &mut *guard;
         let now_s = unix_now();
         let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -221,9 +271,26 @@ pub use jaga_core::state::now_ms;
 #[derive(Debug, Clone)]
 pub struct StoreFailed(pub String);
 
+/// A committed write: how many cases were new and where the time went.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Written {
+    /// New cases in the whole group commit.
+    pub inserted: usize,
+    /// From handing the batch to the writer until its transaction started.
+    pub queued: Duration,
+    /// The transaction (a group commit) that carried it.
+    pub txn: Duration,
+    /// Requests sharing that transaction.
+    pub group: usize,
+}
+
 enum WriteMsg {
     /// Cases with the platform origins and actions planned for them (one transaction).
-    Cases(Batch, oneshot::Sender<Result<usize, StoreFailed>>),
+    Cases(
+        Batch,
+        Instant,
+        oneshot::Sender<Result<Written, StoreFailed>>,
+    ),
     RaidHolds(Vec<(String, i64)>),
     /// The executor's results, group-committed like cases.
     Actions(Vec<ActionUpdate>, oneshot::Sender<Result<(), StoreFailed>>),
@@ -233,6 +300,9 @@ enum WriteMsg {
         detail: String,
     },
     Stop(oneshot::Sender<()>),
+    /// The WAL has grown past [`jaga_store::WAL_RESTART_BYTES`]: checkpoint what the
+    /// checkpoint thread could not (the last commits) so the next commit restarts it.
+    RestartWal,
 }
 
 /// What one request writes: cases, where their events came from, and planned actions.
@@ -277,8 +347,8 @@ pub struct StoreWriter {
 impl StoreWriter {
     /// Starts the writer thread on `store`; at most `max_batch` cases per transaction.
     /// `checkpointer`, another connection to the same file, checkpoints the WAL every
-    /// second on its own thread so the writer never pays for it, except for about one fsync
-    /// when the WAL has grown past 64 MiB and is restarted.
+    /// second on its own thread so the writer pays only for the last commits' checkpoint
+    /// (a few ms, two fsyncs) when the WAL has grown past 64 MiB and starts over.
     pub fn start(
         store: Store,
         checkpointer: Store,
@@ -292,17 +362,50 @@ impl StoreWriter {
         }
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop_c = stop.clone();
+        // The bulk of every checkpoint (copying the WAL into the main file, its fsyncs) runs
+        // here, on another connection, and never blocks a commit (PASSIVE). A PASSIVE run
+        // under steady writes never catches up with the last commits, so the WAL would only
+        // grow; past WAL_RESTART_BYTES the writer itself finishes the job between two
+        // transactions (the few frames committed since, and an fsync), after which its next
+        // commit starts the WAL over. A RESTART checkpoint from this thread did the same but
+        // took the write lock from the writer, whose busy handler then slept in growing steps:
+        // 30-60 ms stalls of every request waiting for a commit.
+        // Weak: the writer still stops when every StoreWriter handle is gone.
+        let restart_tx = tx.downgrade();
         let checkpoints = std::thread::Builder::new()
             .name("jaga-checkpoint".into())
-            .spawn(move || {
-                while !stop_c.load(std::sync::atomic::Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_secs(1));
-                    let mut r = checkpointer.checkpoint_passive();
-                    if r.is_ok() && checkpointer.wal_bytes() > jaga_store::WAL_RESTART_BYTES {
-                        r = checkpointer.checkpoint_restart();
-                    }
-                    if let Err(e) = r {
-                        tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+            .spawn({
+                let live = live.clone();
+                move || {
+                    while !stop_c.load(std::sync::atomic::Ordering::Relaxed) {
+                        std::thread::sleep(Duration::from_secs(1));
+                        let started = Instant::now();
+                        let wal = checkpointer.wal_bytes();
+                        let r = checkpointer.checkpoint_passive();
+                        let took = started.elapsed();
+                        live.metrics.checkpoint.observe(took);
+                        let restart =
+                            r.is_ok() && checkpointer.wal_bytes() > jaga_store::WAL_RESTART_BYTES;
+                        if restart {
+                            // At most one waiting; the writer answers it within a transaction.
+                            if let Some(tx) = restart_tx.upgrade() {
+                                let _ = tx.try_send(WriteMsg::RestartWal);
+                            }
+                        }
+                        if crate::metrics::slow_ms()
+                            .is_some_and(|ms| took.as_secs_f64() * 1e3 >= ms)
+                        {
+                            tracing::info!(
+                                target: "jaga::slow",
+                                took_ms = took.as_secs_f64() * 1e3,
+                                wal_bytes = wal,
+                                restart,
+                                "slow WAL checkpoint (off the writer)"
+                            );
+                        }
+                        if let Err(e) = r {
+                            tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+                        }
                     }
                 }
             })
@@ -332,13 +435,18 @@ impl StoreWriter {
 
     /// Writes cases, origins and actions in one transaction and returns once committed.
     pub async fn write_batch(&self, batch: Batch) -> Result<usize, StoreFailed> {
+        self.write_batch_timed(batch).await.map(|w| w.inserted)
+    }
+
+    /// [`StoreWriter::write_batch`], telling where the time went.
+    pub async fn write_batch_timed(&self, batch: Batch) -> Result<Written, StoreFailed> {
         if batch.is_empty() {
-            return Ok(0);
+            return Ok(Written::default());
         }
         let (ack, rx) = oneshot::channel();
         let stopped = || StoreFailed("the review store writer has stopped".into());
         self.tx
-            .send(WriteMsg::Cases(batch, ack))
+            .send(WriteMsg::Cases(batch, Instant::now(), ack))
             .await
             .map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
@@ -383,10 +491,11 @@ impl StoreWriter {
 
 fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_batch: usize) {
     let mut batch = Batch::default();
-    let mut acks: Vec<(oneshot::Sender<Result<usize, StoreFailed>>, usize)> = Vec::new();
+    let mut acks: Vec<(oneshot::Sender<Result<Written, StoreFailed>>, Instant)> = Vec::new();
     let mut stop: Option<oneshot::Sender<()>> = None;
     let mut updates: Vec<ActionUpdate> = Vec::new();
     let mut update_acks: Vec<oneshot::Sender<Result<(), StoreFailed>>> = Vec::new();
+    let mut restart_wal = false;
     while stop.is_none() {
         let Some(first) = rx.blocking_recv() else {
             break;
@@ -395,8 +504,8 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
         // Group commit: take whatever else is already waiting, up to max_batch cases.
         while let Some(msg) = next.take() {
             match msg {
-                WriteMsg::Cases(b, ack) => {
-                    acks.push((ack, b.cases.len()));
+                WriteMsg::Cases(b, sent, ack) => {
+                    acks.push((ack, sent));
                     batch.cases.extend(b.cases);
                     batch.origins.extend(b.origins);
                     batch.actions.extend(b.actions);
@@ -419,6 +528,7 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
                         tracing::error!(error = %e, "cannot append to the audit log");
                     }
                 }
+                WriteMsg::RestartWal => restart_wal = true,
                 WriteMsg::Stop(ack) => {
                     stop = Some(ack);
                     break;
@@ -431,14 +541,21 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
         if !batch.is_empty() {
             let started = Instant::now();
             let result = store.insert_batch(&batch.cases, &batch.origins, &batch.actions);
-            live.metrics.store_write.observe(started.elapsed());
+            let txn = started.elapsed();
+            live.metrics.store_write.observe(txn);
             match result {
                 Ok(n) => {
                     live.metrics
                         .cases_written
                         .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-                    for (ack, _) in acks.drain(..) {
-                        let _ = ack.send(Ok(n));
+                    let group = acks.len();
+                    for (ack, sent) in acks.drain(..) {
+                        let _ = ack.send(Ok(Written {
+                            inserted: n,
+                            queued: started.saturating_duration_since(sent),
+                            txn,
+                            group,
+                        }));
                     }
                 }
                 Err(e) => {
@@ -463,6 +580,24 @@ fn writer(mut store: Store, mut rx: mpsc::Receiver<WriteMsg>, live: &Live, max_b
                 let _ = ack.send(r.clone());
             }
             updates.clear();
+        }
+        if std::mem::take(&mut restart_wal) && stop.is_none() {
+            // Only this connection writes, so this PASSIVE checkpoint catches up with every
+            // commit; it copies what was committed since the checkpoint thread's run.
+            let started = Instant::now();
+            let r = store.checkpoint_passive();
+            let took = started.elapsed();
+            live.metrics.wal_restart.observe(took);
+            if crate::metrics::slow_ms().is_some_and(|ms| took.as_secs_f64() * 1e3 >= ms) {
+                tracing::info!(
+                    target: "jaga::slow",
+                    took_ms = took.as_secs_f64() * 1e3,
+                    "slow WAL restart checkpoint (on the writer)"
+                );
+            }
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "WAL checkpoint on the writer failed; retrying later");
+            }
         }
     }
     if let Err(e) = store.checkpoint() {

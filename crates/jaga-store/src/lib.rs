@@ -1056,17 +1056,19 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Checkpoints from a connection that does not write, without blocking the writer
-    /// (PASSIVE: copies committed WAL frames into the main file and fsyncs it).
+    /// Checkpoints without blocking a writer (PASSIVE: copies committed WAL frames into
+    /// the main file and fsyncs it). Run on the only writing connection, between its
+    /// transactions, it catches up with every commit, so the next commit starts the WAL over.
     pub fn checkpoint_passive(&self) -> Result<(), StoreError> {
         self.conn
             .execute_batch("PRAGMA wal_checkpoint(PASSIVE);")
             .map_err(|e| self.err(e))
     }
 
-    /// A checkpoint that lets the next commit start the WAL from the beginning (RESTART):
-    /// it holds the writer for about one fsync, so `jaga serve` runs it only when the WAL
-    /// has grown past [`WAL_RESTART_BYTES`], right after a PASSIVE one did the bulk.
+    /// A checkpoint that lets the next commit start the WAL from the beginning (RESTART).
+    /// From a second connection it takes the write lock, and the writer's busy handler then
+    /// sleeps in growing steps (30-60 ms stalls measured): `jaga serve` has its writer run
+    /// [`Store::checkpoint_passive`] itself instead.
     pub fn checkpoint_restart(&self) -> Result<(), StoreError> {
         self.conn
             .execute_batch("PRAGMA wal_checkpoint(RESTART);")
