@@ -83,7 +83,14 @@ fn match_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
         .ok()?;
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     let lits = seq.literals()?;
-    if lits.is_empty() || lits.len() > MAX_PREFIXES || lits.iter().any(|l| l.len() < MIN_PREFIX) {
+    // A prefix cut inside a character (the extractor bounds literal length) could not join
+    // the automaton's strings: such a regex runs on every text instead of missing a start.
+    if lits.is_empty()
+        || lits.len() > MAX_PREFIXES
+        || lits
+            .iter()
+            .any(|l| l.len() < MIN_PREFIX || std::str::from_utf8(l.as_bytes()).is_err())
+    {
         return None;
     }
     Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
@@ -244,6 +251,7 @@ impl Matcher {
         let mut regexes = |field: RuleField, items| {
             FieldRegexes::build(items, |prefix: &[u8], i| {
                 // Prefixes are matched as they are: regexes see the normalised text.
+                // (`match_prefixes` gives whole characters only.)
                 let Ok(prefix) = std::str::from_utf8(prefix) else {
                     return;
                 };
