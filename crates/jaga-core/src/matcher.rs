@@ -1,12 +1,14 @@
 //! One pass per field: every keyword of every rule in one Aho-Corasick DFA; regexes only
 //! where they can match.
 //!
-//! A set of ~200 Unicode-aware regexes run over every message was a third of the
-//! pipeline's CPU (its lazy DFA keeps meeting new states on varied chat text). Most regexes
-//! can only match where one of a few literal strings starts (`(?:jasa|open) joki` starts
-//! with `jasa ` or `open `): those prefixes join the keyword automaton, and a regex runs
-//! only on a message where one of its prefixes was seen. The few whose matches can start
-//! anywhere (`\d+ ?rb`, `\$ ?\d`) stay in one `RegexSet` that runs on every message.
+//! A set of ~200 Unicode-aware regexes run over every message kept meeting new lazy-DFA
+//! states on varied chat text and fell back to slower engines (869 µs per event on real
+//! texts, `benches/ratio.rs`). Most regexes can only match where one of a few literal strings
+//! starts (`(?:jasa|open) joki` starts with `jasa ` or `open `): those prefixes join the
+//! keyword automaton, and the regex is tried anchored at each prefix found, left to right,
+//! skipping starts inside its previous match, which gives exactly the matches of a plain
+//! search. The few whose matches can start anywhere (`\d+ ?rb`) stay in one `RegexSet` that
+//! runs on every message.
 //!
 //! Keywords are normalised exactly like message text, so an admin writes `slot gacor` and it
 //! matches `𝐬𝐥𝐨𝐭 g a c o r`. Word/prefix/suffix semantics are checked on the candidates the
@@ -65,8 +67,8 @@ struct FieldRegexes {
     always: Option<(RegexSet, Vec<u32>)>,
 }
 
-/// Fewest bytes a prefix must have to join the automaton; shorter ones (a digit, `$`) would
-/// wake their regex on most messages anyway.
+/// Fewest bytes a prefix must have to join the automaton: an empty prefix means a match can
+/// start anywhere.
 const MIN_PREFIX: usize = 1;
 /// Most prefixes one regex may add to the automaton (a class of letters expands to many).
 const MAX_PREFIXES: usize = 64;
