@@ -7,8 +7,15 @@
 //! starts (`(?:jasa|open) joki` starts with `jasa ` or `open `): those prefixes join the
 //! keyword automaton, and the regex is tried anchored at each prefix found, left to right,
 //! skipping starts inside its previous match, which gives exactly the matches of a plain
-//! search. The few whose matches can start anywhere (`\d+ ?rb`) stay in one `RegexSet` that
-//! runs on every message.
+//! search.
+//!
+//! A short prefix (`i` of `(?:i|i.ve) (?:\w+ ){0,2}know`) starts dozens of failing tries per
+//! message, so a regex also has a **gate** when it can: a few longer strings one of which every
+//! match contains (`know`). They join the automaton too, and a regex whose gate is not in the
+//! text is not tried at all. A regex without a usable prefix but with a gate (`\w+nya di`)
+//! is searched only in texts holding its gate; the few with neither (`\d+ ?rb`) stay in one
+//! `RegexSet` that runs on every message. Prefixes and gates are necessary conditions, never
+//! sufficient ones, so the hits are exactly those of a plain search of every regex.
 //!
 //! Keywords are normalised exactly like message text, so an admin writes `slot gacor` and it
 //! matches `𝐬𝐥𝐨𝐭 g a c o r`. Word/prefix/suffix semantics are checked on the candidates the
@@ -17,8 +24,10 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
 use regex_automata::{meta, Anchored, Input};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::normalise::normalise_str;
 use crate::rules::{Detector, MatchMode, Rule, RuleField, Status};
@@ -56,81 +65,159 @@ impl Hit {
 
 /// The regexes of one field.
 struct FieldRegexes {
-    regexes: Vec<Regex>,
-    /// The same regexes for anchored searches at a prefix (the `regex` crate has none);
-    /// `None` for those in the always-run set.
-    anchored: Vec<Option<meta::Regex>>,
+    /// Compiled with the `regex` crate's default syntax, so the same matches as `Regex::new`.
+    regexes: Vec<meta::Regex>,
     /// The rule and pattern index of each regex.
     owners: Vec<(u32, u32)>,
-    /// The regexes without a usable prefix set (indices into `regexes`), checked together on
-    /// every text.
+    /// How each regex is found; see [`Plan`].
+    plans: Vec<Plan>,
+    /// The regexes with neither a prefix set nor a gate (indices into `regexes`), checked
+    /// together on every text.
     always: Option<(RegexSet, Vec<u32>)>,
 }
 
-/// Fewest bytes a prefix must have to join the automaton: an empty prefix means a match can
-/// start anywhere.
-const MIN_PREFIX: usize = 1;
+/// How the matcher finds one regex's matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plan {
+    /// Tried anchored where one of its prefixes starts (else searched unanchored).
+    prefixed: bool,
+    /// Tried only when one of its gate strings is somewhere in the text.
+    gated: bool,
+}
+
 /// Most prefixes one regex may add to the automaton (a class of letters expands to many).
 const MAX_PREFIXES: usize = 64;
+/// A gate's strings are at least this long: shorter ones are in nearly every message.
+const MIN_GATE: usize = 3;
+/// Most strings in one gate.
+const MAX_GATE: usize = 32;
+/// Prefixes at least this long are rare enough that a gate would only add automaton states.
+const GATE_UNLESS_PREFIX: usize = 4;
 
-/// The strings every match of `pattern` starts with, when there are few enough to be worth
-/// looking for: `None` when a match can start anywhere or with the empty string.
-fn match_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    // The parser's defaults are the regex crate's (Unicode on, case-sensitive, `.` without
-    // a newline), so the prefixes are those of the regex that runs.
-    let hir = regex_syntax::ParserBuilder::new()
+/// Parses a rule regex with the `regex` crate's defaults (Unicode on, case-sensitive, `.`
+/// without a newline), so literals extracted from it are those of the regex that runs.
+fn parse(pattern: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
         .build()
         .parse(pattern)
-        .ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        .ok()
+}
+
+/// Whole-character strings, or `None` when a string would cut a character (the extractor
+/// bounds literal length) and so could not join the automaton.
+fn utf8_strings(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<String>> {
+    lits.iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect()
+}
+
+/// The strings every match of `hir` starts with, when there are few enough to be worth
+/// looking for: `None` when a match can start anywhere or with the empty string.
+fn match_prefixes(hir: &Hir) -> Option<Vec<String>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
     let lits = seq.literals()?;
-    // A prefix cut inside a character (the extractor bounds literal length) could not join
-    // the automaton's strings: such a regex runs on every text instead of missing a start.
-    if lits.is_empty()
-        || lits.len() > MAX_PREFIXES
-        || lits
-            .iter()
-            .any(|l| l.len() < MIN_PREFIX || std::str::from_utf8(l.as_bytes()).is_err())
-    {
+    if lits.is_empty() || lits.len() > MAX_PREFIXES || lits.iter().any(|l| l.is_empty()) {
         return None;
     }
-    Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
+    utf8_strings(lits)
+}
+
+/// A gate of `hir`: strings one of which every match contains, chosen as long and as few
+/// as possible; `None` when there is no such set of strings of at least [`MIN_GATE`] bytes.
+///
+/// Every match of a concatenation contains a match of each part, and of each run of parts
+/// from one part to the end, whose matches start with that run's prefixes; every match of an
+/// alternation contains what one of its branches must contain.
+fn gate(hir: &Hir) -> Option<Vec<String>> {
+    /// Longer shortest string first, then fewer strings.
+    fn better(a: &[String], b: &[String]) -> bool {
+        let min = |g: &[String]| g.iter().map(String::len).min().unwrap_or(0);
+        (min(a), std::cmp::Reverse(a.len())) > (min(b), std::cmp::Reverse(b.len()))
+    }
+    fn usable(g: Vec<String>) -> Option<Vec<String>> {
+        let ok = !g.is_empty() && g.len() <= MAX_GATE && g.iter().all(|s| s.len() >= MIN_GATE);
+        ok.then_some(g)
+    }
+    let mut best: Option<Vec<String>> = match_prefixes(hir).and_then(usable);
+    let mut offer = |g: Option<Vec<String>>| {
+        if let Some(g) = g {
+            if best.as_ref().is_none_or(|b| better(&g, b)) {
+                best = Some(g);
+            }
+        }
+    };
+    match hir.kind() {
+        HirKind::Capture(c) => offer(gate(&c.sub)),
+        HirKind::Repetition(r) if r.min > 0 => offer(gate(&r.sub)),
+        HirKind::Concat(parts) => {
+            for (i, part) in parts.iter().enumerate() {
+                offer(gate(part));
+                if i > 0 {
+                    offer(match_prefixes(&Hir::concat(parts[i..].to_vec())).and_then(usable));
+                }
+            }
+        }
+        HirKind::Alternation(branches) => {
+            let all = branches.iter().map(gate).collect::<Option<Vec<_>>>();
+            offer(all.and_then(|all| {
+                let mut all: Vec<String> = all.into_iter().flatten().collect();
+                all.sort_unstable();
+                all.dedup();
+                usable(all)
+            }));
+        }
+        _ => {}
+    }
+    best
 }
 
 impl FieldRegexes {
-    /// Compiles the regexes of one field; each one's prefixes go to `add_prefix` with its
-    /// index, the others into the always-run set.
+    /// Compiles the regexes of one field; each one's prefixes go to `add_string` with its
+    /// index and `true`, its gate's strings with `false`; regexes with neither go into the
+    /// always-run set.
     fn build(
         items: Vec<(String, u32, u32)>,
-        mut add_prefix: impl FnMut(&[u8], u32),
-    ) -> Result<Option<FieldRegexes>, regex::Error> {
+        mut add_string: impl FnMut(&str, u32, bool),
+    ) -> Result<Option<FieldRegexes>, String> {
         if items.is_empty() {
             return Ok(None);
         }
         let regexes = items
             .iter()
-            .map(|(p, _, _)| Regex::new(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        // The `regex` crate's default syntax, so the same matches.
-        let mut anchored = items
-            .iter()
             .map(|(p, _, _)| {
                 meta::Regex::builder()
                     .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
                     .build(p)
-                    .ok()
+                    .map_err(|e| format!("regex {p:?}: {e}"))
             })
-            .collect::<Vec<_>>();
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut plans = Vec::with_capacity(items.len());
         let mut always = Vec::new();
         for (i, (p, _, _)) in items.iter().enumerate() {
-            match match_prefixes(p).filter(|_| anchored[i].is_some()) {
-                Some(prefixes) => prefixes.iter().for_each(|l| add_prefix(l, i as u32)),
-                None => {
-                    anchored[i] = None;
-                    always.push(i as u32);
-                }
+            let hir = parse(p);
+            let prefixes = hir.as_ref().and_then(match_prefixes);
+            let short = prefixes
+                .as_ref()
+                .is_none_or(|ps| ps.iter().any(|p| p.len() < GATE_UNLESS_PREFIX));
+            let gate = hir
+                .as_ref()
+                .filter(|_| short)
+                .and_then(gate)
+                .filter(|g| Some(g) != prefixes.as_ref());
+            for p in prefixes.iter().flatten() {
+                add_string(p, i as u32, true);
             }
+            for g in gate.iter().flatten() {
+                add_string(g, i as u32, false);
+            }
+            let plan = Plan {
+                prefixed: prefixes.is_some(),
+                gated: gate.is_some(),
+            };
+            if !plan.prefixed && !plan.gated {
+                always.push(i as u32);
+            }
+            plans.push(plan);
         }
 
         let always = if always.is_empty() {
@@ -142,16 +229,30 @@ impl FieldRegexes {
             let set = RegexSetBuilder::new(always.iter().map(|&i| items[i as usize].0.as_str()))
                 .size_limit(64 << 20)
                 .dfa_size_limit(256 << 20)
-                .build()?;
+                .build()
+                .map_err(|e| e.to_string())?;
             Some((set, always))
         };
         let owners = items.iter().map(|&(_, r, k)| (r, k)).collect();
         Ok(Some(FieldRegexes {
             regexes,
-            anchored,
             owners,
+            plans,
             always,
         }))
+    }
+
+    /// Appends up to [`MAX_REGEX_SPANS`] hits of regex `i` from an unanchored search.
+    fn search_all(&self, i: usize, text: &str, out: &mut Vec<Hit>) {
+        let (rule, pattern) = self.owners[i];
+        for m in self.regexes[i].find_iter(text).take(MAX_REGEX_SPANS) {
+            out.push(Hit {
+                rule,
+                pattern,
+                start: m.start() as u32,
+                end: m.end() as u32,
+            });
+        }
     }
 }
 
@@ -160,20 +261,35 @@ pub struct Matcher {
     ac: Option<AhoCorasick>,
     /// For each automaton pattern, every rule keyword or allow phrase it stands for.
     targets: Vec<Vec<Target>>,
-    /// For each automaton pattern, the regexes (field, index) that can match from there.
-    starts: Vec<Vec<(RuleField, u32)>>,
+    /// For each automaton pattern, the regexes whose prefix or gate it is.
+    triggers: Vec<Vec<Trigger>>,
     text_regexes: Option<FieldRegexes>,
     name_regexes: Option<FieldRegexes>,
     patterns: usize,
 }
 
+/// A regex an automaton pattern stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Trigger {
+    field: RuleField,
+    /// Index into the field's regexes.
+    regex: u32,
+    /// The pattern is one of the regex's prefixes (else one of its gate's strings).
+    prefix: bool,
+}
+
 /// Reusable buffers for [`Matcher::find_with`].
 #[derive(Debug, Default, Clone)]
 pub struct MatchScratch {
-    /// One bit per regex of the always-run set: whether it matched this text.
-    run: Vec<u64>,
-    /// (regex, byte offset) where a regex's prefix starts in this text.
-    starts: Vec<(u32, u32)>,
+    /// One bit per regex: one of its gate's strings is in this text.
+    open: Vec<u64>,
+    /// Where a regex's prefix starts in this text: the regex's index in the high 32 bits, the
+    /// byte offset in the low ones, so one integer sort orders them by regex, then offset.
+    starts: Vec<u64>,
+}
+
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
 }
 
 impl Matcher {
@@ -249,25 +365,25 @@ impl Matcher {
             }
         }
         let keyword_strings = strings.len();
-        let mut starts: Vec<Vec<(RuleField, u32)>> = vec![Vec::new(); strings.len()];
+        let mut triggers: Vec<Vec<Trigger>> = vec![Vec::new(); strings.len()];
         let mut regexes = |field: RuleField, items| {
-            FieldRegexes::build(items, |prefix: &[u8], i| {
-                // Prefixes are matched as they are: regexes see the normalised text.
-                // (`match_prefixes` gives whole characters only.)
-                let Ok(prefix) = std::str::from_utf8(prefix) else {
-                    return;
-                };
-                let k = *index.entry(prefix.to_string()).or_insert_with(|| {
-                    strings.push(prefix.to_string());
+            FieldRegexes::build(items, |string: &str, regex, prefix| {
+                // Prefixes and gates are matched as they are: regexes see the normalised text.
+                let k = *index.entry(string.to_string()).or_insert_with(|| {
+                    strings.push(string.to_string());
                     targets.push(Vec::new());
-                    starts.push(Vec::new());
+                    triggers.push(Vec::new());
                     strings.len() - 1
                 });
-                if !starts[k].contains(&(field, i)) {
-                    starts[k].push((field, i));
+                let t = Trigger {
+                    field,
+                    regex,
+                    prefix,
+                };
+                if !triggers[k].contains(&t) {
+                    triggers[k].push(t);
                 }
             })
-            .map_err(|e| e.to_string())
         };
         let text_regexes = regexes(RuleField::Text, text_re)?;
         let name_regexes = regexes(RuleField::Name, name_re)?;
@@ -286,7 +402,7 @@ impl Matcher {
             ac,
             patterns: keyword_strings,
             targets,
-            starts,
+            triggers,
             text_regexes,
             name_regexes,
         })
@@ -315,18 +431,23 @@ impl Matcher {
             RuleField::Text => &self.text_regexes,
             RuleField::Name => &self.name_regexes,
         };
-        s.run.clear();
+        s.open.clear();
         s.starts.clear();
         if let Some(fr) = regexes {
-            s.run.resize(fr.regexes.len().div_ceil(64), 0);
+            s.open.resize(fr.regexes.len().div_ceil(64), 0);
         }
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
                 let (s_, e) = (m.start(), m.end());
                 let p = m.pattern().as_usize();
-                for &(f, i) in &self.starts[p] {
-                    if f == field {
-                        s.starts.push((i, s_ as u32));
+                for t in &self.triggers[p] {
+                    if t.field != field {
+                        continue;
+                    }
+                    if t.prefix {
+                        s.starts.push(u64::from(t.regex) << 32 | s_ as u64);
+                    } else {
+                        s.open[t.regex as usize / 64] |= 1 << (t.regex % 64);
                     }
                 }
                 let targets = &self.targets[p];
@@ -360,46 +481,41 @@ impl Matcher {
         };
         if let Some((set, indices)) = &fr.always {
             for k in set.matches(text).iter() {
-                let i = indices[k];
-                s.run[i as usize / 64] |= 1 << (i % 64);
+                fr.search_all(indices[k] as usize, text, out);
             }
         }
-        for (w, &bits) in s.run.iter().enumerate() {
+        // Gated regexes without prefixes, where their gate is in the text.
+        for (w, &bits) in s.open.iter().enumerate() {
             let mut bits = bits;
             while bits != 0 {
                 let i = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                let (rule, pattern) = fr.owners[i];
-                for m in fr.regexes[i].find_iter(text).take(MAX_REGEX_SPANS) {
-                    out.push(Hit {
-                        rule,
-                        pattern,
-                        start: m.start() as u32,
-                        end: m.end() as u32,
-                    });
+                if !fr.plans[i].prefixed {
+                    fr.search_all(i, text, out);
                 }
             }
         }
         // Each prefixed regex from its candidate starts, left to right; a start inside the
-        // previous match is skipped, as an unanchored search would.
+        // previous match is skipped, as an unanchored search would. Regexes whose gate is
+        // not in the text are dropped before sorting: most starts are theirs.
+        let regex_of = |start: u64| (start >> 32) as usize;
+        s.starts
+            .retain(|&x| !fr.plans[regex_of(x)].gated || bit(&s.open, regex_of(x)));
         s.starts.sort_unstable();
         s.starts.dedup();
         let mut k = 0;
         while k < s.starts.len() {
-            let i = s.starts[k].0;
-            let (rule, pattern) = fr.owners[i as usize];
+            let i = regex_of(s.starts[k]);
+            let (rule, pattern) = fr.owners[i];
             let (mut found, mut resume) = (0, 0usize);
-            while k < s.starts.len() && s.starts[k].0 == i {
-                let at = s.starts[k].1 as usize;
+            while k < s.starts.len() && regex_of(s.starts[k]) == i {
+                let at = s.starts[k] as u32 as usize;
                 k += 1;
                 if at < resume || found == MAX_REGEX_SPANS {
                     continue;
                 }
-                let Some(re) = &fr.anchored[i as usize] else {
-                    continue;
-                };
                 let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-                if let Some(m) = re.search(&input) {
+                if let Some(m) = fr.regexes[i].search(&input) {
                     out.push(Hit {
                         rule,
                         pattern,
@@ -529,16 +645,99 @@ mod tests {
     fn prefixed_regexes_skip_candidates_inside_a_match_like_a_plain_search() {
         // `ab` and `b` both start matches; the `b` inside `abcc` must not start another.
         let m = Matcher::build(&[rule(&[], &[r"(?:ab|b)c+", r"\d+ ?rb"], &[])]).unwrap();
-        assert!(m.text_regexes.as_ref().unwrap().anchored[0].is_some());
-        assert!(
-            m.text_regexes.as_ref().unwrap().anchored[1].is_none(),
-            "a match can start with any digit: always run"
+        let plans = &m.text_regexes.as_ref().unwrap().plans;
+        assert!(plans[0].prefixed);
+        assert_eq!(
+            plans[1],
+            Plan {
+                prefixed: false,
+                gated: false
+            },
+            "a match can start with any digit and holds no long string: always run"
         );
         let h = hits(&m, "abcc bc abc b 50rb 7 rb");
         let mut spans: Vec<&str> = h.iter().map(|x| x.2.as_str()).collect();
         spans.sort_unstable();
         assert_eq!(spans, ["50rb", "7 rb", "abc", "abcc", "bc"]);
         assert!(hits(&m, "ab b cc").is_empty());
+    }
+
+    #[test]
+    fn gates_are_long_strings_every_match_contains() {
+        let g = |p: &str| {
+            gate(&parse(p).unwrap()).map(|mut g| {
+                g.sort_unstable();
+                g
+            })
+        };
+        assert_eq!(
+            g(r"(?:i|i.ve) (?:\w+ ){0,2}(?:know|knows) (?:where|which)"),
+            Some(
+                ["know where", "know which", "knows where", "knows which"]
+                    .map(String::from)
+                    .to_vec()
+            ),
+            "the longest necessary strings win"
+        );
+        assert_eq!(
+            g(r"\w+nya (?:di|itu)"),
+            Some(vec!["nya di".to_string(), "nya itu".to_string()])
+        );
+        assert_eq!(
+            g(r"(?:transfer|tf) \d+|kirim(?:in)? \d+"),
+            Some(["kirim ", "kirimin ", "tf ", "transfer "].map(String::from).to_vec()),
+            "each branch of an alternation brings its own"
+        );
+        assert_eq!(g(r"(?:ab|b)c+"), None, "no string of three bytes is certain");
+        assert_eq!(g(r"(?:know)?where"), Some(vec!["where".to_string()]));
+        assert_eq!(g(r"(?:know)*wh"), None, "an optional part proves nothing");
+    }
+
+    #[test]
+    fn gated_regexes_match_exactly_where_a_plain_search_does() {
+        let m = Matcher::build(&[rule(
+            &[],
+            &[r"(?:i|i.ve) (?:\w+ ){0,2}know", r"\w+nya (?:di|itu)(?-u:\b)"],
+            &[],
+        )])
+        .unwrap();
+        let plans = &m.text_regexes.as_ref().unwrap().plans;
+        assert_eq!(
+            plans,
+            &[
+                Plan {
+                    prefixed: true,
+                    gated: true
+                },
+                Plan {
+                    prefixed: false,
+                    gated: true
+                }
+            ]
+        );
+        for text in [
+            "hi i do know",
+            "i've always know it, i know",
+            "ini itu di sini",
+            "rumahnya di sana, kantornya itu",
+            "i do not",
+            "know i",
+            "",
+        ] {
+            let mut want = Vec::new();
+            for (k, p) in [r"(?:i|i.ve) (?:\w+ ){0,2}know", r"\w+nya (?:di|itu)(?-u:\b)"]
+                .iter()
+                .enumerate()
+            {
+                for x in regex::Regex::new(p).unwrap().find_iter(text) {
+                    want.push((k as u32, "kw", x.as_str().to_string()));
+                }
+            }
+            let mut got = hits(&m, text);
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]
