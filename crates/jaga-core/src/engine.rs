@@ -52,6 +52,8 @@ pub struct Engine {
     links: LinkLists,
     /// Each `expr` rule's expression with its names resolved to rules and signals, by rule index.
     exprs: Vec<Option<Expr<NameRef>>>,
+    /// Each rule's `allow_unless`, resolved, by rule index.
+    allow_unless: Vec<Option<Expr<NameRef>>>,
     /// Which expressions are true when nothing fired (they contain `not`); the others are
     /// skipped on clean messages.
     idle_exprs: Vec<bool>,
@@ -244,7 +246,18 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(EngineError::Matcher)?;
+        let allow_unless = rules
+            .iter()
+            .map(|r| {
+                r.allow_unless
+                    .as_ref()
+                    .map(|e| e.try_map(&resolve))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(EngineError::Matcher)?;
         Ok(Engine {
+            allow_unless,
             matcher,
             links,
             idle_exprs: exprs
@@ -439,56 +452,88 @@ impl Engine {
 
     fn fire_pattern_rules(&self, ev: &Event, s: &mut Scratch) {
         let hits = std::mem::take(&mut s.hits);
+        // Groups with an allow phrase whose rule has an `allow_unless`: decided after the
+        // other keyword and regex rules, which that expression may name.
+        let mut deferred: Vec<(usize, usize)> = Vec::new();
         let mut i = 0;
         while i < hits.len() {
-            let rule_idx = hits[i].1.rule;
+            let rule_idx = hits[i].1.rule as usize;
             let mut j = i;
-            while j < hits.len() && hits[j].1.rule == rule_idx {
+            while j < hits.len() && hits[j].1.rule as usize == rule_idx {
                 j += 1;
             }
-            let group = &hits[i..j];
+            let (start, end) = (i, j);
             i = j;
-            let rule = &self.rules()[rule_idx as usize];
-            if group.iter().any(|(_, h)| h.is_allow()) {
-                s.allowed[rule_idx as usize] = true;
+            if hits[start..end].iter().any(|(_, h)| h.is_allow()) {
+                if self.allow_unless[rule_idx].is_some() {
+                    deferred.push((start, end));
+                } else {
+                    s.allowed[rule_idx] = true;
+                }
                 continue;
             }
-            if !matches!(rule.detector, Detector::Patterns { .. }) || !self.applies(rule, ev, s) {
-                continue;
-            }
-            // Distinct keywords among non-overlapping hits: "link viral" and "viral" on the
-            // same words are one piece of evidence, not two.
-            s.patterns.clear();
-            let mut last_end = 0;
-            for (_, h) in group {
-                if h.start >= last_end {
-                    s.patterns.push(h.pattern);
-                    last_end = h.end;
+            self.fire_pattern_group(ev, &hits[start..end], s);
+        }
+        if !deferred.is_empty() {
+            let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
+            for (start, end) in deferred {
+                let rule_idx = hits[start].1.rule as usize;
+                let Some(unless) = &self.allow_unless[rule_idx] else {
+                    continue;
+                };
+                let holds = unless.eval(&|n: &NameRef| match *n {
+                    NameRef::Rule(k) => s.fired[k].is_some_and(|x| !s.reasons[x as usize].shadow),
+                    NameRef::Signal(sig) => signals & sig.bit() != 0,
+                });
+                if holds {
+                    self.fire_pattern_group(ev, &hits[start..end], s);
+                } else {
+                    s.allowed[rule_idx] = true;
                 }
             }
-            s.patterns.sort_unstable();
-            s.patterns.dedup();
-            if s.patterns.len() < rule.min_matches {
-                continue;
-            }
-            let (norm, field) = match rule.field {
-                RuleField::Text => (&s.text, Field::Text),
-                RuleField::Name => (&s.name, Field::Name),
-            };
-            let mut spans = Vec::new();
-            let mut matched: Vec<&str> = Vec::new();
-            for (_, h) in group.iter().take(MAX_SPANS) {
-                let (start, end) = norm.to_original(h.start as usize, h.end as usize);
-                push_span(&mut spans, Span { field, start, end });
-                let m = &norm.text()[h.start as usize..h.end as usize];
-                if !matched.contains(&m) && matched.len() < 8 {
-                    matched.push(m);
-                }
-            }
-            let reason = reason_for(rule, Source::Rule, spans, matched.join(", "));
-            s.record(rule_idx as usize, reason);
         }
         s.hits = hits;
+    }
+
+    /// Fires the keyword/regex rule behind one group of hits (all of one rule), unless its
+    /// `when` or `min_matches` says no. Allow hits in the group are not evidence.
+    fn fire_pattern_group(&self, ev: &Event, group: &[(RuleField, Hit)], s: &mut Scratch) {
+        let rule_idx = group[0].1.rule;
+        let rule = &self.rules()[rule_idx as usize];
+        if !matches!(rule.detector, Detector::Patterns { .. }) || !self.applies(rule, ev, s) {
+            return;
+        }
+        // Distinct keywords among non-overlapping hits: "link viral" and "viral" on the
+        // same words are one piece of evidence, not two.
+        s.patterns.clear();
+        let mut last_end = 0;
+        for (_, h) in group.iter().filter(|(_, h)| !h.is_allow()) {
+            if h.start >= last_end {
+                s.patterns.push(h.pattern);
+                last_end = h.end;
+            }
+        }
+        s.patterns.sort_unstable();
+        s.patterns.dedup();
+        if s.patterns.is_empty() || s.patterns.len() < rule.min_matches {
+            return;
+        }
+        let (norm, field) = match rule.field {
+            RuleField::Text => (&s.text, Field::Text),
+            RuleField::Name => (&s.name, Field::Name),
+        };
+        let mut spans = Vec::new();
+        let mut matched: Vec<&str> = Vec::new();
+        for (_, h) in group.iter().filter(|(_, h)| !h.is_allow()).take(MAX_SPANS) {
+            let (start, end) = norm.to_original(h.start as usize, h.end as usize);
+            push_span(&mut spans, Span { field, start, end });
+            let m = &norm.text()[h.start as usize..h.end as usize];
+            if !matched.contains(&m) && matched.len() < 8 {
+                matched.push(m);
+            }
+        }
+        let reason = reason_for(rule, Source::Rule, spans, matched.join(", "));
+        s.record(rule_idx as usize, reason);
     }
 
     fn fire_signal_rules(&self, ev: &Event, s: &mut Scratch) {

@@ -219,7 +219,8 @@ impl Policy {
     /// out; rule, signal, stateful and model reasons alike) and decides the action. Reasons
     /// of rule kinds the group allows do not count. The model's reasons may lift the action
     /// up to `[model] max_action` only: past it, the action is what the other reasons reach
-    /// on their own (or the cap). An admin's or a trusted member's event goes no further
+    /// on their own (or the cap). In a message shaped like a warning or a report (a reason
+    /// of the rule `safety.warning`), the cap is `[model] warned_max_action` (review). An admin's or a trusted member's event goes no further
     /// than `[trust] max_action`.
     pub fn decide_reasons(
         &self,
@@ -255,7 +256,17 @@ impl Policy {
         };
         let scores = noisy_or(reasons.iter());
         let mut decision = group.decide(kind, &scores, minimum);
-        let cap = self.fusion.max_action.for_kind(kind);
+        // In a warning or a report, the model may ask for a look, no more.
+        let warned = reasons
+            .iter()
+            .any(|r| r.source == Source::Rule && !r.shadow && r.id == crate::model::WARNING_RULE);
+        let mut cap = self.fusion.max_action.for_kind(kind);
+        if warned {
+            let w = self.fusion.warned_max_action.for_kind(kind);
+            if w.severity() < cap.severity() {
+                cap = w;
+            }
+        }
         if decision.action.severity() > cap.severity()
             && reasons.iter().any(|r| r.source == Source::Model)
         {
@@ -497,6 +508,43 @@ spam = { review = 0.3 }
                 .action,
             Action::Ban
         );
+    }
+
+    #[test]
+    fn in_a_warning_the_model_alone_asks_for_review_at_most() {
+        let p = Policy::parse(SRC).unwrap();
+        let warning = Reason::new(
+            Source::Rule,
+            crate::model::WARNING_RULE,
+            Category::Scam,
+            0.0,
+            vec![],
+            "",
+        );
+        let d = |rs: &[Reason]| {
+            p.decide_reasons("g", Kind::Message, Role::Member, rs, None)
+                .1
+        };
+        // SRC's scam ladder: review 0.4, remove 0.8; the model alone reaches remove.
+        let strong = reason(Source::Model, 0.85);
+        assert_eq!(d(std::slice::from_ref(&strong)).action, Action::Remove);
+        assert_eq!(d(&[strong.clone(), warning.clone()]).action, Action::Review);
+        // Rules that reach an action on their own keep it.
+        let rules = reason(Source::Rule, 0.85);
+        assert_eq!(
+            d(&[rules, strong.clone(), warning.clone()]).action,
+            Action::Remove
+        );
+        // A shadow warning does not count.
+        let mut shadow = warning.clone();
+        shadow.shadow = true;
+        assert_eq!(d(&[strong.clone(), shadow]).action, Action::Remove);
+        // The cap is the policy's to set.
+        let p = Policy::parse(&format!("{SRC}\n[model]\nwarned_max_action = \"allow\"\n")).unwrap();
+        let d = p
+            .decide_reasons("g", Kind::Message, Role::Member, &[strong, warning], None)
+            .1;
+        assert_eq!(d.action, Action::Allow);
     }
 
     #[test]
