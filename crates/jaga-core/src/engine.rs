@@ -57,6 +57,10 @@ pub struct Engine {
     /// Which expressions are true when nothing fired (they contain `not`); the others are
     /// skipped on clean messages.
     idle_exprs: Vec<bool>,
+    /// The leaves of each expression, by rule index: one that is not idle-true can only be
+    /// true when one of its leaves is, so most are skipped with a few ANDs instead of an
+    /// evaluation.
+    expr_leaves: Vec<Leaves>,
     signal_rules: Vec<usize>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
@@ -68,6 +72,37 @@ pub struct Engine {
     /// Whether any live rule reads a stateful signal; the state is not consulted otherwise.
     has_stateful_rules: bool,
     show_pii: bool,
+}
+
+/// A set of rules and signals, as bits.
+#[derive(Debug, Default)]
+struct Leaves {
+    signals: u64,
+    /// Bit `i % 64` of word `i / 64` is rule `i`.
+    rules: Vec<u64>,
+}
+
+impl Leaves {
+    fn of(expr: &Expr<NameRef>) -> Leaves {
+        let mut l = Leaves::default();
+        for leaf in expr.leaves() {
+            match *leaf {
+                NameRef::Signal(sig) => l.signals |= sig.bit(),
+                NameRef::Rule(i) => {
+                    if l.rules.len() <= i / 64 {
+                        l.rules.resize(i / 64 + 1, 0);
+                    }
+                    l.rules[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        l
+    }
+
+    /// Whether any of these signals is in `signals` or any of these rules in `rules`.
+    fn meets(&self, signals: u64, rules: &[u64]) -> bool {
+        self.signals & signals != 0 || self.rules.iter().zip(rules).any(|(a, b)| a & b != 0)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +131,8 @@ pub struct Scratch {
     hits: Vec<(RuleField, Hit)>,
     /// For each rule: the index of its reason in `reasons` when it fired.
     fired: Vec<Option<u32>>,
+    /// The rules that fired, as bits (see [`Leaves`]).
+    fired_bits: Vec<u64>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
     model: model::Scratch,
@@ -117,6 +154,7 @@ impl Scratch {
 
     fn record(&mut self, rule: usize, reason: Reason) {
         self.fired[rule] = Some(self.reasons.len() as u32);
+        self.fired_bits[rule / 64] |= 1 << (rule % 64);
         self.reasons.push(reason);
         self.reason_rules.push(rule as u32);
     }
@@ -226,6 +264,10 @@ impl Engine {
                 .iter()
                 .map(|e| e.as_ref().is_some_and(|e| e.eval(&|_| false)))
                 .collect(),
+            expr_leaves: exprs
+                .iter()
+                .map(|e| e.as_ref().map(Leaves::of).unwrap_or_default())
+                .collect(),
             exprs,
             signal_rules,
             expr_order,
@@ -289,6 +331,8 @@ impl Engine {
     pub(crate) fn score(&self, ev: &Event, s: &mut Scratch) -> Verdict {
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
+        s.fired_bits.clear();
+        s.fired_bits.resize(self.rules().len().div_ceil(64), 0);
         s.allowed.clear();
         s.allowed.resize(self.rules().len(), false);
         s.reasons.clear();
@@ -551,13 +595,16 @@ impl Engine {
     fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
         let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
         for &ri in &self.expr_order {
-            // An expr that is true on an empty message may fire and wake the ones after it.
-            let quiet = signals == 0 && s.reasons.is_empty();
             let rule = &self.rules()[ri];
             let Some(expr) = &self.exprs[ri] else {
                 continue;
             };
-            if (quiet && !self.idle_exprs[ri]) || rule.status == Status::Disabled || s.allowed[ri] {
+            if rule.status == Status::Disabled || s.allowed[ri] {
+                continue;
+            }
+            // An expression false when none of its leaves is true stays false while none is
+            // (an idle-true one may fire on a quiet message and wake the ones after it).
+            if !self.idle_exprs[ri] && !self.expr_leaves[ri].meets(signals, &s.fired_bits) {
                 continue;
             }
             let see_shadow = rule.status == Status::Shadow;
@@ -606,10 +653,11 @@ impl Engine {
     }
 
     fn decide(&self, ev: &Event, s: &mut Scratch) -> Verdict {
+        let group = self.policy.tables(&ev.group);
         let mut minimum: Option<(Action, Category)> = None;
         for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
             let rule = &self.rules()[ri as usize];
-            if r.shadow || self.policy.allows(&ev.group, r) {
+            if r.shadow || group.allows(r) {
                 continue;
             }
             if let Some(a) = rule.action {
@@ -620,7 +668,7 @@ impl Engine {
         }
         let (scores, decision) = self
             .policy
-            .decide_reasons(&ev.group, ev.kind, ev.role, &s.reasons, minimum);
+            .decide_reasons_in(group, ev.kind, ev.role, &s.reasons, minimum);
         let mut reasons = std::mem::take(&mut s.reasons);
         reasons.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
         Verdict {
