@@ -52,9 +52,15 @@ pub struct Engine {
     links: LinkLists,
     /// Each `expr` rule's expression with its names resolved to rules and signals, by rule index.
     exprs: Vec<Option<Expr<NameRef>>>,
+    /// Each rule's `allow_unless`, resolved, by rule index.
+    allow_unless: Vec<Option<Expr<NameRef>>>,
     /// Which expressions are true when nothing fired (they contain `not`); the others are
     /// skipped on clean messages.
     idle_exprs: Vec<bool>,
+    /// The leaves of each expression, by rule index: one that is not idle-true can only be
+    /// true when one of its leaves is, so most are skipped with a few ANDs instead of an
+    /// evaluation.
+    expr_leaves: Vec<Leaves>,
     signal_rules: Vec<usize>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
@@ -66,6 +72,37 @@ pub struct Engine {
     /// Whether any live rule reads a stateful signal; the state is not consulted otherwise.
     has_stateful_rules: bool,
     show_pii: bool,
+}
+
+/// A set of rules and signals, as bits.
+#[derive(Debug, Default)]
+struct Leaves {
+    signals: u64,
+    /// Bit `i % 64` of word `i / 64` is rule `i`.
+    rules: Vec<u64>,
+}
+
+impl Leaves {
+    fn of(expr: &Expr<NameRef>) -> Leaves {
+        let mut l = Leaves::default();
+        for leaf in expr.leaves() {
+            match *leaf {
+                NameRef::Signal(sig) => l.signals |= sig.bit(),
+                NameRef::Rule(i) => {
+                    if l.rules.len() <= i / 64 {
+                        l.rules.resize(i / 64 + 1, 0);
+                    }
+                    l.rules[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        l
+    }
+
+    /// Whether any of these signals is in `signals` or any of these rules in `rules`.
+    fn meets(&self, signals: u64, rules: &[u64]) -> bool {
+        self.signals & signals != 0 || self.rules.iter().zip(rules).any(|(a, b)| a & b != 0)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +131,8 @@ pub struct Scratch {
     hits: Vec<(RuleField, Hit)>,
     /// For each rule: the index of its reason in `reasons` when it fired.
     fired: Vec<Option<u32>>,
+    /// The rules that fired, as bits (see [`Leaves`]).
+    fired_bits: Vec<u64>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
     model: model::Scratch,
@@ -115,6 +154,7 @@ impl Scratch {
 
     fn record(&mut self, rule: usize, reason: Reason) {
         self.fired[rule] = Some(self.reasons.len() as u32);
+        self.fired_bits[rule / 64] |= 1 << (rule % 64);
         self.reasons.push(reason);
         self.reason_rules.push(rule as u32);
     }
@@ -206,12 +246,27 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(EngineError::Matcher)?;
+        let allow_unless = rules
+            .iter()
+            .map(|r| {
+                r.allow_unless
+                    .as_ref()
+                    .map(|e| e.try_map(&resolve))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(EngineError::Matcher)?;
         Ok(Engine {
+            allow_unless,
             matcher,
             links,
             idle_exprs: exprs
                 .iter()
                 .map(|e| e.as_ref().is_some_and(|e| e.eval(&|_| false)))
+                .collect(),
+            expr_leaves: exprs
+                .iter()
+                .map(|e| e.as_ref().map(Leaves::of).unwrap_or_default())
                 .collect(),
             exprs,
             signal_rules,
@@ -276,6 +331,8 @@ impl Engine {
     pub(crate) fn score(&self, ev: &Event, s: &mut Scratch) -> Verdict {
         s.fired.clear();
         s.fired.resize(self.rules().len(), None);
+        s.fired_bits.clear();
+        s.fired_bits.resize(self.rules().len().div_ceil(64), 0);
         s.allowed.clear();
         s.allowed.resize(self.rules().len(), false);
         s.reasons.clear();
@@ -395,56 +452,88 @@ impl Engine {
 
     fn fire_pattern_rules(&self, ev: &Event, s: &mut Scratch) {
         let hits = std::mem::take(&mut s.hits);
+        // Groups with an allow phrase whose rule has an `allow_unless`: decided after the
+        // other keyword and regex rules, which that expression may name.
+        let mut deferred: Vec<(usize, usize)> = Vec::new();
         let mut i = 0;
         while i < hits.len() {
-            let rule_idx = hits[i].1.rule;
+            let rule_idx = hits[i].1.rule as usize;
             let mut j = i;
-            while j < hits.len() && hits[j].1.rule == rule_idx {
+            while j < hits.len() && hits[j].1.rule as usize == rule_idx {
                 j += 1;
             }
-            let group = &hits[i..j];
+            let (start, end) = (i, j);
             i = j;
-            let rule = &self.rules()[rule_idx as usize];
-            if group.iter().any(|(_, h)| h.is_allow()) {
-                s.allowed[rule_idx as usize] = true;
+            if hits[start..end].iter().any(|(_, h)| h.is_allow()) {
+                if self.allow_unless[rule_idx].is_some() {
+                    deferred.push((start, end));
+                } else {
+                    s.allowed[rule_idx] = true;
+                }
                 continue;
             }
-            if !matches!(rule.detector, Detector::Patterns { .. }) || !self.applies(rule, ev, s) {
-                continue;
-            }
-            // Distinct keywords among non-overlapping hits: "link viral" and "viral" on the
-            // same words are one piece of evidence, not two.
-            s.patterns.clear();
-            let mut last_end = 0;
-            for (_, h) in group {
-                if h.start >= last_end {
-                    s.patterns.push(h.pattern);
-                    last_end = h.end;
+            self.fire_pattern_group(ev, &hits[start..end], s);
+        }
+        if !deferred.is_empty() {
+            let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
+            for (start, end) in deferred {
+                let rule_idx = hits[start].1.rule as usize;
+                let Some(unless) = &self.allow_unless[rule_idx] else {
+                    continue;
+                };
+                let holds = unless.eval(&|n: &NameRef| match *n {
+                    NameRef::Rule(k) => s.fired[k].is_some_and(|x| !s.reasons[x as usize].shadow),
+                    NameRef::Signal(sig) => signals & sig.bit() != 0,
+                });
+                if holds {
+                    self.fire_pattern_group(ev, &hits[start..end], s);
+                } else {
+                    s.allowed[rule_idx] = true;
                 }
             }
-            s.patterns.sort_unstable();
-            s.patterns.dedup();
-            if s.patterns.len() < rule.min_matches {
-                continue;
-            }
-            let (norm, field) = match rule.field {
-                RuleField::Text => (&s.text, Field::Text),
-                RuleField::Name => (&s.name, Field::Name),
-            };
-            let mut spans = Vec::new();
-            let mut matched: Vec<&str> = Vec::new();
-            for (_, h) in group.iter().take(MAX_SPANS) {
-                let (start, end) = norm.to_original(h.start as usize, h.end as usize);
-                push_span(&mut spans, Span { field, start, end });
-                let m = &norm.text()[h.start as usize..h.end as usize];
-                if !matched.contains(&m) && matched.len() < 8 {
-                    matched.push(m);
-                }
-            }
-            let reason = reason_for(rule, Source::Rule, spans, matched.join(", "));
-            s.record(rule_idx as usize, reason);
         }
         s.hits = hits;
+    }
+
+    /// Fires the keyword/regex rule behind one group of hits (all of one rule), unless its
+    /// `when` or `min_matches` says no. Allow hits in the group are not evidence.
+    fn fire_pattern_group(&self, ev: &Event, group: &[(RuleField, Hit)], s: &mut Scratch) {
+        let rule_idx = group[0].1.rule;
+        let rule = &self.rules()[rule_idx as usize];
+        if !matches!(rule.detector, Detector::Patterns { .. }) || !self.applies(rule, ev, s) {
+            return;
+        }
+        // Distinct keywords among non-overlapping hits: "link viral" and "viral" on the
+        // same words are one piece of evidence, not two.
+        s.patterns.clear();
+        let mut last_end = 0;
+        for (_, h) in group.iter().filter(|(_, h)| !h.is_allow()) {
+            if h.start >= last_end {
+                s.patterns.push(h.pattern);
+                last_end = h.end;
+            }
+        }
+        s.patterns.sort_unstable();
+        s.patterns.dedup();
+        if s.patterns.is_empty() || s.patterns.len() < rule.min_matches {
+            return;
+        }
+        let (norm, field) = match rule.field {
+            RuleField::Text => (&s.text, Field::Text),
+            RuleField::Name => (&s.name, Field::Name),
+        };
+        let mut spans = Vec::new();
+        let mut matched: Vec<&str> = Vec::new();
+        for (_, h) in group.iter().filter(|(_, h)| !h.is_allow()).take(MAX_SPANS) {
+            let (start, end) = norm.to_original(h.start as usize, h.end as usize);
+            push_span(&mut spans, Span { field, start, end });
+            let m = &norm.text()[h.start as usize..h.end as usize];
+            if !matched.contains(&m) && matched.len() < 8 {
+                matched.push(m);
+            }
+        }
+        let reason = reason_for(rule, Source::Rule, spans, matched.join(", "));
+        s.record(rule_idx as usize, reason);
     }
 
     fn fire_signal_rules(&self, ev: &Event, s: &mut Scratch) {
@@ -506,13 +595,16 @@ impl Engine {
     fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
         let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
         for &ri in &self.expr_order {
-            // An expr that is true on an empty message may fire and wake the ones after it.
-            let quiet = signals == 0 && s.reasons.is_empty();
             let rule = &self.rules()[ri];
             let Some(expr) = &self.exprs[ri] else {
                 continue;
             };
-            if (quiet && !self.idle_exprs[ri]) || rule.status == Status::Disabled || s.allowed[ri] {
+            if rule.status == Status::Disabled || s.allowed[ri] {
+                continue;
+            }
+            // An expression false when none of its leaves is true stays false while none is
+            // (an idle-true one may fire on a quiet message and wake the ones after it).
+            if !self.idle_exprs[ri] && !self.expr_leaves[ri].meets(signals, &s.fired_bits) {
                 continue;
             }
             let see_shadow = rule.status == Status::Shadow;
@@ -561,10 +653,11 @@ impl Engine {
     }
 
     fn decide(&self, ev: &Event, s: &mut Scratch) -> Verdict {
+        let group = self.policy.tables(&ev.group);
         let mut minimum: Option<(Action, Category)> = None;
         for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
             let rule = &self.rules()[ri as usize];
-            if r.shadow || self.policy.allows(&ev.group, r) {
+            if r.shadow || group.allows(r) {
                 continue;
             }
             if let Some(a) = rule.action {
@@ -575,7 +668,7 @@ impl Engine {
         }
         let (scores, decision) = self
             .policy
-            .decide_reasons(&ev.group, ev.kind, ev.role, &s.reasons, minimum);
+            .decide_reasons_in(group, ev.kind, ev.role, &s.reasons, minimum);
         let mut reasons = std::mem::take(&mut s.reasons);
         reasons.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
         Verdict {

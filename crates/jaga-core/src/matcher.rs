@@ -585,6 +585,7 @@ mod tests {
                 .iter()
                 .map(|a| (a.to_string(), MatchMode::Word))
                 .collect(),
+            allow_unless: None,
             status: Status::Active,
             lang: vec![],
             tests: RuleTests::default(),

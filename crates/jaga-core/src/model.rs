@@ -709,7 +709,14 @@ pub struct Fusion {
     /// mute and ban, which act on the member rather than the message) the rules alone
     /// must reach the action.
     pub max_action: Action,
+    /// The most the model's evidence can lead to in a message shaped like a warning or a
+    /// report (the rule [`WARNING_RULE`] fired): a member quoting a scam to warn others or
+    /// reporting spam to the admins is looked at, never hidden on the model's word alone.
+    pub warned_max_action: Action,
 }
+
+/// The rule whose reason marks a message as a warning or a report (rules/safety.toml).
+pub const WARNING_RULE: &str = "safety.warning";
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -737,6 +744,7 @@ impl Default for Fusion {
             floor: 0.5,
             weight: FusionWeights::default(),
             max_action: Action::Remove,
+            warned_max_action: Action::Review,
         }
     }
 }

@@ -186,20 +186,41 @@ impl Policy {
     /// Whether `group` allows the kind of rule behind a reason (a rule tag it lists in
     /// `allow`, recognised by the tag's id prefix): such a reason is reported, not acted on.
     pub fn allows(&self, group: &str, reason: &Reason) -> bool {
-        // Most events come from groups without an `allow`: no slug to compute.
-        reason.source == Source::Rule
-            && !self.allow.is_empty()
-            && self
-                .allow
-                .get(&slug(group))
-                .is_some_and(|ps| ps.iter().any(|p| reason.id.starts_with(p)))
+        self.tables(group).allows(reason)
+    }
+
+    /// The tables that apply to `group`, looked up once so that scoring an event slugs its
+    /// group name at most once (not on every lookup of every reason).
+    pub fn tables(&self, group: &str) -> GroupTables<'_> {
+        // Most policies have few groups and most events come from groups without tables: no
+        // slug to compute then.
+        let exact = (!group.is_empty())
+            .then(|| self.groups.get(group))
+            .flatten();
+        let needs_slug = !self.allow.is_empty()
+            || (exact.is_none() && !self.groups.is_empty() && !group.is_empty());
+        let key = if needs_slug {
+            slug(group)
+        } else {
+            String::new()
+        };
+        let ladders = match exact {
+            Some(l) => Some(l),
+            None if group.is_empty() => None,
+            None => self.groups.get(&key),
+        };
+        GroupTables {
+            ladders: ladders.unwrap_or(&self.default),
+            allow: self.allow.get(&key).map_or(&[], Vec::as_slice),
+        }
     }
 
     /// THE decision: scores a verdict's reasons (noisy-OR per category, shadow reasons left
     /// out; rule, signal, stateful and model reasons alike) and decides the action. Reasons
     /// of rule kinds the group allows do not count. The model's reasons may lift the action
     /// up to `[model] max_action` only: past it, the action is what the other reasons reach
-    /// on their own (or the cap). An admin's or a trusted member's event goes no further
+    /// on their own (or the cap). In a message shaped like a warning or a report (a reason
+    /// of the rule `safety.warning`), the cap is `[model] warned_max_action` (review). An admin's or a trusted member's event goes no further
     /// than `[trust] max_action`.
     pub fn decide_reasons(
         &self,
@@ -209,26 +230,48 @@ impl Policy {
         reasons: &[Reason],
         minimum: Option<(Action, Category)>,
     ) -> (Scores, Decision) {
+        self.decide_reasons_in(self.tables(group), kind, role, reasons, minimum)
+    }
+
+    /// [`Policy::decide_reasons`] with the group's tables already looked up.
+    pub fn decide_reasons_in(
+        &self,
+        group: GroupTables<'_>,
+        kind: Kind,
+        role: Role,
+        reasons: &[Reason],
+        minimum: Option<(Action, Category)>,
+    ) -> (Scores, Decision) {
         // Reasons of rule kinds the group allows (`allow = ["promotion"]`) do not count.
         let kept: Vec<Reason>;
-        let reasons = if !self.allow.is_empty() && self.allow.contains_key(&slug(group)) {
+        let reasons = if group.allow.is_empty() {
+            reasons
+        } else {
             kept = reasons
                 .iter()
-                .filter(|r| !self.allows(group, r))
+                .filter(|r| !group.allows(r))
                 .cloned()
                 .collect();
             &kept[..]
-        } else {
-            reasons
         };
         let scores = noisy_or(reasons.iter());
-        let mut decision = self.decide(group, kind, &scores, minimum);
-        let cap = self.fusion.max_action.for_kind(kind);
+        let mut decision = group.decide(kind, &scores, minimum);
+        // In a warning or a report, the model may ask for a look, no more.
+        let warned = reasons
+            .iter()
+            .any(|r| r.source == Source::Rule && !r.shadow && r.id == crate::model::WARNING_RULE);
+        let mut cap = self.fusion.max_action.for_kind(kind);
+        if warned {
+            let w = self.fusion.warned_max_action.for_kind(kind);
+            if w.severity() < cap.severity() {
+                cap = w;
+            }
+        }
         if decision.action.severity() > cap.severity()
             && reasons.iter().any(|r| r.source == Source::Model)
         {
             let without = noisy_or(reasons.iter().filter(|r| r.source != Source::Model));
-            decision.action = self.decide(group, kind, &without, minimum).action.max(cap);
+            decision.action = group.decide(kind, &without, minimum).action.max(cap);
         }
         let trusted = self.trust.max_action.for_kind(kind);
         if matches!(role, Role::Admin | Role::Trusted)
@@ -249,7 +292,32 @@ impl Policy {
         scores: &Scores,
         minimum: Option<(Action, Category)>,
     ) -> Decision {
-        let ladders = self.group(group).unwrap_or(&self.default).get(kind);
+        self.tables(group).decide(kind, scores, minimum)
+    }
+}
+
+/// The policy tables of one group (its own or the defaults): see [`Policy::tables`].
+#[derive(Debug, Clone, Copy)]
+pub struct GroupTables<'a> {
+    ladders: &'a KindLadders,
+    /// The id prefixes of the rule tags the group allows.
+    allow: &'a [&'static str],
+}
+
+impl GroupTables<'_> {
+    /// See [`Policy::allows`].
+    pub fn allows(&self, reason: &Reason) -> bool {
+        reason.source == Source::Rule && self.allow.iter().any(|p| reason.id.starts_with(p))
+    }
+
+    /// See [`Policy::decide`].
+    pub fn decide(
+        &self,
+        kind: Kind,
+        scores: &Scores,
+        minimum: Option<(Action, Category)>,
+    ) -> Decision {
+        let ladders = self.ladders.get(kind);
         let mut action = Action::Allow.for_kind(kind);
         let mut category: Option<(Category, f32)> = None;
         for c in Category::ALL {
@@ -345,16 +413,6 @@ pub fn slug(name: &str) -> String {
 }
 
 impl Policy {
-    /// The ladders of a group, matched by [`slug`], when the policy has a table for it.
-    fn group(&self, name: &str) -> Option<&KindLadders> {
-        if self.groups.is_empty() || name.is_empty() {
-            return None;
-        }
-        self.groups
-            .get(name)
-            .or_else(|| self.groups.get(&slug(name)))
-    }
-
     /// The lowest review threshold of a category, for reports.
     pub fn review_threshold(&self, kind: Kind, c: Category) -> Option<f32> {
         self.default.get(kind)[c.index()]
@@ -450,6 +508,43 @@ spam = { review = 0.3 }
                 .action,
             Action::Ban
         );
+    }
+
+    #[test]
+    fn in_a_warning_the_model_alone_asks_for_review_at_most() {
+        let p = Policy::parse(SRC).unwrap();
+        let warning = Reason::new(
+            Source::Rule,
+            crate::model::WARNING_RULE,
+            Category::Scam,
+            0.0,
+            vec![],
+            "",
+        );
+        let d = |rs: &[Reason]| {
+            p.decide_reasons("g", Kind::Message, Role::Member, rs, None)
+                .1
+        };
+        // SRC's scam ladder: review 0.4, remove 0.8; the model alone reaches remove.
+        let strong = reason(Source::Model, 0.85);
+        assert_eq!(d(std::slice::from_ref(&strong)).action, Action::Remove);
+        assert_eq!(d(&[strong.clone(), warning.clone()]).action, Action::Review);
+        // Rules that reach an action on their own keep it.
+        let rules = reason(Source::Rule, 0.85);
+        assert_eq!(
+            d(&[rules, strong.clone(), warning.clone()]).action,
+            Action::Remove
+        );
+        // A shadow warning does not count.
+        let mut shadow = warning.clone();
+        shadow.shadow = true;
+        assert_eq!(d(&[strong.clone(), shadow]).action, Action::Remove);
+        // The cap is the policy's to set.
+        let p = Policy::parse(&format!("{SRC}\n[model]\nwarned_max_action = \"allow\"\n")).unwrap();
+        let d = p
+            .decide_reasons("g", Kind::Message, Role::Member, &[strong, warning], None)
+            .1;
+        assert_eq!(d.action, Action::Allow);
     }
 
     #[test]

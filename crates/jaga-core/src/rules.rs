@@ -220,6 +220,9 @@ pub struct RawRule {
     #[serde(default)]
     pub allow: Vec<String>,
     pub allow_list: Option<Spanned<String>>,
+    /// When this expression holds, the allow phrases cancel nothing (a warning word in
+    /// front of the sender's own call to pay is not a warning).
+    pub allow_unless: Option<Spanned<String>>,
     #[serde(default)]
     pub status: Status,
     pub lang: Option<OneOrMany<String>>,
@@ -298,6 +301,9 @@ pub struct Rule {
     pub action: Option<Action>,
     pub when: When,
     pub allow: Vec<(String, MatchMode)>,
+    /// `allow_unless`: when it holds, `allow` cancels nothing. Names only keyword/regex
+    /// rules without an `allow_unless` of their own, and signals.
+    pub allow_unless: Option<Expr>,
     pub status: Status,
     pub lang: Vec<String>,
     pub tests: RuleTests,
@@ -782,6 +788,28 @@ impl RuleSet {
             }
         }
         allow.retain(|(a, _)| !crate::normalise::normalise_str(a).is_empty());
+        let allow_unless = match &raw.allow_unless {
+            None => None,
+            Some(_) if allow.is_empty() => {
+                lint.error(
+                    file,
+                    line,
+                    format!("rule `{id}`: allow_unless without allow or allow_list has no effect"),
+                );
+                None
+            }
+            Some(e) => match Expr::parse(e.get_ref()) {
+                Ok(x) => Some(x),
+                Err(msg) => {
+                    lint.error(
+                        file,
+                        at(e.span()),
+                        format!("rule `{id}`: bad allow_unless: {msg}"),
+                    );
+                    None
+                }
+            },
+        };
         // A stateful signal needs a stream of events, which a one-message test cannot show;
         // those rules are tested through the detector (crates/jaga-core/tests/detector.rs).
         let stateful = raw
@@ -862,6 +890,7 @@ impl RuleSet {
             action: raw.action,
             when: raw.when.unwrap_or_default(),
             allow,
+            allow_unless,
             status: raw.status,
             lang: raw.lang.map_or_else(Vec::new, OneOrMany::into_vec),
             tests: raw.tests,
@@ -919,6 +948,27 @@ impl RuleSet {
                         );
                         bad.push(i);
                     }
+                }
+            }
+        }
+        // `allow_unless` is decided with the keyword and regex rules, before any signal rule
+        // or expr fires: it can name only those rules (without an allow_unless of their own).
+        let pattern_ids: HashSet<&str> = self
+            .rules
+            .iter()
+            .filter(|r| matches!(r.detector, Detector::Patterns { .. }) && r.allow_unless.is_none())
+            .map(|r| r.id.as_str())
+            .collect();
+        for (i, r) in self.rules.iter().enumerate() {
+            let Some(e) = &r.allow_unless else { continue };
+            for name in e.names() {
+                if !pattern_ids.contains(name) && name.parse::<Signal>().is_err() {
+                    lint.error(
+                        &r.location.file,
+                        r.location.line,
+                        format!("rule `{}`: allow_unless names `{name}`, which is neither a signal nor a keyword/regex rule without an allow_unless of its own", r.id),
+                    );
+                    bad.push(i);
                 }
             }
         }

@@ -322,3 +322,112 @@ fn overlapping_keywords_count_once_for_min_matches() {
     );
     assert!(eval(&e, &msg("link viral bokep")).fired("x.m"));
 }
+
+const ALLOW_UNLESS: &str = r#"
+[[rule]]
+id = "scam.prize"
+category = "scam"
+keywords = ["hadiah", "transfer dulu"]
+allow = ["hati-hati", "waspada"]
+allow_unless = "call.pay and not call.reported"
+score = 0.5
+
+[[rule]]
+id = "call.pay"
+category = "scam"
+regex = ['transfer dulu']
+score = 0.0
+
+[[rule]]
+id = "call.reported"
+category = "scam"
+regex = ['(?:minta|suruh) (?:\w+ ){0,2}?transfer']
+score = 0.0
+
+[[rule]]
+id = "scam.prize_bump"
+category = "scam"
+expr = "scam.prize"
+score = 0.1
+"#;
+
+#[test]
+fn allow_unless_keeps_a_warning_word_from_cancelling_the_senders_own_call() {
+    let (_d, e) = engine_with(ALLOW_UNLESS);
+    // A warning: the allow phrase cancels the rule (and what depends on it).
+    let v = eval(&e, &msg("hati-hati ada yg bagi hadiah palsu"));
+    assert!(
+        !v.fired("scam.prize") && !v.fired("scam.prize_bump"),
+        "{v:?}"
+    );
+    // The sender's own call to pay: the warning word cancels nothing.
+    let text = "Hati-hati kak, transfer dulu 50rb biar hadiah cair";
+    let v = eval(&e, &msg(text));
+    assert!(v.fired("scam.prize") && v.fired("scam.prize_bump"), "{v:?}");
+    // The allow phrase is not evidence: spans cover only the keywords.
+    assert_eq!(slice(text, &v, "scam.prize"), ["transfer dulu", "hadiah"]);
+    // Someone else's call, reported: the warning cancels again.
+    let v = eval(
+        &e,
+        &msg("waspada, ada yg minta transfer dulu biar hadiah cair"),
+    );
+    assert!(!v.fired("scam.prize"), "{v:?}");
+}
+
+#[test]
+fn allow_unless_is_linted() {
+    for (body, want) in [
+        (
+            "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow_unless = \"link.any\"\nscore = 0.5\n",
+            "without allow",
+        ),
+        (
+            "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow = [\"y\"]\nallow_unless = \"a.c\"\nscore = 0.5\n[[rule]]\nid = \"a.c\"\ncategory = \"scam\"\nexpr = \"link.any\"\nscore = 0.5\n",
+            "neither a signal nor a keyword/regex rule",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::copy(root().join("rules/policy.toml"), d.join("policy.toml")).unwrap();
+        std::fs::write(d.join("test.toml"), body).unwrap();
+        let err = match Engine::load(d) {
+            Ok(_) => panic!("loaded: {body}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(want), "{err}");
+    }
+}
+
+/// The shipped rules and model: a member quoting a scam to warn others, or reporting judol
+/// spam, is never hidden on the model's word alone (`[model] warned_max_action`).
+#[test]
+fn shipped_rules_warnings_and_reports_go_to_review_at_most() {
+    let model_path = root().join("models/jaga.model");
+    let engine = Engine::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    let engine = match jaga_core::model::Model::load(&model_path) {
+        Ok(m) => engine.with_model(Some(m)),
+        Err(_) => engine,
+    };
+    for text in [
+        "hati2 ada chat 'transfer dulu 50rb ke dana biar hadiah cair', jangan ditanggepin",
+        "ada yang spam 'slot gacor maxwin' di grup, tolong admin kick",
+        "min ada yg nyepam judol lagi: 'situs gacor depo 10rb wd berapapun dibayar' tolong dikick",
+        "someone is spamming 'slot gacor maxwin daftar bit.ly/gacor88' in the main chat, pls remove",
+        "hati-hati ada yang ngaku admin minta transfer, jangan ditanggepin",
+    ] {
+        let v = eval(&engine, &msg(text));
+        assert!(v.fired("safety.warning"), "not a warning: {text}: {v:?}");
+        assert!(
+            v.action.severity() <= Action::Review.severity(),
+            "{text}: {} ({v:?})",
+            v.action
+        );
+    }
+    // "Hati-hati" in front of the sender's own call to pay cancels nothing.
+    let v = eval(
+        &engine,
+        &msg("Hati-hati kak, transfer dulu 50rb ke dana 08xx biar hadiahnya cair"),
+    );
+    assert_eq!(v.category, Some(Category::Scam), "{v:?}");
+    assert!(!v.fired("safety.warning"), "{v:?}");
+}

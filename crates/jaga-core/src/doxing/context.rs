@@ -19,7 +19,6 @@
 //! The calls also serve the entity detectors: a phone number with "telponin rame-rame" or
 //! "teror aja" about "dia" is exposure like "sebarin" is (see `judge` in the parent module).
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use crate::normalise::Normalised;
@@ -717,18 +716,20 @@ impl ContextScratch {
     }
 }
 
-/// The compiled detector.
+/// The compiled detector. Its cue phrases are patterns of the doxing stage's one automaton
+/// (see [`super::Doxing`]), so a message is read once for the stage's words and these cues.
 pub struct ContextDetector {
-    ac: AhoCorasick,
+    /// The cues of each pattern of that automaton, by pattern id (none for its other words).
     cues: Vec<Vec<Cue>>,
     schedule: Regex,
     name: Regex,
 }
 
 impl ContextDetector {
-    pub fn new() -> Result<ContextDetector, String> {
-        let mut strings: Vec<String> = Vec::new();
-        let mut cues: Vec<Vec<Cue>> = Vec::new();
+    /// Adds the cue phrases (normalised) to `strings`, the patterns of the stage's automaton,
+    /// reusing the equal ones already there.
+    pub fn new(strings: &mut Vec<String>) -> Result<ContextDetector, String> {
+        let mut cues: Vec<Vec<Cue>> = vec![Vec::new(); strings.len()];
         let mut add = |list: &[&str], c: Cue| {
             for s in list {
                 let n = crate::normalise::normalise_str(s);
@@ -754,14 +755,8 @@ impl ContextDetector {
         add(CALL, Cue::Call);
         add(NEGATION, Cue::Negation);
         add(AWARE, Cue::Aware);
-        let ac = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(&strings)
-            .map_err(|e| e.to_string())?;
         let re = |p: &str| Regex::new(p).map_err(|e| e.to_string());
         Ok(ContextDetector {
-            ac,
             cues,
             schedule: re(concat!(
                 r"(?-u:\b)(?:(?:pulang|pulangnya|berangkat|berangkatnya|keluar|lewat|balik|nongkrong|latihan|les|ngampus|masuk|selesai|bubar|leaves|gets off|finishes|walks home)",
@@ -780,26 +775,23 @@ impl ContextDetector {
         })
     }
 
-    /// Finds the cues in a normalised message.
-    pub fn scan(&self, norm: &Normalised, s: &mut ContextScratch) {
+    /// Finds the cues in a normalised message, from the matches of the stage's automaton
+    /// (pattern id, normalised span) at word boundaries.
+    pub fn scan(
+        &self,
+        norm: &Normalised,
+        matches: &[(usize, usize, usize)],
+        s: &mut ContextScratch,
+    ) {
         let t = norm.text();
         s.hits.clear();
         s.third = None;
         s.call = None;
         s.exposed.clear();
         s.fact_kinds = 0;
-        for m in self.ac.find_overlapping_iter(t) {
-            if !crate::matcher::boundary_before(t, m.start())
-                || !crate::matcher::boundary_after(t, m.end())
-            {
-                continue;
-            }
-            for &cue in &self.cues[m.pattern().as_usize()] {
-                s.hits.push(Hit {
-                    cue,
-                    start: m.start(),
-                    end: m.end(),
-                });
+        for &(pattern, start, end) in matches {
+            for &cue in self.cues.get(pattern).map_or(&[][..], Vec::as_slice) {
+                s.hits.push(Hit { cue, start, end });
             }
         }
         // Cheap exit: without a call to act nothing here can count; talk about doxing
@@ -959,11 +951,13 @@ mod tests {
     use super::*;
 
     fn scan(text: &str) -> ContextScratch {
-        let d = ContextDetector::new().unwrap();
+        let d = super::super::Doxing::default();
         let mut norm = Normalised::new();
         norm.normalise(text, &[]);
+        let mut matches = Vec::new();
+        d.find_patterns(norm.text(), &mut matches);
         let mut s = ContextScratch::default();
-        d.scan(&norm, &mut s);
+        d.context.scan(&norm, &matches, &mut s);
         s
     }
 

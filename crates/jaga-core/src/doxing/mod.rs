@@ -488,7 +488,9 @@ struct WordHit {
 /// The compiled doxing stage.
 pub struct Doxing {
     cfg: DoxingConfig,
+    /// The stage's words and the context detector's cues: one pass over a message finds both.
     ac: AhoCorasick,
+    /// The words of each pattern, by pattern id (none for the context detector's cues).
     words: Vec<Vec<Word>>,
     address: Regex,
     english_address: Regex,
@@ -505,6 +507,8 @@ pub struct Doxing {
 /// Per-message buffers.
 #[derive(Default)]
 pub struct DoxingScratch {
+    /// The automaton's matches at word boundaries: pattern id and normalised span.
+    matches: Vec<(usize, usize, usize)>,
     hits: Vec<WordHit>,
     runs: Vec<(usize, usize)>,
     digits: String,
@@ -582,6 +586,8 @@ impl Doxing {
         add(&own(SHARE_LOCATION), Word::ShareLocation);
         add(&own(ADDRESS_PARTS), Word::AddressPart);
         add(&own(STREETS), Word::Street);
+        let context = context::ContextDetector::new(&mut strings)?;
+        words.resize(strings.len(), Vec::new());
         let ac = AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
@@ -617,7 +623,7 @@ impl Doxing {
                 memchr::memmem::Finder::new("location"),
             ],
             iban: re(r"(?-u:\b)[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?(?-u:\b)")?,
-            context: context::ContextDetector::new()?,
+            context,
         })
     }
 
@@ -646,8 +652,10 @@ impl Doxing {
             .location_words
             .iter()
             .any(|f| f.find(t.as_bytes()).is_some());
-        // Contextual exposure needs no entity: one automaton pass finds its cues.
-        self.context.scan(norm, &mut s.ctx);
+        // Contextual exposure needs no entity: one automaton pass finds its cues (and the
+        // stage's words, read below when the message may hold personal data).
+        self.find_patterns(t, &mut s.matches);
+        self.context.scan(norm, &s.matches, &mut s.ctx);
         let no_entity = digits == 0
             && !has_entity
             && !maybe_share
@@ -655,7 +663,7 @@ impl Doxing {
         if no_entity && s.ctx.call.is_none() {
             return;
         }
-        self.find_words(t, norm, &mut s.hits);
+        self.find_words(norm, &s.matches, &mut s.hits);
         if digits > 0 {
             self.numbers(t, norm, entities, s);
             if Self::anywhere(&s.hits, Word::AddressPart) {
@@ -678,15 +686,34 @@ impl Doxing {
         self.judge(show_pii, s, out);
     }
 
-    fn find_words(&self, t: &str, norm: &Normalised, hits: &mut Vec<WordHit>) {
-        for m in self.ac.find_overlapping_iter(t) {
-            if !crate::matcher::boundary_before(t, m.start())
-                || !crate::matcher::boundary_after(t, m.end())
-            {
+    /// The automaton's matches in normalised text `t` that start and end at word boundaries.
+    fn find_patterns(&self, t: &str, out: &mut Vec<(usize, usize, usize)>) {
+        out.clear();
+        out.extend(
+            self.ac
+                .find_overlapping_iter(t)
+                .filter(|m| {
+                    crate::matcher::boundary_before(t, m.start())
+                        && crate::matcher::boundary_after(t, m.end())
+                })
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end())),
+        );
+    }
+
+    /// The stage's words among `matches`, as original spans.
+    fn find_words(
+        &self,
+        norm: &Normalised,
+        matches: &[(usize, usize, usize)],
+        hits: &mut Vec<WordHit>,
+    ) {
+        for &(pattern, start, end) in matches {
+            let words = &self.words[pattern];
+            if words.is_empty() {
                 continue;
             }
-            let (start, end) = norm.to_original(m.start(), m.end());
-            for &word in &self.words[m.pattern().as_usize()] {
+            let (start, end) = norm.to_original(start, end);
+            for &word in words {
                 hits.push(WordHit { word, start, end });
             }
         }

@@ -13,11 +13,11 @@
 //! dropped, and at most `max_users` users are tracked per shard (the quietest are dropped
 //! first). Windows are not persisted: a restart forgets them.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::Deserialize;
 
-use super::key;
+use super::{KeyMap, Keys};
 use crate::event::{Event, Kind, Role};
 use crate::signal::{Finding, Signal};
 
@@ -77,7 +77,9 @@ struct Entry {
 /// Per-user windows of one shard.
 #[derive(Debug, Default)]
 pub struct Windows {
-    users: HashMap<u64, VecDeque<Entry>>,
+    users: KeyMap<VecDeque<Entry>>,
+    /// The distinct groups of the matching entries of the event being observed.
+    groups: Vec<u64>,
 }
 
 impl Windows {
@@ -93,6 +95,7 @@ impl Windows {
         &mut self,
         cfg: &CrossPostConfig,
         ev: &Event,
+        keys: &Keys,
         normalised: &str,
         now_ms: i64,
         out: &mut Vec<Finding>,
@@ -104,8 +107,8 @@ impl Windows {
             return;
         }
         let (exact, sim) = fingerprints(normalised);
-        let group = key(&[&ev.group]);
-        let user = key(&[&ev.community, &ev.user]);
+        // The window is one user's of one community: the group key tells its groups apart.
+        let (group, user) = (keys.group, keys.user);
         if !self.users.contains_key(&user) && self.users.len() >= cfg.max_users {
             self.evict(cfg, now_ms);
         }
@@ -117,7 +120,9 @@ impl Windows {
         {
             w.pop_front();
         }
-        let mut groups: Vec<u64> = vec![group];
+        let groups = &mut self.groups;
+        groups.clear();
+        groups.push(group);
         for e in w.iter() {
             let same = e.exact == exact || (e.sim ^ sim).count_ones() <= cfg.max_distance;
             if same && !groups.contains(&e.group) {
@@ -252,6 +257,18 @@ mod tests {
     const SPAM: &str =
         "promo slot gacor hari ini maxwin dijamin daftar sekarang di gacor88 link di bio";
 
+    /// One message into `w`, with its keys as the state computes them.
+    fn post(
+        w: &mut Windows,
+        cfg: &CrossPostConfig,
+        ev: &Event,
+        text: &str,
+        at: i64,
+        out: &mut Vec<Finding>,
+    ) {
+        w.observe(cfg, ev, &Keys::of(ev), text, at, out);
+    }
+
     fn msg(group: &str, user: &str, text: &str) -> Event {
         Event {
             community: "c".into(),
@@ -313,21 +330,42 @@ mod tests {
         let cfg = CrossPostConfig::default();
         let mut w = Windows::default();
         let mut out = Vec::new();
-        w.observe(&cfg, &msg("g1", "u", SPAM), SPAM, 0, &mut out);
-        w.observe(&cfg, &msg("g1", "u", SPAM), SPAM, 1000, &mut out);
-        w.observe(&cfg, &msg("g2", "u", SPAM), SPAM, 2000, &mut out);
+        post(&mut w, &cfg, &msg("g1", "u", SPAM), SPAM, 0, &mut out);
+        post(&mut w, &cfg, &msg("g1", "u", SPAM), SPAM, 1000, &mut out);
+        post(&mut w, &cfg, &msg("g2", "u", SPAM), SPAM, 2000, &mut out);
         assert!(out.is_empty(), "two groups are not enough");
-        w.observe(&cfg, &msg("g3", "other", SPAM), SPAM, 2500, &mut out);
+        post(
+            &mut w,
+            &cfg,
+            &msg("g3", "other", SPAM),
+            SPAM,
+            2500,
+            &mut out,
+        );
         assert!(out.is_empty(), "another user's copy does not count");
         let variant = format!("{SPAM} 🔥");
-        w.observe(&cfg, &msg("g3", "u", &variant), &variant, 3000, &mut out);
+        post(
+            &mut w,
+            &cfg,
+            &msg("g3", "u", &variant),
+            &variant,
+            3000,
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].signal, Signal::CrossPost);
         assert!(out[0].detail.contains("3 groups"));
         out.clear();
-        w.observe(&cfg, &msg("g4", "u", SPAM), SPAM, 700_000, &mut out);
+        post(&mut w, &cfg, &msg("g4", "u", SPAM), SPAM, 700_000, &mut out);
         assert!(out.is_empty(), "the window has passed");
-        w.observe(&cfg, &msg("g5", "u", "wkwk"), "wkwk", 700_000, &mut out);
+        post(
+            &mut w,
+            &cfg,
+            &msg("g5", "u", "wkwk"),
+            "wkwk",
+            700_000,
+            &mut out,
+        );
         assert!(out.is_empty());
     }
 
@@ -342,8 +380,15 @@ mod tests {
         let mut out = Vec::new();
         for i in 0..100 {
             let t = format!("{SPAM} {i}");
-            w.observe(&cfg, &msg("g", &format!("u{i}"), &t), &t, i, &mut out);
-            w.observe(&cfg, &msg("g", "same", &t), &t, i, &mut out);
+            post(
+                &mut w,
+                &cfg,
+                &msg("g", &format!("u{i}"), &t),
+                &t,
+                i,
+                &mut out,
+            );
+            post(&mut w, &cfg, &msg("g", "same", &t), &t, i, &mut out);
         }
         assert!(w.len() <= 8, "{}", w.len());
         assert!(w.users.values().all(|q| q.len() <= 4));

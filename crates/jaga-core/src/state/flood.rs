@@ -8,11 +8,9 @@
 //! The clock is the events' own time (see [`super::State::event_time`]), not the machine's:
 //! replaying an export or a backlog counts the messages as they were sent.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 
-use super::key;
+use super::{KeyMap, Keys};
 use crate::event::{Event, Kind, Role};
 use crate::signal::{Finding, Signal};
 
@@ -73,7 +71,7 @@ pub struct Quotas {
     /// more than this far ahead of now.
     tolerance: i64,
     /// Theoretical arrival time of each key's next message.
-    tat: HashMap<u64, i64>,
+    tat: KeyMap<i64>,
 }
 
 impl Quotas {
@@ -83,7 +81,7 @@ impl Quotas {
         Quotas {
             interval,
             tolerance: interval.saturating_mul(i64::from(q.messages.max(1)) - 1),
-            tat: HashMap::new(),
+            tat: KeyMap::default(),
         }
     }
 
@@ -122,10 +120,11 @@ pub fn observe_group(
     cfg: &FloodConfig,
     group: &mut Quotas,
     ev: &Event,
+    keys: &Keys,
     at: i64,
     out: &mut Vec<Finding>,
 ) {
-    if cfg.enabled && counted(ev) && !group.check(key(&[&ev.community, &ev.group]), at) {
+    if cfg.enabled && counted(ev) && !group.check(keys.group, at) {
         out.push(Finding::new(
             Signal::FloodGroup,
             0,
@@ -143,10 +142,11 @@ pub fn observe_user(
     cfg: &FloodConfig,
     user: &mut Quotas,
     ev: &Event,
+    keys: &Keys,
     at: i64,
     out: &mut Vec<Finding>,
 ) {
-    if cfg.enabled && counted(ev) && !user.check(key(&[&ev.community, &ev.group, &ev.user]), at) {
+    if cfg.enabled && counted(ev) && !user.check(keys.member, at) {
         out.push(Finding::new(
             Signal::FloodUser,
             0,
@@ -188,8 +188,9 @@ mod tests {
         let (mut u, mut g) = (Quotas::new(cfg.user), Quotas::new(cfg.group));
         let mut both = |ev: &Event, at: i64| {
             let mut out = Vec::new();
-            observe_group(&cfg, &mut g, ev, at, &mut out);
-            observe_user(&cfg, &mut u, ev, at, &mut out);
+            let keys = Keys::of(ev);
+            observe_group(&cfg, &mut g, ev, &keys, at, &mut out);
+            observe_user(&cfg, &mut u, ev, &keys, at, &mut out);
             out.iter().map(|f| f.signal.as_str()).collect::<Vec<_>>()
         };
         let ids: Vec<_> = (0..4).map(|i| both(&msg("g1", "a"), i)).collect();

@@ -24,7 +24,7 @@ pub mod crosspost;
 pub mod flood;
 pub mod raid;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -93,7 +93,34 @@ pub struct Arrival {
     repeat: Option<Vec<Finding>>,
     /// The id key of the event, when it has an id.
     id: Option<u64>,
+    keys: Keys,
 }
+
+/// The keys of one event, hashed once in [`State::arrive`] and read by every stateful stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keys {
+    /// `(community, user)`: the shard and the cross-post window.
+    pub user: u64,
+    /// `(community, group)`: the group's flood quota and the group of a cross-post entry.
+    pub group: u64,
+    /// `(community, group, user)`: the member's flood quota and fresh-joiner entry.
+    pub member: u64,
+}
+
+impl Keys {
+    pub fn of(ev: &Event) -> Keys {
+        Keys {
+            user: key(&[&ev.community, &ev.user]),
+            group: key(&[&ev.community, &ev.group]),
+            member: key(&[&ev.community, &ev.group, &ev.user]),
+        }
+    }
+}
+
+/// A map from [`key`]s. Its hasher is foldhash's: a few instructions for a `u64`, where the
+/// standard SipHash was a measurable share of the stateful stages, and still seeded per map
+/// so that ids chosen to collide under the fixed [`key`] do not pile up in one bucket.
+pub(crate) type KeyMap<V> = foldhash::HashMap<u64, V>;
 
 /// The state of every stateful stage: bounded, shareable across threads.
 pub struct State {
@@ -169,22 +196,24 @@ impl State {
         }
     }
 
-    fn shard(&self, ev: &Event) -> &Mutex<Local> {
-        &self.users[(key(&[&ev.community, &ev.user]) % SHARDS as u64) as usize]
+    fn shard(&self, keys: &Keys) -> &Mutex<Local> {
+        &self.users[(keys.user % SHARDS as u64) as usize]
     }
 
     /// The group-level step, to be called in input order.
     pub fn arrive(&self, ev: &Event, now_ms: i64) -> Arrival {
         let at = self.event_time(ev, now_ms);
         self.latest.fetch_max(at, Ordering::Relaxed);
+        let keys = Keys::of(ev);
         let id = (!ev.id.is_empty()).then(|| key(&[&ev.community, &ev.group, &ev.id]));
         if let Some(k) = id {
-            let local = self.shard(ev).lock().unwrap_or_else(|e| e.into_inner());
+            let local = self.shard(&keys).lock().unwrap_or_else(|e| e.into_inner());
             if let Some(seen) = local.recent.get(k) {
                 return Arrival {
                     at,
                     repeat: Some(seen.clone()),
                     id,
+                    keys,
                     ..Arrival::default()
                 };
             }
@@ -192,7 +221,7 @@ impl State {
         let mut findings = Vec::new();
         {
             let mut g = self.group_flood.lock().unwrap_or_else(|e| e.into_inner());
-            flood::observe_group(&self.cfg.flood, &mut g, ev, at, &mut findings);
+            flood::observe_group(&self.cfg.flood, &mut g, ev, &keys, at, &mut findings);
         }
         let hold = self.raids.arrive(&self.cfg.raid, ev, at);
         Arrival {
@@ -201,6 +230,7 @@ impl State {
             findings,
             repeat: None,
             id,
+            keys,
         }
     }
 
@@ -213,15 +243,15 @@ impl State {
         }
         let start = out.len();
         out.extend(arrival.findings);
-        let at = arrival.at;
+        let (at, keys) = (arrival.at, &arrival.keys);
         let cfg = &self.cfg;
-        let mut local = self.shard(ev).lock().unwrap_or_else(|e| e.into_inner());
+        let mut local = self.shard(keys).lock().unwrap_or_else(|e| e.into_inner());
         let local = &mut *local;
-        flood::observe_user(&cfg.flood, &mut local.user_flood, ev, at, out);
-        raid::observe(&cfg.raid, &mut local.fresh, ev, at, arrival.hold, out);
+        flood::observe_user(&cfg.flood, &mut local.user_flood, ev, keys, at, out);
+        raid::observe(&cfg.raid, &mut local.fresh, ev, keys, at, arrival.hold, out);
         local
             .cross
-            .observe(&cfg.cross_post, ev, normalised, at, out);
+            .observe(&cfg.cross_post, ev, keys, normalised, at, out);
         if let Some(k) = arrival.id {
             local.recent.insert(k, out[start..].to_vec());
         }
@@ -278,7 +308,7 @@ pub fn key(parts: &[&str]) -> u64 {
 
 /// The recently seen event ids of one shard and the findings they got, oldest evicted first.
 struct Recent {
-    map: HashMap<u64, Vec<Finding>>,
+    map: KeyMap<Vec<Finding>>,
     order: VecDeque<u64>,
     cap: usize,
 }
@@ -286,7 +316,7 @@ struct Recent {
 impl Recent {
     fn new(cap: usize) -> Recent {
         Recent {
-            map: HashMap::new(),
+            map: KeyMap::default(),
             order: VecDeque::new(),
             cap,
         }

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use serde::Deserialize;
 
-use super::key;
+use super::{KeyMap, Keys};
 use crate::event::{Event, Kind, Role};
 use crate::extract::{self, EntityKind};
 use crate::signal::{Finding, Signal};
@@ -136,9 +136,13 @@ impl Raids {
         (j.hold_until > now_ms).then_some(j.hold_until)
     }
 
-    fn holding(&self, group_key: &str, now_ms: i64) -> Option<i64> {
+    fn holding(&self, ev: &Event, now_ms: i64) -> Option<i64> {
         let g = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        g.get(group_key)
+        // Most of the time no group has recent joins: no key to build for a message.
+        if g.is_empty() {
+            return None;
+        }
+        g.get(&group_key(ev))
             .map(|j| j.hold_until)
             .filter(|&until| until > now_ms)
     }
@@ -182,7 +186,7 @@ fn evict_idle(g: &mut HashMap<String, GroupJoins>, cfg: &RaidConfig, now_ms: i64
 /// Fresh joiners seen by one shard: `(community, group, user)` key -> (join ms, messages since).
 #[derive(Debug, Default)]
 pub struct Fresh {
-    joined: HashMap<u64, (i64, u32)>,
+    joined: KeyMap<(i64, u32)>,
 }
 
 impl Fresh {
@@ -222,12 +226,16 @@ impl Raids {
         if !cfg.enabled || ev.role == Role::Admin {
             return None;
         }
-        let group_key = format!("{}/{}", ev.community, ev.group);
         match ev.kind {
-            Kind::JoinRequest => self.join(cfg, &group_key, now_ms),
-            Kind::Message => self.holding(&group_key, now_ms),
+            Kind::JoinRequest => self.join(cfg, &group_key(ev), now_ms),
+            Kind::Message => self.holding(ev, now_ms),
         }
     }
+}
+
+/// The key of an event's group in [`Raids`] and in the persisted holds: `community/group`.
+fn group_key(ev: &Event) -> String {
+    format!("{}/{}", ev.community, ev.group)
 }
 
 /// Milliseconds of a configured number of seconds, saturating.
@@ -241,6 +249,7 @@ pub fn observe(
     cfg: &RaidConfig,
     fresh: &mut Fresh,
     ev: &Event,
+    keys: &Keys,
     now_ms: i64,
     hold: Option<i64>,
     out: &mut Vec<Finding>,
@@ -248,7 +257,7 @@ pub fn observe(
     if !cfg.enabled || ev.role == Role::Admin {
         return;
     }
-    let member = key(&[&ev.community, &ev.group, &ev.user]);
+    let member = keys.member;
     match ev.kind {
         Kind::JoinRequest => {
             fresh.insert(cfg, member, now_ms);
@@ -332,7 +341,7 @@ mod tests {
         out: &mut Vec<Finding>,
     ) {
         let hold = raids.arrive(cfg, ev, now_ms);
-        super::observe(cfg, fresh, ev, now_ms, hold, out);
+        super::observe(cfg, fresh, ev, &Keys::of(ev), now_ms, hold, out);
     }
 
     fn join(user: &str) -> Event {
