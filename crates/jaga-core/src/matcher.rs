@@ -686,10 +686,18 @@ mod tests {
         );
         assert_eq!(
             g(r"(?:transfer|tf) \d+|kirim(?:in)? \d+"),
-            Some(["kirim ", "kirimin ", "tf ", "transfer "].map(String::from).to_vec()),
+            Some(
+                ["kirim ", "kirimin ", "tf ", "transfer "]
+                    .map(String::from)
+                    .to_vec()
+            ),
             "each branch of an alternation brings its own"
         );
-        assert_eq!(g(r"(?:ab|b)c+"), None, "no string of three bytes is certain");
+        assert_eq!(
+            g(r"(?:ab|b)c+"),
+            None,
+            "no string of three bytes is certain"
+        );
         assert_eq!(g(r"(?:know)?where"), Some(vec!["where".to_string()]));
         assert_eq!(g(r"(?:know)*wh"), None, "an optional part proves nothing");
     }
@@ -698,7 +706,10 @@ mod tests {
     fn gated_regexes_match_exactly_where_a_plain_search_does() {
         let m = Matcher::build(&[rule(
             &[],
-            &[r"(?:i|i.ve) (?:\w+ ){0,2}know", r"\w+nya (?:di|itu)(?-u:\b)"],
+            &[
+                r"(?:i|i.ve) (?:\w+ ){0,2}know",
+                r"\w+nya (?:di|itu)(?-u:\b)",
+            ],
             &[],
         )])
         .unwrap();
@@ -726,9 +737,12 @@ mod tests {
             "",
         ] {
             let mut want = Vec::new();
-            for (k, p) in [r"(?:i|i.ve) (?:\w+ ){0,2}know", r"\w+nya (?:di|itu)(?-u:\b)"]
-                .iter()
-                .enumerate()
+            for (k, p) in [
+                r"(?:i|i.ve) (?:\w+ ){0,2}know",
+                r"\w+nya (?:di|itu)(?-u:\b)",
+            ]
+            .iter()
+            .enumerate()
             {
                 for x in regex::Regex::new(p).unwrap().find_iter(text) {
                     want.push((k as u32, "kw", x.as_str().to_string()));
