@@ -704,15 +704,11 @@ mod tests {
 
     #[test]
     fn gated_regexes_match_exactly_where_a_plain_search_does() {
-        let m = Matcher::build(&[rule(
-            &[],
-            &[
-                r"(?:i|i.ve) (?:\w+ ){0,2}know",
-                r"\w+nya (?:di|itu)(?-u:\b)",
-            ],
-            &[],
-        )])
-        .unwrap();
+        let patterns = [
+            r"(?:i|i.ve) (?:\w+ ){0,2}know",
+            r"\w+nya (?:di|itu)(?-u:\b)",
+        ];
+        let m = Matcher::build(&[rule(&[], &patterns, &[])]).unwrap();
         let plans = &m.text_regexes.as_ref().unwrap().plans;
         assert_eq!(
             plans,
@@ -737,13 +733,7 @@ mod tests {
             "",
         ] {
             let mut want = Vec::new();
-            for (k, p) in [
-                r"(?:i|i.ve) (?:\w+ ){0,2}know",
-                r"\w+nya (?:di|itu)(?-u:\b)",
-            ]
-            .iter()
-            .enumerate()
-            {
+            for (k, p) in patterns.iter().enumerate() {
                 for x in regex::Regex::new(p).unwrap().find_iter(text) {
                     want.push((k as u32, "kw", x.as_str().to_string()));
                 }
