@@ -33,6 +33,7 @@ pub enum Fact {
     Vehicle,
     Family,
     Identity,
+    Contact,
 }
 
 impl Fact {
@@ -46,6 +47,7 @@ impl Fact {
             Fact::Vehicle => "vehicle",
             Fact::Family => "family",
             Fact::Identity => "identity",
+            Fact::Contact => "contact",
         }
     }
 
@@ -58,6 +60,7 @@ impl Fact {
             Fact::Vehicle => "the person's vehicle",
             Fact::Family => "the person's family",
             Fact::Identity => "the real identity behind an account",
+            Fact::Contact => "how to reach the person (a number, even masked)",
         }
     }
 }
@@ -67,7 +70,18 @@ enum Cue {
     Third,
     Fact(Fact),
     Call,
+    /// A harmless verb that is a call only in scare quotes: "ketemu" -> `"ketemu"`.
+    Euphemism,
+    /// Telling or sending something to someone ("laporin", "kirim ss", "kasih tau", "tell").
+    Tell,
+    /// The people around the person who can be told: school, employer, family, neighbours.
+    Circle,
+    /// The person's work or content, or a friendly purpose: a call about it is promotion
+    /// ("spill ke base dong fanart dia", "sebarin karyanya", "share her work").
+    Content,
     Negation,
+    /// A bare "ga", "tidak", "not": a negation only right before the call ("ga aku share").
+    ShortNegation,
     Aware,
 }
 
@@ -130,13 +144,46 @@ const THIRD: &[&str] = &[
     "mbak yg",
     "yg curhat",
     "mereka",
-    "member",
     "she's",
     "she'll",
     "pelakor nya",
     "mantan nya",
     "akun base",
     "akun alter",
+    "haters",
+    "akun haters",
+    "si haters",
+    "pelaku",
+    "scammer",
+    "troll",
+    "the troll",
+    "yg ngatain",
+    "yang ngatain",
+    "yg nyebar",
+    "yang nyebar",
+    "yg fitnah",
+    "yang fitnah",
+    "yg ngefitnah",
+    "yg nge-leak",
+    "the girl who",
+    "the guy who",
+    "the woman who",
+    "the man who",
+    "the person who",
+    "whoever",
+    "mantan dia",
+    "cewek tadi",
+    "cowok tadi",
+    "orang tadi",
+    "anak tadi",
+    "it's her",
+    "real identity behind",
+    "identity behind",
+    "orang di balik",
+    "di balik akun",
+    "yang di balik",
+    "behind the account",
+    "behind this account",
 ];
 
 const SCHOOL: &[&str] = &[
@@ -208,6 +255,69 @@ const SCHOOL: &[&str] = &[
     "semester",
     "osis",
     "bk",
+    "sdn",
+    "mts",
+    "madrasah",
+    "asrama",
+    "anak ui",
+    "anak itb",
+    "anak ugm",
+    "anak unpad",
+    "anak unair",
+    "anak its",
+    "anak ipb",
+    "anak undip",
+    "anak unj",
+    "anak upi",
+    "anak uns",
+    "anak unnes",
+    "anak binus",
+    "anak trisakti",
+    "anak gunadarma",
+    "anak unpar",
+    "anak polines",
+    "itb",
+    "ugm",
+    "unpad",
+    "unair",
+    "ipb",
+    "undip",
+    "unj",
+    "upi",
+    "uns",
+    "unnes",
+    "unsoed",
+    "unbraw",
+    "uny",
+    "uin",
+    "binus",
+    "trisakti",
+    "gunadarma",
+    "telkom university",
+    "tel u",
+    "unpar",
+    "unika",
+    "atma jaya",
+    "untar",
+    "umn",
+    "president university",
+    "elementary",
+    "middle school",
+    "secondary school",
+    "year 10",
+    "year 11",
+    "year 12",
+    "11th grade",
+    "10th grade",
+    "12th grade",
+    "kelas vii",
+    "kelas viii",
+    "kelas ix",
+    "bimbel",
+    "tempat lesnya",
+    "kelasnya",
+    "dorm",
+    "student at",
 ];
 const WORK: &[&str] = &[
     "kerja di",
@@ -260,6 +370,40 @@ const WORK: &[&str] = &[
     "atasan",
     "bosnya",
     "company",
+    "pabrik",
+    "apotek",
+    "klinik",
+    "rumah sakit",
+    "hospital",
+    "clinic",
+    "salon",
+    "lapak",
+    "lapaknya",
+    "warnet",
+    "mangkal",
+    "dinas",
+    "kantor pajak",
+    "perawat",
+    "nurse",
+    "dealership",
+    "tempat kerja",
+    "tempat kerjanya",
+    "meja cs",
+    "satpam",
+    "supir",
+    "sopir",
+    "buka warung",
+    "worked at",
+    "job at",
+    "shift pagi",
+    "shift malam",
+    "shift malem",
+    "night shift",
+    "morning shift",
+    "kantor pusat",
+    "teller",
+    "guru honorer",
+    "bagian admin",
 ];
 const HOME: &[&str] = &[
     "tinggal di",
@@ -320,6 +464,32 @@ const HOME: &[&str] = &[
     "hotel",
     "nginep",
     "lantai",
+    "ngontrak",
+    "kontrakan",
+    "kontrakannya",
+    "ngekos",
+    "apartemen",
+    "apartemen dia",
+    "kamarnya",
+    "rt",
+    "rw",
+    "kelurahan",
+    "kecamatan",
+    "desa",
+    "gg",
+    "blok",
+    "asrama putri",
+    "asrama putra",
+    "dorm",
+    "rumahnya di mana",
+    "tinggal sama",
+    "tinggal bareng",
+    "lives with",
+    "his home",
+    "her home",
+    "home address",
+    "depan rumahnya",
+    "belakang rumahnya",
 ];
 const VEHICLE: &[&str] = &[
     "motornya",
@@ -349,6 +519,24 @@ const VEHICLE: &[&str] = &[
     "vario",
     "avanza",
     "jazz",
+    "nmax",
+    "mio",
+    "civic",
+    "fortuner",
+    "xenia",
+    "brio",
+    "pajero",
+    "innova",
+    "ertiga",
+    "supra",
+    "pcx",
+    "aerox",
+    "vannya",
+    "mobil bapaknya",
+    "motor bapaknya",
+    "her scooter",
+    "his scooter",
+    "her motorbike",
 ];
 const FAMILY: &[&str] = &[
     "bapaknya",
@@ -397,6 +585,31 @@ const FAMILY: &[&str] = &[
     "boyfriend's",
     "his daughter",
     "her ex",
+    "his son",
+    "her son",
+    "her daughter",
+    "his brother's",
+    "her parents'",
+    "bapak dia",
+    "ibu dia",
+    "adik dia",
+    "adek dia",
+    "kakak dia",
+    "suami dia",
+    "istri dia",
+    "anak dia",
+    "keluarga dia",
+    "mertuanya",
+    "neneknya",
+    "kakeknya",
+    "tantenya",
+    "omnya",
+    "sepupunya",
+    "his family's",
+    "her family's",
+    "her mum",
+    "his mum",
+    "tetangganya",
 ];
 const IDENTITY: &[&str] = &[
     "akun asli",
@@ -440,11 +653,69 @@ const IDENTITY: &[&str] = &[
     "punya dia",
     "ig nya",
     "her pics",
-    "her number",
-    "nomor dia",
     "no hp",
     "nomor wa",
+    "muka asli",
+    "muka aslinya",
+    "aslinya",
+    "asli nya",
+    "is really",
+    "really is",
+    "tgl lahir",
+    "tanggal lahir",
+    "tanggal lahirnya",
+    "date of birth",
+    "id number",
+    "id card",
+    "foto ktp",
+    "ktp nya",
+    "ktpnya",
+    "kk nya",
+    "data dia",
+    "datanya",
+    "nama & kampus",
+    "nama dan kampus",
+    "akun anon",
+    "akun fake",
+    "akun palsu",
+    "second account",
+    "alt account",
+    "pemilik akun",
+    "punya si",
+    "dipegang",
+    "admin akun",
+    "wajahnya",
+    "her real",
+    "his real",
+    "foto wisuda",
 ];
+/// How to reach the person: a number named as theirs, also when the digits are masked.
+const CONTACT: &[&str] = &[
+    "nomornya",
+    "nomor nya",
+    "nomor barunya",
+    "nomor hpnya",
+    "nomor hp nya",
+    "no hpnya",
+    "no hp nya",
+    "no wa nya",
+    "no wanya",
+    "wa nya",
+    "wanya",
+    "nomor dia",
+    "no dia",
+    "wa dia",
+    "hp dia",
+    "her number",
+    "his number",
+    "her whatsapp",
+    "his whatsapp",
+    "her phone",
+    "his phone",
+    "personal whatsapp",
+    "personal number",
+];
+
 const CALL: &[&str] = &[
     "datengin",
     "datangin",
@@ -613,7 +884,274 @@ const CALL: &[&str] = &[
     "tell her",
     "go there",
     "go and",
+    "tongkrongin",
+    "nungguin",
+    "tunggu di",
+    "tunggu depan",
+    "tungguin di",
+    "nunggu disana",
+    "nunggu di sana",
+    "ngikutin",
+    "ikutin dia",
+    "cari dia",
+    "bocorin",
+    "lemparin",
+    "tabrak",
+    "rusakin",
+    "key it",
+    "videoin",
+    "fotoin",
+    "kirim ke sini",
+    "share disini",
+    "share di sini",
+    "up ke",
+    "upload ke",
+    "post it on",
+    "bring friends",
+    "come with us",
+    "we're going there",
+    "we are going there",
+    "wait there",
+    "organise a trip",
+    "organize a trip",
+    "yg deket sana",
+    "yang deket sana",
+    "yg deket situ",
+    "kalau ada yg liat",
+    "kalo ada yg liat",
+    "tolong cari",
+    "make sure everyone",
+    "tell everyone",
+    "everyone there",
+    "sign her up",
+    "sign him up",
+    "visit him",
+    "go visit",
+    "pay a visit",
+    "ramein rumahnya",
+    "gas kesana",
+    "gas ke sana",
+    "kita datengin",
+    "kita samperin",
+    "kita labrak",
+    "kita cegat",
+    "kita tungguin",
+    "kita grebek",
+    "kita tunggu",
+    "biar tau rasa",
+    "biar dia tau rasa",
+    "grebek",
+    "ikutin sampe rumah",
+    "ikutin aja",
+    "cegat di",
+    "hadang",
+    "hadangin",
+    "pukulin",
+    "rujak",
+    "bikin dia kapok",
+    "cari aja di",
+    "cari di",
+    "lempar aja",
+    "of us go",
+    "of us show up",
+    "all of us go",
 ];
+
+/// Verbs that are calls only in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`).
+const EUPHEMISM: &[&str] = &[
+    "ketemu",
+    "ngobrol",
+    "main",
+    "mampir",
+    "kenalan",
+    "silaturahmi",
+    "nyapa",
+    "disapa",
+    "negur",
+    "ditegur",
+    "dinasehatin",
+    "diurus",
+    "ngurus",
+    "talk",
+    "chat",
+    "visit",
+    "say hi",
+    "hello",
+    "meet",
+    "welcome",
+];
+
+/// Telling or sending: with the person's circle ("laporin ke dosennya", "kirim ss ke
+/// kantornya", "tell his boss"), a call to act.
+const TELL: &[&str] = &[
+    "laporin",
+    "lapor",
+    "laporkan",
+    "aduin",
+    "adukan",
+    "ngadu",
+    "kirim",
+    "kirimin",
+    "kirim ss",
+    "kirim ss nya",
+    "kirim bukti",
+    "kasih tau",
+    "kasi tau",
+    "kasih tahu",
+    "bilangin",
+    "tandain",
+    "tag",
+    "mention",
+    "email",
+    "tell",
+    "send",
+    "message",
+    "call",
+    "contact",
+    "spam",
+    "hears about",
+    "hear about",
+    "knows about",
+    "mau tau",
+    "pasti mau tau",
+    "harus tau",
+    "perlu tau",
+    "wajib tau",
+    "should know",
+    "needs to know",
+    "need to know",
+    "deserves to know",
+    "would love to know",
+];
+
+/// The people around someone who can be told or sent something.
+const CIRCLE: &[&str] = &[
+    "guru",
+    "guru bk",
+    "gurunya",
+    "wali kelas",
+    "wali kelasnya",
+    "kepsek",
+    "kepala sekolah",
+    "sekolahnya",
+    "dosen",
+    "dosennya",
+    "dekan",
+    "dekannya",
+    "rektor",
+    "rektornya",
+    "kampusnya",
+    "hrd",
+    "hrd nya",
+    "atasan",
+    "atasannya",
+    "bos",
+    "bosnya",
+    "kantornya",
+    "kantor dia",
+    "tempat kerjanya",
+    "tempat kerja",
+    "pelanggannya",
+    "jemaatnya",
+    "grup wali murid",
+    "wali murid",
+    "grup komplek",
+    "grup warga",
+    "grup rt",
+    "pak rt",
+    "tetangganya",
+    "ortunya",
+    "orang tuanya",
+    "keluarganya",
+    "bapaknya",
+    "ibunya",
+    "suaminya",
+    "istrinya",
+    "pacarnya",
+    "adeknya",
+    "adiknya",
+    "kakaknya",
+    "her school",
+    "his school",
+    "the school",
+    "her boss",
+    "his boss",
+    "her employer",
+    "his employer",
+    "her manager",
+    "his manager",
+    "her parents",
+    "his parents",
+    "her family",
+    "his family",
+    "her husband",
+    "his wife",
+    "the principal",
+    "principal",
+    "her teachers",
+    "his teachers",
+    "the dean",
+];
+
+/// The person's work or content, or a friendly purpose: the call promotes it.
+const CONTENT: &[&str] = &[
+    "fanart",
+    "fanartnya",
+    "fan art",
+    "karya",
+    "karyanya",
+    "karya dia",
+    "gambar",
+    "gambarnya",
+    "gambar dia",
+    "lukisan",
+    "lukisannya",
+    "editan",
+    "editannya",
+    "fancam",
+    "fancamnya",
+    "cover",
+    "covernya",
+    "video",
+    "videonya",
+    "konten",
+    "kontennya",
+    "portofolio",
+    "portofolionya",
+    "postingan",
+    "postingannya",
+    "tulisan",
+    "tulisannya",
+    "fanfic",
+    "thread ini",
+    "kuesioner",
+    "kuesionernya",
+    "survei",
+    "jualannya",
+    "lagunya",
+    "buat follow",
+    "mau aku follow",
+    "apresiasi",
+    "dukung",
+    "her art",
+    "his art",
+    "her work",
+    "his work",
+    "her artwork",
+    "his artwork",
+    "her drawings",
+    "her fanart",
+    "his fanart",
+    "her cover",
+    "her video",
+    "his video",
+    "her account",
+];
+/// Bare negations: they negate a call only a word or two before it.
+const SHORT_NEGATION: &[&str] = &[
+    "ga", "gak", "nggak", "ngga", "enggak", "tidak", "not", "won't", "wont", "ga aku", "gak aku",
+];
+
 const NEGATION: &[&str] = &[
     "jangan",
     "jgn",
@@ -752,8 +1290,14 @@ impl ContextDetector {
         add(VEHICLE, Cue::Fact(Fact::Vehicle));
         add(FAMILY, Cue::Fact(Fact::Family));
         add(IDENTITY, Cue::Fact(Fact::Identity));
+        add(CONTACT, Cue::Fact(Fact::Contact));
         add(CALL, Cue::Call);
+        add(EUPHEMISM, Cue::Euphemism);
+        add(TELL, Cue::Tell);
+        add(CIRCLE, Cue::Circle);
+        add(CONTENT, Cue::Content);
         add(NEGATION, Cue::Negation);
+        add(SHORT_NEGATION, Cue::ShortNegation);
         add(AWARE, Cue::Aware);
         let re = |p: &str| Regex::new(p).map_err(|e| e.to_string());
         Ok(ContextDetector {
@@ -766,10 +1310,16 @@ impl ContextDetector {
                 r"|(?:jam|pukul) \d{1,2}(?-u:\b)|(?-u:\b)(?:at|by|after) \d{1,2}(?:[.:]\d{2})? ?(?:am|pm)?(?-u:\b)",
                 r"|\d{1,2}(?:[.:]\d{2})? ?(?:am|pm)(?-u:\b)",
                 r"|(?:besok|hari|tiap|setiap|this|on|every) (?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|saturday|sunday|monday|friday|weekday|weekdays|weekend|afternoon|morning|pagi)",
-                r"|(?:day|hari) \d(?-u:\b)|pick ?up time|omw)"
+                r"|(?:day|hari) \d(?-u:\b)|pick ?up time|omw",
+                r"|(?:besok|nanti|tomorrow) (?:pagi|siang|sore|malam|malem|jam|morning|afternoon|evening|night|at)",
+                r"|(?:malam|malem|sore|siang|pagi) ini|tonight|malam minggu|malem minggu",
+                r"|shift (?:pagi|siang|sore|malam|malem)|(?:morning|night|evening|late) shift",
+                r"|(?:sabtu|minggu|senin|selasa|rabu|kamis|jumat) (?:ini|depan|pagi|siang|sore|malam|malem)",
+                r"|(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|mon|tue|wed|thu|fri|sat|sun)-(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|mon|tue|wed|thu|fri|sat|sun)(?-u:\b)",
+                r"|(?:on )?(?:weekends|saturdays|sundays|mondays|fridays)(?-u:\b))"
             ))?,
             name: re(concat!(
-                r"(?-u:\b)(?:si|namanya|nama aslinya|nama asli|bernama|named|her name is|his name is|her real name is|his real name is)",
+                r"(?-u:\b)(?:si|namanya|nama aslinya|nama asli|bernama|named|her name is|his name is|her real name is|his real name is|is actually|is really|aslinya|real name:?|nama:)",
                 r" ([a-z]{3,15})(?-u:\b)"
             ))?,
         })
@@ -796,11 +1346,18 @@ impl ContextDetector {
         }
         // Cheap exit: without a call to act nothing here can count; talk about doxing
         // ("nyebar sekolah orang itu doxing") is not doxing.
-        if !s.hits.iter().any(|h| h.cue == Cue::Call) || s.hits.iter().any(|h| h.cue == Cue::Aware)
+        if !s
+            .hits
+            .iter()
+            .any(|h| matches!(h.cue, Cue::Call | Cue::Euphemism | Cue::Tell))
+            || s.hits.iter().any(|h| h.cue == Cue::Aware)
         {
             return;
         }
-        // A call inside quotation marks is quoted ("yg bilang \"datengin aja\""), not made.
+        let hits = &s.hits;
+        // A call inside quotation marks is quoted ("yg bilang \"datengin aja\""), not made;
+        // a word or two in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`) is a
+        // call dressed as a harmless one.
         let quoted = |at: usize| {
             t[..at]
                 .chars()
@@ -809,24 +1366,63 @@ impl ContextDetector {
                 % 2
                 == 1
         };
-        let negated = |at: usize| {
-            s.hits.iter().any(|h| {
-                h.cue == Cue::Negation && h.end <= at && at - h.end <= 24 && {
-                    // No sentence end between the negation and the call.
-                    !t[h.end..at].contains(['.', '!', '?', '\n'])
-                }
+        // A negation up to a few words before the call, in the same sentence; a bare "ga",
+        // "not" (or any negation before a call in scare quotes: "aku ga nyuruh ngapa2in,
+        // cuma \"mampir\"") only right before it.
+        let negated = |at: usize, scare: bool| {
+            hits.iter().any(|h| {
+                let reach = match h.cue {
+                    Cue::Negation if !scare => 24,
+                    Cue::Negation | Cue::ShortNegation => 10,
+                    _ => return false,
+                };
+                h.end <= at && at - h.end <= reach && same_clause(&t[h.end..at])
             })
         };
-        s.call = s
-            .hits
-            .iter()
-            .find(|h| {
-                h.cue == Cue::Call
-                    && !negated(h.start)
-                    && !quoted(h.start)
-                    && !self_directed(&t[h.end..])
+        // The call is about the person's work or content, or a friendly purpose ("spill ke
+        // base dong fanart dia", "sebarin karyanya", "share her work"): it spreads what they
+        // made, not where to find them.
+        let about_content = |a: usize, b: usize| {
+            hits.iter().any(|h| {
+                h.cue == Cue::Content
+                    && ((h.start >= b && h.start - b <= 32 && same_clause(&t[b..h.start]))
+                        || (h.end <= a && a - h.end <= 48 && same_clause(&t[h.end..a])))
             })
-            .map(|h| norm.to_original(h.start, h.end));
+        };
+        let mut call = None;
+        for h in hits {
+            let span = match h.cue {
+                Cue::Call if !quoted(h.start) || scare_quoted(t, h.start, h.end) => {
+                    if self_directed(&t[h.end..]) {
+                        continue;
+                    }
+                    (h.start, h.end)
+                }
+                Cue::Euphemism if scare_quoted(t, h.start, h.end) => (h.start, h.end),
+                // Telling the person's circle: "laporin ke dosennya", "kirim ss ke kantor
+                // suaminya", "make sure everyone at the school hears about this".
+                Cue::Tell => match hits.iter().find(|c| {
+                    c.cue == Cue::Circle
+                        && ((c.start >= h.end
+                            && c.start - h.end <= 40
+                            && same_clause(&t[h.end..c.start]))
+                            || (c.end <= h.start
+                                && h.start - c.end <= 24
+                                && same_clause(&t[c.end..h.start])))
+                }) {
+                    Some(c) => (h.start.min(c.start), h.end.max(c.end)),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let scare = h.cue != Cue::Tell && scare_quoted(t, h.start, h.end);
+            if negated(span.0, scare) || about_content(h.start, h.end) {
+                continue;
+            }
+            call = Some(span);
+            break;
+        }
+        s.call = call.map(|(a, b)| norm.to_original(a, b));
         if s.call.is_none() {
             return;
         }
@@ -876,7 +1472,7 @@ impl ContextDetector {
                 });
             }
         }
-        if let Some(c) = self.name.captures(t) {
+        for c in self.name.captures_iter(t) {
             let m = c.get(1).map_or(0..0, |m| m.range());
             let word = &t[m.clone()];
             let generic = THIRD.contains(&word)
@@ -897,8 +1493,24 @@ impl ContextDetector {
                         | "sih"
                         | "kok"
                         | "dong"
+                        | "haters"
+                        | "hater"
+                        | "penipu"
+                        | "the"
+                        | "tukang"
+                        | "pembuat"
+                        | "mantan"
+                        | "ternyata"
+                        | "troll"
+                        | "bapak"
+                        | "ibu"
+                        | "mbak"
+                        | "mas"
                 );
-            if !generic && s.exposed.len() < 9 {
+            if generic {
+                continue;
+            }
+            if s.exposed.len() < 9 {
                 let (start, end) = norm.to_original(m.start, m.end);
                 s.exposed.push(Exposed {
                     kind: "person",
@@ -908,7 +1520,36 @@ impl ContextDetector {
                     value: word.to_string(),
                 });
             }
+            break;
         }
+    }
+}
+
+/// Whether `between` (text between two cues) stays within one sentence.
+fn same_clause(between: &str) -> bool {
+    !between.contains(['.', '!', '?', '\n'])
+}
+
+/// Whether the word or two at `a..b` stand in scare quotes: `"sapa" dia`, `'talk' to her`.
+fn scare_quoted(t: &str, a: usize, b: usize) -> bool {
+    let is_quote = |c: char| {
+        matches!(
+            c,
+            '"' | '\'' | '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}'
+        )
+    };
+    let open = t[..a].trim_end_matches(' ').chars().next_back();
+    if !open.is_some_and(is_quote) {
+        return false;
+    }
+    // The closing quote after at most two more words.
+    let rest = &t[b..];
+    match rest.find(is_quote) {
+        Some(i) => {
+            let inside = &rest[..i];
+            i <= 24 && same_clause(inside) && inside.split_whitespace().count() <= 2
+        }
+        None => false,
     }
 }
 
@@ -998,4 +1639,404 @@ mod tests {
             assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
         }
     }
+
+    /// Written for this detector (not taken from any corpus): a third person, where to find them
+    /// (school, work, home, schedule, vehicle, family, real identity, ID card, number) and a call to
+    /// go, wait, confront, harass or spread it.
+    const HARMFUL: &[&str] = &[
+        r#"si Nadia anak SMAN 8 kelas 12 IPA 2, besok datengin rame-rame ke sekolahnya"#,
+        r#"dia kuliah di Binus Alam Sutera jurusan DKV, samperin aja pas jam kuliah"#,
+        r#"cewek yg ngatain bias kita itu anak Unair, fakultas hukum. cari aja di kampusnya"#,
+        r#"yg nyebar fitnah itu ternyata mahasiswi UGM angkatan 2022, labrak aja"#,
+        r#"anak ini sekolah di SMP 5 Depok, tungguin pulang sekolah"#,
+        r#"dia anak kelas XI MIPA 3 SMA Taruna, sebar ke base sekolahnya biar malu"#,
+        r#"orangnya kuliah di Telkom University, gedung F lantai 3 tiap selasa. datengin"#,
+        r#"akun haters itu anak SMK Negeri 2 Bekasi jurusan TKJ, ayo spill ke guru BK nya"#,
+        r#"si Dimas tuh mahasiswa Trisakti semester 5, gas kita datengin kampusnya"#,
+        r#"she goes to Lincoln High, 11th grade. go find her and make her apologize"#,
+        r#"this girl studies at NUS, computing faculty. let everyone there know what she did"#,
+        r#"he is a student at Monash, I know his class schedule. show up and confront him"#,
+        r#"cewek itu kuliah di UI Depok, anak FISIP. viralin aja ke menfess kampusnya"#,
+        r#"dia sekolah di SD Al Azhar 3, anaknya kelas 4. samperin emaknya pas jemput"#,
+        r#"si Putri kuliah di Unpad Jatinangor, ngekos di belakang kampus. serbu bareng2"#,
+        r#"yang bikin thread jelek itu anak ITS teknik sipil, laporin ke dosennya biar di DO"#,
+        r#"dia kerja di Indomaret Jl. Margonda shift malem, samperin aja"#,
+        r#"si Reza kerja di bank BRI cabang Tebet, datengin kantornya rame2"#,
+        r#"cewek itu kerja jadi kasir di Alfamart depan stasiun Bogor, labrak aja"#,
+        r#"orangnya karyawan PT Sinar Jaya bagian admin, laporin ke HRD nya biar dipecat"#,
+        r#"dia guru honorer di SDN 12 Cibubur, sebar ke grup wali murid"#,
+        r#"si Anita kerja di klinik gigi di Ruko Grand Galaxy, spill ke base biar klinik nya sepi"#,
+        r#"ternyata haters itu perawat di RS Hermina Bekasi, datengin ke IGD nya"#,
+        r#"he works at the Starbucks on Orchard Road, morning shift. go tell him what you think of him"#,
+        r#"she works at Deloitte Jakarta, tag her boss and let them know who she really is"#,
+        r#"dia barista di kopi kenangan Kemang, tiap weekend jaga. ayo rame2 ke sana"#,
+        r#"si Bayu ojol, mangkal di depan mall Kelapa Gading. cegat aja"#,
+        r#"yg ngatain oppa kita itu kerja di kantor pajak Pratama Serpong, spam kantornya"#,
+        r#"dia kerja di salon deket pasar Minggu, datengin bareng anak2"#,
+        r#"orang ini staf TU di kampus Gunadarma, kirim ke atasannya biar dipecat"#,
+        r#"rumahnya di perumahan Griya Asri blok C, samperin rame-rame"#,
+        r#"alamatnya di jalan Kenanga gang 3 no 12, deket masjid. datengin aja"#,
+        r#"dia tinggal di kos putri Melati belakang Unnes, kamar 7. gerebek aja"#,
+        r#"si Lala rumahnya di Cempaka Putih, pagar ijo sebelah warung. tungguin depan rumahnya"#,
+        r#"ini rumah si admin fanbase sebelah, di Komplek Bumi Indah no 45. serbu"#,
+        r#"rumah dia pas di belakang SPBU Cibinong, cat kuning. lempar aja"#,
+        r#"kosannya di Jl. Kaliurang km 5, gang sebelah indomaret. samperin malem2"#,
+        r#"cewek itu ngontrak di Kampung Melayu RT 04 RW 02. ayo datengin"#,
+        r#"her house is on Maple Street, the blue one next to the church. go knock on her door"#,
+        r#"he lives in the apartment above the 7-Eleven on 3rd avenue. pay him a visit"#,
+        r#"dia tinggal di apartemen Kalibata City tower Jasmine, lantai 12. tongkrongin lobinya"#,
+        r#"si Fajar tinggal sama neneknya di Kampung Rambutan, gas kesana"#,
+        r#"orangnya tinggal di dekat alun-alun Garut, rumah ke3 dari pojok. ramein rumahnya"#,
+        r#"dia tiap jumat pulang jam 5 lewat gang Mawar, cegat di situ"#,
+        r#"si Rina pulang kerja jam 9 malem naik KRL turun di Citayam. tungguin di stasiun"#,
+        r#"tiap sabtu pagi dia jogging di GBK jam 6, datengin aja rame2"#,
+        r#"dia les piano tiap rabu jam 4 di Yamaha Music Kemang. tungguin depan tempat lesnya"#,
+        r#"cewek itu tiap minggu ke gereja jam 8 di GKI Pondok Indah, samperin pas keluar"#,
+        r#"besok dia ada di CFD Sudirman jam 7, kita labrak bareng"#,
+        r#"si Tika tiap malem nongkrong di angkringan depan kampus jam 10, hajar aja"#,
+        r#"she leaves her office at 6pm every day through the back exit. wait for her there"#,
+        r#"he plays futsal every thursday at 8 at the Champion arena. let's all show up"#,
+        r#"dia masuk shift pagi jam 7, pulangnya lewat jalan belakang pabrik. tunggu di situ"#,
+        r#"jadwal dia: senin-rabu kuliah pagi, pulang jam 2 naik angkot. ikutin aja"#,
+        r#"besok jam 3 sore dia ada di Starbucks Grand Indonesia, yuk samperin"#,
+        r#"tiap pulang sekolah dia nunggu jemputan di depan gerbang jam 1. tungguin aja"#,
+        r#"sabtu ini dia nonton di CGV Central Park jam 7 malem, kita cegat"#,
+        r#"motornya beat merah plat B 1234 KJH, tiap pagi parkir di basement. kempesin bannya"#,
+        r#"mobilnya Jazz putih nopol D 1821 AB, kalau liat tabrak aja"#,
+        r#"dia naik vario hitam, plat F 3382 XY, parkir di kampus. tungguin di parkiran"#,
+        r#"si Gilang bawa motor nmax abu-abu, tiap sore mangkal di warkop. cegat aja"#,
+        r#"her car is a silver honda civic, plate L 7712 QW, parked at the mall every evening. key it"#,
+        r#"mobil si Sari avanza hitam plat AB 1457 KL, parkir depan kosnya. coret aja"#,
+        r#"dia pake scoopy pink stiker hello kitty, tiap hari parkir di depan kampus B. rusakin aja"#,
+        r#"plat motornya N 4421 BC, cari aja di parkiran kantornya terus tungguin"#,
+        r#"bapaknya kerja di dinas PU Kota Bekasi, laporin ke kantor bapaknya"#,
+        r#"ibunya jualan kue di pasar Kosambi, datengin lapaknya rame2"#,
+        r#"si Vina anaknya pak RT Cilandak, kakaknya polisi. sebar aja ke grup komplek"#,
+        r#"adiknya sekolah di SD Tunas Bangsa kelas 2, tungguin adiknya pulang"#,
+        r#"suaminya kerja di Pertamina Balongan, kirim ss nya ke kantor suaminya"#,
+        r#"her dad owns the bakery on Elm street. let's all go there and tell him what she did"#,
+        r#"his mom is a teacher at Greenwood Elementary, email the school about him"#,
+        r#"bapaknya pendeta di gereja HKBP Sudirman, spill ke jemaatnya"#,
+        r#"orang tuanya buka warung nasi padang di Cileungsi, serbu warungnya"#,
+        r#"istrinya dosen di Unpad, kirim bukti ke kampus istrinya biar malu"#,
+        r#"akun @kpopgosip99 itu aslinya si Wulan anak SMA 70, spill ke base"#,
+        r#"@haters_army ternyata dipegang cowok namanya Andi, kuliah di Undip. ayo datengin"#,
+        r#"pemilik akun alter @bunga.lara itu si Desi, anak kos di Tembalang. sebar ke base"#,
+        r#"akun anon yang fitnah kemarin aslinya si Hendra, kerja di bengkel Jl. Pemuda. labrak"#,
+        r#"aku tau siapa di balik akun @antifan_x, namanya Sinta, sekolah di SMAN 1 Bogor. spill aja ke menfess"#,
+        r#"the anon account @truthbomb is actually Jessica from Westlake High. expose her everywhere"#,
+        r#"@shadowhater is really Mark Thompson, he works at a dealership in Austin. let everyone know who he is"#,
+        r#"real identity behind @nctsucks: Kevin, lives in Bandung, goes to ITB. tell everyone"#,
+        r#"akun @lambe_fandom itu punya si Rara anak Binus, ayo rame2 ke kampusnya"#,
+        r#"ini muka asli admin akun @fanwar_id, namanya Tiara, kuliah di UNJ. sebarin"#,
+        r#"muka aslinya si penyebar hoax, namanya Bambang, tinggal di Depok. viralin"#,
+        r#"yang punya akun fake itu ternyata mantannya si Dodi, anak SMA 3 Solo. spill ke base"#,
+        r#"ini KTP nya si Melinda yang ngatain kita, NIK 3273015507990002. sebar ke semua grup"#,
+        r#"foto KTP dia udah aku dapet, alamatnya di Sukajadi Bandung. sebarin aja biar kapok"#,
+        r#"spill nik dan alamat si haters ini dong biar di datengin"#,
+        r#"nih data dia: KTP, KK, alamat rumah di Cibinong. viralin"#,
+        r#"ini foto ktp cewek itu, sebarin ke base biar semua tau"#,
+        r#"KTP si Joko bocor nih, tinggal di Kelurahan Duren Sawit. serbu rumahnya"#,
+        r#"here is her ID card with her home address, spread it so she learns her lesson"#,
+        r#"ini no wa nya si Rina 0812-3344-5566, spam aja rame2"#,
+        r#"nomor hp cowok itu 0857 1122 3344, telponin terus sampe dia minta maaf"#,
+        r#"teror aja nomornya 081399887766, dia yang fitnah bias kita"#,
+        r#"her number is +62 812 9988 7766, everyone call her and tell her what you think"#,
+        r#"ini nomor bapaknya 0813-2211-4455, telpon bapaknya biar tau kelakuan anaknya"#,
+        r#"wa dia 0878xxxx1234, bombardir chat sampe dia keluar dari fandom"#,
+        r#"ayo datengin rumah si Nisa rame-rame, rumahnya di Perumnas Klender"#,
+        r#"tungguin di parkiran kampus, dia selalu parkir di sebelah kantin"#,
+        r#"sebar ke base, cewek ini anak Unpad yang suka ngatain member"#,
+        r#"let everyone know who she is: Amanda from Riverside, works at the dental clinic"#,
+        r#"go find him, he works the night shift at the Shell station on Route 9"#,
+        r#"kita samperin aja ke sekolahnya, dia anak SMA Kanisius kelas 10"#,
+        r#"udah ketemu rumahnya, di Jl. Anggrek no 7 Tangerang. siapa yang mau ikut datengin?"#,
+        r#"dia kerja di toko roti depan Ramayana Bogor. rame2 yuk kasih pelajaran"#,
+        r#"si Dewi anak kedokteran Unpad, angkatan 21. kirim ss chatnya ke dekannya"#,
+        r#"dia tiap hari nunggu bus di halte Harmoni jam 6 sore, kita tungguin"#,
+        r#"cewek itu ngekos di Jl. Kaliurang, kos Anggrek kamar 3. gerebek rame2 malam ini"#,
+        r#"yg nyebarin foto itu si Agus, tinggal di RT 3 Cipete. kita grebek rumahnya"#,
+        r#"ternyata haters itu anak SMK Telkom Malang, kelas XII RPL. labrak di sekolahnya"#,
+        r#"dia shift sore di Hypermart Cibubur, tiap pulang lewat pintu karyawan. cegat aja"#,
+        r#"alamat kantor dia di Menara BCA lantai 30, kirim karangan bunga hinaan ke situ"#,
+        r#"si Rendi tiap malem minggu nongkrong di Taman Lansia jam 8. samperin rame-rame"#,
+        r#"adeknya si haters sekolah di SMP 2 Cimahi, bilangin ke adeknya kelakuan kakaknya"#,
+        r#"bocorin aja tempat kerja dia ke base, dia kerja di Shopee kantor pusat"#,
+        r#"she's a nurse at St. Mary's hospital, night shift. show up and tell her off"#,
+        r#"his daughter goes to Brookside Elementary. make sure everyone at the school hears about this"#,
+        r#"he lives with his parents in Surabaya, near Tunjungan Plaza. someone go visit him"#,
+        r#"dia jaga warnet di Jl. Cikutra tiap malem, datengin terus minta dia hapus postnya"#,
+        r#"cewek ini tinggal di Asrama Putri UI gedung C, kamarnya 204. tungguin depan asrama"#,
+        r#"yg nge-leak foto itu kerja di Grab kantor Kuningan, tandain ke kantornya"#,
+        r#"akun @manis.pahit itu si Yuni, anak SMAN 2 Tangsel. kasih tau guru BK nya"#,
+        r#"nama aslinya Farhan Pratama, anak Unpar, ngekos di Ciumbuleuit. spill ke semua base"#,
+        r#"dia tiap kamis pulang les jam 7 malem lewat jalan Dago. ikutin sampe rumah"#,
+        r#"si Mega ojol juga, mangkal di stasiun Depok Baru tiap pagi. gas cegat"#,
+        r#"mobil dia fortuner hitam plat B 1 ABC, sering parkir di Senayan City. tandain"#,
+        r#"anak ini tinggal di Bekasi Timur, deket SMA 1. bapaknya tentara. spill ke grup warga"#,
+        r#"this is her workplace, the Zara in Pacific Place, she works weekends. go there and make a scene"#,
+        r#"the guy who harassed our members lives at 14 Oak Lane, Leeds. visit him and teach him a lesson"#,
+        r#"spill dong sekolah si Nabila, biar kita datengin"#,
+        r#"ada yang tau kampus si haters? kita labrak rame2"#,
+        r#"ada yg tau rumahnya dia dimana? pengen aku samperin bareng anak2"#,
+        r#"si Citra tiap pagi anter adeknya ke SD Pelita jam 6.30, tungguin di gerbang"#,
+        r#"dia kerja di pabrik sepatu Cikarang, pulang shift jam 3 sore. cegat di depan pabrik"#,
+        r#"orang yg ngetik hinaan itu tetangga aku, rumahnya di Gg. Haji Naim no 3. ayo samperin"#,
+        r#"cowok itu jualan cilok depan SDN 4 tiap siang, datengin lapaknya"#,
+        r#"dia magang di Tokopedia tower lantai 20, spill ke LinkedIn kantornya biar dipecat"#,
+        r#"kakaknya kerja di Polsek Cilandak, tapi tetep datengin aja rumahnya di Jl. Damai"#,
+        r#"ini lokasi kosan dia, deket kampus UNS gang Pandawa. gas rame2 malem ini"#,
+        r#"her school is Jakarta Intercultural School, year 10. let's all message the school"#,
+        r#"mantan dia bilang rumahnya di Pamulang 2 blok D. serbu aja"#,
+        r#"akun @jamet_hunter itu guru les matematika di Bimbel Primagama Depok, laporin ke tempat kerjanya"#,
+    ];
+
+    /// Legitimate look-alikes: one's own details, meeting points and venues, missing people and
+    /// lost items posted by the family, news, reports to the admins, warnings against doxing,
+    /// credits that spread someone's work, calls about events.
+    const LOOK_ALIKES: &[&str] = &[
+        r#"GO album batch 2 ya guys, pengiriman ke alamat aku: Jl. Merpati no 9 Bekasi, CP aku sendiri 0812-7788-9900"#,
+        r#"yang mau ambil merch langsung bisa ke rumahku di Perum Griya Indah blok B2, kabarin dulu ya"#,
+        r#"alamat aku buat retur: Jl. Sudirman gg 4 no 10, a.n. aku sendiri"#,
+        r#"buat yg COD, aku tiap sabtu di stasiun Bogor jam 10, chat aku aja"#,
+        r#"aku kerja di Alfamart Margonda, kalau mau ambil titipan PO dateng aja pas shift aku"#,
+        r#"my address for the group order is 12 Baker Street, message me if your parcel is late"#,
+        r#"no wa aku 0813-4455-6677 buat konfirmasi transfer GO ya, jangan ke nomor lain"#,
+        r#"aku ngekos di belakang Unpad, yg mau ambil photocard bisa mampir"#,
+        r#"titip barang PO ke kantor aku aja di Menara Astra lantai 5, aku kerja di sana"#,
+        r#"pickup point GO: depan Gramedia Matraman sabtu jam 1, aku pake kaos ungu"#,
+        r#"meeting point fanmeet hari minggu: pintu 5 GBK jam 2 siang, yg telat tungguin di depan loket"#,
+        r#"kumpul buat nobar di Cafe Kopi Kita Jl. Dago no 20 jam 7 malem, datengin rame-rame ya!"#,
+        r#"titik kumpul cupsleeve event: stasiun Sudirman exit 2 jam 10, nanti kita jalan bareng"#,
+        r#"birthday cafe project tgl 12 di Kemang, datang rame2 ya army!"#,
+        r#"flashmob dance cover sabtu depan di taman Suropati jam 4, ayo datengin semua"#,
+        r#"for the fan event we meet at the north entrance of the stadium at 5pm, look for the purple banner"#,
+        r#"buat yang ikut bus bareng ke konser, kumpul di parkiran Mall Kota Kasablanka jam 6 pagi"#,
+        r#"gathering member Surabaya: Tunjungan Plaza lantai 3 food court, jam 1 siang. yuk samperin"#,
+        r#"aku kuliah di ITB jurusan SI, ada yg sekampus?"#,
+        r#"aku sekolah di SMAN 3 Bandung kelas 11, salam kenal semua"#,
+        r#"aku kerja di bank BCA cabang Bogor, kalau butuh info KPR boleh tanya"#,
+        r#"I study at Monash too! anyone want to meet up at the campus cafe?"#,
+        r#"aku tinggal di Depok, ada yg deket sini ga buat nonton bareng?"#,
+        r#"aku anak kedokteran Unair angkatan 22, salam kenal"#,
+        r#"dulu aku sekolah di SMP 5 Depok juga lho"#,
+        r#"aku tiap jumat pulang jam 5, jadi nobarnya abis maghrib aja ya"#,
+        r#"motorku beat merah plat B 1234, kalo liat di parkiran konser sapa aja ya"#,
+        r#"aku tiap sabtu jogging di GBK jam 6, ada yg mau bareng?"#,
+        r#"venue konser di ICE BSD hall 5-6, dari stasiun Rawa Buntu naik shuttle"#,
+        r#"lokasi acara di Istora Senayan, masuk lewat gate 3. jangan sampe nyasar"#,
+        r#"konsernya di JIS, parkir di Ancol aja terus naik shuttle"#,
+        r#"fansign besok di Gandaria City lantai UG, datang jam 10 buat ambil nomor antrian"#,
+        r#"the venue is the Indonesia Arena, take the MRT to Istora and walk"#,
+        r#"tempat nobar final: bioskop XXI Cibubur Junction, studio 3, jam 7 malem"#,
+        r#"ini kantor agensinya di Gangnam, jangan dateng ke sana ya, itu privasi artis"#,
+        r#"DICARI: adik kami Rina, 15 th, terakhir terlihat pulang sekolah SMPN 3 Bogor jam 2 siang. hubungi keluarga di 0812-1111-2222"#,
+        r#"mohon bantuannya, bapak kami hilang sejak kemarin, pakai kemeja biru, terakhir di pasar Senen. kabari kami"#,
+        r#"kehilangan dompet coklat di stasiun Manggarai, isinya KTP a.n. saya. tolong hubungi saya kalau nemu"#,
+        r#"lost: my sister's grey cat near Elm Street, please call our family if you see him"#,
+        r#"motor saya hilang, beat hitam plat B 4455 KLM, terakhir parkir di Indomaret Cipete. tolong kabari kalau liat"#,
+        r#"ketemu KTP atas nama Budi di halte Harmoni, yg kenal tolong kabarin biar aku balikin"#,
+        r#"anak saya belum pulang, sekolah di SD Mutiara kelas 3, pakai tas merah. mohon share ya"#,
+        r#"tolong bantu sebar: ibu kami pikun, keluar rumah di Cempaka Putih tadi pagi. hubungi 0813-9999-0000"#,
+        r#"berita: polisi tangkap pelaku pencurian motor di Jl. Kaliurang, pelaku warga Sleman"#,
+        r#"menurut berita, pelaku penipuan arisan online tinggal di Bekasi dan sudah ditahan"#,
+        r#"KOMPAS: mahasiswi UGM raih medali emas olimpiade sains di Paris"#,
+        r#"the news said the suspect worked at a local restaurant and has been arrested"#,
+        r#"kabar duka, ayahanda member kita berpulang. disemayamkan di rumah duka Jl. Melati 5, yang mau takziah silakan"#,
+        r#"min, aku mau lapor. ada yg nyebar alamat rumah member di grup sebelah, tolong ditindak"#,
+        r#"admin, boleh aku DM alamat kirimnya? ga enak nulis di grup"#,
+        r#"kak admin, ada orang yang bocorin sekolah aku di base, gimana ya cara reportnya?"#,
+        r#"tolong jangan sebar alamat dia ya, itu doxing. cukup report akunnya"#,
+        r#"please don't share where she works, that's doxing and against the rules"#,
+        r#"jangan datengin rumah orang, lapor ke admin aja kalau ada masalah"#,
+        r#"kalian jangan spill sekolah anak itu, dia masih di bawah umur"#,
+        r#"yang nyebarin nomor hp member udah aku kick ya. jangan diulang"#,
+        r#"reminder: dilarang share alamat, sekolah, atau tempat kerja orang lain di grup ini"#,
+        r#"someone posted her address in the other group, admins please remove it"#,
+        r#"dia kuliah di ITB juga, spill ke base dong fanart dia"#,
+        r#"fanart ini bikinan si Laras anak DKV ITB, spill ke base dong biar rame"#,
+        r#"credit ke @lukisan.rara, dia kuliah di ISI Jogja. sebarin karyanya ya"#,
+        r#"dia anak SMA yg jago cover dance, viralin videonya dong!"#,
+        r#"si Dinda kerja di studio foto, hasilnya bagus2, share ke base ya portofolionya"#,
+        r#"cover lagu ini dinyanyiin temen aku anak UPI, tolong share ke base biar makin banyak yg denger"#,
+        r#"her art is amazing, she's a student at RISD. please share her work everywhere!"#,
+        r#"dia kuliah di Binus juga, spill akun ig nya dong, mau aku follow buat liat gambarnya"#,
+        r#"editan ini dari akun @edit.bts, dia anak SMP loh. sebar ke base biar dapet apresiasi"#,
+        r#"temen kantorku bikin fancam keren, tolong ramein postingannya ya"#,
+        r#"ayo sebar info streaming ini ke base"#,
+        r#"sebar ke base ya jadwal comeback nya!"#,
+        r#"datengin konsernya rame-rame yuk!"#,
+        r#"yuk serbu toko merch resmi di Blok M, lagi diskon"#,
+        r#"spill dong tempat beli lightstick yang murah"#,
+        r#"samperin booth kita di festival, ada photocard gratis"#,
+        r#"tungguin di parkiran ya, aku bawa mobil buat jemput kalian abis konser"#,
+        r#"kita labrak aja chart nya, streaming rame2 biar menang!"#,
+        r#"let everyone know the album drops at midnight!"#,
+        r#"dia kuliah di Unpad juga lho, pulang jam 5 biasanya"#,
+        r#"si Rina kerja di Jakarta sekarang, udah jarang ikut nobar"#,
+        r#"adiknya Fajar sekolah di SMP yang sama kayak aku dulu"#,
+        r#"bapaknya dosen di UI, pantesan pinter"#,
+        r#"mama aku kerja di rumah sakit, jadi aku sering jagain adik"#,
+        r#"dia tinggal di Bandung, makanya jarang ikut gathering Jakarta"#,
+        r#"kak Nisa tiap sabtu ikut les vokal, suaranya makin bagus"#,
+        r#"motornya bagus ya, beat merah gitu lucu"#,
+        r#"yang jadi admin baru namanya Tari, dia anak Unpad. sambut ya"#,
+        r#"selamat buat Dika yang keterima di UI! bangga banget"#,
+        r#"aku sama temen aku ketemu bias di bandara, dia lewat terminal 3"#,
+        r#"oppa lagi ada di Jakarta buat syuting, jangan ganggu ya, hargai privasi"#,
+        r#"idolnya lagi liburan di Bali, jangan di stalk ya guys"#,
+        r#"jadwal idol: hari ini siaran radio jam 5 sore di Prambors, dengerin ya"#,
+        r#"member kita ulang tahun, alamat kirim kado bisa lewat panitia project"#,
+        r#"ada yg tau alamat kantor pos terdekat dari Margonda?"#,
+        r#"ada yg tau kampus yg jurusan DKV nya bagus di Bandung?"#,
+        r#"rumah makan padang di Jl. Pemuda enak banget, datengin deh"#,
+        r#"alamat agensi buat kirim surat fans: lihat di website resmi ya"#,
+        r#"spill dong tips masuk ITB, aku pengen kuliah di sana"#,
+        r#"spill skincare dong kak, kulitnya bagus banget"#,
+        r#"akun @jaga_fandom itu akun resmi panitia, follow ya"#,
+        r#"akun alter aku @ungu.manis, follow back ya kak"#,
+        r#"my real name is Laras btw, I go to UI, nice to meet you all"#,
+        r#"aku ganti akun, akun baru aku @lara.baru, yg lama kena hack"#,
+        r#"KTP aku hilang, harus lapor ke kelurahan dulu ya buat bikin baru?"#,
+        r#"NIK aku kok ga bisa buat daftar vaksin ya, ada yg tau kenapa?"#,
+        r#"cara cek NIK di dukcapil gimana ya kak?"#,
+        r#"nomor CS resmi tiketnya 021-500-123, jangan percaya nomor lain"#,
+        r#"hati-hati nomor 0812-3456-7890 ngaku panitia minta transfer, itu penipu!"#,
+        r#"ini nomor admin resmi: kak Dian 0813-2222-3333, kak Rio 0812-4444-5555"#,
+        r#"dia kerja di kafe itu ya? pantes kemarin aku liat dia di sana"#,
+        r#"cewek itu cantik banget, kuliah di mana ya dia"#,
+        r#"abangku kerja di Pertamina, katanya konsernya bakal diundur"#,
+        r#"ayo kita datengin fanmeet nya rame2, tiket masih ada"#,
+        r#"tungguin aku di depan gate ya, aku masih di KRL"#,
+        r#"she said she'd meet us at the cafe near campus after class, see you there"#,
+        r#"my mom works at the hospital downtown so I can't come on Friday"#,
+        r#"my sister goes to Westlake High, she's a fan too!"#,
+        r#"he works at the record store on Main St, ask him for the album, he's super nice"#,
+        r#"jemput aku di kosan ya, di Jl. Kaliurang gang Pandawa, abis itu kita ke venue"#,
+        r#"yang mau nebeng ke konser, aku berangkat dari rumah di Pamulang jam 3, mobil avanza item"#,
+        r#"aku parkir di basement P2, motor vario hitam, nanti ketemu di situ ya"#,
+        r#"tiket aku bisa diambil di rumah, Jl. Damai no 4, aku di rumah sampai jam 5"#,
+        r#"rumah aku deket alun-alun Garut, yang mau mampir boleh banget"#,
+        r#"kalau ada yang nemu HP aku, tolong hubungi kakak aku di 0856-7777-8888"#,
+        r#"aku lupa password akun @fanbase_id, admin tolong bantu reset"#,
+        r#"yang nyebar fitnah ke member itu udah aku laporin ke admin, tunggu keputusannya ya"#,
+        r#"admin, ada yg spill KTP orang di base. aku udah screenshot, aku DM ya"#,
+        r#"tolong admin, ada orang yang nungguin aku di parkiran kampus tiap hari, aku takut"#,
+        r#"jangan ditungguin di parkiran ya, biar artisnya bisa istirahat"#,
+        r#"jangan ada yang samperin hotel artis, itu sasaeng!"#,
+        r#"ayo rame2 report akun @haters_army, jangan didatengin ya cukup report"#,
+        r#"repost dong karya dia, anak SMA tapi gambarnya udah sekeren ini"#,
+        r#"sebarin thread ini ke base, isinya info penting soal tiket palsu"#,
+        r#"dia anak ITB, tolong bantu share kuesioner skripsinya ya"#,
+        r#"temenku kerja di toko buku Gramedia, katanya album nya udah dateng. datengin yuk"#,
+        r#"fanbase Surabaya kumpul di rumah kak Dewi tiap minggu, dia yang ngundang sendiri"#,
+        r#"si Rara yang bikin akun @lambe_fandom sekarang jadi admin kita, sambut ya"#,
+        r#"anak SMAN 8 ada yg ikut fandom ga? mau bikin komunitas sekolah"#,
+        r#"adik aku sekolah di SD Tunas Bangsa, tiap pulang aku jemput jam 12"#,
+        r#"besok aku ada di CFD Sudirman jam 7, yuk yang mau ketemuan"#,
+        r#"kantor kita pindah ke Menara BCA lantai 30, kirim paket ke alamat baru ya"#,
+        r#"this is my workplace, the Zara in Pacific Place, I'm there on weekends if you want your pc"#,
+        r#"the suspect's car, a white Avanza plate B 1821 AB, was seen near the school; police asked residents to report sightings"#,
+        r#"info sekolah ramah anak di Depok: SDN 12, SD Al Azhar, bisa dicek di website dinas"#,
+        r#"ayahku pendeta di HKBP, doain ya ibadah natal lancar"#,
+        r#"selamat ya kak Vina, katanya diterima kerja di Pertamina. ikut seneng"#,
+    ];
+
+    /// Whether the doxing stage reports exposure (`pii.exposure`) for `text`.
+    fn exposure(d: &super::super::Doxing, text: &str) -> bool {
+        let mut ents = Vec::new();
+        crate::extract::extract(text, &mut ents);
+        let mut norm = Normalised::new();
+        norm.normalise(text, &ents);
+        let mut out = Vec::new();
+        d.analyse(
+            text,
+            &norm,
+            &ents,
+            false,
+            &mut super::super::DoxingScratch::default(),
+            &mut out,
+        );
+        out.iter()
+            .any(|f| f.signal == crate::signal::Signal::DoxingExposure)
+    }
+
+    #[test]
+    fn written_harmful_examples_expose_and_look_alikes_do_not() {
+        let d = super::super::Doxing::default();
+        let missed: Vec<&str> = HARMFUL
+            .iter()
+            .copied()
+            .filter(|t| !exposure(&d, t) && !KNOWN_MISSES.contains(t))
+            .collect();
+        let flagged: Vec<&str> = LOOK_ALIKES
+            .iter()
+            .copied()
+            .filter(|t| exposure(&d, t))
+            .collect();
+        assert!(missed.is_empty(), "harmful, not exposure: {missed:#?}");
+        assert!(flagged.is_empty(), "look-alikes flagged: {flagged:#?}");
+        // The known misses stay documented: fail when one starts to pass.
+        for t in KNOWN_MISSES {
+            assert!(HARMFUL.contains(t), "{t}");
+            assert!(
+                !exposure(&d, t),
+                "now caught, remove from KNOWN_MISSES: {t}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_person_the_facts_and_the_call_are_reported() {
+        let d = super::super::Doxing::default();
+        let text = "akun @kpopgosip99 itu aslinya si Wulan anak SMA 70, spill ke base";
+        let mut ents = Vec::new();
+        crate::extract::extract(text, &mut ents);
+        let mut norm = Normalised::new();
+        norm.normalise(text, &ents);
+        let mut matches = Vec::new();
+        d.find_patterns(norm.text(), &mut matches);
+        let mut s = ContextScratch::default();
+        d.context.scan(&norm, &matches, &mut s);
+        assert!(s.exposes(), "{s:?}");
+        assert!(
+            s.exposed
+                .iter()
+                .any(|e| e.kind == "person" && e.value == "wulan"),
+            "{s:?}"
+        );
+        assert!(s.exposed.iter().any(|e| e.kind == "identity"), "{s:?}");
+        assert!(s.exposed.iter().any(|e| e.kind == "school"), "{s:?}");
+        for e in &s.exposed {
+            assert!(e.start < e.end && e.end <= text.len(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn scare_quotes_a_circle_and_content() {
+        for t in [
+            "dia kuliah di Polines jurusan akuntansi, yg anak sana tolong \"sapa\" dia ya",
+            "si Tari kerja di klinik deket terminal, kirim ss chatnya ke atasannya",
+            "his mom is a nurse at the city hospital, make sure her boss hears about this",
+        ] {
+            assert!(scan(t).exposes(), "{t}: {:?}", scan(t));
+        }
+        for t in [
+            "yg bilang \"datengin aja ke sekolahnya\" itu salah, dia anak SMA 3, report aja",
+            "dia kuliah di ITB juga, spill ke base dong fanart dia",
+            "she studies at RISD, please share her work everywhere!",
+            "Rose ngasih alamat rumahnya ke aku buat kado, alamatnya ga aku share disini",
+        ] {
+            assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
+        }
+    }
+
+    /// Harmful examples the detector does not catch yet (see the report in the README).
+    const KNOWN_MISSES: &[&str] = &[
+        r#"he works at the Starbucks on Orchard Road, morning shift. go tell him what you think of him"#,
+        r#"ini nomor bapaknya 0813-2211-4455, telpon bapaknya biar tau kelakuan anaknya"#,
+        r#"wa dia 0878xxxx1234, bombardir chat sampe dia keluar dari fandom"#,
+        r#"alamat kantor dia di Menara BCA lantai 30, kirim karangan bunga hinaan ke situ"#,
+        r#"yang bikin thread jelek itu anak ITS teknik sipil, laporin ke dosennya biar di DO"#,
+    ];
 }
