@@ -724,9 +724,10 @@ fn rules_with_policy_line(from: &str, to: &str) -> tempfile::TempDir {
 #[test]
 fn the_model_never_tips_a_verdict_into_mute_or_ban() {
     let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
-    // An illegal loan ad whose rule score reaches remove; the model agrees strongly, which
-    // pushes the scam score past the ban threshold (0.97).
-    let text = "Pinjaman online cair 10 menit tanpa BI checking, cukup KTP, bunga rendah! Daftar di https://bit.ly/danacepat";
+    // An illegal loan ad asking an up-front fee (a scam; the hand-written sets label a loan
+    // ad without a fee promotion, spam) whose rule score reaches remove; the model agrees
+    // strongly, which pushes the scam score past the ban threshold (0.97).
+    let text = "Pinjaman online cair 10 menit tanpa BI checking, cukup KTP, bayar biaya admin 200rb dulu ke rekening kami! Daftar di https://bit.ly/danacepat";
     let ev = Event::message(text);
     let mut s = Scratch::new();
     let rules_only = engine().evaluate(&ev, &mut s);

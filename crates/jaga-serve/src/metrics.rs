@@ -282,7 +282,7 @@ impl Metrics {
             (
                 &self.shard_wait,
                 "jaga_shard_wait_seconds",
-                "Per POST /v1/events: waiting for the scoring shards' locks (other requests scoring).",
+                "Per POST /v1/events: waiting for a scoring slot (every core's slot busy with other requests).",
             ),
             (
                 &self.batch_scoring,
