@@ -177,6 +177,7 @@ impl FieldRegexes {
     /// always-run set.
     fn build(
         items: Vec<(String, u32, u32)>,
+        rule_id: impl Fn(u32) -> String,
         mut add_string: impl FnMut(&str, u32, bool),
     ) -> Result<Option<FieldRegexes>, String> {
         if items.is_empty() {
@@ -184,11 +185,21 @@ impl FieldRegexes {
         }
         let regexes = items
             .iter()
-            .map(|(p, _, _)| {
+            .map(|(p, rule, _)| {
                 meta::Regex::builder()
                     .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
                     .build(p)
-                    .map_err(|e| format!("regex {p:?}: {e}"))
+                    .map_err(|e| {
+                        // The rules' lint checks syntax only, so a regex too large to compile is
+                        // reported here: name its rule, and the cause under "error building NFA".
+                        let cause = std::error::Error::source(&e)
+                            .map(|c| format!(" ({c})"))
+                            .unwrap_or_default();
+                        format!(
+                            "rule `{}`: regex `{p}` cannot be compiled: {e}{cause}; make it smaller (fewer or smaller counted repetitions)",
+                            rule_id(*rule)
+                        )
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut plans = Vec::with_capacity(items.len());
@@ -367,23 +378,27 @@ impl Matcher {
         let keyword_strings = strings.len();
         let mut triggers: Vec<Vec<Trigger>> = vec![Vec::new(); strings.len()];
         let mut regexes = |field: RuleField, items| {
-            FieldRegexes::build(items, |string: &str, regex, prefix| {
-                // Prefixes and gates are matched as they are: regexes see the normalised text.
-                let k = *index.entry(string.to_string()).or_insert_with(|| {
-                    strings.push(string.to_string());
-                    targets.push(Vec::new());
-                    triggers.push(Vec::new());
-                    strings.len() - 1
-                });
-                let t = Trigger {
-                    field,
-                    regex,
-                    prefix,
-                };
-                if !triggers[k].contains(&t) {
-                    triggers[k].push(t);
-                }
-            })
+            FieldRegexes::build(
+                items,
+                |r| rules[r as usize].id.clone(),
+                |string: &str, regex, prefix| {
+                    // Prefixes and gates are matched as they are: regexes see the normalised text.
+                    let k = *index.entry(string.to_string()).or_insert_with(|| {
+                        strings.push(string.to_string());
+                        targets.push(Vec::new());
+                        triggers.push(Vec::new());
+                        strings.len() - 1
+                    });
+                    let t = Trigger {
+                        field,
+                        regex,
+                        prefix,
+                    };
+                    if !triggers[k].contains(&t) {
+                        triggers[k].push(t);
+                    }
+                },
+            )
         };
         let text_regexes = regexes(RuleField::Text, text_re)?;
         let name_regexes = regexes(RuleField::Name, name_re)?;
@@ -557,6 +572,19 @@ mod tests {
     use super::*;
     use crate::rules::{Location, RuleTests, When};
     use crate::verdict::Category;
+
+    #[test]
+    fn a_regex_too_large_to_compile_names_its_rule() {
+        // The lint checks syntax only; the size limit is met here, and the admin must still
+        // learn which rule to fix.
+        let err = Matcher::build(&[rule(&[], &[r"\w{1000}{1000}"], &[])])
+            .err()
+            .expect("a regex over the size limit is refused");
+        assert!(
+            err.starts_with("rule `t.r`: regex `\\w{1000}{1000}` cannot be compiled"),
+            "{err}"
+        );
+    }
 
     fn rule(keywords: &[&str], regexes: &[&str], allow: &[&str]) -> Rule {
         Rule {
