@@ -143,7 +143,12 @@ fn finish(h: u64, bits: u8) -> u32 {
 
 /// Whether a whitespace-separated chunk is a link or bare domain.
 fn url_host(chunk: &str) -> Option<&str> {
-    let rest = if let Some(i) = chunk.find("://") {
+    // Every form below needs a `:` or a `.`; most words have neither, and the substring
+    // search for "://" costs more than this byte scan.
+    if !chunk.bytes().any(|b| b == b'.' || b == b':') {
+        return None;
+    }
+    let rest = if let Some(i) = memchr::memmem::find(chunk.as_bytes(), b"://") {
         &chunk[i + 3..]
     } else if let Some(r) = chunk.strip_prefix("www.") {
         r
@@ -171,6 +176,19 @@ fn url_host(chunk: &str) -> Option<&str> {
 /// Appends the hashed id of every word n-gram and character n-gram of `normalised` to
 /// `out`, one id per occurrence (repeats stay, so counts are the multiplicities).
 pub fn hashed(cfg: &FeatureConfig, normalised: &str, b: &mut Buffers, out: &mut Vec<u32>) {
+    for_each_hashed(cfg, normalised, b, |id| out.push(id));
+}
+
+/// Calls `emit` with the hashed id of every word n-gram and character n-gram of
+/// `normalised`, in the order [`hashed`] lists them. The model sums its weights here
+/// directly, without collecting the ids first.
+#[inline]
+pub fn for_each_hashed(
+    cfg: &FeatureConfig,
+    normalised: &str,
+    b: &mut Buffers,
+    mut emit: impl FnMut(u32),
+) {
     let bits = cfg.hash_bits;
     b.chars.clear();
     b.words.clear();
@@ -225,30 +243,45 @@ pub fn hashed(cfg: &FeatureConfig, normalised: &str, b: &mut Buffers, out: &mut 
             b.chars.push(u32::from(' '));
         }
     }
-    for (i, &w) in b.words.iter().enumerate() {
-        out.push(finish(w, bits));
-        if cfg.word_ngrams >= 2 && i > 0 {
-            let prev = b.words[i - 1];
-            out.push(finish(
-                (prev.rotate_left(23) ^ w ^ SEED_BIGRAM).wrapping_mul(PRIME),
-                bits,
-            ));
+    let mut prev = None;
+    for &w in &b.words {
+        emit(finish(w, bits));
+        if cfg.word_ngrams >= 2 {
+            if let Some(prev) = prev {
+                emit(finish(
+                    (u64::rotate_left(prev, 23) ^ w ^ SEED_BIGRAM).wrapping_mul(PRIME),
+                    bits,
+                ));
+            }
         }
+        prev = Some(w);
     }
     let (lo, hi) = (cfg.char_min as usize, cfg.char_max as usize);
-    let chars = &b.chars;
+    let chars = &b.chars[..];
     if chars.len() <= 2 {
         return;
     }
-    for i in 0..chars.len() {
+    // The n-grams of one start share their prefix hashes. The shipped 3..=5 is unrolled over
+    // full windows of five; the last starts (and other configurations) take the general loop.
+    let mut start = 0;
+    if (lo, hi) == (3, 5) {
+        for w in chars.windows(5) {
+            let h = step(step(step(SEED_CHAR, w[0]), w[1]), w[2]);
+            emit(finish(h ^ 3, bits));
+            let h = step(h, w[3]);
+            emit(finish(h ^ 4, bits));
+            let h = step(h, w[4]);
+            emit(finish(h ^ 5, bits));
+        }
+        start = chars.len().saturating_sub(4);
+    }
+    for i in start..chars.len() {
         let mut h = SEED_CHAR;
-        for n in 1..=hi {
-            let Some(&c) = chars.get(i + n - 1) else {
-                break;
-            };
+        for (k, &c) in chars[i..chars.len().min(i + hi)].iter().enumerate() {
             h = step(h, c);
+            let n = k + 1;
             if n >= lo {
-                out.push(finish(h ^ n as u64, bits));
+                emit(finish(h ^ n as u64, bits));
             }
         }
     }
@@ -350,6 +383,58 @@ mod tests {
             ids("  !!  ").is_empty(),
             "punctuation alone has no features"
         );
+    }
+
+    /// The char n-grams as the scheme defines them: for every start, the chained hash of
+    /// each length in `lo..=hi` (the straightforward form of the unrolled loop).
+    fn char_ngrams_by_definition(cfg: &FeatureConfig, chars: &[u32]) -> Vec<u32> {
+        let mut out = Vec::new();
+        if chars.len() <= 2 {
+            return out;
+        }
+        for i in 0..chars.len() {
+            let mut h = SEED_CHAR;
+            for n in 1..=cfg.char_max as usize {
+                let Some(&c) = chars.get(i + n - 1) else {
+                    break;
+                };
+                h = step(h, c);
+                if n >= cfg.char_min as usize {
+                    out.push(finish(h ^ n as u64, cfg.hash_bits));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn unrolled_char_ngrams_equal_the_definition() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "slot gacor hari ini",
+            "Привет мир — halo kak 🙂 ya",
+            "wd 5jt cair 10 menit https://bit.ly/x www.judi.com",
+        ];
+        for (lo, hi) in [(3, 5), (2, 4), (1, 8), (5, 5), (3, 3)] {
+            let cfg = FeatureConfig {
+                char_min: lo,
+                char_max: hi,
+                ..FeatureConfig::default()
+            };
+            for text in texts {
+                let mut b = Buffers::default();
+                let mut all = Vec::new();
+                hashed(&cfg, text, &mut b, &mut all);
+                let expected = char_ngrams_by_definition(&cfg, &b.chars);
+                // Word ids come first: one per word plus one bigram per word after the first.
+                let words = b.words.len() + b.words.len().saturating_sub(1);
+                assert_eq!(all[words..], expected[..], "{lo}..={hi} on {text:?}");
+            }
+        }
     }
 
     #[test]

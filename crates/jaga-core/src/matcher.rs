@@ -494,7 +494,9 @@ impl Matcher {
         let Some(fr) = regexes else {
             return;
         };
-        if let Some((set, indices)) = &fr.always {
+        // Most texts match none of the always-run set; `is_match` can stop at a first match
+        // and skips the overlapping search's bookkeeping, so it is the cheaper way to know.
+        if let Some((set, indices)) = fr.always.as_ref().filter(|(set, _)| set.is_match(text)) {
             for k in set.matches(text).iter() {
                 fr.search_all(indices[k] as usize, text, out);
             }

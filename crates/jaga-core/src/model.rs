@@ -555,26 +555,23 @@ impl Model {
 
     /// The raw scores before the softmax (for calibration).
     pub fn logits(&self, inp: &Inputs, s: &mut Scratch) -> [f32; 4] {
-        s.ids.clear();
-        features::hashed(
-            &self.file.features,
-            inp.normalised,
-            &mut s.buffers,
-            &mut s.ids,
-        );
-        let scale = match self.file.scaling {
-            TextScaling::Count => 1.0,
-            TextScaling::InvSqrtTotal if s.ids.is_empty() => 0.0,
-            TextScaling::InvSqrtTotal => 1.0 / (s.ids.len() as f32).sqrt(),
-        };
+        // The weights are summed as the ids are hashed: no list of ids per message.
+        let table = &self.table[..];
         let mut text = [0i32; 4];
-        for &id in &s.ids {
+        let mut count = 0u32;
+        features::for_each_hashed(&self.file.features, inp.normalised, &mut s.buffers, |id| {
+            count += 1;
             // Ids are < 2^hash_bits = table.len() by construction.
-            let w = self.table[id as usize];
+            let w = table[id as usize];
             for c in 0..4 {
                 text[c] += i32::from(w[c]);
             }
-        }
+        });
+        let scale = match self.file.scaling {
+            TextScaling::Count => 1.0,
+            TextScaling::InvSqrtTotal if count == 0 => 0.0,
+            TextScaling::InvSqrtTotal => 1.0 / (count as f32).sqrt(),
+        };
         let mut logits = self.bias;
         let k = scale * self.file.quantum;
         for c in 0..4 {
