@@ -131,6 +131,15 @@ const THIRD: &[&str] = &[
     "the girl",
     "the guy",
     "the scammer",
+    "this scammer",
+    "that scammer",
+    "scammer ini",
+    "scammer itu",
+    "ini penipu",
+    "penipu ini",
+    "si penipu",
+    "penipu tsb",
+    "penipu tersebut",
     "the anon",
     "penipu itu",
     "penipunya",
@@ -1393,7 +1402,10 @@ impl ContextDetector {
         for h in hits {
             let span = match h.cue {
                 Cue::Call if !quoted(h.start) || scare_quoted(t, h.start, h.end) => {
-                    if self_directed(&t[h.end..]) {
+                    if self_directed(&t[h.end..])
+                        || official_channel(&t[h.start..])
+                        || protective_spread(&t[h.start..h.end], &t[h.end..])
+                    {
                         continue;
                     }
                     (h.start, h.end)
@@ -1561,6 +1573,98 @@ fn self_directed(after: &str) -> bool {
         .next()
         .unwrap_or("");
     matches!(next, "aku" | "gue" | "gw" | "saya" | "kami" | "me" | "us")
+}
+
+/// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
+fn rest_of_sentence(after: &str, max: usize) -> &str {
+    let end = after
+        .find(['.', '!', '?', '\n'])
+        .unwrap_or(after.len())
+        .min(max);
+    let mut end = end.min(after.len());
+    while !after.is_char_boundary(end) {
+        end -= 1;
+    }
+    &after[..end]
+}
+
+/// Whether a call goes to the police, the admins or the platform ("udah aku laporin ke polisi",
+/// "laporin aja akunnya ke admin", "report her to the police"): the official way, not a crowd.
+/// `from` starts at the call ("laporin ke" is one call).
+fn official_channel(from: &str) -> bool {
+    const OFFICIAL: &[&str] = &[
+        "ke polisi",
+        "ke kepolisian",
+        "ke kantor polisi",
+        "ke pihak berwajib",
+        "ke yg berwajib",
+        "ke yang berwajib",
+        "ke patroli",
+        "ke patrolisiber",
+        "ke cyber",
+        "ke admin",
+        "ke mod",
+        "ke cs",
+        "ke platform",
+        "ke ojk",
+        "ke kominfo",
+        "ke aduan",
+        "to the police",
+        "to police",
+        "to the admin",
+        "to admin",
+        "to the mods",
+        "to the platform",
+    ];
+    let rest = rest_of_sentence(from, 48);
+    OFFICIAL.iter().any(|o| {
+        rest.match_indices(o)
+            .any(|(i, _)| i == 0 || !rest.as_bytes()[i - 1].is_ascii_alphanumeric())
+    })
+}
+
+/// Whether a call to spread is a warning's ("sebarin ke temen2 biar ga ada yg ketipu", "share
+/// this so nobody else gets scammed"): spreading the warning, not the person.
+fn protective_spread(call: &str, after: &str) -> bool {
+    const SPREAD: &[&str] = &[
+        "sebar",
+        "share",
+        "spread",
+        "viral",
+        "bantu sebar",
+        "kasih tau",
+    ];
+    const PURPOSE: &[&str] = &[
+        "biar ga ada",
+        "biar gak ada",
+        "biar nggak ada",
+        "biar tidak ada",
+        "supaya ga ada",
+        "supaya tidak ada",
+        "agar tidak ada",
+        "biar ga ketipu",
+        "biar gak ketipu",
+        "biar ga kena",
+        "biar gak kena",
+        "biar yg lain ga",
+        "biar yang lain ga",
+        "biar yg lain gak",
+        "biar yang lain tidak",
+        "biar pada waspada",
+        "biar waspada",
+        "biar hati-hati",
+        "biar pada hati-hati",
+        "so nobody",
+        "so no one",
+        "so that nobody",
+        "so that no one",
+        "so others don't",
+        "so others dont",
+    ];
+    SPREAD.iter().any(|w| call.starts_with(w))
+        && PURPOSE
+            .iter()
+            .any(|p| rest_of_sentence(after, 80).contains(p))
 }
 
 /// The end of the `n` words after `at` (or the end of the clause).
@@ -2028,6 +2132,34 @@ mod tests {
             "Rose ngasih alamat rumahnya ke aku buat kado, alamatnya ga aku share disini",
         ] {
             assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
+        }
+    }
+
+    /// A member warning others about a scammer (the number, the account, the name, "sebarin biar
+    /// ga ada yg ketipu", "udah aku laporin ke polisi") is not exposure; a call to go to the
+    /// scammer's home or work, dressed as a warning, still is.
+    #[test]
+    fn scam_warnings_are_not_exposure_but_a_call_dressed_as_one_is() {
+        let d = super::super::Doxing::default();
+        for t in [
+            "hati-hati, ini nomor penipu 0812-3456-7890, jangan transfer",
+            "ini nomor penipu yg ngaku kurir: 0821 4455 6677. sebarin ke temen2 kalian ya biar ga ada yg ketipu",
+            "penipu arisan online ges, namanya Dewi, akun ig @arisan.dewi. udah aku laporin ke polisi, yg jadi korban juga lapor ya",
+            "waspada penipu rekening BCA 1234567890 a.n. Rudi Hartono, modus jual tiket konser murah. sebarin ke grup lain biar ga ada korban lagi",
+            "the scammer's number is +62 812 5566 7788, she pretends to be a GO admin. share this so nobody else gets scammed and report her to the police",
+            "penipu jastip itu ngakunya kerja di bandara, jangan percaya. laporin aja akunnya ke admin",
+        ] {
+            assert!(!exposure(&d, t), "warning read as exposure: {t}");
+        }
+        for t in [
+            "dia penipu, datengin rumahnya di jl Melati 12 rame-rame",
+            "hati-hati sama si Rina, dia penipu. rumahnya di Jl. Kenanga No. 5 Bekasi, kita grebek rame2 aja",
+            "awas ya ini penipu, kos nya di gang mawar belakang kampus UI, kamar 12. kita samperin malem ini",
+            "waspada ges, penipu itu kerja di Alfamart deket stasiun Depok shift pagi. samperin aja rame2 tagih duitnya",
+            "hati-hati penipu! namanya Sari, kuliah di UNJ jurusan PGSD. spill ke base aja biar semua tau mukanya",
+            "udah lapor polisi tapi lama, penipu itu tinggal di kontrakan deket pasar Ciputat, datengin aja rame2",
+        ] {
+            assert!(exposure(&d, t), "doxing dressed as a warning missed: {t}");
         }
     }
 
