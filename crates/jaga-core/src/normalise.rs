@@ -14,7 +14,7 @@
 //!    alphanumerics, enclosed letters, Cyrillic/Greek look-alikes, accents) through `decancer`;
 //! 2. collapse whitespace runs and s p a c e d / s.p.a.c.e.d runs of single characters;
 //! 3. fold l33t digits and symbols that sit between letters (`g4c0r`), but never numbers
-//!    (`slot88`, `50rb`, `4d`).
+//!    (`slot88`, `50rb`, `4d`), nor amounts glued to a word (`rp3rb`, `wd1jt`, `depo10k`).
 //!
 //! What was folded is then reported per word as [`Finding`]s.
 //!
@@ -608,7 +608,7 @@ fn sep_len_at(a: &[u8], k: usize) -> usize {
 /// most two l33t chars with an ASCII letter on both sides is folded (`g4c0r`, `sl00t`), and a
 /// `$` starting a word before two letters (`$lot`). A word-initial `@` is left alone: it is a
 /// mention (`@dmin` stays). Digits next to digits never fold, so numbers (`slot88`, `50rb`)
-/// survive.
+/// survive, and nor do amounts between letters (`rp3rb`, `depo10k`: see [`is_amount`]).
 fn leet(t: &mut [u8], map: &[u32], prot: &[(u32, u32)], leet_at: &mut Vec<u32>) {
     leet_at.clear();
     let n = t.len();
@@ -624,7 +624,7 @@ fn leet(t: &mut [u8], map: &[u32], prot: &[(u32, u32)], leet_at: &mut Vec<u32>) 
         }
         let before = i > 0 && t[i - 1].is_ascii_alphabetic();
         let after = j < n && t[j].is_ascii_alphabetic();
-        if j - i <= 2 && before && after {
+        if j - i <= 2 && before && after && !is_amount(t, i, j) {
             leet_at.extend((i..j).filter(|&k| !in_prot(prot, map[k])).map(|k| k as u32));
         } else if t[i] == b'$'
             && j == i + 1
@@ -641,6 +641,87 @@ fn leet(t: &mut [u8], map: &[u32], prot: &[(u32, u32)], leet_at: &mut Vec<u32>) 
         let k = k as usize;
         t[k] = leet_letter(t[k]);
     }
+}
+
+/// Currencies written right before an amount (`rp3rb`, `idr5jt`).
+const CURRENCIES: &[&[u8]] = &[b"rp", b"idr", b"usd", b"sgd", b"myr", b"rm", b"eur", b"gbp"];
+/// Units that follow an amount and hardly end a l33t word (`wd1jt`, `kuota5gb`).
+const UNITS: &[&[u8]] = &[
+    b"rb", b"rbu", b"ribu", b"rebu", b"ribuan", b"jt", b"jtan", b"juta", b"jutaan", b"rupiah",
+    b"perak", b"gb", b"mb", b"kb", b"kg", b"gr", b"gram", b"ml", b"pcs", b"persen",
+];
+/// Units that also end ordinary words written in l33t (`s3x`, `an4k`, `se7an`, `b4d`): an
+/// amount only with two digits (`depo10k`, `umur17th`) or after a word that announces one.
+const SHORT_UNITS: &[&[u8]] = &[
+    b"k", b"x", b"an", b"th", b"thn", b"m", b"g", b"jam", b"hari", b"hr", b"bln", b"menit", b"mnt",
+];
+/// Words glued to the amount they announce (`depo5k`, `profit3x`).
+const AMOUNT_WORDS: &[&[u8]] = &[
+    b"depo",
+    b"deposit",
+    b"dp",
+    b"wd",
+    b"min",
+    b"minim",
+    b"minimal",
+    b"max",
+    b"bonus",
+    b"harga",
+    b"hrg",
+    b"cuma",
+    b"hanya",
+    b"only",
+    b"modal",
+    b"gaji",
+    b"saldo",
+    b"tf",
+    b"diskon",
+    b"disc",
+    b"cashback",
+    b"pulsa",
+    b"kuota",
+    b"hadiah",
+    b"untung",
+    b"profit",
+    b"cuan",
+];
+
+/// Whether the l33t candidates `t[i..j]`, between letters, are an amount or a number with a
+/// unit rather than letters: digits after a currency (`rp3rb`, `us$5k`), before an unambiguous
+/// unit (`wd1jt`), before a short unit with two digits or an amount word in front (`depo10k`,
+/// `depo5k`) or a masked phone number (`wa08xx`). A run starting with `0` is a letter `o`
+/// (`b0mb`, `b00k`) unless it is a masked number. Togel brands (`pawpaw4d`) still fold
+/// (`pawpawad`), as their list does: keeping their `4d` made the model miss more judol spam.
+fn is_amount(t: &[u8], i: usize, j: usize) -> bool {
+    let (run, digits) = match t[i] {
+        b'$' => (&t[i + 1..j], true),
+        _ => (&t[i..j], false),
+    };
+    if run.is_empty() || !run.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut ws = i;
+    while ws > 0 && t[ws - 1].is_ascii_alphanumeric() {
+        ws -= 1;
+    }
+    let mut se = j;
+    while se < t.len() && t[se].is_ascii_alphabetic() {
+        se += 1;
+    }
+    let (prefix, unit) = (&t[ws..i], &t[j..se]);
+    if unit.len() >= 2 && unit.iter().all(|&b| b == b'x') {
+        return true;
+    }
+    // A unit ends the word: `m3mb3r` is l33t, not 3 MB.
+    let unit_ends = se == t.len() || !t[se].is_ascii_alphanumeric();
+    if run[0] == b'0' {
+        return false;
+    }
+    let is = |list: &[&[u8]], w: &[u8]| list.contains(&w);
+    digits
+        || is(CURRENCIES, prefix)
+        || unit_ends && is(UNITS, unit)
+        || unit_ends && is(SHORT_UNITS, unit) && (run.len() == 2 || is(AMOUNT_WORDS, prefix))
 }
 
 #[inline]
@@ -1111,6 +1192,21 @@ mod tests {
     }
 
     #[test]
+    fn stars_between_single_letters_are_spacing() {
+        // `*` between single letters is spacing (`s*l*o*t`), also when every vowel of a word is
+        // starred out: `t*l*l` becomes the consonant skeleton `tll`, the alay spelling the
+        // insult rules list, which is how that mask is caught (abuse.insult_alay's tests).
+        assert_eq!(norm("s*l*o*t"), "slot");
+        assert_eq!(norm("dasar t*l*l lu"), "dasar tll lu");
+        // A star next to a letter pair is a masked letter and stays for the masked-insult
+        // rules (`(?:^|[^a-z0-9*])b[*3]go...`).
+        assert_eq!(norm("dasar b*go"), "dasar b*go");
+        assert_eq!(norm("anj*ng"), "anj*ng");
+        assert_eq!(norm("k*nt*l"), "k*nt*l");
+        assert_eq!(norm("rating 5* buat 2*3"), "rating 5* buat 2*3");
+    }
+
+    #[test]
     fn spacing_negatives() {
         assert_eq!(norm("of reeds"), "of reeds");
         assert_eq!(norm("a b"), "a b");
@@ -1163,6 +1259,74 @@ mod tests {
             assert!(run(s).findings().is_empty(), "{s}");
         }
         assert_eq!(norm("sl000t"), "sl000t");
+    }
+
+    #[test]
+    fn amounts_and_units_glued_to_words_stay_digits() {
+        for (s, want) in [
+            // After a currency.
+            ("Rp3rb", "rp3rb"),
+            ("Rp10rb", "rp10rb"),
+            ("harga rp5jt", "harga rp5jt"),
+            ("idr5jt", "idr5jt"),
+            ("usd5k", "usd5k"),
+            ("us$5k", "us$5k"),
+            // Before an unambiguous unit, one or two digits.
+            ("wd1jt", "wd1jt"),
+            ("hadiah5jt", "hadiah5jt"),
+            ("kuota5gb", "kuota5gb"),
+            ("beli3pcs", "beli3pcs"),
+            ("min10rb", "min10rb"),
+            ("dp50rb", "dp50rb"),
+            // Before a short unit: two digits, or a word that announces an amount.
+            ("depo10k", "depo10k"),
+            ("depo5k", "depo5k"),
+            ("kuota10gb", "kuota10gb"),
+            ("umur17th", "umur17th"),
+            ("profit3x", "profit3x"),
+            ("tahun90an", "tahun90an"),
+            // A masked number.
+            ("wa08xx", "wa08xx"),
+        ] {
+            assert_eq!(norm(s), want, "{s}");
+            assert!(run(s).findings().is_empty(), "{s}: {:?}", run(s).findings());
+        }
+    }
+
+    #[test]
+    fn leet_next_to_unit_lookalikes_still_folds() {
+        for (s, want) in [
+            ("s3nd", "send"),
+            ("sl0t", "slot"),
+            ("j0ki", "joki"),
+            ("p1njol", "pinjol"),
+            ("a5u", "asu"),
+            // The tail is a short unit, but one digit after an ordinary word is l33t.
+            ("s3x", "sex"),
+            ("an4k", "anak"),
+            ("se7an", "setan"),
+            ("g4k", "gak"),
+            ("b4d", "bad"),
+            ("de4d", "dead"),
+            // Togel brands fold like their list (rules/lists/gambling-brands.txt).
+            ("pawpaw4d", "pawpawad"),
+            // A zero is a letter o, not an amount, even before a unit.
+            ("b0mb", "bomb"),
+            ("b00k", "book"),
+            ("l0g1n", "login"),
+            // A unit must end the word.
+            ("n3w m3mb3r", "new member"),
+            ("b3rk4s", "berkas"),
+            // `us` is a word before it is a currency (`us$5k` stays by its `$`).
+            ("us3r", "user"),
+            // Digits inside a word are not an amount (the unit must end the letters).
+            ("g4c0r", "gacor"),
+            ("m4xw1n", "maxwin"),
+            ("rp", "rp"),
+        ] {
+            assert_eq!(norm(s), want, "{s}");
+        }
+        assert_eq!(signals(&run("kirim s3x")), [(Signal::Leet, "sex")]);
     }
 
     #[test]
