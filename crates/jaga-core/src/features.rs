@@ -290,13 +290,31 @@ pub fn for_each_hashed(
 /// The meta features, each in `[0, 1]`.
 pub fn meta(inp: &Inputs) -> [f32; META_LEN] {
     let (mut chars, mut letters, mut upper, mut digits, mut emoji) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    for c in inp.original.chars() {
+    let s = inp.original;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
         chars += 1;
+        // Most text is ASCII: classify the byte without decoding a char (the same answers:
+        // an ASCII char is alphabetic or uppercase exactly when its byte is).
+        if b < 0x80 {
+            i += 1;
+            if b.is_ascii_alphabetic() {
+                letters += 1;
+                upper += u32::from(b.is_ascii_uppercase());
+            } else if b.is_ascii_digit() {
+                digits += 1;
+            }
+            continue;
+        }
+        let Some(c) = s.get(i..).and_then(|t| t.chars().next()) else {
+            break;
+        };
+        i += c.len_utf8();
         if c.is_alphabetic() {
             letters += 1;
             upper += u32::from(c.is_uppercase());
-        } else if c.is_ascii_digit() {
-            digits += 1;
         } else if is_emoji(c) {
             emoji += 1;
         }
@@ -499,6 +517,42 @@ mod tests {
         assert!(m[7] > 0.1 && m[8] == 1.0 && m[9] > 0.2);
         assert!(m.iter().all(|v| (0.0..=1.0).contains(v)));
         assert_eq!(meta(&Inputs::default())[10], 0.0);
+    }
+
+    #[test]
+    fn meta_counts_chars_as_the_char_iterator_does() {
+        // The ASCII fast path must count exactly what a plain walk over chars counts.
+        for text in [
+            "",
+            "HALO kak 123 🙂🙂 ÀÉÎ ǅ ΣΑΣ ｓｌｏｔ 𝐒𝐋𝐎𝐓 \u{200b}x",
+            "abc\u{fe0f}DEF 9️⃣",
+        ] {
+            let (mut chars, mut letters, mut upper, mut digits, mut emoji) = (0, 0, 0, 0, 0);
+            for c in text.chars() {
+                chars += 1;
+                if c.is_alphabetic() {
+                    letters += 1;
+                    upper += u32::from(c.is_uppercase());
+                } else if c.is_ascii_digit() {
+                    digits += 1;
+                } else if is_emoji(c) {
+                    emoji += 1;
+                }
+            }
+            let m = meta(&Inputs {
+                original: text,
+                ..Inputs::default()
+            });
+            let ratio = |a: u32, b: u32| if b == 0 { 0.0 } else { a as f32 / b as f32 };
+            assert_eq!(m[7], ratio(emoji, chars), "{text}");
+            assert_eq!(m[8], ratio(upper, letters), "{text}");
+            assert_eq!(m[9], ratio(digits, chars), "{text}");
+            assert_eq!(
+                m[10],
+                ((1.0 + chars as f32).ln() / 1001f32.ln()).min(1.0),
+                "{text}"
+            );
+        }
     }
 
     #[test]
