@@ -220,6 +220,42 @@ fn shipped_rules_pass_their_own_checks() {
 }
 
 #[test]
+fn rules_check_from_another_directory_uses_the_model_beside_the_rules() {
+    // The verdict tests of the shipped rules need the shipped model; from a directory without
+    // `models/jaga.model`, `rules check` takes the one beside the rules directory.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(["rules", "check", "--rules"])
+        .arg(root().join("rules"))
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("run jaga");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    assert!(
+        stderr.contains("using the model beside the rules")
+            && stderr.contains(&*root().join("models/jaga.model").to_string_lossy()),
+        "{stderr}"
+    );
+    // Asked for rules only, it stays rules only (and some verdict tests then fail).
+    let out = Command::new(env!("CARGO_BIN_EXE_jaga"))
+        .args(["rules", "check", "--no-model", "--rules"])
+        .arg(root().join("rules"))
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("run jaga");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("beside the rules"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn explain_highlights_the_evidence() {
     let out = jaga(&["explain", "Klaim hadiah di bca-promo.xyz/klaim sekarang"]);
     assert_eq!(out.status.code(), Some(0));
