@@ -123,7 +123,7 @@ enum AdminCommand {
     },
 }
 
-#[derive(Args, Clone)]
+#[derive(Args)]
 struct ModelArgs {
     /// The classifier's model file [default: models/jaga.model; rules only, with a warning,
     /// when that file is absent].
@@ -919,17 +919,19 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
     .then(|| dir.parent().map(|p| p.join(model::DEFAULT_PATH)))
     .flatten()
     .filter(|p| p.is_file());
+    let beside_args;
     let model = match beside {
         Some(path) => {
             eprintln!("jaga: using the model beside the rules, {}", path.display());
-            ModelArgs {
+            beside_args = ModelArgs {
                 model: Some(path),
                 no_model: false,
-            }
+            };
+            &beside_args
         }
-        None => model.clone(),
+        None => model,
     };
-    let engine = match (load_engine(dir), load_model(&model)) {
+    let engine = match (load_engine(dir), load_model(model)) {
         (Ok(e), Ok(m)) => e.with_model(m),
         (Err(code), _) | (_, Err(code)) => return code,
     };

@@ -544,7 +544,8 @@ fn peak_rss(pid: u32) -> u64 {
 }
 
 /// Waits for `child` and returns its peak resident memory, from `wait4`'s resource usage
-/// (`ru_maxrss`, KiB on Linux). Its output must not fill a pipe: give it null or a file.
+/// (`ru_maxrss`, KiB on Linux). Nothing reads its piped output meanwhile, so that output must
+/// fit in the pipe's buffer (a scan of a few lines).
 #[cfg(target_os = "linux")]
 fn child_peak_rss(child: std::process::Child) -> u64 {
     let pid = child.id() as libc::pid_t;
