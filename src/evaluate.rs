@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::train::Example;
-use jaga_core::engine::{Engine, Scratch};
+use jaga_core::engine::{Engine, ScratchPool};
 use jaga_core::model::{self, Label, Model};
 use jaga_core::verdict::{Category, Scores};
 
@@ -226,19 +226,24 @@ struct Tally {
 /// `combined` carries a model, with the model alone and with both.
 pub fn evaluate(rules: &Engine, combined: Option<&Engine>, examples: &[Example]) -> Report {
     let model: Option<&Model> = combined.and_then(Engine::model);
+    // One pool per engine: a scratch keeps the regex caches of the engine it last served.
+    let (rules_scratches, combined_scratches) = (ScratchPool::default(), ScratchPool::default());
     let tally = examples
         .par_iter()
         .with_min_len(128)
         .fold(
-            || (Tally::default(), Scratch::new(), model::Scratch::default()),
-            |(mut t, mut s, mut ms), ex| {
+            || {
+                let (s, cs) = (rules_scratches.take(), combined_scratches.take());
+                (Tally::default(), s, cs, model::Scratch::default())
+            },
+            |(mut t, mut s, mut cs, mut ms), ex| {
                 let gold = ex.label;
                 let v = rules.evaluate(&ex.event, &mut s);
                 t.rules.add(gold, v.category.into());
                 if let (Some(engine), Some(m)) = (combined, model) {
-                    let v = engine.evaluate(&ex.event, &mut s);
+                    let v = engine.evaluate(&ex.event, &mut cs);
                     t.combined.add(gold, v.category.into());
-                    let inputs = engine.model_inputs(&ex.event, &mut s);
+                    let inputs = engine.model_inputs(&ex.event, &mut cs);
                     let p = m.predict(&inputs, &mut ms);
                     t.argmax.add(gold, model::argmax(&p).into());
                     let mut scores = Scores::default();
@@ -251,10 +256,10 @@ pub fn evaluate(rules: &Engine, combined: Option<&Engine>, examples: &[Example])
                         .decide(&ex.event.group, ex.event.kind, &scores, None);
                     t.model.add(gold, d.category.into());
                 }
-                (t, s, ms)
+                (t, s, cs, ms)
             },
         )
-        .map(|(t, _, _)| t)
+        .map(|(t, ..)| t)
         .reduce(Tally::default, |mut a, b| {
             a.rules.merge(&b.rules);
             a.model.merge(&b.model);

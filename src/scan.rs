@@ -22,7 +22,7 @@ use serde::Serialize;
 use jaga_core::event::Event;
 use jaga_core::state::{key, now_ms, Arrival};
 use jaga_core::verdict::{Action, Category, Verdict};
-use jaga_core::{Detector, Scratch};
+use jaga_core::{Detector, ScratchPool};
 use jaga_export::{
     self, DateOrder, Diagnostic, Format, InputStats, Level, Origin, ReadOptions, Sink, Source,
     Stop, TimeZone,
@@ -415,6 +415,8 @@ where
         // writes and observes the previous one.
         let (scored_tx, scored_rx) = mpsc::sync_channel::<Scored>(2);
         scope.spawn(move || {
+            // Kept from batch to batch: see `ScratchPool`.
+            let scratches = ScratchPool::default();
             for msg in rx {
                 let scored = match msg {
                     Msg::Done(stats) => Scored::Done(stats),
@@ -426,8 +428,15 @@ where
                             read,
                             ..
                         } = batch;
-                        let outcomes =
-                            score_batch(detector, units, &data, &source, max_bytes, with_origin);
+                        let outcomes = score_batch(
+                            detector,
+                            &scratches,
+                            units,
+                            &data,
+                            &source,
+                            max_bytes,
+                            with_origin,
+                        );
                         Scored::Batch {
                             source,
                             outcomes,
@@ -499,6 +508,7 @@ where
 /// the number of threads.
 fn score_batch(
     detector: &Detector,
+    scratches: &ScratchPool,
     units: Vec<Unit>,
     data: &[u8],
     source: &Arc<str>,
@@ -523,22 +533,25 @@ fn score_batch(
     }
     let scored: Vec<(usize, Outcome)> = buckets
         .into_par_iter()
-        .map_init(Scratch::new, |scratch, bucket| {
-            bucket
-                .into_iter()
-                .map(|(i, event, arrival)| {
-                    let line = match &parsed[i] {
-                        Outcome::Parsed { line, .. } => *line,
-                        _ => 0,
-                    };
-                    let verdict = detector.check_arrived(&event, arrival, scratch);
-                    (
-                        i,
-                        verdict_outcome(line, event, verdict, source, with_origin),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
+        .map_init(
+            || scratches.take(),
+            |scratch, bucket| {
+                bucket
+                    .into_iter()
+                    .map(|(i, event, arrival)| {
+                        let line = match &parsed[i] {
+                            Outcome::Parsed { line, .. } => *line,
+                            _ => 0,
+                        };
+                        let verdict = detector.check_arrived(&event, arrival, scratch);
+                        (
+                            i,
+                            verdict_outcome(line, event, verdict, source, with_origin),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
         .flatten()
         .collect();
     for (i, o) in scored {

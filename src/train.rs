@@ -32,7 +32,7 @@ use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
-use jaga_core::engine::{Engine, Scratch};
+use jaga_core::engine::{Engine, Scratch, ScratchPool};
 use jaga_core::event::{Event, Kind};
 use jaga_core::features::{self, FeatureConfig, META_LEN};
 use jaga_core::model::{
@@ -568,11 +568,12 @@ fn featurise(
     examples: &[&Example],
     bar: &ProgressBar,
 ) -> Vec<Row> {
+    let scratches = ScratchPool::default();
     examples
         .par_iter()
         .with_min_len(256)
         .map_init(
-            || (Scratch::new(), features::Buffers::default(), Vec::new()),
+            || (scratches.take(), features::Buffers::default(), Vec::new()),
             |(scratch, bufs, ids), ex| {
                 let inputs = engine.model_inputs(&ex.event, scratch);
                 ids.clear();

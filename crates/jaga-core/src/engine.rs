@@ -176,6 +176,59 @@ impl Scratch {
     }
 }
 
+/// [`Scratch`] buffers kept for reuse by parallel workers.
+///
+/// A scratch holds the regexes' lazy-DFA caches, which learn the states the rule regexes
+/// meet; a new scratch starts them cold. rayon's `map_init` and `fold` call their init once
+/// per split job, dozens of times a batch, so a parallel loop takes its scratches from a
+/// pool that lives as long as the loop's caller (a fresh scratch per job doubled the CPU of
+/// a whole `jaga scan`). Use one pool per engine: a scratch meeting another engine's
+/// matcher drops its caches.
+#[derive(Default)]
+pub struct ScratchPool(std::sync::Mutex<Vec<Scratch>>);
+
+impl ScratchPool {
+    /// A scratch from the pool (a new one when the pool is empty), back to it when dropped.
+    pub fn take(&self) -> PooledScratch<'_> {
+        let scratch = self.0.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        PooledScratch {
+            scratch: Some(scratch.unwrap_or_default()),
+            pool: self,
+        }
+    }
+}
+
+/// A [`Scratch`] that goes back to its [`ScratchPool`] when dropped; use it as a `Scratch`.
+pub struct PooledScratch<'a> {
+    scratch: Option<Scratch>,
+    pool: &'a ScratchPool,
+}
+
+impl std::ops::Deref for PooledScratch<'_> {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        self.scratch.as_ref().expect("taken only on drop")
+    }
+}
+
+impl std::ops::DerefMut for PooledScratch<'_> {
+    fn deref_mut(&mut self) -> &mut Scratch {
+        self.scratch.as_mut().expect("taken only on drop")
+    }
+}
+
+impl Drop for PooledScratch<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.scratch.take() {
+            self.pool
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(s);
+        }
+    }
+}
+
 impl Engine {
     /// Loads, lints and compiles the rule files, lists and policy of a rules directory.
     pub fn load(dir: &Path) -> Result<Engine, EngineError> {

@@ -73,7 +73,7 @@ pub mod verdict;
 pub mod vocab;
 
 pub use detector::{Builder, Detector, DEFAULT_POLICY};
-pub use engine::{Engine, Scratch};
+pub use engine::{Engine, PooledScratch, Scratch, ScratchPool};
 pub use error::{Error, ErrorKind};
 pub use event::{Event, Kind, Role};
 pub use signal::Signal;

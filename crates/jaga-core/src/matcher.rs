@@ -1,5 +1,5 @@
-//! One pass per field: every keyword of every rule in one Aho-Corasick DFA; regexes only
-//! where they can match.
+//! One pass per field: every keyword of every rule in one Aho-Corasick automaton; regexes
+//! only where they can match.
 //!
 //! A set of ~200 Unicode-aware regexes run over every message kept meeting new lazy-DFA
 //! states on varied chat text and fell back to slower engines (869 µs per event on real
@@ -22,6 +22,7 @@
 //! automaton reports (overlapping, so `slot` and `slot gacor` both count).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
@@ -253,10 +254,27 @@ impl FieldRegexes {
         }))
     }
 
+    /// Regex `i`'s search cache from `caches`, made on its first use.
+    fn cache<'c>(&self, caches: &'c mut [Option<meta::Cache>], i: usize) -> &'c mut meta::Cache {
+        caches[i].get_or_insert_with(|| self.regexes[i].create_cache())
+    }
+
     /// Appends up to [`MAX_REGEX_SPANS`] hits of regex `i` from an unanchored search.
-    fn search_all(&self, i: usize, text: &str, out: &mut Vec<Hit>) {
+    fn search_all(
+        &self,
+        i: usize,
+        text: &str,
+        caches: &mut [Option<meta::Cache>],
+        out: &mut Vec<Hit>,
+    ) {
         let (rule, pattern) = self.owners[i];
-        for m in self.regexes[i].find_iter(text).take(MAX_REGEX_SPANS) {
+        let (re, cache) = (&self.regexes[i], self.cache(caches, i));
+        // `find_iter` with our cache: the iterator's own handling of empty matches.
+        let mut it = regex_automata::util::iter::Searcher::new(Input::new(text));
+        for _ in 0..MAX_REGEX_SPANS {
+            let Some(m) = it.advance(|input| Ok(re.search_with(cache, input))) else {
+                break;
+            };
             out.push(Hit {
                 rule,
                 pattern,
@@ -267,8 +285,14 @@ impl FieldRegexes {
     }
 }
 
+/// Tells matchers apart, so a scratch's regex caches are only used with the regexes that
+/// made them (a reload builds a new matcher while the scratch buffers live on).
+static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(1);
+
 /// The compiled keyword automaton and regex sets of a rule set.
 pub struct Matcher {
+    /// Unique per build; see [`MatchScratch::owner`].
+    id: u64,
     ac: Option<AhoCorasick>,
     /// For each automaton pattern, every rule keyword or allow phrase it stands for.
     targets: Vec<Vec<Target>>,
@@ -292,6 +316,16 @@ struct Trigger {
 /// Reusable buffers for [`Matcher::find_with`].
 #[derive(Debug, Default, Clone)]
 pub struct MatchScratch {
+    /// The id of the matcher whose regexes made the caches below (0: none yet). A cache
+    /// used with another regex gives wrong matches or panics, so they are dropped when the
+    /// scratch meets another matcher.
+    owner: u64,
+    /// Each text regex's search cache (lazy DFA states), made on first use. The regexes'
+    /// own cache pool hands a thread other than its first one a cache through a lock on
+    /// every search (1.6% of a scan's CPU); a scratch belongs to one thread.
+    text_caches: Vec<Option<meta::Cache>>,
+    /// The same for the name regexes.
+    name_caches: Vec<Option<meta::Cache>>,
     /// One bit per regex: one of its gate's strings is in this text.
     open: Vec<u64>,
     /// Where a regex's prefix starts in this text: the regex's index in the high 32 bits, the
@@ -406,14 +440,20 @@ impl Matcher {
             None
         } else {
             Some(
+                // A contiguous NFA rather than a DFA: with every keyword, prefix and gate
+                // (14,000 strings) the DFA takes 40 MB, and in the pipeline, between the
+                // regexes and the model, its transitions miss the CPU caches; the NFA scans
+                // the mixed feed with 3-4% less CPU in the whole `jaga scan` and 35 MB less
+                // resident memory, with the same matches.
                 AhoCorasick::builder()
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .match_kind(MatchKind::Standard)
                     .build(&strings)
                     .map_err(|e| format!("cannot build the keyword automaton: {e}"))?,
             )
         };
         Ok(Matcher {
+            id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
             ac,
             patterns: keyword_strings,
             targets,
@@ -448,8 +488,18 @@ impl Matcher {
         };
         s.open.clear();
         s.starts.clear();
+        if s.owner != self.id {
+            s.text_caches.clear();
+            s.name_caches.clear();
+            s.owner = self.id;
+        }
+        let caches = match field {
+            RuleField::Text => &mut s.text_caches,
+            RuleField::Name => &mut s.name_caches,
+        };
         if let Some(fr) = regexes {
             s.open.resize(fr.regexes.len().div_ceil(64), 0);
+            caches.resize_with(fr.regexes.len(), || None);
         }
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
@@ -498,7 +548,7 @@ impl Matcher {
         // and skips the overlapping search's bookkeeping, so it is the cheaper way to know.
         if let Some((set, indices)) = fr.always.as_ref().filter(|(set, _)| set.is_match(text)) {
             for k in set.matches(text).iter() {
-                fr.search_all(indices[k] as usize, text, out);
+                fr.search_all(indices[k] as usize, text, caches, out);
             }
         }
         // Gated regexes without prefixes, where their gate is in the text.
@@ -508,7 +558,7 @@ impl Matcher {
                 let i = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 if !fr.plans[i].prefixed {
-                    fr.search_all(i, text, out);
+                    fr.search_all(i, text, caches, out);
                 }
             }
         }
@@ -532,7 +582,7 @@ impl Matcher {
                     continue;
                 }
                 let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-                if let Some(m) = fr.regexes[i].search(&input) {
+                if let Some(m) = fr.regexes[i].search_with(fr.cache(caches, i), &input) {
                     out.push(Hit {
                         rule,
                         pattern,
@@ -772,6 +822,27 @@ mod tests {
             got.sort();
             want.sort();
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn one_scratch_serves_several_matchers() {
+        // A reload builds a new matcher while the scratch buffers (and their regex caches)
+        // live on; each matcher must still find exactly its own hits.
+        let a = Matcher::build(&[rule(&[], &[r"(?:ab|b)c+", r"\d+ ?rb"], &[])]).unwrap();
+        let b = Matcher::build(&[rule(&[], &[r"x\d+", r"zz+y", r"q+"], &[])]).unwrap();
+        let text = "abcc 5 rb x12 zzzy qq bc";
+        let fresh = |m: &Matcher| {
+            let mut out = Vec::new();
+            m.find(RuleField::Text, text, &mut out);
+            out
+        };
+        let mut s = MatchScratch::default();
+        for m in [&a, &b, &a, &b] {
+            let mut out = Vec::new();
+            m.find_with(RuleField::Text, text, &mut s, &mut out);
+            assert_eq!(out, fresh(m));
+            assert!(!out.is_empty());
         }
     }
 
