@@ -196,6 +196,25 @@ const THIRD: &[&str] = &[
     "yang di balik",
     "behind the account",
     "behind this account",
+    "yg selingkuh",
+    "yang selingkuh",
+    "mantan gue",
+    "mantan gw",
+    "mantan aku",
+    "mantanku",
+    "that anti",
+    "the anti",
+    "this anti",
+    "anti itu",
+    "akun gosip",
+    "pembuat thread",
+    "yg bikin thread",
+    "the account owner",
+    "account owner",
+    "the leaker",
+    "hotel member",
+    "hotel idol",
+    "tukang fitnah",
 ];
 
 const SCHOOL: &[&str] = &[
@@ -330,6 +349,32 @@ const SCHOOL: &[&str] = &[
     "kelasnya",
     "dorm",
     "student at",
+    "sklh",
+    "sklhnya",
+    "skolah",
+    "skolahnya",
+    "skul",
+    "skulnya",
+    "kls",
+    "kelas 7",
+    "kelas 8",
+    "kelas 9",
+    "junior at",
+    "senior at",
+    "freshman at",
+    "sophomore at",
+    "class schedule",
+    "her classmates",
+    "his classmates",
+    "classmates",
+    "jadwal kelas",
+    "jadwal kelasnya",
+    "jadwal studio",
+    "temen sekelasnya",
+    "sekelasnya",
+    "pulang sekolah",
+    "abis kelas",
+    "kelar kelas",
 ];
 const WORK: &[&str] = &[
     "kerja di",
@@ -416,6 +461,15 @@ const WORK: &[&str] = &[
     "teller",
     "guru honorer",
     "bagian admin",
+    "ktr",
+    "ktrnya",
+    "ktr nya",
+    "kntr",
+    "kntrnya",
+    "jualan di",
+    "tempat magang",
+    "kerjaannya",
+    "gym",
 ];
 const HOME: &[&str] = &[
     "tinggal di",
@@ -502,6 +556,26 @@ const HOME: &[&str] = &[
     "home address",
     "depan rumahnya",
     "belakang rumahnya",
+    "rmh",
+    "rmhnya",
+    "rmh dia",
+    "rumah nya",
+    "alamat lengkapnya",
+    "alamat lengkap",
+    "alamat rumahnya",
+    "alamat kosnya",
+    "pagernya",
+    "pagarnya",
+    "doorbell",
+    "her door",
+    "his door",
+    "streets from",
+    "kamar kos",
+    "kmr",
+    "hotel member",
+    "hotel idol",
+    "near his apartment",
+    "near her apartment",
 ];
 const VEHICLE: &[&str] = &[
     "motornya",
@@ -549,6 +623,14 @@ const VEHICLE: &[&str] = &[
     "her scooter",
     "his scooter",
     "her motorbike",
+    "yaris",
+    "agya",
+    "ayla",
+    "sigra",
+    "calya",
+    "ninja",
+    "her car's",
+    "stiker mobilnya",
 ];
 const FAMILY: &[&str] = &[
     "bapaknya",
@@ -622,6 +704,17 @@ const FAMILY: &[&str] = &[
     "her mum",
     "his mum",
     "tetangganya",
+    "nyokapnya",
+    "bokapnya",
+    "nyokap dia",
+    "bokap dia",
+    "emak dia",
+    "cowoknya",
+    "ceweknya",
+    "her bf",
+    "his gf",
+    "her boyfriend",
+    "his girlfriend",
 ];
 const IDENTITY: &[&str] = &[
     "akun asli",
@@ -700,6 +793,15 @@ const IDENTITY: &[&str] = &[
     "her real",
     "his real",
     "foto wisuda",
+    "her main",
+    "his main",
+    "main account",
+    "akun utama",
+    "akun utamanya",
+    "unmasking",
+    "unmask",
+    "unmasked",
+    "nama asli dia",
 ];
 /// How to reach the person: a number named as theirs, also when the digits are masked.
 const CONTACT: &[&str] = &[
@@ -979,6 +1081,78 @@ const CALL: &[&str] = &[
     "kasih aja alamatnya",
     "rt sebanyak2nya",
     "rt sebanyak banyaknya",
+    "dtgin",
+    "dtngin",
+    "tgguin",
+    "tngguin",
+    "kepung",
+    "kepungin",
+    "keroyok",
+    "kroyok",
+    "keroyokin",
+    "sindirin",
+    "bantu nyebar",
+    "nyebarin",
+    "pull up",
+    "roll up",
+    "ambush",
+    "corner her",
+    "corner him",
+    "track her down",
+    "track him down",
+    "hunt her down",
+    "hunt him down",
+    "teach her a lesson",
+    "teach him a lesson",
+    "make her regret",
+    "make him regret",
+    "egg her",
+    "egg his",
+    "ring her doorbell",
+    "knock on her door",
+    "knock on his door",
+    "blast his name",
+    "blast her name",
+    "repost everywhere",
+    "post everywhere",
+    "share everywhere",
+    "cari tau rumahnya",
+    "cari tahu rumahnya",
+    "find out where she lives",
+    "find out where he lives",
+    "ikutin pulangnya",
+    "who's down to",
+    "sampe viral",
+    "sampai viral",
+    "bully aja",
+    "follow her home",
+    "follow him home",
+    "bongkar aja",
+    "bongkar identitasnya",
+    "bongkar identitas",
+    "sindir aja",
+    "sindir dia",
+    "nyamperin bareng",
+    "nyamperin yuk",
+    "biar didatengin",
+    "biar dia didatengin",
+    "biar disamperin",
+    "biar dilabrak",
+    "tonjok aja",
+    "tonjokin",
+    "tampar aja",
+    "jambak aja",
+    "gangguin aja",
+    "gangguin dia",
+    "biar dia malu",
+    "everybody go",
+    "leave him reviews",
+    "leave her reviews",
+    "leave reviews",
+    "catch her there",
+    "catch him there",
+    "catch her after",
+    "catch him after",
 ];
 
 /// Verbs that are calls only in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`).
@@ -1046,6 +1220,9 @@ const TELL: &[&str] = &[
     "need to know",
     "deserves to know",
     "would love to know",
+    "let",
+    "see it",
+    "sees it",
 ];
 
 /// The people around someone who can be told or sent something.
@@ -1115,6 +1292,17 @@ const CIRCLE: &[&str] = &[
     "her teachers",
     "his teachers",
     "the dean",
+    "sekampungnya",
+    "orang sekampungnya",
+    "her classmates",
+    "his classmates",
+    "temen sekelasnya",
+    "temen kantornya",
+    "temen2 kantornya",
+    "her coworkers",
+    "his coworkers",
+    "coworkers",
+    "rekan kerjanya",
 ];
 
 /// The person's work or content, or a friendly purpose: the call promotes it.
@@ -1170,6 +1358,15 @@ const CONTENT: &[&str] = &[
     "her video",
     "his video",
     "her account",
+    "udah setuju",
+    "sudah setuju",
+    "invited us",
+    "handing out",
+    "giving out",
+    "photocards",
+    "freebies",
+    "bagi2 freebies",
+    "bagi-bagi",
 ];
 /// Bare negations: they negate a call only a word or two before it.
 const SHORT_NEGATION: &[&str] = &[
@@ -1330,13 +1527,13 @@ impl ContextDetector {
             cues,
             schedule: re(concat!(
                 r"(?-u:\b)(?:(?:pulang|pulangnya|berangkat|berangkatnya|keluar|lewat|balik|nongkrong|latihan|les|ngampus|masuk|selesai|bubar|leaves|gets off|finishes|walks home)",
-                r"(?: \w+){0,3} (?:jam|pukul|at|around) ?\d{1,2}",
-                r"|(?:tiap|setiap|every) (?:hari|pagi|siang|sore|malam|malem|senin|selasa|rabu|kamis|jumat|sabtu|minggu|day|morning|afternoon|evening|night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)",
+                r"(?: \w+){0,5} (?:jam|pukul|at|around) ?\d{1,2}",
+                r"|(?:tiap|setiap|every) (?:hari|hr|pagi|siang|sore|malam|malem|senin|selasa|rabu|kamis|jumat|sabtu|minggu|day|morning|afternoon|evening|night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)",
                 r"|jam \d{1,2}(?:[.:]\d{2})? ?(?:pagi|siang|sore|malam|malem|an)(?-u:\b)",
                 r"|(?:jam|pukul) \d{1,2}(?-u:\b)|(?-u:\b)(?:at|by|after) \d{1,2}(?:[.:]\d{2})? ?(?:am|pm)?(?-u:\b)",
                 r"|\d{1,2}(?:[.:]\d{2})? ?(?:am|pm)(?-u:\b)",
                 r"|(?:besok|hari|tiap|setiap|this|on|every) (?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|saturday|sunday|monday|friday|weekday|weekdays|weekend|afternoon|morning|pagi)",
-                r"|(?:day|hari) \d(?-u:\b)|pick ?up time|omw",
+                r"|(?:day|hari) \d(?-u:\b)|(?:tgl|tanggal) \d{1,2}(?-u:\b)|pick ?up time|omw",
                 r"|(?:besok|nanti|tomorrow) (?:pagi|siang|sore|malam|malem|jam|morning|afternoon|evening|night|at)",
                 r"|(?:malam|malem|sore|siang|pagi) ini|tonight|malam minggu|malem minggu",
                 r"|shift (?:pagi|siang|sore|malam|malem)|(?:morning|night|evening|late) shift",
@@ -1418,6 +1615,13 @@ impl ContextDetector {
         let mut calls = std::mem::take(&mut s.calls);
         calls.clear();
         for h in hits {
+            // "udah aku laporin ke guru bk": a report the sender already made (a victim telling
+            // the school), not a call to the crowd.
+            if matches!(h.cue, Cue::Call | Cue::Tell)
+                && already_reported(&t[..h.start], &t[h.start..])
+            {
+                continue;
+            }
             let span = match h.cue {
                 Cue::Call if !quoted(h.start) || scare_quoted(t, h.start, h.end) => {
                     if self_directed(&t[h.end..])
@@ -1628,6 +1832,51 @@ fn self_directed(after: &str) -> bool {
         .next()
         .unwrap_or("");
     matches!(next, "aku" | "gue" | "gw" | "saya" | "kami" | "me" | "us")
+}
+
+/// Whether a report or telling verb at the start of `from` is one the sender already made
+/// ("udah aku laporin ke guru bk", "aku sudah lapor ke wali kelas", "i already told her
+/// school"): `before` ends with the sender and "already".
+fn already_reported(before: &str, from: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "lapor",
+        "adu",
+        "ngadu",
+        "kasih tau",
+        "kasih tahu",
+        "bilang",
+        "report",
+        "told",
+        "tell",
+    ];
+    const DONE: &[&str] = &[
+        "udah aku",
+        "sudah aku",
+        "aku udah",
+        "aku sudah",
+        "udah gue",
+        "gue udah",
+        "udah gw",
+        "gw udah",
+        "saya sudah",
+        "sudah saya",
+        "kami sudah",
+        "udah kami",
+        "i already",
+        "i've",
+        "i have",
+        "we already",
+        "we've",
+    ];
+    let before = before.trim_end_matches(' ');
+    VERBS.iter().any(|v| from.starts_with(v))
+        && DONE.iter().any(|d| {
+            before.ends_with(d)
+                && before[..before.len() - d.len()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
 }
 
 /// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
@@ -2250,6 +2499,41 @@ mod tests {
             "aku ngajar les di bimbel deket pasar, kalau mau kasih review bimbelnya boleh banget",
             "parkiran venue penuh, yg bawa mobil jangan block mobil orang ya",
             "i found a home address on the lost wallet, anyone want to help me return it?",
+        ] {
+            assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
+        }
+    }
+
+    /// Wording the lists lacked: chat abbreviations (rmhnya, sklhnya, tgguin, ktr), slang calls
+    /// (kepung, keroyok, sindir aja, pull up, corner her, track her down), the ex or the
+    /// "pelakor" as the person; and the look-alikes that share those words: the sender's own
+    /// place, a visit the family agreed to, an admin giving out photocards.
+    #[test]
+    fn abbreviations_slang_calls_and_their_look_alikes() {
+        for t in [
+            "rmhnya di deket pom bensin cileungsi, yg pagernya ijo. dtgin aja kak rame2 sore ini",
+            "sklhnya di sman 8 bogor, tiap hr pulang jam 3. tgguin aja depan gerbang",
+            "si pelakor kerja di salon deket alun2 cimahi. keroyok aja pas dia pulang",
+            "dia bakal dateng ke fansign tgl 20 di mall kota kasablanka, mukanya udah gue ss. pas dia dateng kita kepung aja",
+            "mantan gue yg selingkuh sekarang kerja di bank bca cabang margonda. yg nasabah sana sindir aja pas ke teller",
+            "found where the anon works: a nail salon in PIK called Glam Nails. pull up and let her boss know who she really is",
+            "the account owner will be at the fan cafe event this saturday at 2pm, I know what she looks like. let's corner her there",
+            "she always gets off the bus at Dago terminal around 5. catch her there and tell her what we think",
+            "kak aku ada foto ktp sama alamat lengkapnya, mau aku share disini biar kita bisa datengin bareng2",
+        ] {
+            assert!(scan(t).exposes(), "{t}: {:?}", scan(t));
+        }
+        for t in [
+            "rmh aku di deket pom bensin cileungsi, yg pagernya ijo. kalo mau cod dtg aja sore ini",
+            "buat surprise ultah kak rina, ibunya udah setuju kita dateng ke rumahnya sabtu jam 7. jangan bocor ke kak rina ya!",
+            "she (the admin) will be at the fan cafe event saturday 2pm handing out photocards, go find her at the booth!",
+            "i go to the gym every tuesday night, anyone want to pull up and work out together while listening to the album",
+            "kemarin dia nyamperin aku di sekolah, aku takut. udah aku laporin ke guru bk",
+            "kemarin dia nungguin aku di depan sekolah, aku takut. udah aku laporin ke wali kelas",
+            "he follows me home from school every day, i've reported him to the principal",
+            "she likes you and you like her. after class go up and talk to her",
+            "gonna tell his gf so that she will dump him, gonna make him pay",
+            "ada yg nyebar alamat lengkap si pembuat thread di grup sebelah. jangan ikut nyebarin ya, udah aku laporin ke admin",
         ] {
             assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
         }
