@@ -578,15 +578,28 @@ impl ModelArgs {
     }
 }
 
-/// The model `--model`/`--no-model` ask for. The default file may be absent (rules only,
-/// with a warning); a file that exists but does not load, or an explicit one that is
-/// missing, stops the command.
-fn load_model(a: &ModelArgs) -> Result<Option<Model>, u8> {
-    let choice = a.choice();
+/// The model `--model`/`--no-model` ask for, for the rules in `rules`. Without either, the
+/// default file (`models/jaga.model` under the working directory), else the one shipped
+/// beside the rules (`RULES/../models/jaga.model`: a command run from another directory with
+/// `--rules /path/to/jaga/rules` scores like one run in the repository), else rules only with
+/// a warning. A file that exists but does not load, or an explicit one that is missing,
+/// stops the command.
+fn load_model(a: &ModelArgs, rules: &Path) -> Result<Option<Model>, u8> {
+    let mut choice = a.choice();
+    if choice == ModelChoice::Default && !Path::new(model::DEFAULT_PATH).exists() {
+        if let Some(path) = rules
+            .parent()
+            .map(|p| p.join(model::DEFAULT_PATH))
+            .filter(|p| p.is_file())
+        {
+            eprintln!("jaga: using the model beside the rules, {}", path.display());
+            choice = ModelChoice::File(path);
+        }
+    }
     match choice.load() {
         Ok(None) if choice == ModelChoice::Default => {
             eprintln!(
-                "jaga: warning: no model at {}; scoring with rules only (train one with `jaga train`, or pass --no-model)",
+                "jaga: warning: no model at {} nor beside the rules; scoring with rules only (train one with `jaga train`, or pass --no-model)",
                 model::DEFAULT_PATH
             );
             Ok(None)
@@ -600,7 +613,7 @@ fn load_model(a: &ModelArgs) -> Result<Option<Model>, u8> {
 }
 
 fn load_engine_with_model(r: &RulesDir, m: &ModelArgs) -> Result<Engine, u8> {
-    let model = load_model(m)?;
+    let model = load_model(m, &r.rules)?;
     Ok(load_engine_for(r)?.with_model(model))
 }
 
@@ -912,26 +925,8 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         eprintln!("{d}");
     }
     // Verdict tests are written against the model shipped beside the rules (`rules/` and
-    // `models/jaga.model` in one directory). Checked from elsewhere, the default path finds
-    // nothing, and scoring with rules only would fail those tests for no fault of the rules.
-    let beside = (model.choice() == ModelChoice::Default
-        && !Path::new(model::DEFAULT_PATH).exists())
-    .then(|| dir.parent().map(|p| p.join(model::DEFAULT_PATH)))
-    .flatten()
-    .filter(|p| p.is_file());
-    let beside_args;
-    let model = match beside {
-        Some(path) => {
-            eprintln!("jaga: using the model beside the rules, {}", path.display());
-            beside_args = ModelArgs {
-                model: Some(path),
-                no_model: false,
-            };
-            &beside_args
-        }
-        None => model,
-    };
-    let engine = match (load_engine(dir), load_model(model)) {
+    // `models/jaga.model` in one directory), which `load_model` finds from anywhere.
+    let engine = match (load_engine(dir), load_model(model, dir)) {
         (Ok(e), Ok(m)) => e.with_model(m),
         (Err(code), _) | (_, Err(code)) => return code,
     };
@@ -1526,7 +1521,7 @@ fn cmd_eval(a: EvalArgs) -> u8 {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let combined = match load_model(&a.model) {
+    let combined = match load_model(&a.model, &a.rules.rules) {
         Ok(Some(m)) => match load_engine(&a.rules.rules) {
             Ok(e) => Some(e.with_model(Some(m))),
             Err(code) => return code,

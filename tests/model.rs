@@ -250,10 +250,26 @@ fn damaged_model_files_are_clear_errors() {
     assert!(stderr(&out).contains("no/such.model"), "{}", stderr(&out));
 }
 
+/// Copies a directory tree (the rules with their `lists/`).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 #[test]
 fn a_missing_default_model_warns_once_and_runs_rules_only() {
+    // Rules with no model beside them (a copy), run from a directory without one either.
     let dir = tempfile::tempdir().unwrap();
-    let rules = root().join("rules");
+    let rules = dir.path().join("copy/rules");
+    copy_tree(&root().join("rules"), &rules);
     let feed = root().join("examples/feed.jsonl");
     let out = jaga_in(
         dir.path(),
@@ -289,6 +305,42 @@ fn a_missing_default_model_warns_once_and_runs_rules_only() {
         quiet.stdout, out.stdout,
         "--no-model is the rules-only verdict"
     );
+}
+
+#[test]
+fn from_another_directory_the_model_beside_the_rules_is_used() {
+    // `jaga scan --rules /path/to/jaga/rules` run from elsewhere scores like a run in the
+    // repository: the default path has no model, the one shipped beside the rules is taken.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = root().join("rules");
+    let feed = root().join("examples/feed.jsonl");
+    let scan = |cwd: &Path| {
+        jaga_in(
+            cwd,
+            &[
+                "scan",
+                feed.to_str().unwrap(),
+                "--rules",
+                rules.to_str().unwrap(),
+                "-q",
+            ],
+        )
+    };
+    let elsewhere = scan(dir.path());
+    assert_eq!(elsewhere.status.code(), Some(0), "{}", stderr(&elsewhere));
+    let err = stderr(&elsewhere);
+    assert!(
+        err.contains("using the model beside the rules")
+            && err.contains(&*root().join(model::DEFAULT_PATH).to_string_lossy())
+            && !err.contains("no model at"),
+        "{err}"
+    );
+    let at_home = scan(&root());
+    assert!(
+        String::from_utf8_lossy(&at_home.stdout).contains("\"source\":\"model\""),
+        "the feed has model reasons"
+    );
+    assert_eq!(elsewhere.stdout, at_home.stdout, "the same verdicts");
 }
 
 #[test]
