@@ -1871,11 +1871,7 @@ fn already_reported(before: &str, from: &str) -> bool {
     let before = before.trim_end_matches(' ');
     VERBS.iter().any(|v| from.starts_with(v))
         && DONE.iter().any(|d| {
-            before.ends_with(d)
-                && before[..before.len() - d.len()]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric())
+            before.ends_with(d) && crate::matcher::boundary_before(before, before.len() - d.len())
         })
 }
 
