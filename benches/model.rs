@@ -4,6 +4,9 @@
 //! the previous model's predictor (a row table over 4,096 selected n-grams, f32 weights) on
 //! the same messages, so the old and new paths are compared in one run.
 //!
+//! `JAGA_BENCH_MODEL_B=FILE` adds `featurise+predict, model B` with another model file (a
+//! retrained or differently configured one) on the same messages, for a comparison in one run.
+//!
 //! `cargo bench --bench model`
 
 use std::hint::black_box;
@@ -145,6 +148,22 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    if let Some(path) = std::env::var_os("JAGA_BENCH_MODEL_B") {
+        let b_model = Model::load(Path::new(&path)).expect("JAGA_BENCH_MODEL_B loads");
+        let mut ms = model::Scratch::default();
+        g.bench_function("featurise+predict, model B", |b| {
+            b.iter(|| {
+                for ((norm, inp), ev) in prepared.iter().zip(&events) {
+                    let inp = Inputs {
+                        original: &ev.text,
+                        normalised: norm,
+                        ..*inp
+                    };
+                    black_box(b_model.predict(black_box(&inp), &mut ms));
+                }
+            })
+        });
+    }
     let mut old = OldPath::from(&model);
     g.bench_function("featurise+predict, format 1 path", |b| {
         b.iter(|| {

@@ -189,6 +189,10 @@ struct TrainArgs {
     /// AdaGrad step size (sparse logistic regression).
     #[arg(long, default_value_t = train::DEFAULT_LEARNING_RATE)]
     learning_rate: f32,
+    /// N-grams are hashed into 2^BITS ids (8-24); the model's table of weights has that
+    /// many rows (2^20: 8 MB in memory).
+    #[arg(long, value_name = "BITS", default_value_t = jaga_core::features::FeatureConfig::default().hash_bits)]
+    hash_bits: u8,
     /// Hashed n-grams kept by feature selection (linfa-logistic, naive-bayes).
     #[arg(long, default_value_t = 4096)]
     features: usize,
@@ -1473,6 +1477,7 @@ fn cmd_train(a: TrainArgs) -> u8 {
         features: a.features,
         alpha: a.alpha,
         max_iterations: a.max_iter,
+        hash_bits: a.hash_bits,
         l2: a.l2,
         epochs: a.epochs,
         learning_rate: a.learning_rate,

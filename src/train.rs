@@ -496,6 +496,8 @@ pub struct TrainOptions {
     /// L2 penalty (linfa-logistic) or smoothing (naive Bayes).
     pub alpha: f32,
     pub max_iterations: u32,
+    /// N-grams are hashed into 2^hash_bits ids.
+    pub hash_bits: u8,
     /// Sparse logistic regression: L2 penalty per feature occurrence.
     pub l2: f32,
     /// Sparse logistic regression: passes over the data.
@@ -539,6 +541,7 @@ impl Default for TrainOptions {
             features: 4096,
             alpha: 1.0,
             max_iterations: 60,
+            hash_bits: FeatureConfig::default().hash_bits,
             l2: DEFAULT_L2,
             epochs: DEFAULT_EPOCHS,
             learning_rate: DEFAULT_LEARNING_RATE,
@@ -723,7 +726,11 @@ pub fn train(
     out_path: &Path,
 ) -> Result<Trained, String> {
     let started = Instant::now();
-    let cfg = FeatureConfig::default();
+    let cfg = FeatureConfig {
+        hash_bits: opts.hash_bits,
+        ..FeatureConfig::default()
+    };
+    cfg.check()?;
     let salt = opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let trainable: Vec<(&Example, Label)> = examples
         .iter()

@@ -179,6 +179,10 @@ impl Normalised {
         // selector is not evidence of anything).
         let mut evidence = false;
         let mut last_alnum = false;
+        // The Cyrillic/Greek word being read: where it ends and whether it is written in its
+        // own script (kept) rather than made of Latin look-alikes (folded).
+        let (mut word_end, mut word_native) = (0usize, false);
+        let mut own_script_text: Option<bool> = None;
         let mut i = 0;
         while i < n {
             let run = i;
@@ -230,7 +234,21 @@ impl Normalised {
                 }
                 Class::Invisible | Class::Attached => evidence |= last_alnum,
                 Class::Other => {
-                    let f = fold_char(c);
+                    let native = is_cyrillic_greek(c as u32) && {
+                        if o as usize >= word_end {
+                            let (end, script) = word_script(s, o as usize);
+                            word_end = end;
+                            word_native = match script {
+                                Script::Mixed => false,
+                                Script::Own => true,
+                                Script::LookAlike => {
+                                    *own_script_text.get_or_insert_with(|| has_own_script_word(s))
+                                }
+                            };
+                        }
+                        word_native
+                    };
+                    let f = if native { Fold::KEEP } else { fold_char(c) };
                     let mut buf = [0; 4];
                     last_alnum = true;
                     match f.len {
@@ -921,6 +939,82 @@ fn compute_fold(c: char) -> Fold {
     }
 }
 
+/// The Greek and Cyrillic blocks (with their extensions).
+fn is_cyrillic_greek(cp: u32) -> bool {
+    matches!(cp, 0x0370..=0x03ff | 0x1f00..=0x1fff | 0x0400..=0x052f | 0x1c80..=0x1c8f | 0xa640..=0xa69f)
+}
+
+/// Cyrillic and Greek letters that pass for a Latin one (`ѕӏоt`, `gасоr`, `slοt`). A word
+/// made only of these is folded like a mixed one: it reads as Latin.
+fn is_homoglyph(c: char) -> bool {
+    const LOOK_ALIKES: &str = "аеорсухѕіјӏһԁԛԝүѵАВЕКМНОРСТХУЅІЈӀҺԀԚԜҮαοικνρυχεϲϳΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹͿ";
+    LOOK_ALIKES.contains(c)
+}
+
+/// How a word with Cyrillic or Greek letters is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    /// With Latin letters too (`gасоr`): evasion, folded.
+    Mixed,
+    /// With a letter that does not pass for Latin (`что`): the language itself, kept.
+    Own,
+    /// Only of letters that pass for Latin (`сасо`, but also Russian `не`, `на`): folded
+    /// unless the message has words of the [`Script::Own`] kind, which show it is written in
+    /// that language.
+    LookAlike,
+}
+
+fn in_word(c: char) -> bool {
+    c.is_alphanumeric() || matches!(class(c), Class::Invisible | Class::Attached)
+}
+
+/// The end of the word around byte `at` of `s` (a Cyrillic or Greek letter) and how it is
+/// written. Folding Russian or Greek into Latin would make `4to`, `he` and `3a` out of
+/// `что`, `не` and `за`: words rules and the classifier then misread. Invisible chars and
+/// marks count as part of the word, as evasion puts them there.
+fn word_script(s: &str, at: usize) -> (usize, Script) {
+    let start = s[..at]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| in_word(c))
+        .last()
+        .map_or(at, |(k, _)| k);
+    let end = s[at..]
+        .char_indices()
+        .find(|&(_, c)| !in_word(c))
+        .map_or(s.len(), |(k, _)| at + k);
+    (end, script_of(&s[start..end]))
+}
+
+fn script_of(word: &str) -> Script {
+    let (mut latin, mut own) = (false, false);
+    for c in word.chars() {
+        if is_cyrillic_greek(c as u32) {
+            own |= c.is_alphabetic() && !is_homoglyph(c);
+        } else if c.is_ascii() {
+            latin |= c.is_ascii_alphabetic();
+        } else if c.is_alphabetic() {
+            // Accented and styled Latin letters fold to ASCII ones.
+            latin |= fold_char(c)
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_alphabetic);
+        }
+    }
+    match (latin, own) {
+        (true, _) => Script::Mixed,
+        (false, true) => Script::Own,
+        (false, false) => Script::LookAlike,
+    }
+}
+
+/// Whether some word of `s` is Cyrillic or Greek written as such ([`Script::Own`]).
+fn has_own_script_word(s: &str) -> bool {
+    s.split(|c: char| !in_word(c))
+        .filter(|w| w.chars().any(|c| is_cyrillic_greek(c as u32)))
+        .any(|w| script_of(w) == Script::Own)
+}
+
 /// Whether `decancer` should see `c` at all (see the module comment for why not everything).
 fn worth_curing(c: char) -> bool {
     let cp = c as u32;
@@ -1146,10 +1240,22 @@ mod tests {
         assert_eq!(n.text(), "slot gacor");
         assert_eq!(n.findings().len(), 2);
         assert!(n.findings().iter().all(|f| f.signal == Signal::MixedScript));
-        // A whole Cyrillic word is folded but is not *mixed*.
+        // A whole Cyrillic word of look-alikes is folded but is not *mixed*.
         let n = run("сасо");
         assert_eq!(n.text(), "caco");
         assert!(n.findings().is_empty());
+        // Russian and Greek written in their own script stay as written, lowercased: folded,
+        // `не`, `что`, `за` would read `he`, `4to`, `3a`.
+        let s = "Ну, что я за человек! Не могу. Καλημέρα";
+        let n = run(s);
+        assert_eq!(n.text(), "ну, что я за человек! не могу. καλημέρα");
+        assert!(n.findings().is_empty());
+        // Look-alikes next to Latin letters still fold, in a Russian sentence too.
+        let n = run("привет ѕӏоt gасоr");
+        assert_eq!(n.text(), "привет slot gacor");
+        assert_eq!(n.findings().len(), 2);
+        // Hidden characters inside a Russian word do not make it Latin.
+        assert_eq!(run("чт\u{200b}о").text(), "что");
     }
 
     #[test]

@@ -257,6 +257,29 @@ fn evasions_are_caught_and_spans_cover_the_evasive_original() {
 }
 
 #[test]
+fn russian_and_greek_in_their_own_script_are_not_read_as_latin() {
+    // Folded letter by letter, Russian `не`, `за`, `что` became `he`, `3a`, `4to`: English
+    // and l33t rules fired on ordinary Russian chat. Written in its own script it is kept.
+    let engine = Engine::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    for text in [
+        "Не знаю, он сказал что не придет на концерт. Жалко",
+        "Зачем тебе это? Возьми лучше большой ноутбук, за него не жалко",
+        "Καλημέρα σε όλους, τα λέμε στη συναυλία",
+    ] {
+        let v = eval(&engine, &msg(text));
+        assert!(v.reasons.is_empty(), "{text}: {:?}", v.reasons);
+    }
+    // Look-alike letters among Latin ones are still evasion, in a Russian message too.
+    let (_d, e) = engine_with(RULES);
+    let text = "привет, ѕӏоt g\u{0430}\u{0441}\u{043e}r";
+    let v = eval(&e, &msg(text));
+    assert_eq!(
+        slice(text, &v, "gambling.slot"),
+        vec!["ѕӏоt g\u{0430}\u{0441}\u{043e}r"]
+    );
+}
+
+#[test]
 fn verdict_json_round_trips() {
     let (_d, e) = engine_with(RULES);
     let v = eval(&e, &msg("slot gacor"));
