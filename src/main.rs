@@ -191,7 +191,12 @@ struct TrainArgs {
     learning_rate: f32,
     /// N-grams are hashed into 2^BITS ids (8-24); the model's table of weights has that
     /// many rows (2^20: 8 MB in memory).
-    #[arg(long, value_name = "BITS", default_value_t = jaga_core::features::FeatureConfig::default().hash_bits)]
+    #[arg(
+        long,
+        value_name = "BITS",
+        default_value_t = jaga_core::features::FeatureConfig::default().hash_bits,
+        value_parser = clap::value_parser!(u8).range(8..=24)
+    )]
     hash_bits: u8,
     /// Hashed n-grams kept by feature selection (linfa-logistic, naive-bayes).
     #[arg(long, default_value_t = 4096)]

@@ -183,6 +183,47 @@ fn training_is_deterministic_and_save_load_is_exact() {
 }
 
 #[test]
+fn the_hash_size_is_a_training_option_stored_in_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = TrainOptions {
+        hash_bits: 16,
+        ..small(train::AlgorithmChoice::Logistic)
+    };
+    let m = train_on_seeds(&opts, &dir.path().join("m.model"));
+    assert_eq!(m.file().features.hash_bits, 16);
+    assert!(m.ids().iter().all(|&id| id < 1 << 16));
+    let path = dir.path().join("m.model");
+    m.save(&path).unwrap();
+    let back = Model::load(&path).unwrap();
+    let e = engine();
+    let judol = predict(
+        &e,
+        &back,
+        "slot gacor maxwin depo 10rb wd berapapun dibayar",
+    );
+    assert!(
+        judol[Label::Spam.index()] > judol[Label::Ok.index()],
+        "{judol:?}"
+    );
+    // Out of range on the command line: clap's usage error, nothing written.
+    let out = jaga_in(
+        dir.path(),
+        &[
+            "train",
+            "--hash-bits",
+            "30",
+            "--data",
+            "x.tsv",
+            "--out",
+            "n.model",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--hash-bits"), "{}", stderr(&out));
+    assert!(!dir.path().join("n.model").exists());
+}
+
+#[test]
 fn damaged_model_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let good = train_on_seeds(
