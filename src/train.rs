@@ -2,9 +2,9 @@
 //! write a model file.
 //!
 //! The default estimator is jaga's own multinomial logistic regression over the whole
-//! hashed space (2^20 n-gram ids by default, `--hash-bits`, plus the meta features), fitted on the sparse rows by
-//! AdaGrad with L2 and class weights, then temperature-scaled on the held-out examples so
-//! its probabilities are calibrated. linfa has no estimator for this: `linfa-logistic`
+//! hashed space (2^20 n-gram ids by default, `--hash-bits`, plus the meta features),
+//! fitted on the sparse rows by AdaGrad with L2 and class weights, then temperature-scaled
+//! on the held-out examples so its probabilities are calibrated. linfa has no estimator for this: `linfa-logistic`
 //! and `linfa-bayes` fit dense `ndarray` matrices (100,000 × 1,048,576 f32 would be 400 GB)
 //! and `linfa-ftrl` is binary and dense as well.
 //!
