@@ -1111,8 +1111,7 @@ fn inspect(word: &str) -> u8 {
         last_alnum = alnum;
         last_alpha = alpha;
         let cp = c as u32;
-        if matches!(cp, 0x0370..=0x03ff | 0x1f00..=0x1fff | 0x0400..=0x052f | 0x1c80..=0x1c8f | 0xa640..=0xa69f)
-        {
+        if is_cyrillic_greek(cp) {
             cyr_greek |= alpha;
         } else if is_styled_block(cp) {
             if fold.as_bytes().iter().any(u8::is_ascii_alphabetic) {
