@@ -2006,18 +2006,27 @@ mod tests {
         s
     }
 
+    /// Asserts that every text exposes someone (`exposes`) or that none does, showing the scan
+    /// of the first that does not.
+    fn assert_each(texts: &[&str], exposes: bool) {
+        for t in texts {
+            let s = scan(t);
+            assert_eq!(s.exposes(), exposes, "{t}: {s:?}");
+        }
+    }
+
     #[test]
     fn a_person_a_place_and_a_call_expose() {
-        for t in [
-            "si Rina kuliah di Unpad, pulang jam 5 lewat gerbang belakang. tungguin aja rame-rame",
-            "dia kerja di alfamart deket stasiun, datengin aja",
-            "cewek ini ternyata anak SMAN 3 kelas 11, sebar ke base biar malu",
-            "her real name is Dina, she works at a bakery on 5th. let everyone know who she is",
-            "motornya beat merah, tiap sore nongkrong di warkop depan kampus. cegat aja",
-        ] {
-            let s = scan(t);
-            assert!(s.exposes(), "{t}: {s:?}");
-        }
+        assert_each(
+            &[
+                "si Rina kuliah di Unpad, pulang jam 5 lewat gerbang belakang. tungguin aja rame-rame",
+                "dia kerja di alfamart deket stasiun, datengin aja",
+                "cewek ini ternyata anak SMAN 3 kelas 11, sebar ke base biar malu",
+                "her real name is Dina, she works at a bakery on 5th. let everyone know who she is",
+                "motornya beat merah, tiap sore nongkrong di warkop depan kampus. cegat aja",
+            ],
+            true,
+        );
         let s = scan("si Rina kuliah di Unpad, pulang jam 5. tungguin di parkiran");
         assert!(
             s.exposed
@@ -2032,16 +2041,17 @@ mod tests {
 
     #[test]
     fn no_call_no_place_or_a_negated_call_is_not_exposure() {
-        for t in [
-            "dia kuliah di Unpad juga lho, pulang jam 5 biasanya",
-            "datengin konsernya rame-rame yuk!",
-            "aku kerja di alfamart, mampir ya",
-            "jangan sebar alamat dia, itu doxing. report aja akunnya",
-            "please don't spread where she works, that's doxing",
-            "ayo sebar info streaming ini ke base",
-        ] {
-            assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
-        }
+        assert_each(
+            &[
+                "dia kuliah di Unpad juga lho, pulang jam 5 biasanya",
+                "datengin konsernya rame-rame yuk!",
+                "aku kerja di alfamart, mampir ya",
+                "jangan sebar alamat dia, itu doxing. report aja akunnya",
+                "please don't spread where she works, that's doxing",
+                "ayo sebar info streaming ini ke base",
+            ],
+            false,
+        );
     }
 
     /// Written for this detector (not taken from any corpus): a third person, where to find them
@@ -2418,21 +2428,23 @@ mod tests {
 
     #[test]
     fn scare_quotes_a_circle_and_content() {
-        for t in [
-            "dia kuliah di Polines jurusan akuntansi, yg anak sana tolong \"sapa\" dia ya",
-            "si Tari kerja di klinik deket terminal, kirim ss chatnya ke atasannya",
-            "his mom is a nurse at the city hospital, make sure her boss hears about this",
-        ] {
-            assert!(scan(t).exposes(), "{t}: {:?}", scan(t));
-        }
-        for t in [
-            "yg bilang \"datengin aja ke sekolahnya\" itu salah, dia anak SMA 3, report aja",
-            "dia kuliah di ITB juga, spill ke base dong fanart dia",
-            "she studies at RISD, please share her work everywhere!",
-            "Rose ngasih alamat rumahnya ke aku buat kado, alamatnya ga aku share disini",
-        ] {
-            assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
-        }
+        assert_each(
+            &[
+                "dia kuliah di Polines jurusan akuntansi, yg anak sana tolong \"sapa\" dia ya",
+                "si Tari kerja di klinik deket terminal, kirim ss chatnya ke atasannya",
+                "his mom is a nurse at the city hospital, make sure her boss hears about this",
+            ],
+            true,
+        );
+        assert_each(
+            &[
+                "yg bilang \"datengin aja ke sekolahnya\" itu salah, dia anak SMA 3, report aja",
+                "dia kuliah di ITB juga, spill ke base dong fanart dia",
+                "she studies at RISD, please share her work everywhere!",
+                "Rose ngasih alamat rumahnya ke aku buat kado, alamatnya ga aku share disini",
+            ],
+            false,
+        );
     }
 
     /// A member warning others about a scammer (the number, the account, the name, "sebarin biar
@@ -2483,21 +2495,23 @@ mod tests {
     /// Calls and people the lists lacked, safe now that the parts must be near each other.
     #[test]
     fn broader_cues_within_the_window() {
-        for t in [
-            "si Reva ngajar les di bimbel deket pasar, spam review bimbelnya yuk",
-            "si Nana tiap jumat latihan dance di studio deket alun2, abis itu naik angkot sendirian. pas buat dicegat",
-            "the stalker drives a white avanza and parks at the venue every show. if you see it, block it in",
-            "the shy girl from the streaming team, i found her home address from an old post. anyone want it?",
-        ] {
-            assert!(scan(t).exposes(), "{t}: {:?}", scan(t));
-        }
-        for t in [
-            "aku ngajar les di bimbel deket pasar, kalau mau kasih review bimbelnya boleh banget",
-            "parkiran venue penuh, yg bawa mobil jangan block mobil orang ya",
-            "i found a home address on the lost wallet, anyone want to help me return it?",
-        ] {
-            assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
-        }
+        assert_each(
+            &[
+                "si Reva ngajar les di bimbel deket pasar, spam review bimbelnya yuk",
+                "si Nana tiap jumat latihan dance di studio deket alun2, abis itu naik angkot sendirian. pas buat dicegat",
+                "the stalker drives a white avanza and parks at the venue every show. if you see it, block it in",
+                "the shy girl from the streaming team, i found her home address from an old post. anyone want it?",
+            ],
+            true,
+        );
+        assert_each(
+            &[
+                "aku ngajar les di bimbel deket pasar, kalau mau kasih review bimbelnya boleh banget",
+                "parkiran venue penuh, yg bawa mobil jangan block mobil orang ya",
+                "i found a home address on the lost wallet, anyone want to help me return it?",
+            ],
+            false,
+        );
     }
 
     /// Wording the lists lacked: chat abbreviations (rmhnya, sklhnya, tgguin, ktr), slang calls
@@ -2506,33 +2520,35 @@ mod tests {
     /// place, a visit the family agreed to, an admin giving out photocards.
     #[test]
     fn abbreviations_slang_calls_and_their_look_alikes() {
-        for t in [
-            "rmhnya di deket pom bensin cileungsi, yg pagernya ijo. dtgin aja kak rame2 sore ini",
-            "sklhnya di sman 8 bogor, tiap hr pulang jam 3. tgguin aja depan gerbang",
-            "si pelakor kerja di salon deket alun2 cimahi. keroyok aja pas dia pulang",
-            "dia bakal dateng ke fansign tgl 20 di mall kota kasablanka, mukanya udah gue ss. pas dia dateng kita kepung aja",
-            "mantan gue yg selingkuh sekarang kerja di bank bca cabang margonda. yg nasabah sana sindir aja pas ke teller",
-            "found where the anon works: a nail salon in PIK called Glam Nails. pull up and let her boss know who she really is",
-            "the account owner will be at the fan cafe event this saturday at 2pm, I know what she looks like. let's corner her there",
-            "she always gets off the bus at Dago terminal around 5. catch her there and tell her what we think",
-            "kak aku ada foto ktp sama alamat lengkapnya, mau aku share disini biar kita bisa datengin bareng2",
-        ] {
-            assert!(scan(t).exposes(), "{t}: {:?}", scan(t));
-        }
-        for t in [
-            "rmh aku di deket pom bensin cileungsi, yg pagernya ijo. kalo mau cod dtg aja sore ini",
-            "buat surprise ultah kak rina, ibunya udah setuju kita dateng ke rumahnya sabtu jam 7. jangan bocor ke kak rina ya!",
-            "she (the admin) will be at the fan cafe event saturday 2pm handing out photocards, go find her at the booth!",
-            "i go to the gym every tuesday night, anyone want to pull up and work out together while listening to the album",
-            "kemarin dia nyamperin aku di sekolah, aku takut. udah aku laporin ke guru bk",
-            "kemarin dia nungguin aku di depan sekolah, aku takut. udah aku laporin ke wali kelas",
-            "he follows me home from school every day, i've reported him to the principal",
-            "she likes you and you like her. after class go up and talk to her",
-            "gonna tell his gf so that she will dump him, gonna make him pay",
-            "ada yg nyebar alamat lengkap si pembuat thread di grup sebelah. jangan ikut nyebarin ya, udah aku laporin ke admin",
-        ] {
-            assert!(!scan(t).exposes(), "{t}: {:?}", scan(t));
-        }
+        assert_each(
+            &[
+                "rmhnya di deket pom bensin cileungsi, yg pagernya ijo. dtgin aja kak rame2 sore ini",
+                "sklhnya di sman 8 bogor, tiap hr pulang jam 3. tgguin aja depan gerbang",
+                "si pelakor kerja di salon deket alun2 cimahi. keroyok aja pas dia pulang",
+                "dia bakal dateng ke fansign tgl 20 di mall kota kasablanka, mukanya udah gue ss. pas dia dateng kita kepung aja",
+                "mantan gue yg selingkuh sekarang kerja di bank bca cabang margonda. yg nasabah sana sindir aja pas ke teller",
+                "found where the anon works: a nail salon in PIK called Glam Nails. pull up and let her boss know who she really is",
+                "the account owner will be at the fan cafe event this saturday at 2pm, I know what she looks like. let's corner her there",
+                "she always gets off the bus at Dago terminal around 5. catch her there and tell her what we think",
+                "kak aku ada foto ktp sama alamat lengkapnya, mau aku share disini biar kita bisa datengin bareng2",
+            ],
+            true,
+        );
+        assert_each(
+            &[
+                "rmh aku di deket pom bensin cileungsi, yg pagernya ijo. kalo mau cod dtg aja sore ini",
+                "buat surprise ultah kak rina, ibunya udah setuju kita dateng ke rumahnya sabtu jam 7. jangan bocor ke kak rina ya!",
+                "she (the admin) will be at the fan cafe event saturday 2pm handing out photocards, go find her at the booth!",
+                "i go to the gym every tuesday night, anyone want to pull up and work out together while listening to the album",
+                "kemarin dia nyamperin aku di sekolah, aku takut. udah aku laporin ke guru bk",
+                "kemarin dia nungguin aku di depan sekolah, aku takut. udah aku laporin ke wali kelas",
+                "he follows me home from school every day, i've reported him to the principal",
+                "she likes you and you like her. after class go up and talk to her",
+                "gonna tell his gf so that she will dump him, gonna make him pay",
+                "ada yg nyebar alamat lengkap si pembuat thread di grup sebelah. jangan ikut nyebarin ya, udah aku laporin ke admin",
+            ],
+            false,
+        );
     }
 
     /// Harmful examples the detector does not catch yet (see the report in the README).
