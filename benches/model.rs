@@ -103,6 +103,21 @@ impl OldPath {
     }
 }
 
+/// Calls `f` with each prepared message's inputs, its original text put back.
+fn each_input(
+    prepared: &[(String, Inputs<'static>)],
+    events: &[Event],
+    mut f: impl FnMut(&Inputs),
+) {
+    for ((norm, inp), ev) in prepared.iter().zip(events) {
+        f(&Inputs {
+            original: &ev.text,
+            normalised: norm,
+            ..*inp
+        });
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let model_path = root.join(model::DEFAULT_PATH);
@@ -138,14 +153,9 @@ fn bench(c: &mut Criterion) {
     let mut ms = model::Scratch::default();
     g.bench_function("featurise+predict", |b| {
         b.iter(|| {
-            for ((norm, inp), ev) in prepared.iter().zip(&events) {
-                let inp = Inputs {
-                    original: &ev.text,
-                    normalised: norm,
-                    ..*inp
-                };
-                black_box(model.predict(black_box(&inp), &mut ms));
-            }
+            each_input(&prepared, &events, |inp| {
+                black_box(model.predict(black_box(inp), &mut ms));
+            })
         })
     });
     if let Some(path) = std::env::var_os("JAGA_BENCH_MODEL_B") {
@@ -153,28 +163,18 @@ fn bench(c: &mut Criterion) {
         let mut ms = model::Scratch::default();
         g.bench_function("featurise+predict, model B", |b| {
             b.iter(|| {
-                for ((norm, inp), ev) in prepared.iter().zip(&events) {
-                    let inp = Inputs {
-                        original: &ev.text,
-                        normalised: norm,
-                        ..*inp
-                    };
-                    black_box(b_model.predict(black_box(&inp), &mut ms));
-                }
+                each_input(&prepared, &events, |inp| {
+                    black_box(b_model.predict(black_box(inp), &mut ms));
+                })
             })
         });
     }
     let mut old = OldPath::from(&model);
     g.bench_function("featurise+predict, format 1 path", |b| {
         b.iter(|| {
-            for ((norm, inp), ev) in prepared.iter().zip(&events) {
-                let inp = Inputs {
-                    original: &ev.text,
-                    normalised: norm,
-                    ..*inp
-                };
-                black_box(old.predict(black_box(&inp)));
-            }
+            each_input(&prepared, &events, |inp| {
+                black_box(old.predict(black_box(inp)));
+            })
         })
     });
     let with_model = Engine::load(&root.join("rules"))
