@@ -288,13 +288,106 @@ pub struct Scratch {
 /// Class probabilities in [`Label::ALL`] order.
 pub type Probs = [f32; 4];
 
+/// The 256 levels a model's table codes stand for, fitted to its quantised `weights`, and
+/// the code of each weight. Level 0 is 0 (only 0 has code 0). With at most 255 distinct
+/// other weights each has its own level (exact); else the levels start spread by a power
+/// law, `±max × (k/127)^p` for the `p` of least squared error, and are refined by Lloyd's
+/// iterations (each level the mean of the weights nearest to it).
+///
+/// Why: the table of 2^20 ids at two bytes per label took 8 MB, and in the pipeline its
+/// lookups (one per n-gram, at random) pushed the keyword automaton and the regexes out of
+/// the CPU caches; one byte per label halves that. Most weights are small and a few are
+/// large (median 1,726, 99.9th percentile 12,026, largest 32,767 quanta in the shipped
+/// model): even steps would zero the small ones, equal-count levels would blur the large
+/// ones, which say the most.
+fn codebook(weights: &[i16]) -> ([i32; 256], impl Fn(i16) -> u8) {
+    const OFFSET: i32 = 32768;
+    let mut counts = vec![0u64; 65536];
+    for &w in weights.iter().filter(|&&w| w != 0) {
+        counts[(i32::from(w) + OFFSET) as usize] += 1;
+    }
+    // The distinct non-zero weights, ascending, with their counts.
+    let values: Vec<(f64, f64)> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .map(|(v, &n)| ((v as i32 - OFFSET) as f64, n as f64))
+        .collect();
+    // The nearest of the ascending `levels` to each value, and the squared error.
+    let assign = |levels: &[f64]| -> (Vec<usize>, f64) {
+        let mut error = 0.0;
+        let nearest = values
+            .iter()
+            .map(|&(v, n)| {
+                let i = levels.partition_point(|&l| l < v);
+                let k = if i == levels.len() || (i > 0 && v - levels[i - 1] <= levels[i] - v) {
+                    i - 1
+                } else {
+                    i
+                };
+                error += (v - levels[k]).powi(2) * n;
+                k
+            })
+            .collect();
+        (nearest, error)
+    };
+    let mut levels: Vec<f64> = if values.len() <= 255 {
+        values.iter().map(|v| v.0).collect()
+    } else {
+        let max = values.iter().fold(0f64, |m, v| m.max(v.0.abs()));
+        let spread = |p: f64| -> Vec<f64> {
+            let side: Vec<f64> = (1..=127)
+                .map(|k| max * (k as f64 / 127.0).powf(p))
+                .collect();
+            side.iter()
+                .rev()
+                .map(|l| -l)
+                .chain(side.iter().copied())
+                .collect()
+        };
+        let mut best = [1.0, 1.5, 2.0, 2.5, 3.0]
+            .map(spread)
+            .into_iter()
+            .min_by(|a, b| assign(a).1.total_cmp(&assign(b).1))
+            .unwrap_or_default();
+        for _ in 0..20 {
+            let (nearest, _) = assign(&best);
+            let mut sums = vec![(0f64, 0f64); best.len()];
+            for (&k, &(v, n)) in nearest.iter().zip(&values) {
+                sums[k].0 += v * n;
+                sums[k].1 += n;
+            }
+            // A level no weight is nearest to stays where it is.
+            for (l, (sum, n)) in best.iter_mut().zip(sums) {
+                if n > 0.0 {
+                    *l = sum / n;
+                }
+            }
+        }
+        best
+    };
+    levels.sort_by(f64::total_cmp);
+    let (nearest, _) = assign(&levels);
+    let mut table = [0i32; 256];
+    for (k, &l) in levels.iter().enumerate() {
+        table[k + 1] = l.round() as i32;
+    }
+    let mut code = vec![0u8; 65536];
+    for (&k, &(v, _)) in nearest.iter().zip(&values) {
+        code[(v as i32 + OFFSET) as usize] = (k + 1) as u8;
+    }
+    (table, move |w: i16| code[(i32::from(w) + OFFSET) as usize])
+}
+
 /// A loaded model, ready to predict. Shareable across threads.
 #[derive(Debug, Clone)]
 pub struct Model {
     file: ModelFile,
-    /// Quantised weights of every hashed id (zero for ids without a weight): one lookup per
-    /// n-gram, summed in integers.
-    table: Vec<[i16; 4]>,
+    /// The weights of every hashed id as one byte per label, a code into `levels` (code 0
+    /// is weight 0, for ids without a weight): one lookup per n-gram, summed in integers.
+    table: Vec<[u8; 4]>,
+    /// The quantised weight (in units of [`ModelFile::quantum`]) of each code.
+    levels: [i32; 256],
     meta: Vec<[f32; 4]>,
     bias: [f32; 4],
     path: PathBuf,
@@ -341,7 +434,8 @@ impl Model {
             return Err(ModelError::invalid(path, "weights are not finite numbers"));
         }
         let dims = file.features.dimensions();
-        let mut table = vec![[0i16; 4]; dims];
+        let (levels, code_of) = codebook(&file.weights);
+        let mut table = vec![[0u8; 4]; dims];
         let mut id: Option<u64> = None;
         for (row, &gap) in file.id_gaps.iter().enumerate() {
             let next = match id {
@@ -357,7 +451,7 @@ impl Model {
             }
             id = Some(next);
             let w = &file.weights[row * 4..row * 4 + 4];
-            table[next as usize] = [w[0], w[1], w[2], w[3]];
+            table[next as usize] = [w[0], w[1], w[2], w[3]].map(&code_of);
         }
         let meta = file
             .meta
@@ -368,6 +462,7 @@ impl Model {
         Ok(Model {
             file,
             table,
+            levels,
             meta,
             bias,
             path: path.to_path_buf(),
@@ -385,15 +480,16 @@ impl Model {
         out
     }
 
-    /// The real weights of one hashed id, in [`Label::ALL`] order.
+    /// The weights of one hashed id as the model uses them (its table's levels), in
+    /// [`Label::ALL`] order.
     pub fn weights_of(&self, id: u32) -> [f32; 4] {
-        let q = self.quantised(id);
-        q.map(|v| f32::from(v) * self.file.quantum)
+        self.quantised(id).map(|v| v as f32 * self.file.quantum)
     }
 
     #[inline]
-    fn quantised(&self, id: u32) -> [i16; 4] {
-        self.table.get(id as usize).copied().unwrap_or_default()
+    fn quantised(&self, id: u32) -> [i32; 4] {
+        let codes = self.table.get(id as usize).copied().unwrap_or_default();
+        codes.map(|c| self.levels[usize::from(c)])
     }
 
     /// Builds the file of a model from real weights: `ngrams` are `(id, weights)` pairs in
@@ -556,7 +652,7 @@ impl Model {
     /// The raw scores before the softmax (for calibration).
     pub fn logits(&self, inp: &Inputs, s: &mut Scratch) -> [f32; 4] {
         // The weights are summed as the ids are hashed: no list of ids per message.
-        let table = &self.table[..];
+        let (table, levels) = (&self.table[..], &self.levels);
         let mut text = [0i32; 4];
         let mut count = 0u32;
         features::for_each_hashed(&self.file.features, inp.normalised, &mut s.buffers, |id| {
@@ -564,7 +660,7 @@ impl Model {
             // Ids are < 2^hash_bits = table.len() by construction.
             let w = table[id as usize];
             for c in 0..4 {
-                text[c] += i32::from(w[c]);
+                text[c] += levels[usize::from(w[c])];
             }
         });
         let scale = match self.file.scaling {
@@ -612,7 +708,7 @@ impl Model {
             features::hashed(cfg, word, &mut s.buffers, &mut s.ids);
             let mut push = 0.0;
             for &j in &s.ids {
-                let w = self.quantised(j).map(f32::from);
+                let w = self.quantised(j).map(|v| v as f32);
                 // How much more this n-gram says `label` than the others on average.
                 push += w[c] - (w.iter().sum::<f32>() - w[c]) / 3.0;
             }
@@ -903,6 +999,66 @@ mod tests {
             e.contains("feature scheme 42") && e.contains("retrain"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_table_codebook_is_exact_for_few_weights_and_close_for_many() {
+        // A small model's weights, few distinct values: each keeps its own level.
+        let few: Vec<i16> = [0, 5, -5, 300, 32767, -32767, 0, 5].to_vec();
+        let (levels, code) = codebook(&few);
+        for &w in &few {
+            assert_eq!(levels[usize::from(code(w))], i32::from(w), "{w}");
+        }
+        assert_eq!(code(0), 0, "only 0 has code 0");
+        assert!(few.iter().filter(|&&w| w != 0).all(|&w| code(w) != 0));
+
+        // Many: heavy-tailed like a trained model's (most small, a few near the largest).
+        let mut rng = 7u64;
+        let mut many: Vec<i16> = (0..200_000)
+            .map(|_| {
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (rng >> 33) as f64 / (1u64 << 31) as f64;
+                let size = (u.powi(4) * 32767.0).round() as i16;
+                if rng & 1 == 0 {
+                    size
+                } else {
+                    -size
+                }
+            })
+            .collect();
+        many.push(32767);
+        let (levels, code) = codebook(&many);
+        let error = |w: i16| (levels[usize::from(code(w))] - i32::from(w)).abs();
+        let rms = (many
+            .iter()
+            .map(|&w| f64::from(error(w)).powi(2))
+            .sum::<f64>()
+            / many.len() as f64)
+            .sqrt();
+        // Even steps of 258 quanta would err by up to 129 on every weight and zero the
+        // smallest tenth; equal-count levels erred by 17,727 on the largest real weight.
+        assert!(rms < 100.0, "rms error {rms:.1} quanta of 32,767");
+        let relative = |w: i16| f64::from(error(w)) / f64::from(w.unsigned_abs());
+        let worst_large = many
+            .iter()
+            .filter(|w| w.unsigned_abs() > 4000)
+            .map(|&w| relative(w))
+            .fold(0f64, f64::max);
+        assert!(
+            worst_large < 0.03,
+            "large weights within 3%: {worst_large:.3}"
+        );
+        let small_zeroed = many
+            .iter()
+            .filter(|&&w| w != 0 && levels[usize::from(code(w))] == 0)
+            .count();
+        assert!(
+            small_zeroed < many.len() / 100,
+            "{small_zeroed} small weights became 0"
+        );
+        assert_eq!(code(0), 0);
     }
 
     #[test]
