@@ -933,18 +933,11 @@ mod tests {
         let patterns = [r"kak\b", r"(?:ab|b)c+"];
         let m = Matcher::build(&[rule(&[], &patterns, &[])]).unwrap();
         assert_eq!([plan(&m, 0), plan(&m, 1)], ["prefixed", "prefixed"]);
-        for text in ["kakék kak é kak", "kakak, kak; abcc kakß", "кak kak", ""] {
-            let mut want = Vec::new();
-            for (k, p) in patterns.iter().enumerate() {
-                for x in regex::Regex::new(p).unwrap().find_iter(text) {
-                    want.push((k as u32, "kw", x.as_str().to_string()));
-                }
-            }
-            let mut got = hits(&m, text);
-            got.sort();
-            want.sort();
-            assert_eq!(got, want, "{text:?}");
-        }
+        assert_hits_of_a_plain_search(
+            &m,
+            &patterns,
+            &["kakék kak é kak", "kakak, kak; abcc kakß", "кak kak", ""],
+        );
     }
 
     #[test]
@@ -1007,22 +1000,32 @@ mod tests {
                 }
             ]
         );
-        for text in [
-            "hi i do know",
-            "i've always know it, i know",
-            "ini itu di sini",
-            "rumahnya di sana, kantornya itu",
-            "i do not",
-            "know i",
-            "",
-        ] {
+        assert_hits_of_a_plain_search(
+            &m,
+            &patterns,
+            &[
+                "hi i do know",
+                "i've always know it, i know",
+                "ini itu di sini",
+                "rumahnya di sana, kantornya itu",
+                "i do not",
+                "know i",
+                "",
+            ],
+        );
+    }
+
+    /// `m` (built from one rule with `patterns` as its regexes) finds in each text exactly
+    /// what `regex::Regex::find_iter` of each pattern finds.
+    fn assert_hits_of_a_plain_search(m: &Matcher, patterns: &[&str], texts: &[&str]) {
+        for text in texts {
             let mut want = Vec::new();
             for (k, p) in patterns.iter().enumerate() {
                 for x in regex::Regex::new(p).unwrap().find_iter(text) {
                     want.push((k as u32, "kw", x.as_str().to_string()));
                 }
             }
-            let mut got = hits(&m, text);
+            let mut got = hits(m, text);
             got.sort();
             want.sort();
             assert_eq!(got, want, "{text:?}");

@@ -368,15 +368,17 @@ fn codebook(weights: &[i16]) -> ([i32; 256], impl Fn(i16) -> u8) {
     };
     levels.sort_by(f64::total_cmp);
     let (nearest, _) = assign(&levels);
-    let mut table = [0i32; 256];
+    let mut by_code = [0i32; 256];
     for (k, &l) in levels.iter().enumerate() {
-        table[k + 1] = l.round() as i32;
+        by_code[k + 1] = l.round() as i32;
     }
     let mut code = vec![0u8; 65536];
     for (&k, &(v, _)) in nearest.iter().zip(&values) {
         code[(v as i32 + OFFSET) as usize] = (k + 1) as u8;
     }
-    (table, move |w: i16| code[(i32::from(w) + OFFSET) as usize])
+    (by_code, move |w: i16| {
+        code[(i32::from(w) + OFFSET) as usize]
+    })
 }
 
 /// A loaded model, ready to predict. Shareable across threads.
