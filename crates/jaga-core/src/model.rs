@@ -345,10 +345,14 @@ fn codebook(weights: &[i16]) -> ([i32; 256], impl Fn(i16) -> u8) {
                 .chain(side.iter().copied())
                 .collect()
         };
-        let mut best = [1.0, 1.5, 2.0, 2.5, 3.0]
-            .map(spread)
+        // Each spread's error once (a comparator would assign both sides at every step).
+        let (_, mut best) = [1.0, 1.5, 2.0, 2.5, 3.0]
+            .map(|p| {
+                let levels = spread(p);
+                (assign(&levels).1, levels)
+            })
             .into_iter()
-            .min_by(|a, b| assign(a).1.total_cmp(&assign(b).1))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
             .unwrap_or_default();
         for _ in 0..20 {
             let (nearest, _) = assign(&best);
