@@ -54,6 +54,8 @@ pub struct Engine {
     exprs: Vec<Option<Expr<NameRef>>>,
     /// Each rule's `allow_unless`, resolved, by rule index.
     allow_unless: Vec<Option<Expr<NameRef>>>,
+    /// The rules of the policy's `[quoted] frame` (a warning or a report), by index.
+    quote_frames: Vec<usize>,
     /// Which expressions are true when nothing fired (they contain `not`); the others are
     /// skipped on clean messages.
     idle_exprs: Vec<bool>,
@@ -140,6 +142,10 @@ pub struct Scratch {
     allowed: Vec<bool>,
     /// The rule behind each reason, in step with `reasons`.
     reason_rules: Vec<u32>,
+    /// The quotations of the text (see [`crate::quote`]), found only in a warning or a report.
+    quotes: Vec<(usize, usize)>,
+    /// The reasons discounted as quoted, by index into `reasons`.
+    quoted_reasons: Vec<usize>,
 }
 
 impl Scratch {
@@ -309,8 +315,21 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(EngineError::Matcher)?;
+        let quote_frames = policy
+            .quoted
+            .frame
+            .iter()
+            .map(|id| {
+                ids.get(id.as_str()).copied().ok_or_else(|| {
+                    EngineError::Policy(format!(
+                        "policy.toml: [quoted] frame names `{id}`, which is not a rule id"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Engine {
             allow_unless,
+            quote_frames,
             matcher,
             links,
             idle_exprs: exprs
@@ -393,6 +412,7 @@ impl Engine {
         self.fire_pattern_rules(ev, s);
         self.fire_signal_rules(ev, s);
         self.fire_expr_rules(ev, s);
+        self.discount_quoted(ev, s);
         if let Some(m) = &self.model {
             self.fire_model(m, ev, s);
         }
@@ -705,12 +725,43 @@ impl Engine {
         }
     }
 
+    /// In a warning or a report (a `[quoted] frame` rule fired), the reasons whose every span
+    /// lies inside quotation marks count for nothing: what the sender quotes is not what she
+    /// says. They stay in the verdict, marked, so an admin sees what was quoted.
+    fn discount_quoted(&self, ev: &Event, s: &mut Scratch) {
+        s.quoted_reasons.clear();
+        let framed = self
+            .quote_frames
+            .iter()
+            .any(|&ri| s.fired[ri].is_some_and(|k| !s.reasons[k as usize].shadow));
+        if !framed {
+            return;
+        }
+        s.quotes.clear();
+        crate::quote::quoted_ranges(&ev.text, &mut s.quotes);
+        if s.quotes.is_empty() {
+            return;
+        }
+        for (k, r) in s.reasons.iter_mut().enumerate() {
+            let quoted = r.score > 0.0
+                && !r.spans.is_empty()
+                && r.spans.iter().all(|sp| {
+                    sp.field == Field::Text && crate::quote::inside(&s.quotes, sp.start, sp.end)
+                });
+            if quoted {
+                r.score = 0.0;
+                r.matched.insert_str(0, "quoted: ");
+                s.quoted_reasons.push(k);
+            }
+        }
+    }
+
     fn decide(&self, ev: &Event, s: &mut Scratch) -> Verdict {
         let group = self.policy.tables(&ev.group);
         let mut minimum: Option<(Action, Category)> = None;
-        for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
+        for (k, (&ri, r)) in s.reason_rules.iter().zip(&s.reasons).enumerate() {
             let rule = &self.rules()[ri as usize];
-            if r.shadow || group.allows(r) {
+            if r.shadow || group.allows(r) || s.quoted_reasons.contains(&k) {
                 continue;
             }
             if let Some(a) = rule.action {

@@ -62,6 +62,8 @@ pub mod normalise;
 #[doc(hidden)]
 pub mod policy;
 #[doc(hidden)]
+pub mod quote;
+#[doc(hidden)]
 pub mod rules;
 #[doc(hidden)]
 pub mod ruletest;

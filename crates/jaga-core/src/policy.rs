@@ -51,6 +51,8 @@ struct RawPolicy {
     model: Option<crate::model::Fusion>,
     #[serde(default)]
     trust: Trust,
+    #[serde(default)]
+    quoted: Quoted,
     /// Quotas and windows of the stateful stages.
     #[serde(default)]
     state: StateConfig,
@@ -71,6 +73,21 @@ impl Default for Trust {
             max_action: Action::Review,
         }
     }
+}
+
+/// `[quoted]`: evidence quoted in a warning or a report.
+///
+/// A member warning others quotes the scam, a victim quotes what was said to her, an admin's
+/// notice quotes what is banned. When one of the `frame` rules fired (the message is a
+/// warning or a report), a rule's reason whose every span lies inside quotation marks counts
+/// for nothing: its score becomes 0 and its rule's minimum action does not apply. Evidence
+/// outside the quotes still counts, so a "hati-hati" in front of a real scam cancels nothing.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Quoted {
+    /// Ids of the rules that say a message warns or reports (`safety.warning`, ...); none:
+    /// quotations count like any other text.
+    pub frame: Vec<String>,
 }
 
 /// Ladders for both event kinds.
@@ -98,6 +115,8 @@ pub struct Policy {
     pub fusion: crate::model::Fusion,
     /// The `[trust]` table.
     pub trust: Trust,
+    /// The `[quoted]` table.
+    pub quoted: Quoted,
     /// The `[state]` table: quotas and windows of the stateful stages.
     pub state: StateConfig,
     /// Per group, the id prefixes of the rule tags it allows (`allow = ["promotion"]`).
@@ -178,6 +197,7 @@ impl Policy {
             groups,
             fusion,
             trust: raw.trust,
+            quoted: raw.quoted,
             state: raw.state,
             allow,
         })

@@ -454,3 +454,63 @@ fn shipped_rules_warnings_and_reports_go_to_review_at_most() {
     assert_eq!(v.category, Some(Category::Scam), "{v:?}");
     assert!(!v.fired("safety.warning"), "{v:?}");
 }
+
+/// The shipped rules (`[quoted]` in the policy): in a warning or a report, evidence wholly
+/// inside quotation marks counts for nothing and stays in the verdict marked "quoted:"; the
+/// same words unquoted, or quoted with no warning around them, are still the scam.
+#[test]
+fn shipped_rules_quoted_evidence_in_a_warning_counts_for_nothing() {
+    let engine = Engine::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    let scam = "kak rekening donasi lagi maintenance, sementara tf ke DANA aku dulu ya";
+    let warned = format!("hati2 ada yg japri aku '{scam}' jangan ditanggepin ya");
+    let v = eval(&engine, &msg(&warned));
+    assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
+    let quoted = v
+        .reasons
+        .iter()
+        .find(|r| r.id == "transfer.account_switched")
+        .unwrap_or_else(|| panic!("the quoted rule is not reported: {v:?}"));
+    assert_eq!(quoted.score, 0.0);
+    assert!(quoted.matched.starts_with("quoted: "), "{quoted:?}");
+    for text in [
+        scam.to_string(),
+        format!("\"{scam}\""),
+        format!("hati-hati kak, {scam}"),
+    ] {
+        let v = eval(&engine, &msg(&text));
+        assert_eq!(v.category, Some(Category::Scam), "{text}: {v:?}");
+        assert!(
+            v.action.severity() >= Action::Hide.severity(),
+            "{text}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn a_quoted_frame_must_name_a_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let policy = std::fs::read_to_string(root().join("rules/policy.toml")).unwrap();
+    let policy = policy.replace(
+        "frame = [\"safety.warning\"",
+        "frame = [\"safety.warnings\"",
+    );
+    std::fs::write(d.join("policy.toml"), policy).unwrap();
+    std::fs::create_dir(d.join("lists")).unwrap();
+    for f in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
+        std::fs::copy(root().join("rules/lists").join(f), d.join("lists").join(f)).unwrap();
+    }
+    std::fs::write(
+        d.join("test.toml"),
+        "[[rule]]\nid = \"safety.warning\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nscore = 0.0\n",
+    )
+    .unwrap();
+    let err = match Engine::load(d) {
+        Ok(_) => panic!("loaded a policy whose [quoted] frame names no rule"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("[quoted] frame names `safety.warnings`"),
+        "{err}"
+    );
+}
