@@ -939,6 +939,13 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         (Ok(e), Ok(m)) => e.with_model(m),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let unknown_frames = engine.unknown_quote_frames();
+    for id in &unknown_frames {
+        eprintln!(
+            "{}: [quoted] frame names `{id}`, which is not a rule id: it frames nothing",
+            dir.join("policy.toml").display()
+        );
+    }
     let report = jaga_core::ruletest::run(&engine);
     for f in &report.failures {
         eprintln!("{}: test failed: {}", f.location, f.message);
@@ -951,7 +958,7 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         engine.rules().len(),
         files,
         engine.keyword_count(),
-        set.warnings.len(),
+        set.warnings.len() + unknown_frames.len(),
         report.passed,
         report.failures.len()
     );

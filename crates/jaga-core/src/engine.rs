@@ -315,18 +315,14 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(EngineError::Matcher)?;
+        // A frame id that names no loaded rule frames nothing (a purpose-built rule set with
+        // the shipped policy); `jaga rules check` warns about it (`unknown_quote_frames`).
         let quote_frames = policy
             .quoted
             .frame
             .iter()
-            .map(|id| {
-                ids.get(id.as_str()).copied().ok_or_else(|| {
-                    EngineError::Policy(format!(
-                        "policy.toml: [quoted] frame names `{id}`, which is not a rule id"
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+            .filter_map(|id| ids.get(id.as_str()).copied())
+            .collect();
         Ok(Engine {
             allow_unless,
             quote_frames,
@@ -359,6 +355,18 @@ impl Engine {
     pub fn with_model(mut self, model: Option<Model>) -> Engine {
         self.model = model;
         self
+    }
+
+    /// The ids in the policy's `[quoted] frame` that name no rule of this engine: they frame
+    /// nothing, which is most likely a typo (`jaga rules check` warns).
+    pub fn unknown_quote_frames(&self) -> Vec<&str> {
+        self.policy
+            .quoted
+            .frame
+            .iter()
+            .filter(|id| !self.rules().iter().any(|r| &r.id == *id))
+            .map(String::as_str)
+            .collect()
     }
 
     pub fn model(&self) -> Option<&Model> {

@@ -486,31 +486,14 @@ fn shipped_rules_quoted_evidence_in_a_warning_counts_for_nothing() {
     }
 }
 
+/// A frame id that names no rule frames nothing and does not stop the engine (a purpose-built
+/// rule set keeps the shipped policy); the engine lists it for `jaga rules check` to warn.
 #[test]
-fn a_quoted_frame_must_name_a_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let policy = std::fs::read_to_string(root().join("rules/policy.toml")).unwrap();
-    let policy = policy.replace(
-        "frame = [\"safety.warning\"",
-        "frame = [\"safety.warnings\"",
+fn a_quoted_frame_naming_no_rule_is_listed() {
+    let (_dir, engine) = engine_with(
+        "[[rule]]\nid = \"safety.warning\"\ncategory = \"scam\"\nkeywords = [\"awas\"]\nscore = 0.0\n",
     );
-    std::fs::write(d.join("policy.toml"), policy).unwrap();
-    std::fs::create_dir(d.join("lists")).unwrap();
-    for f in ["shorteners.txt", "brands.txt", "abused-tlds.txt"] {
-        std::fs::copy(root().join("rules/lists").join(f), d.join("lists").join(f)).unwrap();
-    }
-    std::fs::write(
-        d.join("test.toml"),
-        "[[rule]]\nid = \"safety.warning\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nscore = 0.0\n",
-    )
-    .unwrap();
-    let err = match Engine::load(d) {
-        Ok(_) => panic!("loaded a policy whose [quoted] frame names no rule"),
-        Err(e) => e.to_string(),
-    };
-    assert!(
-        err.contains("[quoted] frame names `safety.warnings`"),
-        "{err}"
-    );
+    let unknown = engine.unknown_quote_frames();
+    assert!(!unknown.contains(&"safety.warning"), "{unknown:?}");
+    assert!(unknown.contains(&"harass.quoted"), "{unknown:?}");
 }

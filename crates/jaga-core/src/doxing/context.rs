@@ -802,6 +802,22 @@ const IDENTITY: &[&str] = &[
     "unmask",
     "unmasked",
     "nama asli dia",
+    // who is behind an account, or all of someone's accounts
+    "run by",
+    "is run by",
+    "pegangannya",
+    "yg pegang akun",
+    "yang pegang akun",
+    "yg punya akun",
+    "yang punya akun",
+    "personal ig",
+    "her personal",
+    "his personal",
+    "all her accounts",
+    "all his accounts",
+    "semua akunnya",
+    "akun keduanya",
+    "akun second",
 ];
 /// How to reach the person: a number named as theirs, also when the digits are masked.
 const CONTACT: &[&str] = &[
@@ -828,6 +844,20 @@ const CONTACT: &[&str] = &[
     "his phone",
     "personal whatsapp",
     "personal number",
+    // a number named as hers or her family's
+    "her wa",
+    "his wa",
+    "no hp mamanya",
+    "no hp ibunya",
+    "no hp bapaknya",
+    "no hp papanya",
+    "nomor mamanya",
+    "nomor ibunya",
+    "nomor ortunya",
+    "her dad's number",
+    "her mom's number",
+    "his dad's number",
+    "his mom's number",
 ];
 
 const CALL: &[&str] = &[
@@ -1212,6 +1242,23 @@ const CALL: &[&str] = &[
     "line up right behind",
     "everyone send",
     "bring your complaints",
+    // more calls, from the third batch of hand-written examples
+    "kasih paku",
+    "tau ya mesti",
+    "tau kan mesti",
+    "nonton latihan",
+    "ketemuan di jalan",
+    "we're meeting there",
+    "lobby at midnight",
+    "wait there",
+    "dropping it all",
+    "bongkar di base",
+    "kita bongkar",
+    "silakan disebar",
+    "silakan ke sekolahnya",
+    "silakan ke kampusnya",
+    "silakan ke kantornya",
+    "tanya anaknya",
 ];
 
 /// Verbs that are calls only in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`).
@@ -1598,7 +1645,9 @@ impl ContextDetector {
                 r"|shift (?:pagi|siang|sore|malam|malem)|(?:morning|night|evening|late) shift",
                 r"|(?:sabtu|minggu|senin|selasa|rabu|kamis|jumat) (?:ini|depan|pagi|siang|sore|malam|malem)",
                 r"|(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|mon|tue|wed|thu|fri|sat|sun)-(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|mon|tue|wed|thu|fri|sat|sun)(?-u:\b)",
-                r"|(?:on )?(?:weekends|saturdays|sundays|mondays|fridays)(?-u:\b))"
+                r"|(?:on )?(?:weekends|saturdays|sundays|mondays|fridays)(?-u:\b)",
+                // where she will be at an event: her seat, row or spot in the crowd
+                r"|(?-u:\b)(?:row|baris|seat|kursi|section|sektor|tribun) ?(?:[a-z]\d{0,3}|\d{1,3})(?-u:\b)|(?:deket|dekat|near) (?:the )?(?:barikade|barricade|merch line|antrian merch))"
             ))?,
             name: re(concat!(
                 r"(?-u:\b)(?:si|namanya|nama aslinya|nama asli|bernama|named|her name is|his name is|her real name is|his real name is|is actually|is really|aslinya|real name:?|nama:)",
@@ -2568,6 +2617,30 @@ mod tests {
                 "aku ngajar les di bimbel deket pasar, kalau mau kasih review bimbelnya boleh banget",
                 "parkiran venue penuh, yg bawa mobil jangan block mobil orang ya",
                 "i found a home address on the lost wallet, anyone want to help me return it?",
+            ],
+            false,
+        );
+    }
+
+    /// Calls that only hint ("kalian tau harus ngapain", "easy to find", "flood it"), who runs
+    /// an account, a number named as hers, her seat at a concert; and the look-alikes that share
+    /// those words: a seat swap, a member's own number, an admin refusing to say who runs one.
+    #[test]
+    fn insinuated_calls_identities_and_seats() {
+        assert_each(
+            &[
+                "si tukang fitnah itu kuliah di Univ Tirta, hukum angkatan 22. kalian tau lah harus ngapain",
+                "the hate account is run by a girl named Sari, she works at the bakery on Jalan Mawar. easy to find",
+                "her wa is 0812xxxx5521, she works the night shift at the pharmacy by the station. flood it",
+                "si Dinda duduk di tribun B row 4 pas konser sabtu ini. yg deket situ tau ya mesti ngapain",
+            ],
+            true,
+        );
+        assert_each(
+            &[
+                "aku duduk di tribun B row 4 sabtu ini, yg deket situ sapa aku ya",
+                "nomor wa aku 0812xxxx5521, chat aja kalo mau ikut GO",
+                "ada yg nanya akun itu run by siapa, kami ga akan sebut. report aja akunnya ya",
             ],
             false,
         );
