@@ -1529,6 +1529,32 @@ const AWARE: &[&str] = &[
     "melanggar",
     "people get hurt",
     "that's how",
+    // what doxing is and what it costs, told to warn
+    "doxing =",
+    "doxing itu",
+    "doxing adalah",
+    "doxing tuh",
+    "apa itu doxing",
+    "uu pdp",
+    "uu ite",
+    "kena pasal",
+    "detektif2an",
+    "salah orang",
+    "jangan ikutan",
+    // a member asking others not to pass on what was leaked about her
+    "jangan di rt",
+    "jangan dirt",
+    "jangan di quote",
+    "jangan diquote",
+    // a visit or a gift the family agreed to
+    "birthday project",
+    "udah izin",
+    "udh izin",
+    "sudah izin",
+    "atas izin",
+    "dengan izin",
+    "with her permission",
+    "with their permission",
 ];
 
 /// One cue found, with its span in the normalised text.
@@ -2641,6 +2667,22 @@ mod tests {
                 "aku duduk di tribun B row 4 sabtu ini, yg deket situ sapa aku ya",
                 "nomor wa aku 0812xxxx5521, chat aja kalo mau ikut GO",
                 "ada yg nanya akun itu run by siapa, kami ga akan sebut. report aja akunnya ya",
+            ],
+            false,
+        );
+    }
+
+    /// What doxing is and what it costs, a member asking others not to pass on what leaked
+    /// about her, a gift the family agreed to: the call words are there, the call is not.
+    #[test]
+    fn awareness_consent_and_ones_own_leak_are_not_exposure() {
+        assert_each(
+            &[
+                "INFO: doxing itu nyebarin sekolah, alamat atau no hp orang biar diserang. walau dia salah, laporin ke admin aja",
+                "nyebarin data pribadi orang bisa kena UU PDP, jadi kalau ada haters cukup report, ga usah datengin rumahnya",
+                "pernah ada yg di-spill kampusnya terus ternyata salah orang, dibully satu angkatan. please jangan ikutan",
+                "birthday project buat Sasa: aku udah izin ke mamanya, kado boleh dikirim ke rumahnya, titip ke aku aja",
+                "mantan aku nyebarin foto sama nama lengkap aku, udah aku report. kalau nemu jangan di rt ya, report aja",
             ],
             false,
         );
