@@ -289,11 +289,13 @@ pub struct Reason {
     /// The category the evidence counts towards.
     pub category: Category,
     #[serde(serialize_with = "round3")]
-    /// The rule's score, scaled by the finding's weight, in `[0, 1]`.
+    /// The rule's score, scaled by the finding's weight, in `[0, 1]`; 0 for evidence quoted
+    /// in a warning or a report (`[quoted]` in the policy).
     pub score: f32,
     /// Where the evidence is: each span names the field it points into.
     pub spans: Vec<Span>,
-    /// What matched, as found (normalised for keywords, so an admin sees what the evasion meant).
+    /// What matched, as found (normalised for keywords, so an admin sees what the evasion meant);
+    /// it starts `quoted: ` where the evidence was quoted in a warning or a report.
     pub matched: String,
     /// Personal data behind a doxing reason: kind, span, validation and masked value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -1244,13 +1244,10 @@ const CALL: &[&str] = &[
     "bring your complaints",
     // more calls, from the third batch of hand-written examples
     "kasih paku",
-    "tau ya mesti",
     "tau kan mesti",
     "nonton latihan",
-    "ketemuan di jalan",
     "we're meeting there",
     "lobby at midnight",
-    "wait there",
     "dropping it all",
     "bongkar di base",
     "kita bongkar",
