@@ -17,7 +17,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use jaga_core::engine::{Engine, Scratch};
 use jaga_core::event::Event;
 use jaga_core::features::{self, Buffers, FeatureConfig, Inputs};
-use jaga_core::model::{self, Model};
+use jaga_core::model::{self, Model, LABELS};
 
 const N: usize = 1000;
 const NO_ROW: u32 = u32::MAX;
@@ -26,9 +26,9 @@ const NO_ROW: u32 = u32::MAX;
 struct OldPath {
     cfg: FeatureConfig,
     rows: Vec<u32>,
-    weights: Vec<[f32; 4]>,
-    meta: Vec<[f32; 4]>,
-    bias: [f32; 4],
+    weights: Vec<[f32; LABELS]>,
+    meta: Vec<[f32; LABELS]>,
+    bias: [f32; LABELS],
     buffers: Buffers,
     ids: Vec<u32>,
 }
@@ -61,10 +61,10 @@ impl OldPath {
             weights: selected.iter().map(|&id| m.weights_of(id)).collect(),
             meta: f
                 .meta
-                .chunks_exact(4)
-                .map(|w| [w[0], w[1], w[2], w[3]])
+                .chunks_exact(LABELS)
+                .map(|w| std::array::from_fn(|c| w[c]))
                 .collect(),
-            bias: [f.bias[0], f.bias[1], f.bias[2], f.bias[3]],
+            bias: std::array::from_fn(|c| f.bias[c]),
             buffers: Buffers::default(),
             ids: Vec::new(),
         }
@@ -78,23 +78,23 @@ impl OldPath {
         } else {
             1.0 / (self.ids.len() as f32).sqrt()
         };
-        let mut text = [0f32; 4];
+        let mut text = [0f32; LABELS];
         for &id in &self.ids {
             let row = self.rows[id as usize];
             if row != NO_ROW {
                 let w = &self.weights[row as usize];
-                for c in 0..4 {
+                for c in 0..LABELS {
                     text[c] += w[c];
                 }
             }
         }
         let mut logits = self.bias;
-        for c in 0..4 {
+        for c in 0..LABELS {
             logits[c] += text[c] * scale;
         }
         for (v, w) in features::meta(inp).iter().zip(&self.meta) {
             if *v != 0.0 {
-                for c in 0..4 {
+                for c in 0..LABELS {
                     logits[c] += v * w[c];
                 }
             }

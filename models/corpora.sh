@@ -19,8 +19,7 @@ A="$D/abuse"
 #     clearly ok nor clearly spam;
 #   STIF `informal` customer-service tweets -> ok; Blob `negative_impact` (insults, sexual
 #     harassment, profanity aimed at someone) -> abuse, `normal` -> ok;
-#   the hand-written sets' `doxing` examples are measured by `jaga eval` and left out of
-#     training (the model has no doxing label).
+#   the hand-written sets' `doxing` examples train the model's doxing label.
 LABELS="--label-map ham=ok,0=ok,1=spam,sexist:*=abuse,not_sexist=ok,misogynistic:*=abuse,not_misogynistic=ok,hateful:*=abuse,non-hateful:*=ok,abusive*=abuse,not_abusive=ok,positive=ok,negative=ok,neutral=skip,informal=ok,negative_impact=abuse,normal=ok"
 # hand W FILE...: each file as `--data FILE@W`.
 hand() { local w=$1; shift; for f in "$@"; do [ -f "$f" ] && echo -n "--data $f@$w "; done; }

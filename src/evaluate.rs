@@ -39,14 +39,14 @@ impl Outcome {
         self as usize
     }
 
-    /// The classifier's label of this outcome (none for doxing).
-    pub fn label(self) -> Option<Label> {
+    /// The classifier's label of this outcome.
+    pub fn label(self) -> Label {
         match self {
-            Outcome::Ok => Some(Label::Ok),
-            Outcome::Spam => Some(Label::Spam),
-            Outcome::Scam => Some(Label::Scam),
-            Outcome::Doxing => None,
-            Outcome::Abuse => Some(Label::Abuse),
+            Outcome::Ok => Label::Ok,
+            Outcome::Spam => Label::Spam,
+            Outcome::Scam => Label::Scam,
+            Outcome::Doxing => Label::Doxing,
+            Outcome::Abuse => Label::Abuse,
         }
     }
 
@@ -67,6 +67,7 @@ impl From<Label> for Outcome {
             Label::Ok => Outcome::Ok,
             Label::Spam => Outcome::Spam,
             Label::Scam => Outcome::Scam,
+            Label::Doxing => Outcome::Doxing,
             Label::Abuse => Outcome::Abuse,
         }
     }
@@ -247,7 +248,7 @@ pub fn evaluate(rules: &Engine, combined: Option<&Engine>, examples: &[Example])
                     let p = m.predict(&inputs, &mut ms);
                     t.argmax.add(gold, model::argmax(&p).into());
                     let mut scores = Scores::default();
-                    for l in [Label::Spam, Label::Scam, Label::Abuse] {
+                    for &l in &Label::ALL[1..] {
                         let c = l.category().expect("harmful label");
                         scores.set(c, engine.policy.fusion.score(l, p[l.index()]));
                     }

@@ -147,7 +147,7 @@ struct DataArgs {
     )]
     data: Vec<DataSpec>,
     /// Add the cases admins decided in a review store: dismissed ones as `ok`, confirmed ones
-    /// with their category (doxing cases are left out: the model has no doxing label).
+    /// with their category.
     #[arg(long, value_name = "DB")]
     from_store: Option<PathBuf>,
     /// How many times each review-store case counts in training, against 1 for a corpus line
@@ -155,8 +155,8 @@ struct DataArgs {
     #[arg(long, value_name = "N", default_value_t = 8.0, value_parser = parse_weight)]
     store_weight: f32,
     /// Foreign label names, e.g. `ham=ok,0=ok,1=spam` (repeatable); `NAME*` maps every
-    /// label starting with NAME (`sexist:*=abuse`); the target is ok, spam, scam, abuse,
-    /// doxing (measured by eval, not trained) or skip (left out).
+    /// label starting with NAME (`sexist:*=abuse`); the target is ok, spam, scam, doxing,
+    /// abuse or skip (left out).
     #[arg(long, value_name = "FROM=LABEL,...")]
     label_map: Vec<LabelMap>,
     /// Use all examples, or only the `train` or `test` part of a split by hash of the text.
@@ -946,6 +946,13 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
             dir.join("policy.toml").display()
         );
     }
+    let unknown_unless = engine.unknown_model_unless();
+    for (label, id) in &unknown_unless {
+        eprintln!(
+            "{}: [model] unless.{label} names `{id}`, which is not a rule id: it keeps nothing out",
+            dir.join("policy.toml").display()
+        );
+    }
     let report = jaga_core::ruletest::run(&engine);
     for f in &report.failures {
         eprintln!("{}: test failed: {}", f.location, f.message);
@@ -958,7 +965,7 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         engine.rules().len(),
         files,
         engine.keyword_count(),
-        set.warnings.len() + unknown_frames.len(),
+        set.warnings.len() + unknown_frames.len() + unknown_unless.len(),
         report.passed,
         report.failures.len()
     );
@@ -1444,15 +1451,10 @@ fn load_data(a: &DataArgs) -> Result<train::Loaded, u8> {
                 EXIT_FATAL
             })?;
         eprintln!(
-            "jaga: {} decided case(s) from {} (each counts {}x){}",
+            "jaga: {} decided case(s) from {} (each counts {}x)",
             n.added,
             db.display(),
             a.store_weight,
-            if n.doxing > 0 {
-                format!("; {} doxing case(s) left out", n.doxing)
-            } else {
-                String::new()
-            }
         );
     }
     for s in loaded.skipped.iter().take(20) {

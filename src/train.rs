@@ -37,6 +37,7 @@ use jaga_core::event::{Event, Kind};
 use jaga_core::features::{self, FeatureConfig, META_LEN};
 use jaga_core::model::{
     self, Algorithm, HoldoutFigures, Label, Model, SourceSummary, TextScaling, TrainingSummary,
+    LABELS,
 };
 use jaga_core::verdict::Category;
 
@@ -46,8 +47,7 @@ use crate::evaluate::Outcome;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     pub event: Event,
-    /// What the example is. Doxing examples are measured by `eval` but left out of
-    /// training: the classifier has no doxing label.
+    /// What the example is.
     pub label: Outcome,
     /// Repeat count: an admin's decision from the review store is worth more than a corpus
     /// line. Rounded to a whole number, at least 1.
@@ -126,8 +126,8 @@ impl std::str::FromStr for DataSpec {
 /// A name ending in `*` is a prefix (`sexist:*=abuse` maps every `sexist:...` label); the
 /// longest matching prefix wins and an exact name beats any prefix. A name may contain
 /// commas (`sexist:threats,_plans_to_harm=abuse`): a comma starts a new pair only when an
-/// `=` follows before the next comma. The target is a label, `doxing` (measured by `eval`,
-/// left out of training) or `skip` (the example is left out).
+/// `=` follows before the next comma. The target is a label or `skip` (the example is left
+/// out).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LabelMap {
     exact: HashMap<String, Option<Outcome>>,
@@ -139,11 +139,10 @@ pub struct LabelMap {
 fn parse_target(to: &str) -> Result<Option<Outcome>, String> {
     match to {
         "skip" => Ok(None),
-        "doxing" => Ok(Some(Outcome::Doxing)),
         _ => to
             .parse::<Label>()
             .map(|l| Some(l.into()))
-            .map_err(|_| format!("`{to}`: map to ok, spam, scam, abuse, doxing or skip")),
+            .map_err(|_| format!("`{to}`: map to ok, spam, scam, doxing, abuse or skip")),
     }
 }
 
@@ -224,7 +223,7 @@ impl LabelMap {
     }
 
     /// What a raw name means: mapped names first (exact, then the longest prefix), then the
-    /// model's own label names and `doxing`. `None`: skip the example.
+    /// model's own label names. `None`: skip the example.
     pub fn resolve(&self, raw: &str) -> Result<Option<Outcome>, String> {
         let raw = raw.trim();
         if let Some(&o) = self.exact.get(raw) {
@@ -237,11 +236,9 @@ impl LabelMap {
         {
             return Ok(*o);
         }
-        let lower = raw.to_ascii_lowercase();
-        if lower == "doxing" {
-            return Ok(Some(Outcome::Doxing));
-        }
-        lower.parse::<Label>().map(|l| Some(l.into()))
+        raw.to_ascii_lowercase()
+            .parse::<Label>()
+            .map(|l| Some(l.into()))
     }
 }
 
@@ -307,7 +304,7 @@ pub fn load(
         let file = std::fs::File::open(&spec.path)
             .map_err(|e| format!("{name}: cannot open the data file: {e}"))?;
         let format = Format::of(spec)?;
-        let mut counts = [0u64; 4];
+        let mut counts = [0u64; LABELS];
         let mut reader = BufReader::new(file);
         let mut buf = Vec::new();
         let mut line_no = 0u64;
@@ -346,9 +343,7 @@ pub fn load(
             if !split.keeps(&event.text, test_percent) {
                 continue;
             }
-            if let Some(l) = label.label() {
-                counts[l.index()] += 1;
-            }
+            counts[label.label().index()] += 1;
             out.examples.push(Example {
                 event,
                 label,
@@ -369,9 +364,6 @@ pub fn load(
 pub struct StoreCounts {
     /// Decided cases that became examples.
     pub added: usize,
-    /// Confirmed doxing cases, left out: the classifier has no doxing label (the doxing
-    /// stage finds personal data by its structure, not by wording).
-    pub doxing: usize,
 }
 
 /// Adds the decided cases of a review store (`--from-store`): a dismissed case is an `ok`
@@ -395,18 +387,15 @@ pub fn load_store(
         jaga_store::Store::open(path, jaga_store::Durability::Normal).map_err(|e| e.to_string())?;
     let decided = store.labelled_examples().map_err(|e| e.to_string())?;
     let source = out.sources.len() as u32;
-    let mut counts = [0u64; 4];
+    let mut counts = [0u64; LABELS];
     let mut n = StoreCounts::default();
     for case in decided {
         let label = match case.label {
             None => Label::Ok,
             Some(Category::Spam) => Label::Spam,
             Some(Category::Scam) => Label::Scam,
+            Some(Category::Doxing) => Label::Doxing,
             Some(Category::Abuse) => Label::Abuse,
-            Some(Category::Doxing) => {
-                n.doxing += 1;
-                continue;
-            }
         };
         let label_outcome = Outcome::from(label);
         if !split.keeps(&case.event.text, test_percent) {
@@ -605,15 +594,15 @@ fn featurise(
 /// How many times each class's rows are repeated: the square root of the imbalance, capped,
 /// so a label with 150 examples is not drowned by 30,000 ordinary messages nor inflated to
 /// their weight.
-fn class_repeats(labels: &[Label]) -> [f32; 4] {
+fn class_repeats(labels: &[Label]) -> [f32; LABELS] {
     let w = class_weights(labels);
     w.map(|c| c.round().clamp(1.0, 8.0))
 }
 
 /// Class weights: the square root of each label's imbalance against the largest, between
 /// 1 and 8.
-fn class_weights(labels: &[Label]) -> [f32; 4] {
-    let mut n = [0f32; 4];
+fn class_weights(labels: &[Label]) -> [f32; LABELS] {
+    let mut n = [0f32; LABELS];
     for l in labels {
         n[l.index()] += 1.0;
     }
@@ -629,8 +618,8 @@ fn class_weights(labels: &[Label]) -> [f32; 4] {
 
 /// The ids most associated with a label (chi-squared on document frequencies).
 fn select(rows: &[Row], labels: &[Label], dims: usize, k: usize) -> Vec<u32> {
-    let mut df = vec![[0u32; 4]; dims];
-    let mut n = [0f64; 4];
+    let mut df = vec![[0u32; LABELS]; dims];
+    let mut n = [0f64; LABELS];
     for (row, label) in rows.iter().zip(labels) {
         n[label.index()] += 1.0;
         for &(id, _) in &row.ids {
@@ -660,7 +649,7 @@ fn select(rows: &[Row], labels: &[Label], dims: usize, k: usize) -> Vec<u32> {
             total * (a * dd - b * cc).powi(2) / den
         }
     };
-    let present: Vec<usize> = (0..4).filter(|&c| n[c] > 0.0).collect();
+    let present: Vec<usize> = (0..LABELS).filter(|&c| n[c] > 0.0).collect();
     let mut chosen = vec![false; dims];
     let mut picked = 0usize;
     let quota = k / present.len().max(1);
@@ -717,7 +706,6 @@ pub struct Trained {
 }
 
 /// Trains a model on `examples` (in order; the result depends only on them and `opts`).
-/// Doxing examples are left out (the classifier has no doxing label).
 pub fn train(
     engine: &Engine,
     examples: &[Example],
@@ -732,10 +720,7 @@ pub fn train(
     };
     cfg.check()?;
     let salt = opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let trainable: Vec<(&Example, Label)> = examples
-        .iter()
-        .filter_map(|e| e.label.label().map(|l| (e, l)))
-        .collect();
+    let trainable: Vec<(&Example, Label)> = examples.iter().map(|e| (e, e.label.label())).collect();
     type Labelled<'a> = Vec<(&'a Example, Label)>;
     let (fit_set, holdout): (Labelled, Labelled) = trainable
         .into_iter()
@@ -745,7 +730,7 @@ pub fn train(
     }
     let labels: Vec<Label> = fit_set.iter().map(|(_, l)| *l).collect();
     let distinct = {
-        let mut seen = [false; 4];
+        let mut seen = [false; LABELS];
         labels.iter().for_each(|l| seen[l.index()] = true);
         seen.iter().filter(|s| **s).count()
     };
@@ -786,7 +771,7 @@ pub fn train(
             let fitted = fit_sparse(&rows, &labels, &weights, cfg.dimensions(), opts);
             drop(rows);
             spin.finish_and_clear();
-            let ngrams: Vec<(u32, [f32; 4])> = fitted
+            let ngrams: Vec<(u32, [f32; LABELS])> = fitted
                 .table
                 .iter()
                 .enumerate()
@@ -852,18 +837,18 @@ pub fn train(
                         b,
                     )
                 };
-            let ngrams: Vec<(u32, [f32; 4])> = selected
+            let ngrams: Vec<(u32, [f32; LABELS])> = selected
                 .iter()
                 .enumerate()
                 .map(|(j, &id)| {
-                    let w = &weights[j * 4..j * 4 + 4];
-                    (id, [w[0], w[1], w[2], w[3]])
+                    let w = &weights[j * LABELS..(j + 1) * LABELS];
+                    (id, std::array::from_fn(|c| w[c]))
                 })
                 .collect();
-            let meta: Vec<[f32; 4]> = (selected.len()..width)
+            let meta: Vec<[f32; LABELS]> = (selected.len()..width)
                 .map(|j| {
-                    let w = &weights[j * 4..j * 4 + 4];
-                    [w[0], w[1], w[2], w[3]]
+                    let w = &weights[j * LABELS..(j + 1) * LABELS];
+                    std::array::from_fn(|c| w[c])
                 })
                 .collect();
             Model::build(
@@ -872,7 +857,7 @@ pub fn train(
                 scaling,
                 ngrams,
                 &meta,
-                [bias[0], bias[1], bias[2], bias[3]],
+                std::array::from_fn(|c| bias[c]),
                 summary,
                 out_path,
             )
@@ -901,9 +886,9 @@ pub fn train(
 /// Weights of a sparse multinomial logistic regression over the whole hashed space.
 struct Sparse {
     /// One row per hashed id, in [`Label::ALL`] order.
-    table: Vec<[f32; 4]>,
-    meta: [[f32; 4]; META_LEN],
-    bias: [f32; 4],
+    table: Vec<[f32; LABELS]>,
+    meta: [[f32; LABELS]; META_LEN],
+    bias: [f32; LABELS],
 }
 
 /// A small deterministic generator (SplitMix64) for the order of examples in each epoch.
@@ -932,12 +917,12 @@ fn fit_sparse(
     opts: &TrainOptions,
 ) -> Sparse {
     const EPS: f32 = 1e-6;
-    let mut table = vec![[0f32; 4]; dims];
-    let mut acc = vec![[0f32; 4]; dims];
-    let mut meta = [[0f32; 4]; META_LEN];
-    let mut meta_acc = [[0f32; 4]; META_LEN];
-    let mut bias = [0f32; 4];
-    let mut bias_acc = [0f32; 4];
+    let mut table = vec![[0f32; LABELS]; dims];
+    let mut acc = vec![[0f32; LABELS]; dims];
+    let mut meta = [[0f32; LABELS]; META_LEN];
+    let mut meta_acc = [[0f32; LABELS]; META_LEN];
+    let mut bias = [0f32; LABELS];
+    let mut bias_acc = [0f32; LABELS];
     let (lr, l2) = (opts.learning_rate, opts.l2);
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut rng = SplitMix(opts.seed);
@@ -961,23 +946,23 @@ fn fit_sparse(
             for &(id, cnt) in &row.ids {
                 let x = f32::from(cnt) * scale;
                 let w = &table[id as usize];
-                for c in 0..4 {
+                for c in 0..LABELS {
                     z[c] += x * w[c];
                 }
             }
             for (v, w) in row.meta.iter().zip(&meta) {
-                for c in 0..4 {
+                for c in 0..LABELS {
                     z[c] += v * w[c];
                 }
             }
             let p = model::softmax(z);
             let y = labels[i].index();
-            let g: [f32; 4] =
+            let g: [f32; LABELS] =
                 std::array::from_fn(|c| weights[i] * (p[c] - if c == y { 1.0 } else { 0.0 }));
             for &(id, cnt) in &row.ids {
                 let x = f32::from(cnt) * scale;
                 let (w, a) = (&mut table[id as usize], &mut acc[id as usize]);
-                for c in 0..4 {
+                for c in 0..LABELS {
                     let grad = g[c] * x + l2 * w[c];
                     step(&mut w[c], &mut a[c], grad);
                 }
@@ -988,13 +973,13 @@ fn fit_sparse(
                 .zip(meta.iter_mut().zip(meta_acc.iter_mut()))
             {
                 if *m != 0.0 {
-                    for c in 0..4 {
+                    for c in 0..LABELS {
                         let grad = g[c] * m + l2 * w[c];
                         step(&mut w[c], &mut a[c], grad);
                     }
                 }
             }
-            for c in 0..4 {
+            for c in 0..LABELS {
                 step(&mut bias[c], &mut bias_acc[c], g[c]);
             }
         }
@@ -1008,11 +993,11 @@ fn fit_temperature(
     engine: &Engine,
     model: &Model,
     holdout: &[(&Example, Label)],
-    class_weights: &[f32; 4],
+    class_weights: &[f32; LABELS],
 ) -> f32 {
     let mut scratch = Scratch::new();
     let mut ms = model::Scratch::default();
-    let logits: Vec<([f32; 4], usize, f32)> = holdout
+    let logits: Vec<([f32; LABELS], usize, f32)> = holdout
         .iter()
         .map(|(ex, l)| {
             let inputs = engine.model_inputs(&ex.event, &mut scratch);
@@ -1084,13 +1069,13 @@ fn fit_linfa_logistic(
         .fit(&Dataset::new(x, y))
         .map_err(|e| format!("logistic regression failed: {e}"))?;
     spin.finish_and_clear();
-    let mut weights = vec![0f32; width * 4];
-    let mut bias = vec![-30f32; 4];
+    let mut weights = vec![0f32; width * LABELS];
+    let mut bias = vec![-30f32; LABELS];
     let params = fitted.params();
     for (k, &class) in fitted.classes().iter().enumerate() {
         bias[class] = fitted.intercept()[k];
         for j in 0..width {
-            weights[j * 4 + class] = params[[j, k]];
+            weights[j * LABELS + class] = params[[j, k]];
         }
     }
     Ok((weights, bias))
@@ -1140,8 +1125,8 @@ fn fit_naive_bayes(
         .get("class_info")
         .and_then(|c| c.as_object())
         .ok_or("unexpected naive Bayes model layout")?;
-    let mut weights = vec![0f32; width * 4];
-    let mut bias = vec![-30f32; 4];
+    let mut weights = vec![0f32; width * LABELS];
+    let mut bias = vec![-30f32; LABELS];
     for (class, h) in info {
         let class: usize = class.parse().map_err(|_| "unexpected class key")?;
         let prior = h.get("prior").and_then(|p| p.as_f64()).ok_or("no prior")?;
@@ -1155,7 +1140,19 @@ fn fit_naive_bayes(
         }
         bias[class] = prior.ln() as f32;
         for (j, w) in logp.iter().enumerate() {
-            weights[j * 4 + class] = w.as_f64().unwrap_or(0.0) as f32;
+            weights[j * LABELS + class] = w.as_f64().unwrap_or(0.0) as f32;
+        }
+    }
+    // A label with no training example (doxing, when the data has none) got no histogram.
+    // Its weights are log-probabilities like the others': 0 would be the likeliest of all,
+    // so each n-gram gets the least likely value seen instead, and it is never predicted.
+    let present: Vec<bool> = (0..LABELS)
+        .map(|c| info.contains_key(&c.to_string()))
+        .collect();
+    let least = weights.iter().copied().fold(0f32, f32::min);
+    for (k, w) in weights.iter_mut().enumerate() {
+        if !present[k % LABELS] {
+            *w = least;
         }
     }
     Ok((weights, bias))
@@ -1179,7 +1176,7 @@ fn holdout_figures(
         );
     }
     let m = cm.metrics();
-    let mut per_label = [model::LabelFigures::default(); 4];
+    let mut per_label = [model::LabelFigures::default(); LABELS];
     for l in Label::ALL {
         let c = m.per(crate::evaluate::Outcome::from(l));
         per_label[l.index()] = model::LabelFigures {
@@ -1378,8 +1375,8 @@ mod tests {
         assert_eq!(labels, [Outcome::Abuse, Outcome::Ok, Outcome::Doxing]);
         assert_eq!(
             loaded.sources[0].counts,
-            [1, 0, 0, 1],
-            "doxing is not a model label"
+            [1, 0, 0, 1, 1],
+            "doxing is a model label"
         );
     }
 

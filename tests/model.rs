@@ -231,7 +231,7 @@ fn damaged_model_files_are_clear_errors() {
         &dir.path().join("x.model"),
     )
     .encode();
-    let cases: [(&str, Vec<u8>, &str); 5] = [
+    let cases: [(&str, Vec<u8>, &str); 6] = [
         ("empty.model", Vec::new(), "not a jaga model"),
         (
             "truncated.model",
@@ -247,10 +247,10 @@ fn damaged_model_files_are_clear_errors() {
             "future.model",
             {
                 let mut v = good.clone();
-                v[8] = 3;
+                v[8] = 9;
                 v
             },
-            "format 3",
+            "format 9",
         ),
         (
             "old.model",
@@ -260,6 +260,15 @@ fn damaged_model_files_are_clear_errors() {
                 v
             },
             "format 1 is an older jaga's",
+        ),
+        (
+            "four-labels.model",
+            {
+                let mut v = good.clone();
+                v[8] = 2;
+                v
+            },
+            "format 2 is an older jaga's (no doxing label)",
         ),
     ];
     let rules = root().join("rules");
@@ -847,5 +856,38 @@ fn the_model_never_tips_a_verdict_into_mute_or_ban() {
     assert_eq!(
         e.evaluate(&ev, &mut s).action,
         jaga_core::verdict::Action::Ban
+    );
+}
+
+/// `[model] unless`: a member's own order form ("Format order GO: Nama ... Alamat ... No HP")
+/// reads like an exposure to the model (p above 0.9 for doxing), but `doxing.own_details`
+/// knows it is hers, so the model's doxing reason is kept out and the address stage alone
+/// asks for a look. Without the `unless` line the same form is hidden on the model's word.
+#[test]
+fn the_senders_own_order_form_keeps_the_models_doxing_reason_out() {
+    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
+    let text = "Format order GO:\nNama: Rina S\nAlamat: Jl. Melati no 12 RT 02/05, Cibubur\nNo HP: 0812xxxx4455\nPesanan: 2 lightstick";
+    let ev = Event::message(text);
+    let mut s = Scratch::new();
+    let ids = |v: &jaga_core::verdict::Verdict| -> Vec<String> {
+        v.reasons.iter().map(|r| r.id.clone()).collect()
+    };
+    let v = engine().with_model(Some(shipped())).evaluate(&ev, &mut s);
+    assert!(ids(&v).contains(&"doxing.own_details".to_string()), "{v:?}");
+    assert!(!ids(&v).contains(&"model.doxing".to_string()), "{v:?}");
+    assert!(
+        v.action.severity() <= jaga_core::verdict::Action::Review.severity(),
+        "{v:?}"
+    );
+
+    let dir = rules_with_policy_line("unless = { doxing = [\"doxing.own_details\"] }", "");
+    let e = Engine::load(dir.path())
+        .unwrap()
+        .with_model(Some(shipped()));
+    let v = e.evaluate(&ev, &mut s);
+    assert!(ids(&v).contains(&"model.doxing".to_string()), "{v:?}");
+    assert!(
+        v.action.severity() >= jaga_core::verdict::Action::Hide.severity(),
+        "{v:?}"
     );
 }

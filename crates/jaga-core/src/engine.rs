@@ -357,6 +357,23 @@ impl Engine {
         self
     }
 
+    /// The rule ids of `[model] unless` that name no rule of this engine (they keep nothing
+    /// out: most likely a typo, `jaga rules check` warns), with their label.
+    pub fn unknown_model_unless(&self) -> Vec<(Label, &str)> {
+        Label::ALL[1..]
+            .iter()
+            .flat_map(|&l| {
+                self.policy
+                    .fusion
+                    .unless
+                    .of(l)
+                    .iter()
+                    .map(move |id| (l, id.as_str()))
+            })
+            .filter(|(_, id)| !self.rules().iter().any(|r| r.id == *id))
+            .collect()
+    }
+
     /// The ids in the policy's `[quoted] frame` that name no rule of this engine: they frame
     /// nothing, which is most likely a typo (`jaga rules check` warns).
     pub fn unknown_quote_frames(&self) -> Vec<&str> {
@@ -440,12 +457,21 @@ impl Engine {
     fn fire_model(&self, m: &Model, ev: &Event, s: &mut Scratch) {
         let mut ms = std::mem::take(&mut s.model);
         let probs = m.predict(&model_inputs(ev, s), &mut ms);
-        for label in [Label::Spam, Label::Scam, Label::Abuse] {
-            let p = probs[label.index()];
+        for label in &Label::ALL[1..] {
+            let (label, p) = (*label, probs[label.index()]);
             let score = self.policy.fusion.score(label, p);
             let Some(category) = label.category().filter(|_| score > 0.0) else {
                 continue;
             };
+            // `[model] unless`: a rule that fired knows better than the words.
+            let unless = self.policy.fusion.unless.of(label);
+            if !unless.is_empty()
+                && s.reasons
+                    .iter()
+                    .any(|r| r.source == Source::Rule && !r.shadow && unless.contains(&r.id))
+            {
+                continue;
+            }
             // The words that pushed this label, as spans into the original text.
             let mut spans = Vec::new();
             let mut words = Vec::new();

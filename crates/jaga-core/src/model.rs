@@ -22,24 +22,36 @@ use crate::verdict::{Action, Category};
 
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"JAGAMDL\n";
-/// Version of the file layout and [`ModelFile`] schema. Format 1 (dense weights over 4,096
-/// selected n-grams) is refused with advice to retrain.
-pub const FORMAT: u32 = 2;
+/// Version of the file layout and [`ModelFile`] schema. Older formats are refused with advice
+/// to retrain: format 1 (dense weights over 4,096 selected n-grams) and format 2 (four labels,
+/// no doxing).
+pub const FORMAT: u32 = 3;
 /// Where `scan`, `explain` and `eval` look for a model unless told otherwise.
 pub const DEFAULT_PATH: &str = "models/jaga.model";
 
-/// What the model predicts. Doxing is left to the detectors.
+/// What the model predicts. Doxing is also the detectors' (entities, contextual doxing): the
+/// model's doxing label learns the wordings of exposure they have no pattern for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Label {
     Ok,
     Spam,
     Scam,
+    Doxing,
     Abuse,
 }
 
+/// How many labels the model predicts: the length of every per-label array.
+pub const LABELS: usize = 5;
+
 impl Label {
-    pub const ALL: [Label; 4] = [Label::Ok, Label::Spam, Label::Scam, Label::Abuse];
+    pub const ALL: [Label; LABELS] = [
+        Label::Ok,
+        Label::Spam,
+        Label::Scam,
+        Label::Doxing,
+        Label::Abuse,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -50,6 +62,7 @@ impl Label {
             Label::Ok => "ok",
             Label::Spam => "spam",
             Label::Scam => "scam",
+            Label::Doxing => "doxing",
             Label::Abuse => "abuse",
         }
     }
@@ -60,6 +73,7 @@ impl Label {
             Label::Ok => None,
             Label::Spam => Some(Category::Spam),
             Label::Scam => Some(Category::Scam),
+            Label::Doxing => Some(Category::Doxing),
             Label::Abuse => Some(Category::Abuse),
         }
     }
@@ -72,9 +86,10 @@ impl FromStr for Label {
             "ok" => Ok(Label::Ok),
             "spam" => Ok(Label::Spam),
             "scam" => Ok(Label::Scam),
+            "doxing" => Ok(Label::Doxing),
             "abuse" => Ok(Label::Abuse),
             _ => Err(format!(
-                "unknown label `{s}`; the model knows ok, spam, scam and abuse (map others with --label-map, e.g. ham=ok)"
+                "unknown label `{s}`; the model knows ok, spam, scam, doxing and abuse (map others with --label-map, e.g. ham=ok)"
             )),
         }
     }
@@ -133,7 +148,7 @@ pub struct SourceSummary {
     /// As given on the command line.
     pub path: String,
     /// Examples per label, in [`Label::ALL`] order.
-    pub counts: [u64; 4],
+    pub counts: [u64; LABELS],
 }
 
 /// How a model was made.
@@ -171,7 +186,7 @@ pub struct HoldoutFigures {
     pub macro_f1: f32,
     pub mcc: f32,
     /// In [`Label::ALL`] order.
-    pub per_label: [LabelFigures; 4],
+    pub per_label: [LabelFigures; LABELS],
 }
 
 /// Everything in a model file after the header.
@@ -286,7 +301,7 @@ pub struct Scratch {
 }
 
 /// Class probabilities in [`Label::ALL`] order.
-pub type Probs = [f32; 4];
+pub type Probs = [f32; LABELS];
 
 /// The 256 levels a model's table codes stand for, fitted to its quantised `weights`, and
 /// the code of each weight. Level 0 is 0 (only 0 has code 0). With at most 255 distinct
@@ -391,11 +406,11 @@ pub struct Model {
     file: ModelFile,
     /// The weights of every hashed id as one byte per label, a code into `levels` (code 0
     /// is weight 0, for ids without a weight): one lookup per n-gram, summed in integers.
-    table: Vec<[u8; 4]>,
+    table: Vec<[u8; LABELS]>,
     /// The quantised weight (in units of [`ModelFile::quantum`]) of each code.
     levels: [i32; 256],
-    meta: Vec<[f32; 4]>,
-    bias: [f32; 4],
+    meta: Vec<[f32; LABELS]>,
+    bias: [f32; LABELS],
     path: PathBuf,
 }
 
@@ -409,7 +424,7 @@ impl Model {
             return Err(ModelError::invalid(
                 path,
                 format!(
-                    "labels {:?} but this jaga predicts ok, spam, scam, abuse",
+                    "labels {:?} but this jaga predicts ok, spam, scam, doxing, abuse",
                     file.labels
                 ),
             ));
@@ -441,7 +456,7 @@ impl Model {
         }
         let dims = file.features.dimensions();
         let (levels, code_of) = codebook(&file.weights);
-        let mut table = vec![[0u8; 4]; dims];
+        let mut table = vec![[0u8; LABELS]; dims];
         let mut id: Option<u64> = None;
         for (row, &gap) in file.id_gaps.iter().enumerate() {
             let next = match id {
@@ -456,15 +471,15 @@ impl Model {
                 ));
             }
             id = Some(next);
-            let w = &file.weights[row * 4..row * 4 + 4];
-            table[next as usize] = [w[0], w[1], w[2], w[3]].map(&code_of);
+            let w = &file.weights[row * LABELS..(row + 1) * LABELS];
+            table[next as usize] = std::array::from_fn(|c| code_of(w[c]));
         }
         let meta = file
             .meta
-            .chunks_exact(4)
-            .map(|w| [w[0], w[1], w[2], w[3]])
+            .chunks_exact(LABELS)
+            .map(|w| std::array::from_fn(|c| w[c]))
             .collect();
-        let bias = [file.bias[0], file.bias[1], file.bias[2], file.bias[3]];
+        let bias = std::array::from_fn(|c| file.bias[c]);
         Ok(Model {
             file,
             table,
@@ -488,12 +503,12 @@ impl Model {
 
     /// The weights of one hashed id as the model uses them (its table's levels), in
     /// [`Label::ALL`] order.
-    pub fn weights_of(&self, id: u32) -> [f32; 4] {
+    pub fn weights_of(&self, id: u32) -> [f32; LABELS] {
         self.quantised(id).map(|v| v as f32 * self.file.quantum)
     }
 
     #[inline]
-    fn quantised(&self, id: u32) -> [i32; 4] {
+    fn quantised(&self, id: u32) -> [i32; LABELS] {
         let codes = self.table.get(id as usize).copied().unwrap_or_default();
         codes.map(|c| self.levels[usize::from(c)])
     }
@@ -506,9 +521,9 @@ impl Model {
         features: FeatureConfig,
         algorithm: Algorithm,
         scaling: TextScaling,
-        mut ngrams: Vec<(u32, [f32; 4])>,
-        meta: &[[f32; 4]],
-        bias: [f32; 4],
+        mut ngrams: Vec<(u32, [f32; LABELS])>,
+        meta: &[[f32; LABELS]],
+        bias: [f32; LABELS],
         summary: TrainingSummary,
         path: &Path,
     ) -> Result<Model, ModelError> {
@@ -524,11 +539,11 @@ impl Model {
             1.0
         };
         let mut id_gaps = Vec::with_capacity(ngrams.len());
-        let mut weights = Vec::with_capacity(ngrams.len() * 4);
+        let mut weights = Vec::with_capacity(ngrams.len() * LABELS);
         let mut prev: Option<u32> = None;
         for (id, w) in ngrams {
             let q = w.map(|v| (v / quantum).round() as i16);
-            if q == [0; 4] {
+            if q == [0; LABELS] {
                 continue;
             }
             id_gaps.push(prev.map_or(id, |p| id - p));
@@ -593,10 +608,15 @@ impl Model {
         }
         let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if format < FORMAT {
+            let what = if format == 1 {
+                "4,096 selected n-grams"
+            } else {
+                "no doxing label"
+            };
             return Err(ModelError::invalid(
                 path,
                 format!(
-                    "model format {format} is an older jaga's (4,096 selected n-grams); this jaga reads format {FORMAT}"
+                    "model format {format} is an older jaga's ({what}); this jaga reads format {FORMAT}"
                 ),
             ));
         }
@@ -656,16 +676,16 @@ impl Model {
     }
 
     /// The raw scores before the softmax (for calibration).
-    pub fn logits(&self, inp: &Inputs, s: &mut Scratch) -> [f32; 4] {
+    pub fn logits(&self, inp: &Inputs, s: &mut Scratch) -> [f32; LABELS] {
         // The weights are summed as the ids are hashed: no list of ids per message.
         let (table, levels) = (&self.table[..], &self.levels);
-        let mut text = [0i32; 4];
+        let mut text = [0i32; LABELS];
         let mut count = 0u32;
         features::for_each_hashed(&self.file.features, inp.normalised, &mut s.buffers, |id| {
             count += 1;
             // Ids are < 2^hash_bits = table.len() by construction.
             let w = table[id as usize];
-            for c in 0..4 {
+            for c in 0..LABELS {
                 text[c] += levels[usize::from(w[c])];
             }
         });
@@ -676,12 +696,12 @@ impl Model {
         };
         let mut logits = self.bias;
         let k = scale * self.file.quantum;
-        for c in 0..4 {
+        for c in 0..LABELS {
             logits[c] += text[c] as f32 * k;
         }
         for (v, w) in features::meta(inp).iter().zip(&self.meta) {
             if *v != 0.0 {
-                for c in 0..4 {
+                for c in 0..LABELS {
                     logits[c] += v * w[c];
                 }
             }
@@ -716,7 +736,7 @@ impl Model {
             for &j in &s.ids {
                 let w = self.quantised(j).map(|v| v as f32);
                 // How much more this n-gram says `label` than the others on average.
-                push += w[c] - (w.iter().sum::<f32>() - w[c]) / 3.0;
+                push += w[c] - (w.iter().sum::<f32>() - w[c]) / (LABELS - 1) as f32;
             }
             if push > 0.0 {
                 scored.push((id, a, b, push * self.file.quantum));
@@ -770,7 +790,7 @@ pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()
 }
 
-pub fn softmax(logits: [f32; 4]) -> Probs {
+pub fn softmax(logits: [f32; LABELS]) -> Probs {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut p = logits.map(|l| (l - max).exp());
     let sum: f32 = p.iter().sum();
@@ -783,7 +803,7 @@ pub fn softmax(logits: [f32; 4]) -> Probs {
 /// The label with the highest probability (ties go to the earlier label).
 pub fn argmax(p: &Probs) -> Label {
     let mut best = 0;
-    for i in 1..4 {
+    for i in 1..LABELS {
         if p[i] > p[best] {
             best = i;
         }
@@ -797,7 +817,7 @@ pub fn argmax(p: &Probs) -> Label {
 /// For each harmful label the model adds one reason to the label's category with
 /// `score = weight × max(0, p − floor) / (1 − floor)`, which the per-category noisy-OR then
 /// combines with the rules: `final = 1 − (1 − rules) × (1 − score)`.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Fusion {
     /// Probabilities at or below this add nothing.
@@ -812,6 +832,33 @@ pub struct Fusion {
     /// report (the rule [`WARNING_RULE`] fired): a member quoting a scam to warn others or
     /// reporting spam to the admins is looked at, never hidden on the model's word alone.
     pub warned_max_action: Action,
+    /// Per label, rules whose firing keeps that label's model reason out of the verdict:
+    /// the words can look like the label while a rule knows better (an address the sender
+    /// says is her own is not doxing, however the model reads "alamat ... jl.").
+    pub unless: FusionUnless,
+}
+
+/// The `[model] unless` table: rule ids per harmful label.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FusionUnless {
+    pub spam: Vec<String>,
+    pub scam: Vec<String>,
+    pub doxing: Vec<String>,
+    pub abuse: Vec<String>,
+}
+
+impl FusionUnless {
+    /// The rule ids that keep `label`'s model reason out.
+    pub fn of(&self, label: Label) -> &[String] {
+        match label {
+            Label::Ok => &[],
+            Label::Spam => &self.spam,
+            Label::Scam => &self.scam,
+            Label::Doxing => &self.doxing,
+            Label::Abuse => &self.abuse,
+        }
+    }
 }
 
 /// The rule whose reason marks a message as a warning or a report (rules/safety.toml).
@@ -822,6 +869,7 @@ pub const WARNING_RULE: &str = "safety.warning";
 pub struct FusionWeights {
     pub spam: f32,
     pub scam: f32,
+    pub doxing: f32,
     pub abuse: f32,
 }
 
@@ -832,6 +880,7 @@ impl Default for FusionWeights {
         FusionWeights {
             spam: 0.8,
             scam: 0.75,
+            doxing: 0.7,
             abuse: 0.7,
         }
     }
@@ -844,6 +893,7 @@ impl Default for Fusion {
             weight: FusionWeights::default(),
             max_action: Action::Remove,
             warned_max_action: Action::Review,
+            unless: FusionUnless::default(),
         }
     }
 }
@@ -857,7 +907,12 @@ impl Fusion {
                 self.floor
             ));
         }
-        for (name, v) in [("spam", w.spam), ("scam", w.scam), ("abuse", w.abuse)] {
+        for (name, v) in [
+            ("spam", w.spam),
+            ("scam", w.scam),
+            ("doxing", w.doxing),
+            ("abuse", w.abuse),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!(
                     "[model] weight.{name} = {v}: weights are between 0 and 1"
@@ -872,6 +927,7 @@ impl Fusion {
             Label::Ok => 0.0,
             Label::Spam => self.weight.spam,
             Label::Scam => self.weight.scam,
+            Label::Doxing => self.weight.doxing,
             Label::Abuse => self.weight.abuse,
         }
     }
@@ -887,23 +943,27 @@ impl Fusion {
 mod tests {
     use super::*;
 
-    /// A hand-built model: "gacor" says spam, "bodoh" says abuse.
+    /// A hand-built model: "gacor" says spam, "rumahnya" doxing, "bodoh" abuse.
     pub(crate) fn tiny() -> Model {
         let cfg = FeatureConfig::default();
         let mut ids = Vec::new();
         let mut b = Buffers::default();
         let mut pairs = Vec::new();
-        for (word, label) in [("gacor", Label::Spam), ("bodoh", Label::Abuse)] {
+        for (word, label) in [
+            ("gacor", Label::Spam),
+            ("rumahnya", Label::Doxing),
+            ("bodoh", Label::Abuse),
+        ] {
             ids.clear();
             features::hashed(&cfg, word, &mut b, &mut ids);
-            let mut w = [0f32; 4];
+            let mut w = [0f32; LABELS];
             w[label.index()] = 8.0;
             pairs.push((ids[0], w));
         }
         // "di" leans spam but is a stop word: never cited.
         ids.clear();
         features::hashed(&cfg, "di", &mut b, &mut ids);
-        pairs.push((ids[0], [0.0, 1.0, 0.0, 0.0]));
+        pairs.push((ids[0], [0.0, 1.0, 0.0, 0.0, 0.0]));
         Model::build(
             cfg,
             Algorithm::SparseLogistic {
@@ -914,8 +974,8 @@ mod tests {
             },
             TextScaling::Count,
             pairs,
-            &[[0.0; 4]; META_LEN],
-            [2.0, 0.0, 0.0, 0.0],
+            &[[0.0; LABELS]; META_LEN],
+            [2.0, 0.0, 0.0, 0.0, 0.0],
             TrainingSummary {
                 sources: vec![],
                 created: "2026-01-01T00:00:00Z".into(),
@@ -946,6 +1006,7 @@ mod tests {
         let m = tiny();
         assert_eq!(argmax(&predict(&m, "slot gacor")), Label::Spam);
         assert_eq!(argmax(&predict(&m, "dasar bodoh")), Label::Abuse);
+        assert_eq!(argmax(&predict(&m, "ini rumahnya")), Label::Doxing);
         assert_eq!(argmax(&predict(&m, "halo semua")), Label::Ok);
         let p = predict(&m, "gacor");
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
@@ -956,7 +1017,7 @@ mod tests {
         let top = m.top_words(text, Label::Spam, 3, &mut Scratch::default());
         let words: Vec<&str> = top.iter().map(|&(a, b, _)| &text[a..b]).collect();
         assert_eq!(words, ["gacor"], "a stop word is never a reason");
-        assert_eq!(m.file().summary.selected_features, 3);
+        assert_eq!(m.file().summary.selected_features, 4);
         assert!(m
             .ids()
             .iter()
@@ -987,6 +1048,12 @@ mod tests {
         let e = err(&old);
         assert!(
             e.contains("format 1 is an older") && e.contains("retrain"),
+            "{e}"
+        );
+        old[8] = 2;
+        let e = err(&old);
+        assert!(
+            e.contains("format 2 is an older jaga's (no doxing label)") && e.contains("retrain"),
             "{e}"
         );
         let mut future = bytes.clone();
@@ -1094,7 +1161,7 @@ mod tests {
         let mut s = Scratch::default();
         let a = m.logits(&inp, &mut s);
         let b = m.with_temperature(2.0).unwrap().logits(&inp, &mut s);
-        for c in 0..4 {
+        for c in 0..LABELS {
             assert!((a[c] / 2.0 - b[c]).abs() < 1e-4, "{a:?} {b:?}");
         }
     }

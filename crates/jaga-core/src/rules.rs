@@ -219,7 +219,8 @@ pub struct RawRule {
     pub when: Option<When>,
     #[serde(default)]
     pub allow: Vec<String>,
-    pub allow_list: Option<Spanned<String>>,
+    /// Files of more allow phrases, one a line: a path or a list of paths.
+    pub allow_list: Option<Spanned<OneOrMany<String>>>,
     /// When this expression holds, the allow phrases cancel nothing (a warning word in
     /// front of the sender's own call to pay is not a warning).
     pub allow_unless: Option<Spanned<String>>,
@@ -773,8 +774,12 @@ impl RuleSet {
                 (inner.to_string(), mode)
             })
             .collect();
-        if let Some(list) = &raw.allow_list {
-            let path = base.unwrap_or(Path::new(".")).join(list.get_ref());
+        let lists = raw.allow_list.iter().flat_map(|l| match l.get_ref() {
+            OneOrMany::One(p) => std::slice::from_ref(p),
+            OneOrMany::Many(ps) => ps.as_slice(),
+        });
+        for list in lists {
+            let path = base.unwrap_or(Path::new(".")).join(list);
             match read_list(&path) {
                 Ok(entries) => allow.extend(entries.iter().map(|a| {
                     let (inner, mode) = MatchMode::from_keyword(a, MatchMode::Word);
@@ -782,7 +787,7 @@ impl RuleSet {
                 })),
                 Err(e) => lint.error(
                     file,
-                    at(list.span()),
+                    raw.allow_list.as_ref().map_or(line, |l| at(l.span())),
                     format!(
                         "rule `{id}`: cannot read allow_list file {}: {e}",
                         path.display()

@@ -497,3 +497,18 @@ fn a_quoted_frame_naming_no_rule_is_listed() {
     assert!(!unknown.contains(&"safety.warning"), "{unknown:?}");
     assert!(unknown.contains(&"harass.quoted"), "{unknown:?}");
 }
+
+/// The same for `[model] unless`: an id that names no rule keeps nothing out; the engine
+/// lists it with its label.
+#[test]
+fn a_model_unless_naming_no_rule_is_listed() {
+    let (_dir, engine) = engine_with(
+        "[[rule]]\nid = \"safety.warning\"\ncategory = \"scam\"\nkeywords = [\"awas\"]\nscore = 0.0\n",
+    );
+    assert_eq!(
+        engine.unknown_model_unless(),
+        [(jaga_core::model::Label::Doxing, "doxing.own_details")]
+    );
+    let shipped = Engine::load(&root().join("rules")).unwrap();
+    assert!(shipped.unknown_model_unless().is_empty());
+}

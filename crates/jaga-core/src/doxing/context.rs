@@ -1552,6 +1552,67 @@ const AWARE: &[&str] = &[
     "dengan izin",
     "with her permission",
     "with their permission",
+    // the reduplicated forms chat writes ("jangan sebar2 data dia")
+    "jangan sebar2",
+    "jangan disebar2",
+    "jangan nyebar2",
+    "jangan sebar sebar",
+    // passing nothing on: what was sent to the sender stops with her
+    "ga aku forward",
+    "gak aku forward",
+    "ga aku terusin",
+    "gak aku terusin",
+    "aku hapus",
+    "udah aku hapus",
+    "udh aku hapus",
+    "didn't forward",
+    "did not forward",
+    "i deleted it",
+    "won't share it",
+    // the sender's own family: her mother's shop is hers to share
+    "mamaku",
+    "mama aku",
+    "mamah aku",
+    "ibuku",
+    "ibu aku",
+    "bundaku",
+    "tanteku",
+    "tante aku",
+    "papaku",
+    "papa aku",
+    "ayahku",
+    "my mom",
+    "my mum",
+    "my mother",
+    "my aunt",
+    "my dad",
+    "my father",
+    "my parents",
+    // what was leaked about the sender herself, told to get help
+    "nyebar foto aku",
+    "nyebarin foto aku",
+    "nyebar data aku",
+    "nyebarin data aku",
+    "nyebar alamat aku",
+    "nyebarin alamat aku",
+    "sebar foto aku",
+    "leaked my",
+    "posted my address",
+    "shared my address",
+    "doxxed me",
+    "doxed me",
+    "ngedox aku",
+    // a found card or wallet, to be given back
+    "found a",
+    "nemu kartu",
+    "nemu dompet",
+    "nemu ktm",
+    "nemu ktp",
+    "nemu kartu pelajar",
+    "lost and found",
+    "yg kehilangan",
+    "yang kehilangan",
+    "who lost",
 ];
 
 /// One cue found, with its span in the normalised text.
@@ -2719,6 +2780,31 @@ mod tests {
                 "ada yg nyebar alamat lengkap si pembuat thread di grup sebelah. jangan ikut nyebarin ya, udah aku laporin ke admin",
             ],
             false,
+        );
+    }
+
+    /// Look-alikes of a later blind batch's kinds, in my own words: the sender's family
+    /// business, a leak she deleted instead of passing on, a leak about herself, a found
+    /// card, "jangan sebar2". The same facts and calls about someone else stay exposure.
+    #[test]
+    fn ones_own_family_a_deleted_leak_and_a_found_card_are_not_exposure() {
+        assert_each(
+            &[
+                "mamaku buka warung bakso di jl. pemuda deket kampus, namanya bakso mang ujang. mampir ya guys",
+                "my aunt has a small cafe near her office in Kemang, tell her you're from the group and she'll add a free drink",
+                "ada yg ngirimin aku alamat rumah si penipu itu. aku hapus dan ga aku forward ya, biar admin yg urus",
+                "ada akun yg nyebar foto aku sama nama sekolahku, tolong bantu report akunnya ya guys",
+                "found a campus id card at the venue exit, her name is on it. if she's here dm me and i'll send it back",
+                "kalo kalian ketipu seller itu juga laporin aja ke patroli siber, jangan sebar2 alamat dia ya",
+            ],
+            false,
+        );
+        assert_each(
+            &[
+                "mama si rina buka warung di jl. pemuda deket kampus. datengin aja rame2 biar malu",
+                "her mom has a small cafe in Kemang, go there and tell her what her daughter did",
+            ],
+            true,
         );
     }
 
