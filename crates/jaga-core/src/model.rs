@@ -43,6 +43,8 @@ pub enum Label {
 
 /// How many labels the model predicts: the length of every per-label array.
 pub const LABELS: usize = 5;
+/// The labels after `ok`, which the lookup table stores relative to `ok`.
+const HARMFUL: usize = LABELS - 1;
 
 impl Label {
     pub const ALL: [Label; LABELS] = [
@@ -315,11 +317,12 @@ pub type Probs = [f32; LABELS];
 /// large (median 1,726, 99.9th percentile 12,026, largest 32,767 quanta in the shipped
 /// model): even steps would zero the small ones, equal-count levels would blur the large
 /// ones, which say the most.
-fn codebook(weights: &[i16]) -> ([i32; 256], impl Fn(i16) -> u8) {
-    const OFFSET: i32 = 32768;
-    let mut counts = vec![0u64; 65536];
+fn codebook(weights: &[i32]) -> ([i32; 256], impl Fn(i32) -> u8) {
+    // Weights are differences of two i16 quanta (see [`Model::from_file`]).
+    const OFFSET: i32 = 65535;
+    let mut counts = vec![0u64; 2 * OFFSET as usize + 1];
     for &w in weights.iter().filter(|&&w| w != 0) {
-        counts[(i32::from(w) + OFFSET) as usize] += 1;
+        counts[(w + OFFSET) as usize] += 1;
     }
     // The distinct non-zero weights, ascending, with their counts.
     let values: Vec<(f64, f64)> = counts
@@ -391,22 +394,23 @@ fn codebook(weights: &[i16]) -> ([i32; 256], impl Fn(i16) -> u8) {
     for (k, &l) in levels.iter().enumerate() {
         by_code[k + 1] = l.round() as i32;
     }
-    let mut code = vec![0u8; 65536];
+    let mut code = vec![0u8; 2 * OFFSET as usize + 1];
     for (&k, &(v, _)) in nearest.iter().zip(&values) {
         code[(v as i32 + OFFSET) as usize] = (k + 1) as u8;
     }
-    (by_code, move |w: i16| {
-        code[(i32::from(w) + OFFSET) as usize]
-    })
+    (by_code, move |w: i32| code[(w + OFFSET) as usize])
 }
 
 /// A loaded model, ready to predict. Shareable across threads.
 #[derive(Debug, Clone)]
 pub struct Model {
     file: ModelFile,
-    /// The weights of every hashed id as one byte per label, a code into `levels` (code 0
-    /// is weight 0, for ids without a weight): one lookup per n-gram, summed in integers.
-    table: Vec<[u8; LABELS]>,
+    /// The weights of every hashed id as one byte per harmful label, a code into `levels`
+    /// (code 0 is weight 0, for ids without a weight): one lookup per n-gram, summed in
+    /// integers. Each is the label's weight minus the id's `ok` weight: adding one number
+    /// to every label's logit leaves the softmax as it is, so `ok`'s column is all zeros
+    /// and is not stored or summed (a fifth of the work per n-gram with five labels).
+    table: Vec<[u8; HARMFUL]>,
     /// The quantised weight (in units of [`ModelFile::quantum`]) of each code.
     levels: [i32; 256],
     meta: Vec<[f32; LABELS]>,
@@ -455,8 +459,14 @@ impl Model {
             return Err(ModelError::invalid(path, "weights are not finite numbers"));
         }
         let dims = file.features.dimensions();
-        let (levels, code_of) = codebook(&file.weights);
-        let mut table = vec![[0u8; LABELS]; dims];
+        // Each harmful label's weight relative to `ok`'s, per n-gram (see `table`).
+        let relative: Vec<i32> = file
+            .weights
+            .chunks_exact(LABELS)
+            .flat_map(|w| w[1..].iter().map(move |&x| i32::from(x) - i32::from(w[0])))
+            .collect();
+        let (levels, code_of) = codebook(&relative);
+        let mut table = vec![[0u8; HARMFUL]; dims];
         let mut id: Option<u64> = None;
         for (row, &gap) in file.id_gaps.iter().enumerate() {
             let next = match id {
@@ -471,7 +481,7 @@ impl Model {
                 ));
             }
             id = Some(next);
-            let w = &file.weights[row * LABELS..(row + 1) * LABELS];
+            let w = &relative[row * HARMFUL..(row + 1) * HARMFUL];
             table[next as usize] = std::array::from_fn(|c| code_of(w[c]));
         }
         let meta = file
@@ -502,7 +512,8 @@ impl Model {
     }
 
     /// The weights of one hashed id as the model uses them (its table's levels), in
-    /// [`Label::ALL`] order.
+    /// [`Label::ALL`] order, relative to `ok`'s (which is 0): the probabilities are the same
+    /// as with the trained weights, whose `ok` weight is subtracted from every label's.
     pub fn weights_of(&self, id: u32) -> [f32; LABELS] {
         self.quantised(id).map(|v| v as f32 * self.file.quantum)
     }
@@ -510,7 +521,13 @@ impl Model {
     #[inline]
     fn quantised(&self, id: u32) -> [i32; LABELS] {
         let codes = self.table.get(id as usize).copied().unwrap_or_default();
-        codes.map(|c| self.levels[usize::from(c)])
+        std::array::from_fn(|c| {
+            if c == 0 {
+                0
+            } else {
+                self.levels[usize::from(codes[c - 1])]
+            }
+        })
     }
 
     /// Builds the file of a model from real weights: `ngrams` are `(id, weights)` pairs in
@@ -675,7 +692,8 @@ impl Model {
         softmax(logits)
     }
 
-    /// The raw scores before the softmax (for calibration).
+    /// The raw scores before the softmax (for calibration), each less the n-grams' `ok`
+    /// weights (the same for every label, so the softmax is unchanged; see `table`).
     pub fn logits(&self, inp: &Inputs, s: &mut Scratch) -> [f32; LABELS] {
         // The weights are summed as the ids are hashed: no list of ids per message.
         let (table, levels) = (&self.table[..], &self.levels);
@@ -685,8 +703,8 @@ impl Model {
             count += 1;
             // Ids are < 2^hash_bits = table.len() by construction.
             let w = table[id as usize];
-            for c in 0..LABELS {
-                text[c] += levels[usize::from(w[c])];
+            for c in 0..HARMFUL {
+                text[c + 1] += levels[usize::from(w[c])];
             }
         });
         let scale = match self.file.scaling {
@@ -1077,23 +1095,23 @@ mod tests {
     #[test]
     fn the_table_codebook_is_exact_for_few_weights_and_close_for_many() {
         // A small model's weights, few distinct values: each keeps its own level.
-        let few: Vec<i16> = [0, 5, -5, 300, 32767, -32767, 0, 5].to_vec();
+        let few: Vec<i32> = [0, 5, -5, 300, 32767, -32767, 65534, -65534, 0, 5].to_vec();
         let (levels, code) = codebook(&few);
         for &w in &few {
-            assert_eq!(levels[usize::from(code(w))], i32::from(w), "{w}");
+            assert_eq!(levels[usize::from(code(w))], w, "{w}");
         }
         assert_eq!(code(0), 0, "only 0 has code 0");
         assert!(few.iter().filter(|&&w| w != 0).all(|&w| code(w) != 0));
 
         // Many: heavy-tailed like a trained model's (most small, a few near the largest).
         let mut rng = 7u64;
-        let mut many: Vec<i16> = (0..200_000)
+        let mut many: Vec<i32> = (0..200_000)
             .map(|_| {
                 rng = rng
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
                 let u = (rng >> 33) as f64 / (1u64 << 31) as f64;
-                let size = (u.powi(4) * 32767.0).round() as i16;
+                let size = (u.powi(4) * 32767.0).round() as i32;
                 if rng & 1 == 0 {
                     size
                 } else {
@@ -1103,7 +1121,7 @@ mod tests {
             .collect();
         many.push(32767);
         let (levels, code) = codebook(&many);
-        let error = |w: i16| (levels[usize::from(code(w))] - i32::from(w)).abs();
+        let error = |w: i32| (levels[usize::from(code(w))] - w).abs();
         let rms = (many
             .iter()
             .map(|&w| f64::from(error(w)).powi(2))
@@ -1113,7 +1131,7 @@ mod tests {
         // Even steps of 258 quanta would err by up to 129 on every weight and zero the
         // smallest tenth; equal-count levels erred by 17,727 on the largest real weight.
         assert!(rms < 100.0, "rms error {rms:.1} quanta of 32,767");
-        let relative = |w: i16| f64::from(error(w)) / f64::from(w.unsigned_abs());
+        let relative = |w: i32| f64::from(error(w)) / f64::from(w.unsigned_abs());
         let worst_large = many
             .iter()
             .filter(|w| w.unsigned_abs() > 4000)
