@@ -1541,8 +1541,10 @@ const AWARE: &[&str] = &[
     // a member asking others not to pass on what was leaked about her
     "jangan di rt",
     "jangan dirt",
+    "jangan di-rt",
     "jangan di quote",
     "jangan diquote",
+    "jangan di-quote",
     // a visit or a gift the family agreed to
     "birthday project",
     "udah izin",
@@ -1591,6 +1593,8 @@ const AWARE: &[&str] = &[
     // what was leaked about the sender herself, told to get help
     "nyebar foto aku",
     "nyebarin foto aku",
+    "nyebarin foto2 aku",
+    "nyebar foto2 aku",
     "nyebar data aku",
     "nyebarin data aku",
     "nyebar alamat aku",
@@ -2794,6 +2798,7 @@ mod tests {
                 "my aunt has a small cafe near her office in Kemang, tell her you're from the group and she'll add a free drink",
                 "ada yg ngirimin aku alamat rumah si penipu itu. aku hapus dan ga aku forward ya, biar admin yg urus",
                 "ada akun yg nyebar foto aku sama nama sekolahku, tolong bantu report akunnya ya guys",
+                "ada yg nyebarin foto2 aku sama alamat kos aku di base, kalo nemu jangan di-rt ya, report aja",
                 "found a campus id card at the venue exit, her name is on it. if she's here dm me and i'll send it back",
                 "kalo kalian ketipu seller itu juga laporin aja ke patroli siber, jangan sebar2 alamat dia ya",
             ],

@@ -300,6 +300,13 @@ const SELF_DISCLOSURE: &[&str] = &[
     "ke rumah aku",
     "kos aku",
     "kosan aku",
+    // Her own order or shipping form, filled in for a group order.
+    "data pengiriman",
+    "data penerima",
+    "format order",
+    "format pemesanan",
+    "form order",
+    "shipping details",
 ];
 const PUBLIC: &[&str] = &[
     "venue",
@@ -1407,6 +1414,12 @@ mod tests {
         assert!(kinds("Donasi ke BCA 1234567890 a.n. Yayasan Peduli").is_empty());
         assert!(kinds("Hati-hati, nomor 0812-3456-7890 ini penipu, jangan transfer").is_empty());
         assert!(kinds("Venue: Gedung Serbaguna, Jl. Sudirman No. 5, Kota Bandung").is_empty());
+        // Her own order form: the address near "format order" is hers (a number further on,
+        // beyond the cue's window, is still reported, at review strength at most).
+        assert!(!kinds(
+            "Format order GO: Nama: Dewi, Alamat: Jl. Kenanga No. 3 RT 02/RW 07 Kel. Jatiwaringin, HP 0813-2222-4444"
+        )
+        .contains(&"pii.address"));
     }
 
     #[test]
