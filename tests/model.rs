@@ -859,14 +859,17 @@ fn the_model_never_tips_a_verdict_into_mute_or_ban() {
     );
 }
 
-/// `[model] unless`: a member's own order form ("Format order GO: Nama ... Alamat ... No HP")
-/// reads like an exposure to the model (p above 0.9 for doxing), but `doxing.own_details`
-/// knows it is hers, so the model's doxing reason is kept out and the address stage alone
-/// asks for a look. Without the `unless` line the same form is hidden on the model's word.
+/// `[model] unless`: a member's own shipping details ("Nama ... Alamat ... No HP ..., chat aku
+/// aja kalo paketnya nyasar") read like an exposure to the model (p above 0.9 for doxing), but
+/// `doxing.own_details` knows they are hers ("chat aku"), so the model's doxing reason is kept
+/// out and the address stage alone asks for a look. Without the `unless` line the same details
+/// are hidden on the model's word. (A form headed "Format order" no longer shows this: the
+/// address stage itself takes it as self-disclosure, and the model, which reads the stage's
+/// findings, no longer sees an address there.)
 #[test]
-fn the_senders_own_order_form_keeps_the_models_doxing_reason_out() {
+fn the_senders_own_details_keep_the_models_doxing_reason_out() {
     let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
-    let text = "Format order GO:\nNama: Rina S\nAlamat: Jl. Melati no 12 RT 02/05, Cibubur\nNo HP: 0812xxxx4455\nPesanan: 2 lightstick";
+    let text = "Nama: Rina S\nAlamat: Jl. Melati no 12 RT 02/05, Cibubur\nNo HP: 0812xxxx4455\nchat aku aja kalo paketnya nyasar";
     let ev = Event::message(text);
     let mut s = Scratch::new();
     let ids = |v: &jaga_core::verdict::Verdict| -> Vec<String> {

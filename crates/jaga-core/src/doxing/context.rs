@@ -1617,6 +1617,38 @@ const AWARE: &[&str] = &[
     "yg kehilangan",
     "yang kehilangan",
     "who lost",
+    // a film, a drama or a book told about: its stalker is nobody's neighbour
+    "nonton ep",
+    "nonton episode",
+    "episode",
+    "drakor",
+    "dramanya",
+    "the thriller",
+    "that thriller",
+    "the show",
+    "the movie",
+    "filmnya",
+    "webtoon",
+    "spoiler",
+    "plot twist",
+    "worth finishing",
+    // news of a case, told to warn
+    "news article",
+    "ada berita",
+    "beritanya",
+    "was doxed",
+    "got doxed",
+    "been doxed",
+    "kena doxing",
+    "korban doxing",
+    "this is why we don't",
+    "police are investigating",
+    // naming the harm to teach it ("itu namanya sextortion")
+    "namanya sextortion",
+    "namanya doxing",
+    "namanya pelecehan",
+    "called sextortion",
+    "called doxing",
 ];
 
 /// One cue found, with its span in the normalised text.
