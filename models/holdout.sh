@@ -4,12 +4,59 @@
 # harmful-vs-ok precision / recall / F1, the F1 of the mode's own category and the share of
 # legitimate look-alikes (every `ok` example there) flagged. Needs python3 for the table.
 #
-#   models/holdout.sh [MODEL]        # default models/jaga.model
+#   models/holdout.sh [MODEL]            # default models/jaga.model
+#   models/holdout.sh --batches [MODEL]  # the combined system per blind batch, by `jaga scan`
+#
+# --batches: per mode, harmful F1 (flagged = any action but allow) and the look-alikes flagged
+# and hidden or removed, on the whole file and on each blind batch's quarter (ids 7001-8000:
+# third batch, 8001-9000: fourth, 9001 on: fifth; see models/handwritten/README.md). Each
+# example is scanned alone (its own user and community, an hour apart), so the stateful
+# stages see no flood.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BATCHES=0
+if [ "${1:-}" = "--batches" ]; then BATCHES=1; shift; fi
 MODEL="${1:-models/jaga.model}"
 JAGA="${JAGA_BIN:-target/release/jaga}"
 [ -x "$JAGA" ] || cargo build --release -q
+if [ "$BATCHES" = 1 ]; then
+  exec python3 - "$JAGA" "$MODEL" <<'PY'
+import json, subprocess, sys
+jaga, model = sys.argv[1], sys.argv[2]
+ACTED = {"hide", "remove", "mute", "ban", "reject"}
+def cell(pairs):
+    if not pairs:
+        return ""
+    tp = fp = fn = tn = acted = 0
+    for e, v in pairs:
+        flagged = v["action"] not in ("allow", "approve")
+        if e["label"] != "ok":
+            tp += flagged; fn += not flagged
+        else:
+            fp += flagged; tn += not flagged; acted += flagged and v["action"] in ACTED
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return "%.2f, %d (%d) of %d" % (f1, fp, acted, fp + tn)
+print("| mode | n | all: F1, look-alikes flagged (hidden or removed) | 3rd batch | 4th batch | 5th batch |")
+print("|---|---|---|---|---|---|")
+for m in ["m1", "m2", "m3", "m4", "m5", "m6"]:
+    ev = [json.loads(l) for l in open("models/handwritten/holdout/%s.jsonl" % m, encoding="utf-8") if l.strip()]
+    lines = []
+    for i, e in enumerate(ev):
+        e = dict(e, user="u%d" % i, community="c%d" % i, ts=1700000000 + 3600 * i)
+        lines.append(json.dumps(e, ensure_ascii=False))
+    out = subprocess.run([jaga, "scan", "--model", model, "-"], input="\n".join(lines) + "\n",
+                         capture_output=True, text=True)
+    vs = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+    if len(vs) != len(ev):
+        sys.exit("%s: %d verdicts for %d examples: %s" % (m, len(vs), len(ev), out.stderr[:300]))
+    pairs = list(zip(ev, vs))
+    num = lambda e: int(e["id"].split("-")[1])
+    parts = [[x for x in pairs if lo <= num(x[0]) < hi] for lo, hi in [(7001, 8001), (8001, 9001), (9001, 10**9)]]
+    print("| %s | %d | %s | %s |" % (m, len(ev), cell(pairs), " | ".join(cell(x) for x in parts)))
+PY
+fi
 echo "| mode | n | system | harmful P / R / F1 | category F1 | look-alikes flagged |"
 echo "|---|---|---|---|---|---|"
 ROW=$(cat <<'PY'
