@@ -146,6 +146,9 @@ pub struct Scratch {
     quotes: Vec<(usize, usize)>,
     /// The reasons discounted as quoted, by index into `reasons`.
     quoted_reasons: Vec<usize>,
+    /// For each rule, in a warning or a report: its evidence is quoted (a pattern rule's
+    /// every span inside quotation marks, or an expression that needs such evidence).
+    quoted_rules: Vec<bool>,
 }
 
 impl Scratch {
@@ -762,6 +765,14 @@ impl Engine {
     /// In a warning or a report (a `[quoted] frame` rule fired), the reasons whose every span
     /// lies inside quotation marks count for nothing: what the sender quotes is not what she
     /// says. They stay in the verdict, marked, so an admin sees what was quoted.
+    ///
+    /// An expression counts for nothing too when it holds only thanks to quoted evidence:
+    /// "ada yg japri aku: \"rekening donasi lagi maintenance, tf ke DANA aku\". rekening
+    /// yayasan kita ga pernah ganti" names the usual account outside the quotes, but the switch
+    /// and the payment are the quoted scam's, so `transfer.account_switched` is not the
+    /// sender's. Each fired expression is evaluated again, in order, with the quoted rules
+    /// (and the expressions already found to need them) taken as not fired; the frame rules
+    /// themselves stay as they are.
     fn discount_quoted(&self, ev: &Event, s: &mut Scratch) {
         s.quoted_reasons.clear();
         let framed = self
@@ -776,18 +787,53 @@ impl Engine {
         if s.quotes.is_empty() {
             return;
         }
+        let in_quotes = |r: &Reason, quotes: &[(usize, usize)]| {
+            !r.spans.is_empty()
+                && r.spans.iter().all(|sp| {
+                    sp.field == Field::Text && crate::quote::inside(quotes, sp.start, sp.end)
+                })
+        };
+        let mut quoted_rules = std::mem::take(&mut s.quoted_rules);
+        quoted_rules.clear();
+        quoted_rules.resize(self.rules().len(), false);
+        for (&ri, r) in s.reason_rules.iter().zip(&s.reasons) {
+            if self.exprs[ri as usize].is_none() && in_quotes(r, &s.quotes) {
+                quoted_rules[ri as usize] = true;
+            }
+        }
+        let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
+        for &ri in &self.expr_order {
+            let (Some(expr), Some(k)) = (&self.exprs[ri], s.fired[ri]) else {
+                continue;
+            };
+            if self.quote_frames.contains(&ri) {
+                continue;
+            }
+            let see_shadow = s.reasons[k as usize].shadow;
+            let holds = expr.eval(&|n: &NameRef| match *n {
+                NameRef::Rule(i) => {
+                    !quoted_rules[i]
+                        && s.fired[i].is_some_and(|j| see_shadow || !s.reasons[j as usize].shadow)
+                }
+                NameRef::Signal(sig) => signals & sig.bit() != 0,
+            });
+            if !holds {
+                quoted_rules[ri] = true;
+            }
+        }
         for (k, r) in s.reasons.iter_mut().enumerate() {
             let quoted = r.score > 0.0
-                && !r.spans.is_empty()
-                && r.spans.iter().all(|sp| {
-                    sp.field == Field::Text && crate::quote::inside(&s.quotes, sp.start, sp.end)
-                });
+                && match s.reason_rules.get(k) {
+                    Some(&ri) => quoted_rules[ri as usize] || in_quotes(r, &s.quotes),
+                    None => in_quotes(r, &s.quotes),
+                };
             if quoted {
                 r.score = 0.0;
                 r.matched.insert_str(0, "quoted: ");
                 s.quoted_reasons.push(k);
             }
         }
+        s.quoted_rules = quoted_rules;
     }
 
     fn decide(&self, ev: &Event, s: &mut Scratch) -> Verdict {

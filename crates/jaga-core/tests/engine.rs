@@ -486,6 +486,37 @@ fn shipped_rules_quoted_evidence_in_a_warning_counts_for_nothing() {
     }
 }
 
+/// In a warning, an expression that holds only thanks to quoted evidence counts for nothing,
+/// though one of its parts lies outside the quotes (the warning names the usual account to
+/// refute the quoted switch); one that holds on the sender's own words still counts, and
+/// without the warning the quoted switch is the scam.
+#[test]
+fn an_expression_needing_quoted_evidence_counts_for_nothing_in_a_warning() {
+    let (_dir, engine) = engine_with(concat!(
+        "[[rule]]\nid = \"safety.warning\"\ncategory = \"scam\"\nkeywords = [\"awas\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.switch\"\ncategory = \"scam\"\nkeywords = [\"ganti rekening\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.pay\"\ncategory = \"scam\"\nkeywords = [\"tf ke dana\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.usual\"\ncategory = \"scam\"\nkeywords = [\"rekening yayasan\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.switched\"\ncategory = \"scam\"\nexpr = \"t.switch and t.pay and t.usual\"\nscore = 0.8\n",
+    ));
+    let warned =
+        "awas ada chat \"ganti rekening, tf ke dana aku ya\". rekening yayasan ga pernah ganti";
+    let v = eval(&engine, &msg(warned));
+    assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
+    let r = v.reasons.iter().find(|r| r.id == "t.switched").unwrap();
+    assert_eq!(r.score, 0.0, "{r:?}");
+    assert!(r.matched.starts_with("quoted: "), "{r:?}");
+    for text in [
+        // the sender's own switch, after a quotation
+        "awas \"halo kak\". ganti rekening ya, tf ke dana aku, rekening yayasan diblokir",
+        // no warning: the quotation is the scam
+        "ada chat \"ganti rekening, tf ke dana aku ya\". rekening yayasan ga pernah ganti",
+    ] {
+        let v = eval(&engine, &msg(text));
+        assert_eq!(v.category, Some(Category::Scam), "{text}: {v:?}");
+    }
+}
+
 /// A frame id that names no rule frames nothing and does not stop the engine (a purpose-built
 /// rule set keeps the shipped policy); the engine lists it for `jaga rules check` to warn.
 #[test]
