@@ -1617,7 +1617,9 @@ const AWARE: &[&str] = &[
     "yg kehilangan",
     "yang kehilangan",
     "who lost",
-    // a film, a drama or a book told about: its stalker is nobody's neighbour
+    // a film, a drama or a book told about: its stalker is nobody's neighbour ("the show" and
+    // "the movie" are left out: a concert is "the show", and a call to wait after it is not
+    // fiction)
     "nonton ep",
     "nonton episode",
     "episode",
@@ -1625,8 +1627,6 @@ const AWARE: &[&str] = &[
     "dramanya",
     "the thriller",
     "that thriller",
-    "the show",
-    "the movie",
     "filmnya",
     "webtoon",
     "spoiler",
