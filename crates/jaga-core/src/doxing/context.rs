@@ -1256,6 +1256,37 @@ const CALL: &[&str] = &[
     "silakan ke kampusnya",
     "silakan ke kantornya",
     "tanya anaknya",
+    // more calls, from the fifth batch of hand-written examples
+    "gedor",
+    "gedorin",
+    "gedor aja",
+    "go ring",
+    "ring the bell",
+    "ganggu aja",
+    "ganggu keluarganya",
+    "gangguin keluarganya",
+    "biar dia diteror",
+    "biar diteror",
+    "flood the",
+    "get her expelled",
+    "get him expelled",
+    "chances to run into her",
+    "chances to run into him",
+    "piece of our mind",
+    "piece of our minds",
+    "piece of your mind",
+    "terserah kalian",
+    "mau ngapain bebas",
+    "mau diapain bebas",
+    "bebas mau diapain",
+    "do whatever you want with",
+    "address in my dm",
+    "address in my dms",
+    "alamatnya di dm",
+    "cari gw dimana",
+    "cari aku dimana",
+    "ngadu ke rumahnya",
+    "ngadu langsung ke rumahnya",
 ];
 
 /// Verbs that are calls only in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`).
@@ -1280,6 +1311,10 @@ const EUPHEMISM: &[&str] = &[
     "hello",
     "meet",
     "welcome",
+    "salam",
+    "kasih salam",
+    "nganterin",
+    "jemput",
 ];
 
 /// Telling or sending: with the person's circle ("laporin ke dosennya", "kirim ss ke
