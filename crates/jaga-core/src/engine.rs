@@ -168,6 +168,22 @@ impl Scratch {
         self.reason_rules.push(rule as u32);
     }
 
+    /// The signals found in the event, one bit each, for the expressions' `Signal` names.
+    fn signal_bits(&self) -> u64 {
+        self.findings().fold(0u64, |m, (_, f)| m | f.signal.bit())
+    }
+
+    /// Whether one name of an expression holds: a fired rule's reason (a shadow one only for
+    /// a shadow expression) or a signal among `signals` ([`Scratch::signal_bits`]).
+    fn name_holds(&self, signals: u64, see_shadow: bool, n: &NameRef) -> bool {
+        match *n {
+            NameRef::Rule(i) => {
+                self.fired[i].is_some_and(|k| see_shadow || !self.reasons[k as usize].shadow)
+            }
+            NameRef::Signal(sig) => signals & sig.bit() != 0,
+        }
+    }
+
     fn findings(&self) -> impl Iterator<Item = (Field, &Finding)> {
         let links = self.link_findings.iter().map(|f| {
             let field = if f.signal == Signal::AttachmentApk {
@@ -585,16 +601,13 @@ impl Engine {
             self.fire_pattern_group(ev, &hits[start..end], s);
         }
         if !deferred.is_empty() {
-            let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
+            let signals = s.signal_bits();
             for (start, end) in deferred {
                 let rule_idx = hits[start].1.rule as usize;
                 let Some(unless) = &self.allow_unless[rule_idx] else {
                     continue;
                 };
-                let holds = unless.eval(&|n: &NameRef| match *n {
-                    NameRef::Rule(k) => s.fired[k].is_some_and(|x| !s.reasons[x as usize].shadow),
-                    NameRef::Signal(sig) => signals & sig.bit() != 0,
-                });
+                let holds = unless.eval(&|n: &NameRef| s.name_holds(signals, false, n));
                 if holds {
                     self.fire_pattern_group(ev, &hits[start..end], s);
                 } else {
@@ -703,7 +716,7 @@ impl Engine {
     }
 
     fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
-        let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
+        let signals = s.signal_bits();
         for &ri in &self.expr_order {
             let rule = &self.rules()[ri];
             let Some(expr) = &self.exprs[ri] else {
@@ -718,16 +731,12 @@ impl Engine {
                 continue;
             }
             let see_shadow = rule.status == Status::Shadow;
-            // A name is a fired rule's reason (shadow ones only for shadow exprs) or a signal.
             let rule_fired = |i: usize| -> Option<&Reason> {
                 s.fired[i]
                     .map(|k| &s.reasons[k as usize])
                     .filter(|r| see_shadow || !r.shadow)
             };
-            let is_true = |n: &NameRef| match *n {
-                NameRef::Rule(i) => rule_fired(i).is_some(),
-                NameRef::Signal(sig) => signals & sig.bit() != 0,
-            };
+            let is_true = |n: &NameRef| s.name_holds(signals, see_shadow, n);
             if !expr.eval(&is_true) || !self.applies(rule, ev, s) {
                 continue;
             }
@@ -801,32 +810,26 @@ impl Engine {
                 quoted_rules[ri as usize] = true;
             }
         }
-        let signals = s.findings().fold(0u64, |m, (_, f)| m | f.signal.bit());
+        let signals = s.signal_bits();
         for &ri in &self.expr_order {
-            let (Some(expr), Some(k)) = (&self.exprs[ri], s.fired[ri]) else {
+            let (Some(expr), Some(_)) = (&self.exprs[ri], s.fired[ri]) else {
                 continue;
             };
             if self.quote_frames.contains(&ri) {
                 continue;
             }
-            let see_shadow = s.reasons[k as usize].shadow;
-            let holds = expr.eval(&|n: &NameRef| match *n {
-                NameRef::Rule(i) => {
-                    !quoted_rules[i]
-                        && s.fired[i].is_some_and(|j| see_shadow || !s.reasons[j as usize].shadow)
-                }
-                NameRef::Signal(sig) => signals & sig.bit() != 0,
+            let see_shadow = self.rules()[ri].status == Status::Shadow;
+            let holds = expr.eval(&|n: &NameRef| {
+                !matches!(*n, NameRef::Rule(i) if quoted_rules[i])
+                    && s.name_holds(signals, see_shadow, n)
             });
             if !holds {
                 quoted_rules[ri] = true;
             }
         }
-        for (k, r) in s.reasons.iter_mut().enumerate() {
-            let quoted = r.score > 0.0
-                && match s.reason_rules.get(k) {
-                    Some(&ri) => quoted_rules[ri as usize] || in_quotes(r, &s.quotes),
-                    None => in_quotes(r, &s.quotes),
-                };
+        // Every reason here is a rule's: the model's come after this stage.
+        for (k, (r, &ri)) in s.reasons.iter_mut().zip(&s.reason_rules).enumerate() {
+            let quoted = r.score > 0.0 && (quoted_rules[ri as usize] || in_quotes(r, &s.quotes));
             if quoted {
                 r.score = 0.0;
                 r.matched.insert_str(0, "quoted: ");
