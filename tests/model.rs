@@ -860,21 +860,28 @@ fn the_model_never_tips_a_verdict_into_mute_or_ban() {
 }
 
 /// `[model] unless`: a member's own shipping details ("Nama ... Alamat ... No HP ..., chat aku
-/// aja kalo paketnya nyasar") read like an exposure to the model (p above 0.9 for doxing), but
-/// `doxing.own_details` knows they are hers ("chat aku"), so the model's doxing reason is kept
-/// out and the address stage alone asks for a look. Without the `unless` line the same details
-/// are hidden on the model's word. (A form headed "Format order" no longer shows this: the
-/// address stage itself takes it as self-disclosure, and the model, which reads the stage's
-/// findings, no longer sees an address there.)
+/// aja kalo paketnya nyasar, ... dia muter2 di gang sebelah") read like an exposure to the
+/// model (p near 0.9 for doxing), but `doxing.own_details` knows they are hers ("chat aku"),
+/// so the model's doxing reason is kept out and the address stage alone asks for a look.
+/// Without the `unless` line the same details are hidden on the model's word. The courier
+/// ("dia") keeps the address stage from hearing her own voice: without him the stage itself
+/// takes the address as hers, and the model, which reads the stage's findings, no longer sees
+/// one (as for a form headed "Format order").
 #[test]
 fn the_senders_own_details_keep_the_models_doxing_reason_out() {
     let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
-    let text = "Nama: Rina S\nAlamat: Jl. Melati no 12 RT 02/05, Cibubur\nNo HP: 0812xxxx4455\nchat aku aja kalo paketnya nyasar";
-    let ev = Event::message(text);
+    let own = "Nama: Rina S\nAlamat: Jl. Melati no 12 RT 02/05, Cibubur\nNo HP: 0812xxxx4455\nchat aku aja kalo paketnya nyasar";
+    let text = format!("{own}, kurirnya kemarin bingung, dia muter2 di gang sebelah");
+    let ev = Event::message(&text);
     let mut s = Scratch::new();
     let ids = |v: &jaga_core::verdict::Verdict| -> Vec<String> {
         v.reasons.iter().map(|r| r.id.clone()).collect()
     };
+    let v = engine()
+        .with_model(Some(shipped()))
+        .evaluate(&Event::message(own), &mut s);
+    assert_eq!(v.action, jaga_core::verdict::Action::Allow, "{v:?}");
+    assert!(!ids(&v).contains(&"doxing.address".to_string()), "{v:?}");
     let v = engine().with_model(Some(shipped())).evaluate(&ev, &mut s);
     assert!(ids(&v).contains(&"doxing.own_details".to_string()), "{v:?}");
     assert!(!ids(&v).contains(&"model.doxing".to_string()), "{v:?}");

@@ -1287,6 +1287,34 @@ const CALL: &[&str] = &[
     "cari aku dimana",
     "ngadu ke rumahnya",
     "ngadu langsung ke rumahnya",
+    // more insinuated calls, from the sixth batch of hand-written examples: the crowd is left
+    // to decide ("do with that what you want", "sisanya kalian yg mikir sendiri")
+    "do with that what",
+    "do with it what",
+    "do what you want with",
+    "figure it out",
+    "know the drill",
+    "go wild",
+    "mikir sendiri",
+    "siapa tau ada yg lewat",
+    "siapa tau ada yang lewat",
+    "mau ngapain terserah",
+    "ga tanggung jawab",
+    "gak tanggung jawab",
+    "nggak tanggung jawab",
+    "think twice before",
+    "bump into her",
+    "bump into him",
+    "a welcome she",
+    "a welcome he",
+    "disamperin",
+    "ka ditu",
+    "tagih langsung",
+    "go comment",
+    "comment on her",
+    "comment on his",
+    "komen aja di",
+    "sekeluarga malu",
 ];
 
 /// Verbs that are calls only in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`).
@@ -1534,6 +1562,12 @@ const NEGATION: &[&str] = &[
     "no need to",
     "please don't",
     "ga nyuruh",
+    // a call named to be refused ("kalo mau nagih lewat admin, bukan lewat teror")
+    "bukan lewat",
+    "bukan dengan",
+    "bukan pake",
+    "bukan pakai",
+    "instead of",
 ];
 
 /// Talk about doxing rather than doing it: these cancel a contextual exposure.
@@ -1573,6 +1607,13 @@ const AWARE: &[&str] = &[
     "detektif2an",
     "salah orang",
     "jangan ikutan",
+    // a rules notice naming the calls it bans ("kalimat kayak 'sebar ke base' = auto out")
+    "still doxing",
+    "masih doxing",
+    "termasuk doxing",
+    "auto out",
+    "auto kick",
+    "main hakim sendiri",
     // a member asking others not to pass on what was leaked about her
     "jangan di rt",
     "jangan dirt",
@@ -1793,7 +1834,7 @@ impl ContextDetector {
                 r"|jam \d{1,2}(?:[.:]\d{2})? ?(?:pagi|siang|sore|malam|malem|an)(?-u:\b)",
                 r"|(?:jam|pukul) \d{1,2}(?-u:\b)|(?-u:\b)(?:at|by|after) \d{1,2}(?:[.:]\d{2})? ?(?:am|pm)?(?-u:\b)",
                 r"|\d{1,2}(?:[.:]\d{2})? ?(?:am|pm)(?-u:\b)",
-                r"|(?:besok|hari|tiap|setiap|this|on|every) (?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|saturday|sunday|monday|friday|weekday|weekdays|weekend|afternoon|morning|pagi)",
+                r"|(?:besok|hari|tiap|setiap|this|on|every|next) (?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|saturday|sunday|monday|friday|weekday|weekdays|weekend|afternoon|morning|pagi)",
                 r"|(?:day|hari) \d(?-u:\b)|(?:tgl|tanggal) \d{1,2}(?-u:\b)|pick ?up time|omw",
                 r"|(?:besok|nanti|tomorrow) (?:pagi|siang|sore|malam|malem|jam|morning|afternoon|evening|night|at)",
                 r"|(?:malam|malem|sore|siang|pagi) ini|tonight|malam minggu|malem minggu",
@@ -1811,10 +1852,11 @@ impl ContextDetector {
         })
     }
 
-    /// Finds the cues in a normalised message, from the matches of the stage's automaton
-    /// (pattern id, normalised span) at word boundaries.
+    /// Finds the cues in a normalised message (`raw` is its original text), from the matches
+    /// of the stage's automaton (pattern id, normalised span) at word boundaries.
     pub fn scan(
         &self,
+        raw: &str,
         norm: &Normalised,
         matches: &[(usize, usize, usize)],
         s: &mut ContextScratch,
@@ -1844,13 +1886,23 @@ impl ContextDetector {
         // A call inside quotation marks is quoted ("yg bilang \"datengin aja\""), not made;
         // a word or two in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`) is a
         // call dressed as a harmless one.
+        // A line opening with ">" quotes the message being answered ("> kirimin dong
+        // nomornya\nga. lewat admin aja"): its call is the other person's. Lines are read in
+        // the original text (normalising joins them).
         let quoted = |at: usize| {
-            t[..at]
-                .chars()
-                .filter(|c| matches!(c, '"' | '\u{201c}' | '\u{201d}'))
-                .count()
-                % 2
-                == 1
+            let (o, _) = norm.to_original(at, at);
+            let line = raw
+                .get(..o)
+                .and_then(|b| b.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            raw.get(line..)
+                .is_some_and(|l| l.trim_start().starts_with('>'))
+                || t[..at]
+                    .chars()
+                    .filter(|c| matches!(c, '"' | '\u{201c}' | '\u{201d}'))
+                    .count()
+                    % 2
+                    == 1
         };
         // A negation up to a few words before the call, in the same sentence; a bare "ga",
         // "not" (or any negation before a call in scare quotes: "aku ga nyuruh ngapa2in,
@@ -1881,7 +1933,7 @@ impl ContextDetector {
             // "udah aku laporin ke guru bk": a report the sender already made (a victim telling
             // the school), not a call to the crowd.
             if matches!(h.cue, Cue::Call | Cue::Tell)
-                && already_reported(&t[..h.start], &t[h.start..])
+                && (already_reported(&t[..h.start], &t[h.start..]) || narrated(&t[..h.start]))
             {
                 continue;
             }
@@ -2132,10 +2184,34 @@ fn already_reported(before: &str, from: &str) -> bool {
         "we've",
     ];
     let before = before.trim_end_matches(' ');
-    VERBS.iter().any(|v| from.starts_with(v))
-        && DONE.iter().any(|d| {
-            before.ends_with(d) && crate::matcher::boundary_before(before, before.len() - d.len())
-        })
+    VERBS.iter().any(|v| from.starts_with(v)) && DONE.iter().any(|d| ends_with_word(before, d))
+}
+
+/// Whether `text` ends with the whole word(s) `w` ("lagi", not "pelagi").
+fn ends_with_word(text: &str, w: &str) -> bool {
+    text.ends_with(w) && crate::matcher::boundary_before(text, text.len() - w.len())
+}
+
+/// Whether the words right before a call tell what someone did or is doing rather than ask
+/// for it: "ada yg kirimin bubur lewat ojol" (someone sent), "Tasya lagi mudik ke sana" (a
+/// trip told). A call is an imperative or a hortative ("kirimin aja", "kita ke sana"); the
+/// same verb after these words is a story. `before` is the normalised text up to the call.
+fn narrated(before: &str) -> bool {
+    const TOLD: &[&str] = &[
+        "ada yg",
+        "ada yang",
+        "lagi",
+        "sedang",
+        "pernah",
+        "mudik",
+        "pulang",
+        "liburan",
+        "jalan-jalan",
+        "jalan2",
+        "used to",
+    ];
+    let before = before.trim_end_matches(' ');
+    TOLD.iter().any(|w| ends_with_word(before, w))
 }
 
 /// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
@@ -2265,7 +2341,7 @@ mod tests {
         let mut matches = Vec::new();
         d.find_patterns(norm.text(), &mut matches);
         let mut s = ContextScratch::default();
-        d.context.scan(&norm, &matches, &mut s);
+        d.context.scan(text, &norm, &matches, &mut s);
         s
     }
 
@@ -2312,6 +2388,10 @@ mod tests {
                 "jangan sebar alamat dia, itu doxing. report aja akunnya",
                 "please don't spread where she works, that's doxing",
                 "ayo sebar info streaming ini ke base",
+                // a call told as a story, or named to be refused
+                "mamanya Tasya tinggal di Cinangka, kemarin Tasya cerita lagi mudik ke sana",
+                "pas aku sakit ada yg kirimin bubur lewat ojol, yg kirim ga mau disebut namanya",
+                "> kirimin dong nomornya\nga. kalo mau nagih lewat admin, bukan lewat teror",
             ],
             false,
         );
@@ -2674,7 +2754,7 @@ mod tests {
         let mut matches = Vec::new();
         d.find_patterns(norm.text(), &mut matches);
         let mut s = ContextScratch::default();
-        d.context.scan(&norm, &matches, &mut s);
+        d.context.scan(text, &norm, &matches, &mut s);
         assert!(s.exposes(), "{s:?}");
         assert!(
             s.exposed

@@ -217,6 +217,29 @@ const THIRD_PERSON: &[&str] = &[
     "keluarganya",
     "ortunya",
 ];
+/// The sender speaking of herself: with no one else named and no call to act, an address
+/// she gives is her own (see `Doxing::judge`).
+const FIRST_PERSON: &[&str] = &[
+    "aku",
+    "aq",
+    "saya",
+    "gue",
+    "gw",
+    "gua",
+    "punyaku",
+    "punya aku",
+    "alamatku",
+    "rumahku",
+    "kosku",
+    "kami",
+    "i",
+    "i'm",
+    "im",
+    "me",
+    "my",
+    "mine",
+];
+
 const SELF_DISCLOSURE: &[&str] = &[
     "aku sendiri",
     "saya sendiri",
@@ -498,6 +521,8 @@ enum Word {
     AddressPart,
     /// An English street suffix (street, road, avenue...).
     Street,
+    /// The sender speaking of herself (aku, saya, gue, my, I).
+    FirstPerson,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -609,6 +634,7 @@ impl Doxing {
         add(&own(SHARE_LOCATION), Word::ShareLocation);
         add(&own(ADDRESS_PARTS), Word::AddressPart);
         add(&own(STREETS), Word::Street);
+        add(&own(FIRST_PERSON), Word::FirstPerson);
         let context = context::ContextDetector::new(&mut strings)?;
         words.resize(strings.len(), Vec::new());
         let ac = AhoCorasick::builder()
@@ -678,7 +704,7 @@ impl Doxing {
         // Contextual exposure needs no entity: one automaton pass finds its cues (and the
         // stage's words, read below when the message may hold personal data).
         self.find_patterns(t, &mut s.matches);
-        self.context.scan(norm, &s.matches, &mut s.ctx);
+        self.context.scan(raw, norm, &s.matches, &mut s.ctx);
         let no_entity = digits == 0
             && !has_entity
             && !maybe_share
@@ -706,7 +732,7 @@ impl Doxing {
         self.emails_and_maps(raw, entities, s);
         self.handles(t, norm, s);
         self.shared_location(s);
-        self.judge(show_pii, s, out);
+        self.judge(raw, show_pii, s, out);
     }
 
     /// The automaton's matches in normalised text `t` that start and end at word boundaries.
@@ -1078,7 +1104,7 @@ impl Doxing {
     }
 
     /// Cancels self-disclosed and public data, adds context, and marks exposure.
-    fn judge(&self, show_pii: bool, s: &mut DoxingScratch, out: &mut Vec<Finding>) {
+    fn judge(&self, raw: &str, show_pii: bool, s: &mut DoxingScratch, out: &mut Vec<Finding>) {
         let warning = Self::anywhere(&s.hits, Word::Warning);
         // Exposure intent: a listed intent word, or a call to act ("telponin rame-rame").
         let intent = s
@@ -1093,6 +1119,18 @@ impl Doxing {
             .find(|h| h.word == Word::ThirdPerson)
             .map(|h| (h.start, h.end))
             .or(s.ctx.third);
+        // The sender's own voice: she speaks in the first person, refers to no one else and
+        // calls no one to act. An address she gives then is her own (a group order's shipping
+        // address, her new kos), however she words it: the self-disclosure phrases reach only
+        // some of the ways ("punyaku kirim ke alamat kos ya: Jl. ..."). "alamatnya:" heading
+        // her own details is a label, not another person ("dia:" still is one).
+        let own_voice = intent.is_none()
+            && s.ctx.third.is_none_or(|(a, b)| detail_label(raw, a, b))
+            && Self::anywhere(&s.hits, Word::FirstPerson)
+            && !s
+                .hits
+                .iter()
+                .any(|h| h.word == Word::ThirdPerson && !detail_label(raw, h.start, h.end));
         let first = out.len();
         for f in &s.found {
             let (a, b) = (f.start, f.end);
@@ -1100,6 +1138,9 @@ impl Doxing {
                 .near(&s.hits, a, b, |w| w == Word::SelfDisclosure)
                 .is_some()
             {
+                continue;
+            }
+            if own_voice && matches!(f.signal, Signal::PiiAddress | Signal::PiiLocation) {
                 continue;
             }
             let public_kind = matches!(
@@ -1187,6 +1228,16 @@ impl Doxing {
             }
         }
     }
+}
+
+/// Whether `raw[start..end]` is a detail word heading a value ("alamatnya: Jl. ...",
+/// "nomornya : 08..."): an "-nya" word followed by a colon labels the details that follow.
+fn detail_label(raw: &str, start: usize, end: usize) -> bool {
+    raw.get(start..end)
+        .is_some_and(|w| w.len() >= 3 && w.as_bytes()[w.len() - 3..].eq_ignore_ascii_case(b"nya"))
+        && raw
+            .get(end..)
+            .is_some_and(|rest| rest.trim_start_matches(' ').starts_with(':'))
 }
 
 /// Whether the text has a decimal number with at least three decimals, as coordinates do.
@@ -1420,6 +1471,27 @@ mod tests {
             "Format order GO: Nama: Dewi, Alamat: Jl. Kenanga No. 3 RT 02/RW 07 Kel. Jatiwaringin, HP 0813-2222-4444"
         )
         .contains(&"pii.address"));
+    }
+
+    #[test]
+    fn an_address_in_the_senders_own_voice_is_hers() {
+        // First person, no one else, no call: her own shipping address, however worded.
+        for own in [
+            "min buat GO album punyaku kirim ke alamat kos ya: Jl. Kaliurang km 5, gg. Anggrek no 3, Sleman",
+            "aku yg menang giveaway kemaren ya kak, alamatnya: Kost Putri Anggrek, Jl. Kaliurang km 5 gg. Pandega, kamar 4",
+            "please send the PC to my new place, 42 Baker Street, thanks!",
+        ] {
+            assert!(!kinds(own).contains(&"pii.address"), "{own}");
+        }
+        // Someone else named, or a call to act: the address is reported as before.
+        for other in [
+            "aku tau rumah dia: Jl. Melati No. 12 RT 03/RW 05 Kel. Sukajadi",
+            "aku dapet alamat si Rina, Jl. Melati No. 12 RT 03/RW 05, datengin aja",
+            "i found out where the hater lives: 42 Baker Street. spread it",
+            "Jl. Melati No. 12 RT 03/RW 05 Kel. Sukajadi",
+        ] {
+            assert!(kinds(other).contains(&"pii.address"), "{other}");
+        }
     }
 
     #[test]
