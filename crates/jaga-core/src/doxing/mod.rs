@@ -217,8 +217,9 @@ const THIRD_PERSON: &[&str] = &[
     "keluarganya",
     "ortunya",
 ];
-/// The sender speaking of herself: with no one else named and no call to act, an address
-/// she gives is her own (see `Doxing::judge`).
+/// The sender speaking of herself: with something to be delivered or picked up, no one else
+/// named, no call to act and nothing found out, an address she gives is her own (see
+/// `Doxing::judge`).
 const FIRST_PERSON: &[&str] = &[
     "aku",
     "aq",
@@ -238,6 +239,67 @@ const FIRST_PERSON: &[&str] = &[
     "me",
     "my",
     "mine",
+];
+
+/// Where something is to be sent, delivered or picked up: what a member's own address is for.
+const DELIVERY: &[&str] = &[
+    "kirim ke",
+    "dikirim ke",
+    "kirimin ke",
+    "kirim ke alamat",
+    "ke alamat",
+    "alamat kirim",
+    "alamat pengiriman",
+    "pengiriman",
+    "paket",
+    "paketnya",
+    "pesanan",
+    "orderan",
+    "buat go",
+    "go album",
+    "data aku",
+    "ongkir",
+    "cod",
+    "pickup",
+    "pick up",
+    "ambil sendiri",
+    "giveaway",
+    "hadiah",
+    "pemenang",
+    "menang",
+    "send it to",
+    "send to",
+    "ship to",
+    "shipping",
+    "deliver",
+    "delivery",
+    "to my",
+    "my new place",
+    "my place",
+    "my address",
+    "pindah",
+    "moved",
+];
+
+/// Something found out about someone: the address was dug up, not given by its owner.
+const FOUND: &[&str] = &[
+    "tau alamat",
+    "tahu alamat",
+    "tau rumah",
+    "tahu rumah",
+    "nemu alamat",
+    "nemu rumah",
+    "dapet alamat",
+    "dapat alamat",
+    "ketemu alamat",
+    "lacak",
+    "trace",
+    "traced",
+    "found",
+    "find",
+    "found out",
+    "lives",
+    "tinggalnya",
 ];
 
 const SELF_DISCLOSURE: &[&str] = &[
@@ -523,6 +585,10 @@ enum Word {
     Street,
     /// The sender speaking of herself (aku, saya, gue, my, I).
     FirstPerson,
+    /// Something to be sent, delivered or picked up (kirim ke, paket, pickup, ship to).
+    Delivery,
+    /// Something found out about someone (tau alamat, nemu rumah, found, lives).
+    Found,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -635,6 +701,8 @@ impl Doxing {
         add(&own(ADDRESS_PARTS), Word::AddressPart);
         add(&own(STREETS), Word::Street);
         add(&own(FIRST_PERSON), Word::FirstPerson);
+        add(&own(DELIVERY), Word::Delivery);
+        add(&own(FOUND), Word::Found);
         let context = context::ContextDetector::new(&mut strings)?;
         words.resize(strings.len(), Vec::new());
         let ac = AhoCorasick::builder()
@@ -1119,14 +1187,18 @@ impl Doxing {
             .find(|h| h.word == Word::ThirdPerson)
             .map(|h| (h.start, h.end))
             .or(s.ctx.third);
-        // The sender's own voice: she speaks in the first person, refers to no one else and
-        // calls no one to act. An address she gives then is her own (a group order's shipping
-        // address, her new kos), however she words it: the self-disclosure phrases reach only
-        // some of the ways ("punyaku kirim ke alamat kos ya: Jl. ..."). "alamatnya:" heading
-        // her own details is a label, not another person ("dia:" still is one).
+        // The sender's own voice: she speaks in the first person of something to be sent or
+        // picked up, refers to no one else, calls no one to act and found nothing out. An
+        // address she gives then is her own (a group order's shipping address, a prize's),
+        // however she words it: the self-disclosure phrases reach only some of the ways
+        // ("punyaku kirim ke alamat kos ya: Jl. ..."). "alamatnya:" heading her own details
+        // is a label, not another person ("dia:" still is one). Without the delivery, "aku
+        // tau alamat orang yg ngatain kita: Jl. ..." would pass for hers.
         let own_voice = intent.is_none()
             && s.ctx.third.is_none_or(|(a, b)| detail_label(raw, a, b))
             && Self::anywhere(&s.hits, Word::FirstPerson)
+            && Self::anywhere(&s.hits, Word::Delivery)
+            && !Self::anywhere(&s.hits, Word::Found)
             && !s
                 .hits
                 .iter()
@@ -1489,6 +1561,10 @@ mod tests {
             "aku dapet alamat si Rina, Jl. Melati No. 12 RT 03/RW 05, datengin aja",
             "i found out where the hater lives: 42 Baker Street. spread it",
             "Jl. Melati No. 12 RT 03/RW 05 Kel. Sukajadi",
+            // first person, no one named, no call: but the address was found out, not given
+            "aku tau alamat orang yg ngatain kita: Jl. Melati no 5 RT 02/03 Kel. Sukajadi",
+            "aku nemu alamat akun fitnah itu: Perumahan Griya Asri blok C no 7, Bekasi",
+            "my friend found where the anon lives: 42 Baker Street, London",
         ] {
             assert!(kinds(other).contains(&"pii.address"), "{other}");
         }
