@@ -827,9 +827,13 @@ impl Engine {
                 quoted_rules[ri] = true;
             }
         }
-        // Every reason here is a rule's: the model's come after this stage.
+        // Every reason here is a rule's: the model's come after this stage. A rule without
+        // an expression was marked above from these same spans; an expression's own spans
+        // are read here (they did not take part in the re-evaluation).
         for (k, (r, &ri)) in s.reasons.iter_mut().zip(&s.reason_rules).enumerate() {
-            let quoted = r.score > 0.0 && (quoted_rules[ri as usize] || in_quotes(r, &s.quotes));
+            let ri = ri as usize;
+            let quoted = r.score > 0.0
+                && (quoted_rules[ri] || (self.exprs[ri].is_some() && in_quotes(r, &s.quotes)));
             if quoted {
                 r.score = 0.0;
                 r.matched.insert_str(0, "quoted: ");

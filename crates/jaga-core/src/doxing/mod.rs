@@ -246,7 +246,6 @@ const DELIVERY: &[&str] = &[
     "kirim ke",
     "dikirim ke",
     "kirimin ke",
-    "kirim ke alamat",
     "ke alamat",
     "alamat kirim",
     "alamat pengiriman",
@@ -297,7 +296,6 @@ const FOUND: &[&str] = &[
     "traced",
     "found",
     "find",
-    "found out",
     "lives",
     "tinggalnya",
 ];
