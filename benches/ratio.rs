@@ -223,7 +223,10 @@ fn median(v: &mut [f64]) -> f64 {
 fn ratio(feed: &[String], rounds: usize) {
     let (full, no_model) = detectors();
     let mut reference = Reference::new();
-    let mut scratch = Scratch::new();
+    // One scratch per detector, as `jaga scan` keeps one per thread for the whole run: a
+    // scratch shared by two detectors drops its regex caches at every switch, so each round
+    // would rebuild the lazy DFA states a scan builds once.
+    let (mut full_scratch, mut no_model_scratch) = (Scratch::new(), Scratch::new());
     let mut out = Vec::with_capacity(1 << 20);
     let per_event = |d: Duration| d.as_secs_f64() * 1e6 / N as f64;
     let (mut r_us, mut p_us, mut n_us, mut pr, mut nr) = (vec![], vec![], vec![], vec![], vec![]);
@@ -235,17 +238,17 @@ fn ratio(feed: &[String], rounds: usize) {
             reference.run(l, &mut out);
         }
         let r = per_event(cpu_now() - t);
-        let mut time = |d: &Detector| {
+        let mut time = |d: &Detector, scratch: &mut Scratch| {
             let d = d.with_fresh_state();
             let t = cpu_now();
             out.clear();
             for l in lines {
-                pipeline(&d, l, &mut scratch, &mut out);
+                pipeline(&d, l, scratch, &mut out);
             }
             per_event(cpu_now() - t)
         };
-        let p = time(&full);
-        let n = time(&no_model);
+        let p = time(&full, &mut full_scratch);
+        let n = time(&no_model, &mut no_model_scratch);
         if k == 0 {
             continue; // warm-up: allocations, the first lazy-DFA states
         }

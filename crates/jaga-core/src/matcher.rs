@@ -10,12 +10,14 @@
 //! search.
 //!
 //! A short prefix (`i` of `(?:i|i.ve) (?:\w+ ){0,2}know`) starts dozens of failing tries per
-//! message, so a regex also has a **gate** when it can: a few longer strings one of which every
-//! match contains (`know`). They join the automaton too, and a regex whose gate is not in the
-//! text is not tried at all. A regex without a usable prefix but with a gate (`\w+nya di`)
-//! is searched only in texts holding its gate; the few with neither (`\d+ ?rb`) stay in one
-//! `RegexSet` that runs on every message. Prefixes and gates are necessary conditions, never
-//! sufficient ones, so the hits are exactly those of a plain search of every regex.
+//! message, so a regex also has **gates** when it can: sets of strings one of each of which
+//! every match contains (`know`; for `(?:tiket|tix)[\s\S]{0,200}(?:dp|deposit)`, `dp` or
+//! `deposit`, without which each "tiket" started a try that walked 200 characters). They join
+//! the automaton too, and a regex with a gate not in the text is not tried at all. A regex
+//! without a usable prefix but with a gate (`\w+nya di`) is searched only in texts holding its
+//! gates; the few with neither (`\d+ ?rb`) stay in one `RegexSet` that runs on every message.
+//! Prefixes and gates are necessary conditions, never sufficient ones, so the hits are exactly
+//! those of a plain search of every regex.
 //!
 //! The prefixed regexes (most of them) are compiled together, as the patterns of one lazy
 //! DFA that is started anchored at one pattern: about 20 tries per message then walk one
@@ -81,6 +83,14 @@ struct FieldRegexes {
     owners: Vec<(u32, u32)>,
     /// How each regex is found; see [`Plan`].
     plans: Vec<Plan>,
+    /// Each regex's gates, as a range of `gate_ids`: it is tried only when every one of them
+    /// is open (one of its strings is in the text).
+    gate_ranges: Vec<(u32, u32)>,
+    gate_ids: Vec<u32>,
+    /// How many gates the field's regexes have together (bits of [`MatchScratch::open`]).
+    gate_count: usize,
+    /// The gated regexes without prefixes, searched unanchored when their gates are open.
+    gated_alone: Vec<u32>,
     /// The regexes with neither a prefix set nor a gate (indices into `regexes`), checked
     /// together on every text.
     always: Option<(RegexSet, Vec<u32>)>,
@@ -205,7 +215,7 @@ struct FieldCaches {
 struct Plan {
     /// Tried anchored where one of its prefixes starts (else searched unanchored).
     prefixed: bool,
-    /// Tried only when one of its gate strings is somewhere in the text.
+    /// Tried only when each of its gates has a string somewhere in the text.
     gated: bool,
 }
 
@@ -213,10 +223,15 @@ struct Plan {
 const MAX_PREFIXES: usize = 64;
 /// A gate's strings are at least this long: shorter ones are in nearly every message.
 const MIN_GATE: usize = 3;
+/// A gate of one part of a regex may have shorter strings (`dp` of `tiket ... (?:dp|deposit)`):
+/// the regex's other gates and prefixes are needed too, so it only has to be missing from
+/// some texts, not most.
+const MIN_PART_GATE: usize = 2;
 /// Most strings in one gate.
-const MAX_GATE: usize = 32;
-/// Prefixes at least this long are rare enough that a gate would only add automaton states.
-const GATE_UNLESS_PREFIX: usize = 4;
+const MAX_GATE: usize = 64;
+/// Most gates of one regex: each further one is a part of the regex the others say nothing
+/// about (`kirim` ... `paket` ... `ongkir`), and adds its strings to the automaton.
+const MAX_GATES: usize = 3;
 
 /// Parses a rule regex with the `regex` crate's defaults (Unicode on, case-sensitive, `.`
 /// without a newline), so literals extracted from it are those of the regex that runs.
@@ -252,16 +267,16 @@ fn match_prefixes(hir: &Hir) -> Option<Vec<String>> {
 /// Every match of a concatenation contains a match of each part, and of each run of parts
 /// from one part to the end, whose matches start with that run's prefixes; every match of an
 /// alternation contains what one of its branches must contain.
-fn gate(hir: &Hir) -> Option<Vec<String>> {
+fn gate(hir: &Hir, min_len: usize) -> Option<Vec<String>> {
     /// Longer shortest string first, then fewer strings.
     fn better(a: &[String], b: &[String]) -> bool {
         let min = |g: &[String]| g.iter().map(String::len).min().unwrap_or(0);
         (min(a), std::cmp::Reverse(a.len())) > (min(b), std::cmp::Reverse(b.len()))
     }
-    fn usable(g: Vec<String>) -> Option<Vec<String>> {
-        let ok = !g.is_empty() && g.len() <= MAX_GATE && g.iter().all(|s| s.len() >= MIN_GATE);
+    let usable = |g: Vec<String>| -> Option<Vec<String>> {
+        let ok = !g.is_empty() && g.len() <= MAX_GATE && g.iter().all(|s| s.len() >= min_len);
         ok.then_some(g)
-    }
+    };
     let mut best: Option<Vec<String>> = match_prefixes(hir).and_then(usable);
     let mut offer = |g: Option<Vec<String>>| {
         if let Some(g) = g {
@@ -271,18 +286,21 @@ fn gate(hir: &Hir) -> Option<Vec<String>> {
         }
     };
     match hir.kind() {
-        HirKind::Capture(c) => offer(gate(&c.sub)),
-        HirKind::Repetition(r) if r.min > 0 => offer(gate(&r.sub)),
+        HirKind::Capture(c) => offer(gate(&c.sub, min_len)),
+        HirKind::Repetition(r) if r.min > 0 => offer(gate(&r.sub, min_len)),
         HirKind::Concat(parts) => {
             for (i, part) in parts.iter().enumerate() {
-                offer(gate(part));
+                offer(gate(part, min_len));
                 if i > 0 {
                     offer(match_prefixes(&Hir::concat(parts[i..].to_vec())).and_then(usable));
                 }
             }
         }
         HirKind::Alternation(branches) => {
-            let all = branches.iter().map(gate).collect::<Option<Vec<_>>>();
+            let all = branches
+                .iter()
+                .map(|b| gate(b, min_len))
+                .collect::<Option<Vec<_>>>();
             offer(all.and_then(|all| {
                 let mut all: Vec<String> = all.into_iter().flatten().collect();
                 all.sort_unstable();
@@ -295,10 +313,53 @@ fn gate(hir: &Hir) -> Option<Vec<String>> {
     best
 }
 
+/// The gates of `hir`: sets of strings, one of each set in every match. The best gate of the
+/// whole (see [`gate`]) and the best of each part of a top-level concatenation, longest
+/// strings first, at most [`MAX_GATES`], without the regex's own prefixes (a try already
+/// needs one of them).
+///
+/// A regex joining far-apart parts (`(?:tiket|tix)[\s\S]{0,200}(?:dp|deposit|cicil)`) was
+/// tried at every "tiket" and walked 200 characters each time, where the text held none of
+/// its last part: one gate per part skips those tries.
+fn gates(hir: &Hir, prefixes: Option<&Vec<String>>) -> Vec<Vec<String>> {
+    let mut found: Vec<Vec<String>> = gate(hir, MIN_GATE).into_iter().collect();
+    let mut core = hir;
+    while let HirKind::Capture(c) = core.kind() {
+        core = &c.sub;
+    }
+    if let HirKind::Concat(parts) = core.kind() {
+        // Short strings only where they spare tries at prefixes: a regex searched
+        // unanchored would be taken out of the always-run set for strings in most texts.
+        let min_len = if prefixes.is_some() {
+            MIN_PART_GATE
+        } else {
+            MIN_GATE
+        };
+        found.extend(parts.iter().filter_map(|p| gate(p, min_len)));
+    }
+    for g in &mut found {
+        g.sort_unstable();
+        g.dedup();
+    }
+    let mut own = prefixes.cloned().unwrap_or_default();
+    own.sort_unstable();
+    own.dedup();
+    found.retain(|g| *g != own);
+    found.sort_by(|a, b| {
+        let min = |g: &[String]| g.iter().map(String::len).min().unwrap_or(0);
+        (min(b), a.len())
+            .cmp(&(min(a), b.len()))
+            .then_with(|| a.cmp(b))
+    });
+    found.dedup();
+    found.truncate(MAX_GATES);
+    found
+}
+
 impl FieldRegexes {
     /// Compiles the regexes of one field; each one's prefixes go to `add_string` with its
-    /// index and `true`, its gate's strings with `false`; regexes with neither go into the
-    /// always-run set.
+    /// index and `true`, its gates' strings with the gate's index and `false`; regexes with
+    /// neither go into the always-run set.
     fn build(
         items: Vec<(String, u32, u32)>,
         rule_id: impl Fn(u32) -> String,
@@ -309,29 +370,36 @@ impl FieldRegexes {
         }
         let mut plans = Vec::with_capacity(items.len());
         let mut always = Vec::new();
+        let (mut gate_ranges, mut gate_ids, mut gated_alone) = (Vec::new(), Vec::new(), Vec::new());
+        let mut gate_count = 0u32;
         for (i, (p, _, _)) in items.iter().enumerate() {
             let hir = parse(p);
             let prefixes = hir.as_ref().and_then(match_prefixes);
-            let short = prefixes
+            let gates = hir
                 .as_ref()
-                .is_none_or(|ps| ps.iter().any(|p| p.len() < GATE_UNLESS_PREFIX));
-            let gate = hir
-                .as_ref()
-                .filter(|_| short)
-                .and_then(gate)
-                .filter(|g| Some(g) != prefixes.as_ref());
+                .map(|h| gates(h, prefixes.as_ref()))
+                .unwrap_or_default();
             for p in prefixes.iter().flatten() {
                 add_string(p, i as u32, true);
             }
-            for g in gate.iter().flatten() {
-                add_string(g, i as u32, false);
+            let first = gate_ids.len() as u32;
+            for g in &gates {
+                for s in g {
+                    add_string(s, gate_count, false);
+                }
+                gate_ids.push(gate_count);
+                gate_count += 1;
             }
+            gate_ranges.push((first, gate_ids.len() as u32));
             let plan = Plan {
                 prefixed: prefixes.is_some(),
-                gated: gate.is_some(),
+                gated: !gates.is_empty(),
             };
             if !plan.prefixed && !plan.gated {
                 always.push(i as u32);
+            }
+            if !plan.prefixed && plan.gated {
+                gated_alone.push(i as u32);
             }
             plans.push(plan);
         }
@@ -371,9 +439,21 @@ impl FieldRegexes {
             regexes,
             owners,
             plans,
+            gate_ranges,
+            gate_ids,
+            gate_count: gate_count as usize,
+            gated_alone,
             always,
             tries,
         }))
+    }
+
+    /// Whether every gate of regex `i` is open in `open`.
+    fn gates_open(&self, i: usize, open: &[u64]) -> bool {
+        let (a, b) = self.gate_ranges[i];
+        self.gate_ids[a as usize..b as usize]
+            .iter()
+            .all(|&g| bit(open, g as usize))
     }
 
     /// Appends up to [`MAX_REGEX_SPANS`] hits of regex `i` (one compiled alone: gated or
@@ -442,13 +522,14 @@ fn flatten<T>(lists: Vec<Vec<T>>) -> (Vec<(u32, u32)>, Vec<T>) {
     (ranges, flat)
 }
 
-/// A regex an automaton pattern stands for.
+/// A regex prefix or gate an automaton pattern stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Trigger {
     field: RuleField,
-    /// Index into the field's regexes.
-    regex: u32,
-    /// The pattern is one of the regex's prefixes (else one of its gate's strings).
+    /// A prefix: the index of its regex among the field's regexes; else the index of the
+    /// gate among the field's gates.
+    index: u32,
+    /// The pattern is one of a regex's prefixes (else one of a gate's strings).
     prefix: bool,
 }
 
@@ -465,7 +546,7 @@ pub struct MatchScratch {
     text_caches: FieldCaches,
     /// The same for the name regexes.
     name_caches: FieldCaches,
-    /// One bit per regex: one of its gate's strings is in this text.
+    /// One bit per gate: one of its strings is in this text.
     open: Vec<u64>,
     /// Where a regex's prefix starts in this text: the regex's index in the high 32 bits, the
     /// byte offset in the low ones, so one integer sort orders them by regex, then offset.
@@ -554,7 +635,7 @@ impl Matcher {
             FieldRegexes::build(
                 items,
                 |r| rules[r as usize].id.clone(),
-                |string: &str, regex, prefix| {
+                |string: &str, at, prefix| {
                     // Prefixes and gates are matched as they are: regexes see the normalised text.
                     let k = *index.entry(string.to_string()).or_insert_with(|| {
                         strings.push(string.to_string());
@@ -564,7 +645,7 @@ impl Matcher {
                     });
                     let t = Trigger {
                         field,
-                        regex,
+                        index: at,
                         prefix,
                     };
                     if !triggers[k].contains(&t) {
@@ -645,7 +726,7 @@ impl Matcher {
             RuleField::Name => &mut s.name_caches,
         };
         if let Some(fr) = regexes {
-            s.open.resize(fr.regexes.len().div_ceil(64), 0);
+            s.open.resize(fr.gate_count.div_ceil(64), 0);
             caches.alone.resize_with(fr.regexes.len(), || None);
         }
         if let Some(ac) = &self.ac {
@@ -658,9 +739,9 @@ impl Matcher {
                         continue;
                     }
                     if t.prefix {
-                        s.starts.push(u64::from(t.regex) << 32 | s_ as u64);
+                        s.starts.push(u64::from(t.index) << 32 | s_ as u64);
                     } else {
-                        s.open[t.regex as usize / 64] |= 1 << (t.regex % 64);
+                        s.open[t.index as usize / 64] |= 1 << (t.index % 64);
                     }
                 }
                 let targets = &self.targets[range(slots.targets)];
@@ -699,23 +780,18 @@ impl Matcher {
                 fr.search_all(indices[k] as usize, text, caches, out);
             }
         }
-        // Gated regexes without prefixes, where their gate is in the text.
-        for (w, &bits) in s.open.iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                let i = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if !fr.plans[i].prefixed {
-                    fr.search_all(i, text, caches, out);
-                }
+        // Gated regexes without prefixes, where their gates are in the text.
+        for &i in &fr.gated_alone {
+            if fr.gates_open(i as usize, &s.open) {
+                fr.search_all(i as usize, text, caches, out);
             }
         }
         // Each prefixed regex from its candidate starts, left to right; a start inside the
-        // previous match is skipped, as an unanchored search would. Regexes whose gate is
+        // previous match is skipped, as an unanchored search would. Regexes with a gate
         // not in the text are dropped before sorting: most starts are theirs.
         let regex_of = |start: u64| (start >> 32) as usize;
         s.starts
-            .retain(|&x| !fr.plans[regex_of(x)].gated || bit(&s.open, regex_of(x)));
+            .retain(|&x| !fr.plans[regex_of(x)].gated || fr.gates_open(regex_of(x), &s.open));
         s.starts.sort_unstable();
         s.starts.dedup();
         let mut k = 0;
@@ -943,7 +1019,7 @@ mod tests {
     #[test]
     fn gates_are_long_strings_every_match_contains() {
         let g = |p: &str| {
-            gate(&parse(p).unwrap()).map(|mut g| {
+            gate(&parse(p).unwrap(), MIN_GATE).map(|mut g| {
                 g.sort_unstable();
                 g
             })
@@ -977,6 +1053,56 @@ mod tests {
         );
         assert_eq!(g(r"(?:know)?where"), Some(vec!["where".to_string()]));
         assert_eq!(g(r"(?:know)*wh"), None, "an optional part proves nothing");
+    }
+
+    #[test]
+    fn a_regex_has_a_gate_for_each_part_its_prefixes_say_nothing_about() {
+        let g = |p: &str| {
+            let hir = parse(p).unwrap();
+            gates(&hir, match_prefixes(&hir).as_ref())
+        };
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            g(r"(?:tiket|tix)[\s\S]{0,200}(?:dp|deposit)"),
+            vec![s(&["deposit", "dp"])],
+            "the prefixes are no gate of their own; a two-byte string gates a prefixed regex"
+        );
+        assert_eq!(
+            g(r"kirim[\s\S]{0,60}(?:paket|hadiah)[\s\S]{0,120}(?:fee|ongkir)"),
+            vec![s(&["hadiah", "paket"]), s(&["fee", "ongkir"])],
+            "one gate per part, longest strings first"
+        );
+        assert_eq!(
+            g(r"\w+(?:di|ke)\d"),
+            Vec::<Vec<String>>::new(),
+            "without prefixes, only strings of three bytes gate a regex"
+        );
+    }
+
+    #[test]
+    fn regexes_with_several_gates_match_exactly_where_a_plain_search_does() {
+        let patterns = [
+            r"(?:tiket|tix)[\s\S]{0,20}(?:dp|deposit)",
+            r"kirim[\s\S]{0,20}(?:paket|hadiah)[\s\S]{0,20}(?:fee|ongkir)",
+        ];
+        let m = Matcher::build(&[rule(&[], &patterns, &[])]).unwrap();
+        let fr = m.text_regexes.as_ref().unwrap();
+        assert_eq!((fr.gate_count, fr.gated_alone.len()), (3, 0));
+        assert_hits_of_a_plain_search(
+            &m,
+            &patterns,
+            &[
+                "wts tiket, dp dulu ya",
+                "tiket ada, bayar penuh; dp nya nanti di acara lain yang jauh sekali dari sini",
+                "dp dulu baru tiket",
+                "tix tix deposit",
+                "kirim paket ke aku, ongkir aku yg bayar",
+                "kirim hadiah dulu. ongkir? fee?",
+                "kirim ongkir paket",
+                "paket fee kirim",
+                "",
+            ],
+        );
     }
 
     #[test]
