@@ -799,7 +799,8 @@ impl Engine {
         let in_quotes = |r: &Reason, quotes: &[(usize, usize)]| {
             !r.spans.is_empty()
                 && r.spans.iter().all(|sp| {
-                    sp.field == Field::Text && crate::quote::inside(quotes, sp.start, sp.end)
+                    sp.field == Field::Text
+                        && crate::quote::quoted_span(&ev.text, quotes, sp.start, sp.end)
                 })
         };
         let mut quoted_rules = std::mem::take(&mut s.quoted_rules);

@@ -67,6 +67,45 @@ pub fn inside(ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
     ranges.iter().any(|&(a, b)| a <= start && end <= b)
 }
 
+/// Whether the span `start..end` of `text` is quoted: inside one of `ranges` once the
+/// quotation marks, spaces and punctuation at its ends are left out. A rule that reads a word's
+/// boundary takes the character before and after it, so "called her a 'b*tch' when" matched as
+/// `'b*tch'` is the quoted word, marks included.
+pub fn quoted_span(text: &str, ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let Some(span) = text.get(start..end) else {
+        return inside(ranges, start, end);
+    };
+    let edge = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\''
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | '„'
+                    | '«'
+                    | '»'
+                    | '「'
+                    | '」'
+                    | ','
+                    | '.'
+                    | '!'
+                    | '?'
+                    | ';'
+                    | ':'
+            )
+    };
+    let trimmed = span.trim_start_matches(edge);
+    let start = end - trimmed.len();
+    let trimmed = trimmed.trim_end_matches(edge);
+    if trimmed.is_empty() {
+        return inside(ranges, start, end);
+    }
+    inside(ranges, start, start + trimmed.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +146,23 @@ mod tests {
         assert!(quoted(r#"PROMO "slot gacor hari ini"#).is_empty());
         assert!(quoted("no quotes here").is_empty());
         assert!(quoted(r#"empty "" pair"#).is_empty());
+    }
+
+    #[test]
+    fn a_span_taking_the_marks_of_its_quotation_is_quoted() {
+        let text = "someone wrote that and called Hana a 'b*tch' when she disagreed";
+        let mut r = Vec::new();
+        quoted_ranges(text, &mut r);
+        let at = text.find(" 'b*tch' ").unwrap();
+        // A masked-slur rule reads the boundary around the word: space and marks included.
+        assert!(quoted_span(text, &r, at, at + " 'b*tch' ".len()));
+        assert!(quoted_span(text, &r, at + 2, at + 7));
+        let outside = text.find("Hana").unwrap();
+        assert!(!quoted_span(text, &r, outside, outside + 4));
+        assert!(
+            !quoted_span(text, &r, outside, at + 7),
+            "a span reaching out of the quotation is not quoted"
+        );
     }
 
     #[test]
