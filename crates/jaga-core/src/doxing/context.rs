@@ -2194,8 +2194,10 @@ fn ends_with_word(text: &str, w: &str) -> bool {
 
 /// Whether the words right before a call tell what someone did or is doing rather than ask
 /// for it: "ada yg kirimin bubur lewat ojol" (someone sent), "Tasya lagi mudik ke sana" (a
-/// trip told). A call is an imperative or a hortative ("kirimin aja", "kita ke sana"); the
-/// same verb after these words is a story. `before` is the normalised text up to the call.
+/// trip told), "mereka sampe sebar data ke kontak aku" (what the debt collectors did), "they
+/// said they'd call him in" (the police). A call is an imperative or a hortative ("kirimin
+/// aja", "kita ke sana"): it has no third person for its subject. `before` is the normalised
+/// text up to the call.
 fn narrated(before: &str) -> bool {
     const TOLD: &[&str] = &[
         "ada yg",
@@ -2209,6 +2211,24 @@ fn narrated(before: &str) -> bool {
         "jalan-jalan",
         "jalan2",
         "used to",
+        // a third person doing it ("dia" is left out: "aku suruh aja dia nungguin depan
+        // kosnya" is a call through someone sent)
+        "mereka",
+        "sampe",
+        "sampai",
+        "they",
+        "they'd",
+        "they'll",
+        "they will",
+        "they would",
+        "he",
+        "she",
+        "he'd",
+        "she'd",
+        "he'll",
+        "she'll",
+        "polisi",
+        "police",
     ];
     let before = before.trim_end_matches(' ');
     TOLD.iter().any(|w| ends_with_word(before, w))
@@ -2392,6 +2412,9 @@ mod tests {
                 "mamanya Tasya tinggal di Cinangka, kemarin Tasya cerita lagi mudik ke sana",
                 "pas aku sakit ada yg kirimin bubur lewat ojol, yg kirim ga mau disebut namanya",
                 "> kirimin dong nomornya\nga. kalo mau nagih lewat admin, bukan lewat teror",
+                // the call's subject is someone else: what they did, not what she asks
+                "mereka sampe sebar data ke kontak aku, temen kampus dapet chat kalo aku penipu",
+                "I gave the police the guy's name and his motorbike plate, they said they'd call him in",
             ],
             false,
         );
@@ -2418,6 +2441,8 @@ mod tests {
         r#"si Putri kuliah di Unpad Jatinangor, ngekos di belakang kampus. serbu bareng2"#,
         r#"yang bikin thread jelek itu anak ITS teknik sipil, laporin ke dosennya biar di DO"#,
         r#"dia kerja di Indomaret Jl. Margonda shift malem, samperin aja"#,
+        r#"si Nisa ngekos di Jl. Kenanga, kamar paling pojok. aku suruh aja temenku nungguin dia depan kosnya"#,
+        r#"si Nisa ngekos di Jl. Kenanga, kamar paling pojok. aku suruh aja dia nungguin depan kosnya"#,
         r#"si Reza kerja di bank BRI cabang Tebet, datengin kantornya rame2"#,
         r#"cewek itu kerja jadi kasir di Alfamart depan stasiun Bogor, labrak aja"#,
         r#"orangnya karyawan PT Sinar Jaya bagian admin, laporin ke HRD nya biar dipecat"#,
