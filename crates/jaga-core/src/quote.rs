@@ -10,15 +10,30 @@
 /// Appends to `out` the byte ranges of `text` inside a pair of quotation marks, the marks
 /// left out. Pairs: `"…"`, `“…”`, `„…“`, `«…»`, `「…」`, and `'…'` or `‘…’` when the opening
 /// mark starts a word and the closing one ends a word (so the apostrophes of "don't" and
-/// "it's" open nothing). An unclosed mark opens nothing: a quotation is a pair.
+/// "it's" open nothing). An unclosed mark opens nothing: a quotation is a pair. And a line
+/// opening with `>`, after the mark: the message a reply answers, as members paste it ("> can
+/// someone lend me 300k" answered with "that's not Rina, her account got hacked").
 pub fn quoted_ranges(text: &str, out: &mut Vec<(usize, usize)>) {
     let b = text.as_bytes();
     // Most messages hold no quotation mark at all: one pass over the bytes says so.
     if !b
         .iter()
-        .any(|&c| c == b'"' || c == b'\'' || c == 0xE2 || c == 0xC2 || c == 0xE3)
+        .any(|&c| c == b'"' || c == b'\'' || c == b'>' || c == 0xE2 || c == 0xC2 || c == 0xE3)
     {
         return;
+    }
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if let Some(rest) = content.trim_start_matches([' ', '\t']).strip_prefix('>') {
+            let start = line_start + content.len() - rest.len();
+            if rest.trim().is_empty() {
+                line_start += line.len();
+                continue;
+            }
+            out.push((start, line_start + content.len()));
+        }
+        line_start += line.len();
     }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut open: Option<(char, usize)> = None;
@@ -141,6 +156,19 @@ mod tests {
             quoted("she said 'pay me' and I didn't"),
             ["pay me"],
             "a quotation closes before an apostrophe later in the text"
+        );
+        // A reply's quoted line, after its mark; the answer is not quoted.
+        assert_eq!(
+            quoted("> can someone lend me 300k\r\nthat's NOT Rina, don't send"),
+            [" can someone lend me 300k"]
+        );
+        assert_eq!(
+            quoted("ok\n  >kirim ke rek ini\n>\nitu penipu"),
+            ["kirim ke rek ini"]
+        );
+        assert!(
+            quoted("harga > 100rb ga usah").is_empty(),
+            "a '>' inside a line"
         );
         // An unclosed mark is not a quotation.
         assert!(quoted(r#"PROMO "slot gacor hari ini"#).is_empty());

@@ -486,6 +486,27 @@ fn shipped_rules_quoted_evidence_in_a_warning_counts_for_nothing() {
     }
 }
 
+/// A reply's quoted line ("> ...", the message answered) is quoted like a quotation: in a
+/// warning, the scam on it counts for nothing; the same scam as the sender's own line, with the
+/// same warning after it, still does.
+#[test]
+fn shipped_rules_a_replys_quoted_line_is_quoted() {
+    let engine = Engine::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    let scam = "kak rekening donasi lagi maintenance, sementara tf ke DANA aku dulu ya";
+    let reply = format!("> {scam}\nhati2 ini modus penipuan, jangan ditanggepin ya");
+    let v = eval(&engine, &msg(&reply));
+    assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
+    assert!(
+        v.reasons
+            .iter()
+            .any(|r| r.id == "transfer.account_switched" && r.matched.starts_with("quoted: ")),
+        "{v:?}"
+    );
+    let own = format!("{scam}\nhati2 ini modus penipuan, jangan ditanggepin ya");
+    let v = eval(&engine, &msg(&own));
+    assert_eq!(v.category, Some(Category::Scam), "{v:?}");
+}
+
 /// In a warning, an expression that holds only thanks to quoted evidence counts for nothing,
 /// though one of its parts lies outside the quotes (the warning names the usual account to
 /// refute the quoted switch); one that holds on the sender's own words still counts, and
