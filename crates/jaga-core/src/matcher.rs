@@ -262,7 +262,7 @@ fn match_prefixes(hir: &Hir) -> Option<Vec<String>> {
 }
 
 /// A gate of `hir`: strings one of which every match contains, chosen as long and as few
-/// as possible; `None` when there is no such set of strings of at least [`MIN_GATE`] bytes.
+/// as possible; `None` when there is no such set of strings of at least `min_len` bytes.
 ///
 /// Every match of a concatenation contains a match of each part, and of each run of parts
 /// from one part to the end, whose matches start with that run's prefixes; every match of an
