@@ -268,11 +268,7 @@ fn match_prefixes(hir: &Hir) -> Option<Vec<String>> {
 /// from one part to the end, whose matches start with that run's prefixes; every match of an
 /// alternation contains what one of its branches must contain.
 fn gate(hir: &Hir, min_len: usize) -> Option<Vec<String>> {
-    /// Longer shortest string first, then fewer strings.
-    fn better(a: &[String], b: &[String]) -> bool {
-        let min = |g: &[String]| g.iter().map(String::len).min().unwrap_or(0);
-        (min(a), std::cmp::Reverse(a.len())) > (min(b), std::cmp::Reverse(b.len()))
-    }
+    let better = |a: &[String], b: &[String]| gate_rank(a) < gate_rank(b);
     let usable = |g: Vec<String>| -> Option<Vec<String>> {
         let ok = !g.is_empty() && g.len() <= MAX_GATE && g.iter().all(|s| s.len() >= min_len);
         ok.then_some(g)
@@ -313,6 +309,12 @@ fn gate(hir: &Hir, min_len: usize) -> Option<Vec<String>> {
     best
 }
 
+/// How good a gate is, lowest best: a longer shortest string first, then fewer strings.
+fn gate_rank(g: &[String]) -> (std::cmp::Reverse<usize>, usize) {
+    let shortest = g.iter().map(String::len).min().unwrap_or(0);
+    (std::cmp::Reverse(shortest), g.len())
+}
+
 /// The gates of `hir`: sets of strings, one of each set in every match. The best gate of the
 /// whole (see [`gate`]) and the best of each part of a top-level concatenation, longest
 /// strings first, at most [`MAX_GATES`], without the regex's own prefixes (a try already
@@ -345,12 +347,7 @@ fn gates(hir: &Hir, prefixes: Option<&Vec<String>>) -> Vec<Vec<String>> {
     own.sort_unstable();
     own.dedup();
     found.retain(|g| *g != own);
-    found.sort_by(|a, b| {
-        let min = |g: &[String]| g.iter().map(String::len).min().unwrap_or(0);
-        (min(b), a.len())
-            .cmp(&(min(a), b.len()))
-            .then_with(|| a.cmp(b))
-    });
+    found.sort_by(|a, b| gate_rank(a).cmp(&gate_rank(b)).then_with(|| a.cmp(b)));
     found.dedup();
     found.truncate(MAX_GATES);
     found

@@ -456,26 +456,32 @@ fn shipped_rules_warnings_and_reports_go_to_review_at_most() {
 }
 
 /// The shipped rules (`[quoted]` in the policy): in a warning or a report, evidence wholly
-/// inside quotation marks counts for nothing and stays in the verdict marked "quoted:"; the
-/// same words unquoted, or quoted with no warning around them, are still the scam.
+/// inside quotation marks, or on a reply's quoted line ("> ...", the message answered), counts
+/// for nothing and stays in the verdict marked "quoted:"; the same words unquoted, or quoted
+/// with no warning around them, are still the scam.
 #[test]
 fn shipped_rules_quoted_evidence_in_a_warning_counts_for_nothing() {
     let engine = Engine::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
     let scam = "kak rekening donasi lagi maintenance, sementara tf ke DANA aku dulu ya";
-    let warned = format!("hati2 ada yg japri aku '{scam}' jangan ditanggepin ya");
-    let v = eval(&engine, &msg(&warned));
-    assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
-    let quoted = v
-        .reasons
-        .iter()
-        .find(|r| r.id == "transfer.account_switched")
-        .unwrap_or_else(|| panic!("the quoted rule is not reported: {v:?}"));
-    assert_eq!(quoted.score, 0.0);
-    assert!(quoted.matched.starts_with("quoted: "), "{quoted:?}");
+    for warned in [
+        format!("hati2 ada yg japri aku '{scam}' jangan ditanggepin ya"),
+        format!("> {scam}\nhati2 ini modus penipuan, jangan ditanggepin ya"),
+    ] {
+        let v = eval(&engine, &msg(&warned));
+        assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
+        let quoted = v
+            .reasons
+            .iter()
+            .find(|r| r.id == "transfer.account_switched")
+            .unwrap_or_else(|| panic!("the quoted rule is not reported: {v:?}"));
+        assert_eq!(quoted.score, 0.0);
+        assert!(quoted.matched.starts_with("quoted: "), "{quoted:?}");
+    }
     for text in [
         scam.to_string(),
         format!("\"{scam}\""),
         format!("hati-hati kak, {scam}"),
+        format!("{scam}\nhati2 ini modus penipuan, jangan ditanggepin ya"),
     ] {
         let v = eval(&engine, &msg(&text));
         assert_eq!(v.category, Some(Category::Scam), "{text}: {v:?}");
@@ -484,27 +490,6 @@ fn shipped_rules_quoted_evidence_in_a_warning_counts_for_nothing() {
             "{text}: {v:?}"
         );
     }
-}
-
-/// A reply's quoted line ("> ...", the message answered) is quoted like a quotation: in a
-/// warning, the scam on it counts for nothing; the same scam as the sender's own line, with the
-/// same warning after it, still does.
-#[test]
-fn shipped_rules_a_replys_quoted_line_is_quoted() {
-    let engine = Engine::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
-    let scam = "kak rekening donasi lagi maintenance, sementara tf ke DANA aku dulu ya";
-    let reply = format!("> {scam}\nhati2 ini modus penipuan, jangan ditanggepin ya");
-    let v = eval(&engine, &msg(&reply));
-    assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
-    assert!(
-        v.reasons
-            .iter()
-            .any(|r| r.id == "transfer.account_switched" && r.matched.starts_with("quoted: ")),
-        "{v:?}"
-    );
-    let own = format!("{scam}\nhati2 ini modus penipuan, jangan ditanggepin ya");
-    let v = eval(&engine, &msg(&own));
-    assert_eq!(v.category, Some(Category::Scam), "{v:?}");
 }
 
 /// In a warning, an expression that holds only thanks to quoted evidence counts for nothing,
