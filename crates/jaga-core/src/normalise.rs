@@ -507,7 +507,14 @@ fn collapse(
                 j += 1;
             }
             maybe_leet |= digit;
-            if j == i + 1 && !prev_alnum && i >= no_run_until && !is_alnum_char_at(a, j) {
+            // A letter after an apostrophe ends a contraction (`it's a b*tch`): its run would
+            // read "s a b" as spaced letters and break the masked word after it.
+            if j == i + 1
+                && !prev_alnum
+                && i >= no_run_until
+                && !is_alnum_char_at(a, j)
+                && !after_apostrophe(a, i)
+            {
                 match spaced_run(a, amap, prot, i) {
                     Ok(run) => {
                         flush(text, map, seg, i);
@@ -585,11 +592,18 @@ fn spaced_run(a: &[u8], amap: &[u32], prot: &[(u32, u32)], i: usize) -> Result<S
         return Err(i + 1);
     }
     let sep = &a[sep_start..k];
+    // A letter a `*` joins to more letters is the first of a masked word (`b*tch`), not a unit,
+    // unless `*` is the run's own separator (`s*l*o*t`).
+    let masked = |k: usize| {
+        sep != b"*"
+            && a.get(k + 1) == Some(&b'*')
+            && a.get(k + 2).is_some_and(u8::is_ascii_alphanumeric)
+    };
     let mut units = 1;
     let mut letter = a[i].is_ascii_alphabetic();
     let mut end = i + 1;
     let mut next = k;
-    while is_unit(next) {
+    while is_unit(next) && !masked(next) {
         units += 1;
         letter |= a[next].is_ascii_alphabetic();
         end = next + 1;
@@ -608,6 +622,11 @@ fn spaced_run(a: &[u8], amap: &[u32], prot: &[(u32, u32)], i: usize) -> Result<S
     } else {
         Err(end)
     }
+}
+
+/// Whether the byte before `i` is an apostrophe (`'` or `’`).
+fn after_apostrophe(a: &[u8], i: usize) -> bool {
+    a[..i].ends_with(b"'") || a[..i].ends_with("\u{2019}".as_bytes())
 }
 
 /// Length of a separator char at byte `k`, or 0.
@@ -1309,6 +1328,14 @@ mod tests {
         assert_eq!(norm("anj*ng"), "anj*ng");
         assert_eq!(norm("k*nt*l"), "k*nt*l");
         assert_eq!(norm("rating 5* buat 2*3"), "rating 5* buat 2*3");
+        // A contraction's letter and a masked word's first letter are not spaced letters: "s a
+        // b" here is not a run, so the masked word stays whole for the masked-slur rules.
+        assert_eq!(norm("it's a b*tch"), "it's a b*tch");
+        assert_eq!(norm("she\u{2019}s a b*tch"), "she\u{2019}s a b*tch");
+        assert_eq!(norm("x a b*tch"), "x a b*tch");
+        // Spacing around them is still spacing.
+        assert_eq!(norm("it's s l o t"), "it's slot");
+        assert_eq!(norm("s l o t*"), "slot*");
     }
 
     #[test]
