@@ -526,7 +526,12 @@ const HOME: &[&str] = &[
     "pagar",
     "gmaps",
     "share loc",
-    "titik",
+    // A pin, not "titik" alone: "yg nyebar itu pelaku, titik." is a full stop.
+    "titiknya",
+    "titik lokasi",
+    "share titik",
+    "kirim titik",
+    "titik rumah",
     "hotel",
     "nginep",
     "lantai",
@@ -1568,6 +1573,12 @@ const NEGATION: &[&str] = &[
     "bukan pake",
     "bukan pakai",
     "instead of",
+    // the call named as what nobody may do ("itu bukan izin buat nyebarin fotonya")
+    "bukan izin",
+    "bukan alasan",
+    "not permission to",
+    "isn't permission to",
+    "not an excuse to",
 ];
 
 /// Talk about doxing rather than doing it: these cancel a contextual exposure.
@@ -2383,6 +2394,9 @@ mod tests {
                 "cewek ini ternyata anak SMAN 3 kelas 11, sebar ke base biar malu",
                 "her real name is Dina, she works at a bakery on 5th. let everyone know who she is",
                 "motornya beat merah, tiap sore nongkrong di warkop depan kampus. cegat aja",
+                "ini titiknya rumah si Dewi, tinggal di gang belakang masjid. samperin aja",
+                // a permission is not a negation: "izin" alone does not cancel the call
+                "izin spill ya, cowoknya si Mita kerja di bengkel Jl. Kopo, samperin aja",
             ],
             true,
         );
@@ -2415,6 +2429,10 @@ mod tests {
                 // the call's subject is someone else: what they did, not what she asks
                 "mereka sampe sebar data ke kontak aku, temen kampus dapet chat kalo aku penipu",
                 "I gave the police the guy's name and his motorbike plate, they said they'd call him in",
+                // "titik" as a full stop, not a pin
+                "kirim foto ke pacar itu bukan izin buat nyebarin. yg nyebarin itu pelaku, titik.",
+                // the call named as what nobody may do
+                "dia percaya sama cowoknya, itu bukan izin buat nyebarin fotonya. yg salah pelaku",
             ],
             false,
         );
