@@ -731,44 +731,53 @@ impl Engine {
                 continue;
             }
             let see_shadow = rule.status == Status::Shadow;
-            let rule_fired = |i: usize| -> Option<&Reason> {
-                s.fired[i]
-                    .map(|k| &s.reasons[k as usize])
-                    .filter(|r| see_shadow || !r.shadow)
-            };
             let is_true = |n: &NameRef| s.name_holds(signals, see_shadow, n);
             if !expr.eval(&is_true) || !self.applies(rule, ev, s) {
                 continue;
             }
-            let mut spans = Vec::new();
-            let mut parts: Vec<&str> = Vec::new();
-            for leaf in expr.leaves() {
-                let name = match *leaf {
-                    NameRef::Rule(i) => self.rules()[i].id.as_str(),
-                    NameRef::Signal(sig) => sig.as_str(),
-                };
-                if !is_true(leaf) || parts.contains(&name) {
-                    continue;
-                }
-                parts.push(name);
-                match *leaf {
-                    NameRef::Rule(i) => {
-                        if let Some(r) = rule_fired(i) {
-                            for &sp in &r.spans {
-                                push_span(&mut spans, sp);
-                            }
-                        }
+            let reason = self.expr_reason(ri, &is_true, see_shadow, s);
+            s.record(ri, reason);
+        }
+    }
+
+    /// The reason of expression rule `ri`, which holds by `is_true`: the names that are true
+    /// and the spans of the rules and signals behind them.
+    fn expr_reason(
+        &self,
+        ri: usize,
+        is_true: &dyn Fn(&NameRef) -> bool,
+        see_shadow: bool,
+        s: &Scratch,
+    ) -> Reason {
+        let rule = &self.rules()[ri];
+        let mut spans = Vec::new();
+        let mut parts: Vec<&str> = Vec::new();
+        for leaf in self.exprs[ri].iter().flat_map(|e| e.leaves()) {
+            let name = match *leaf {
+                NameRef::Rule(i) => self.rules()[i].id.as_str(),
+                NameRef::Signal(sig) => sig.as_str(),
+            };
+            if !is_true(leaf) || parts.contains(&name) {
+                continue;
+            }
+            parts.push(name);
+            match *leaf {
+                NameRef::Rule(i) => {
+                    let fired = s.fired[i]
+                        .map(|k| &s.reasons[k as usize])
+                        .filter(|r| see_shadow || !r.shadow);
+                    for &sp in fired.iter().flat_map(|r| &r.spans) {
+                        push_span(&mut spans, sp);
                     }
-                    NameRef::Signal(sig) => {
-                        for (f, x) in s.findings().filter(|(_, x)| x.signal == sig) {
-                            push_finding_span(&mut spans, f, x);
-                        }
+                }
+                NameRef::Signal(sig) => {
+                    for (f, x) in s.findings().filter(|(_, x)| x.signal == sig) {
+                        push_finding_span(&mut spans, f, x);
                     }
                 }
             }
-            let reason = reason_for(rule, Source::Rule, spans, parts.join(" + "));
-            s.record(ri, reason);
         }
+        reason_for(rule, Source::Rule, spans, parts.join(" + "))
     }
 
     /// In a warning or a report (a `[quoted] frame` rule fired), the reasons whose every span
@@ -781,7 +790,13 @@ impl Engine {
     /// and the payment are the quoted scam's, so `transfer.account_switched` is not the
     /// sender's. Each fired expression is evaluated again, in order, with the quoted rules
     /// (and the expressions already found to need them) taken as not fired; the frame rules
-    /// themselves stay as they are.
+    /// that fired stay as they are.
+    ///
+    /// A frame rule kept from firing only by quoted evidence fires in that re-evaluation:
+    /// "ini beneran Kak Dinda? nomor baru, bilang 'rekening lama diblokir, tf ke rek ini
+    /// dulu'" asks whether a pasted message is real, and the call to pay that stopped
+    /// `safety.warning` is the pasted message's, not the asker's. The frame then counts for
+    /// what comes after it (the scam rules that need no warning, the model's cap).
     fn discount_quoted(&self, ev: &Event, s: &mut Scratch) {
         s.quoted_reasons.clear();
         let framed = self
@@ -813,18 +828,28 @@ impl Engine {
         }
         let signals = s.signal_bits();
         for &ri in &self.expr_order {
-            let (Some(expr), Some(_)) = (&self.exprs[ri], s.fired[ri]) else {
+            let Some(expr) = &self.exprs[ri] else {
                 continue;
             };
-            if self.quote_frames.contains(&ri) {
-                continue;
-            }
-            let see_shadow = self.rules()[ri].status == Status::Shadow;
-            let holds = expr.eval(&|n: &NameRef| {
+            let rule = &self.rules()[ri];
+            let see_shadow = rule.status == Status::Shadow;
+            let holds = |n: &NameRef| {
                 !matches!(*n, NameRef::Rule(i) if quoted_rules[i])
                     && s.name_holds(signals, see_shadow, n)
-            });
-            if !holds {
+            };
+            if self.quote_frames.contains(&ri) {
+                if s.fired[ri].is_none()
+                    && rule.status == Status::Active
+                    && !s.allowed[ri]
+                    && expr.eval(&holds)
+                    && self.applies(rule, ev, s)
+                {
+                    let reason = self.expr_reason(ri, &holds, see_shadow, s);
+                    s.record(ri, reason);
+                }
+                continue;
+            }
+            if s.fired[ri].is_some() && !expr.eval(&holds) {
                 quoted_rules[ri] = true;
             }
         }

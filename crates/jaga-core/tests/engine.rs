@@ -523,6 +523,40 @@ fn an_expression_needing_quoted_evidence_counts_for_nothing_in_a_warning() {
     }
 }
 
+/// A warning kept from firing only by quoted evidence fires once the quotes are discounted: a
+/// member asking whether a pasted message is real quotes its call to pay, and that call is
+/// the pasted message's, so the warning holds and the scam rule that needs no warning counts
+/// for nothing. The same call in her own words, or the quotation without the question, is
+/// still the scam.
+#[test]
+fn a_warning_stopped_only_by_quoted_evidence_holds() {
+    let (_dir, engine) = engine_with(concat!(
+        "[[rule]]\nid = \"safety.quote_frame\"\ncategory = \"scam\"\nkeywords = [\"katanya\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.ask\"\ncategory = \"scam\"\nkeywords = [\"beneran\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.call\"\ncategory = \"scam\"\nkeywords = [\"tf ke rek ini\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.new\"\ncategory = \"scam\"\nkeywords = [\"nomor baru\"]\nscore = 0.0\n",
+        "[[rule]]\nid = \"safety.warning\"\ncategory = \"scam\"\nexpr = \"t.ask and not t.call\"\nscore = 0.0\n",
+        "[[rule]]\nid = \"t.new_number\"\ncategory = \"scam\"\nexpr = \"t.new and not safety.warning\"\nscore = 0.8\n",
+    ));
+    let asked = "beneran dari dia bukan? nomor baru, katanya 'tf ke rek ini dulu ya'";
+    let v = eval(&engine, &msg(asked));
+    assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
+    assert!(v.fired("safety.warning"), "{v:?}");
+    let r = v.reasons.iter().find(|r| r.id == "t.new_number").unwrap();
+    assert_eq!(r.score, 0.0, "{r:?}");
+    assert!(r.matched.starts_with("quoted: "), "{r:?}");
+    for text in [
+        // the call in her own words
+        "beneran kok, nomor baru, tf ke rek ini dulu ya",
+        // a quotation without the question: nothing frames it as pasted
+        "nomor baru, katanya 'tf ke rek ini dulu ya'",
+    ] {
+        let v = eval(&engine, &msg(text));
+        assert_eq!(v.category, Some(Category::Scam), "{text}: {v:?}");
+        assert!(!v.fired("safety.warning"), "{text}: {v:?}");
+    }
+}
+
 /// A frame id that names no rule frames nothing and does not stop the engine (a purpose-built
 /// rule set keeps the shipped policy); the engine lists it for `jaga rules check` to warn.
 #[test]
