@@ -29,6 +29,11 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
+// The allocator of the `jaga` binary (src/main.rs), so the pipeline here allocates as
+// `jaga scan` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use criterion::{BatchSize, Criterion, Throughput};
 use serde::Deserialize;

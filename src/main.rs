@@ -20,6 +20,12 @@ use jaga_export::{DateOrder, Diagnostic, Format, Input, InputStats, Origin, Sour
 use jaga_serve::config::Config;
 use jaga_store::{CaseFilter, Durability, NewDecision, Store};
 
+// The pipeline allocates many short-lived buffers per event: glibc's malloc and free took 11%
+// of `jaga scan`'s CPU (15% of `jaga serve`'s); with mimalloc `scan` spends about 5% less CPU
+// per event (README "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code when every input line was scanned (or every rule check passed).
 const EXIT_OK: u8 = 0;
 /// Exit code when some input lines could not be read or some rule tests failed.
