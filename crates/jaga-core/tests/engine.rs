@@ -37,6 +37,18 @@ fn msg(text: &str) -> Event {
     }
 }
 
+/// Asserts that rule `id` fired and was discounted as quoted: reported with score 0 and
+/// `matched` marked "quoted: ".
+fn assert_quoted(v: &Verdict, id: &str) {
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("the quoted rule {id} is not reported: {v:?}"));
+    assert_eq!(r.score, 0.0, "{r:?}");
+    assert!(r.matched.starts_with("quoted: "), "{r:?}");
+}
+
 fn slice<'a>(text: &'a str, v: &Verdict, id: &str) -> Vec<&'a str> {
     let r = v
         .reasons
@@ -469,13 +481,7 @@ fn shipped_rules_quoted_evidence_in_a_warning_counts_for_nothing() {
     ] {
         let v = eval(&engine, &msg(&warned));
         assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
-        let quoted = v
-            .reasons
-            .iter()
-            .find(|r| r.id == "transfer.account_switched")
-            .unwrap_or_else(|| panic!("the quoted rule is not reported: {v:?}"));
-        assert_eq!(quoted.score, 0.0);
-        assert!(quoted.matched.starts_with("quoted: "), "{quoted:?}");
+        assert_quoted(&v, "transfer.account_switched");
     }
     for text in [
         scam.to_string(),
@@ -509,9 +515,7 @@ fn an_expression_needing_quoted_evidence_counts_for_nothing_in_a_warning() {
         "awas ada chat \"ganti rekening, tf ke dana aku ya\". rekening yayasan ga pernah ganti";
     let v = eval(&engine, &msg(warned));
     assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
-    let r = v.reasons.iter().find(|r| r.id == "t.switched").unwrap();
-    assert_eq!(r.score, 0.0, "{r:?}");
-    assert!(r.matched.starts_with("quoted: "), "{r:?}");
+    assert_quoted(&v, "t.switched");
     for text in [
         // the sender's own switch, after a quotation
         "awas \"halo kak\". ganti rekening ya, tf ke dana aku, rekening yayasan diblokir",
@@ -542,9 +546,7 @@ fn a_warning_stopped_only_by_quoted_evidence_holds() {
     let v = eval(&engine, &msg(asked));
     assert_eq!((v.category, v.action), (None, Action::Allow), "{v:?}");
     assert!(v.fired("safety.warning"), "{v:?}");
-    let r = v.reasons.iter().find(|r| r.id == "t.new_number").unwrap();
-    assert_eq!(r.score, 0.0, "{r:?}");
-    assert!(r.matched.starts_with("quoted: "), "{r:?}");
+    assert_quoted(&v, "t.new_number");
     for text in [
         // the call in her own words
         "beneran kok, nomor baru, tf ke rek ini dulu ya",
