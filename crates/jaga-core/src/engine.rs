@@ -924,6 +924,11 @@ fn model_inputs<'a>(ev: &'a Event, s: &'a Scratch) -> Inputs<'a> {
             | Signal::LinkRawIp => inp.suspicious_link = true,
             Signal::LinkInvite => inp.invite_link = true,
             Signal::LinkApk | Signal::AttachmentApk => inp.apk = true,
+            // Styled and spaced letters are also how members decorate or stress ordinary
+            // chat; in the corpora only spam is styled, so as a feature they taught the model
+            // "styled = spam" and sent everyday styled chat to review. The evasion rules
+            // judge them together with a spam topic; the model reads their folded words.
+            Signal::Styled | Signal::Spaced => {}
             // Other stages' signals by family, so new ones need no change here. The doxing
             // stage's findings are a feature of their own: added to the phone/e-mail count
             // they cost 4 points of held-out accuracy.

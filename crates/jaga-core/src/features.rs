@@ -29,8 +29,9 @@ pub struct FeatureConfig {
     pub max_chars: u32,
 }
 
-/// The scheme implemented by this build.
-pub const SCHEME: u32 = 2;
+/// The scheme implemented by this build. 3: `meta.obfuscation` no longer counts styled or
+/// spaced letters.
+pub const SCHEME: u32 = 3;
 
 impl Default for FeatureConfig {
     fn default() -> Self {
@@ -111,7 +112,8 @@ pub struct Inputs<'a> {
     pub personal_data: usize,
     /// A finding of the doxing stage (`pii.*`): personal data that is not the sender's own.
     pub pii: bool,
-    /// Any evasion finding (zero-width, look-alikes, spacing, l33t, styled letters).
+    /// An evasion finding that disguises a word: zero-width characters, mixed-script
+    /// look-alikes, l33t. Not styled or spaced letters, which ordinary chat uses too.
     pub obfuscation: bool,
 }
 
