@@ -73,6 +73,7 @@ fn store(c: &mut Criterion) {
             ..Default::default()
         },
         reasons: vec![],
+        helpers: Vec::new(),
     };
     let mut g = c.benchmark_group("store");
     g.throughput(Throughput::Elements(evs.len() as u64));

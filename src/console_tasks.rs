@@ -316,6 +316,7 @@ tests = { hit = ["slot gacor"], miss = ["halo semua"] }
                     vec![],
                     "p=0.7",
                 )],
+                helpers: Vec::new(),
             };
             store.insert_cases(&[NewCase::new(&ev, &v, 1)]).unwrap();
             let id = store

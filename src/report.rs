@@ -1142,6 +1142,7 @@ mod tests {
                     .collect(),
                 "0812 3456 7890",
             )],
+            helpers: Vec::new(),
         }
     }
 

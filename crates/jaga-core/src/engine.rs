@@ -886,7 +886,24 @@ impl Engine {
         let (scores, decision) = self
             .policy
             .decide_reasons_in(group, ev.kind, ev.role, &s.reasons, minimum);
-        let mut reasons = std::mem::take(&mut s.reasons);
+        // Helpers go to `helpers` by id: their evidence reaches the verdict through the rules
+        // built on them. A doxing helper keeps its reason, because the review store masks
+        // every doxing span it is given (a phone number only a helper found included).
+        let mut reasons = Vec::with_capacity(s.reasons.len());
+        let mut helpers = Vec::new();
+        for (k, r) in s.reasons.drain(..).enumerate() {
+            let helper = s.reason_rules.get(k).is_some_and(|&ri| {
+                let rule = &self.rules()[ri as usize];
+                rule.score == 0.0 && rule.action.is_none()
+            }) && !r.shadow
+                && r.category != Category::Doxing
+                && !s.quoted_reasons.contains(&k);
+            if helper {
+                helpers.push(r.id);
+            } else {
+                reasons.push(r);
+            }
+        }
         reasons.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.shadow.cmp(&b.shadow)));
         Verdict {
             id: ev.id.clone(),
@@ -895,6 +912,7 @@ impl Engine {
             action: decision.action,
             scores,
             reasons,
+            helpers,
         }
     }
 }

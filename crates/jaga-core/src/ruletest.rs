@@ -35,11 +35,17 @@ pub fn run(engine: &Engine) -> TestReport {
             .chain(rule.tests.miss.iter().map(|c| (c, false)))
         {
             let verdict = engine.evaluate(&case.to_event(), &mut scratch);
-            let got = verdict.reasons.iter().any(|r| r.id == rule.id);
+            let got = verdict.reasons.iter().any(|r| r.id == rule.id)
+                || verdict.helpers.iter().any(|h| *h == rule.id);
             if got == want {
                 report.passed += 1;
             } else {
-                let fired: Vec<&str> = verdict.reasons.iter().map(|r| r.id.as_str()).collect();
+                let fired: Vec<&str> = verdict
+                    .reasons
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .chain(verdict.helpers.iter().map(String::as_str))
+                    .collect();
                 report.failures.push(Failure {
                     location: rule.location.clone(),
                     message: format!(
@@ -70,6 +76,7 @@ pub fn run(engine: &Engine) -> TestReport {
                 .reasons
                 .iter()
                 .map(|r| format!("{} {:.2}", r.id, r.score))
+                .chain(verdict.helpers.iter().map(|h| format!("{h} 0.00")))
                 .collect();
             report.failures.push(Failure {
                 location: location.clone(),

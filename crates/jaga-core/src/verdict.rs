@@ -417,8 +417,15 @@ pub struct Verdict {
     pub action: Action,
     /// Per-category scores, noisy-OR of the reasons.
     pub scores: Scores,
-    /// Every reason, most important first.
+    /// The reasons that count, most important first: every rule and detector with a score
+    /// or a minimum action that fired (quoted and shadow ones included, marked), the
+    /// classifier's, and the evidence of doxing rules (the review store masks its spans).
     pub reasons: Vec<Reason>,
+    /// Helper rules (score 0, no action) that fired, by id: they count only through the
+    /// rules built on them, whose reasons carry their spans. Kept out of `reasons`, where
+    /// they were two thirds of a verdict's JSON on an ordinary feed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub helpers: Vec<String>,
 }
 
 fn category_or_ok<S: Serializer>(c: &Option<Category>, s: S) -> Result<S::Ok, S::Error> {
@@ -440,9 +447,9 @@ impl Verdict {
         self.category.map_or("ok", Category::as_str)
     }
 
-    /// Whether any active (non-shadow) rule or detector fired.
+    /// Whether any active (non-shadow) rule or detector fired, helpers included.
     pub fn fired(&self, id: &str) -> bool {
-        self.reasons.iter().any(|r| r.id == id && !r.shadow)
+        self.reasons.iter().any(|r| r.id == id && !r.shadow) || self.helpers.iter().any(|h| h == id)
     }
 }
 
@@ -471,6 +478,7 @@ mod tests {
                 vec![Span::text(12, 19)],
                 "pinjol",
             )],
+            helpers: Vec::new(),
         };
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(

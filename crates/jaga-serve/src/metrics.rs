@@ -464,6 +464,7 @@ mod tests {
             action: Action::Remove,
             scores: Scores::default(),
             reasons: vec![],
+            helpers: Vec::new(),
         };
         m.verdict(&v, Duration::from_micros(40));
         m.verdict(&v, Duration::from_millis(3));

@@ -648,6 +648,7 @@ mod tests {
             action: jaga_core::verdict::Action::Remove,
             scores: Default::default(),
             reasons: vec![],
+            helpers: Vec::new(),
         };
         let case = NewCase::new(&ev, &v, 1);
         let a = action("k1", "delete");

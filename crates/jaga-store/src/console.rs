@@ -588,6 +588,7 @@ mod tests {
                 vec![],
                 "x",
             )],
+            helpers: Vec::new(),
         };
         NewCase::new(&ev, &v, 1000)
     }

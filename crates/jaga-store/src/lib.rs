@@ -601,6 +601,7 @@ impl Store {
                 action: Action::Review,
                 scores: Default::default(),
                 reasons: Vec::new(),
+                helpers: Vec::new(),
             });
             let c = NewCase::new(&ev, &v, *created);
             let sealed = key.as_ref().map(|k| {
@@ -1370,6 +1371,7 @@ mod tests {
                 vec![jaga_core::verdict::Span::text(0, 3)],
                 "x",
             )],
+            helpers: Vec::new(),
         };
         (ev, v)
     }
