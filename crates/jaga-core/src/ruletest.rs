@@ -36,7 +36,7 @@ pub fn run(engine: &Engine) -> TestReport {
         {
             let verdict = engine.evaluate(&case.to_event(), &mut scratch);
             let got = verdict.reasons.iter().any(|r| r.id == rule.id)
-                || verdict.helpers.iter().any(|h| *h == rule.id);
+                || verdict.helpers.contains(&rule.id);
             if got == want {
                 report.passed += 1;
             } else {
