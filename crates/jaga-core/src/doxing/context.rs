@@ -2240,9 +2240,34 @@ fn narrated(before: &str) -> bool {
         "she'll",
         "polisi",
         "police",
+        // a named third person doing it: "si cowok ngikutin cewenya", "pelakunya dateng"
+        "pelaku",
+        "pelakunya",
+        "stalker",
+        "stalkernya",
+        "sasaeng",
+        "si cowok",
+        "cowok itu",
+        "orang itu",
+        "akun itu",
     ];
     let before = before.trim_end_matches(' ');
-    TOLD.iter().any(|w| ends_with_word(before, w))
+    if TOLD.iter().any(|w| ends_with_word(before, w)) {
+        return true;
+    }
+    // "dia dateng ke tempat kerjaku": what he did; but "aku suruh aja dia nungguin depan
+    // kosnya" sends someone, a call.
+    if let Some(rest) = before.strip_suffix("dia") {
+        if crate::matcher::boundary_before(before, rest.len()) {
+            const SENT: &[&str] = &[
+                "suruh", "nyuruh", "suruhin", "minta", "biar", "biarin", "ajak", "ajakin", "aja",
+                "kasih",
+            ];
+            let rest = rest.trim_end_matches(' ');
+            return !SENT.iter().any(|w| ends_with_word(rest, w));
+        }
+    }
+    false
 }
 
 /// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
@@ -2410,6 +2435,25 @@ mod tests {
         assert!(s.exposed.iter().any(|e| e.kind == "school"), "{s:?}");
         assert!(s.exposed.iter().any(|e| e.kind == "schedule"), "{s:?}");
         assert_eq!(s.weight(), 1.0);
+    }
+
+    #[test]
+    fn a_call_someone_named_already_made_is_narrated() {
+        // What a third person did, told: a drama's plot, a stalker's acts.
+        assert_each(
+            &[
+                "nonton drama yg baru tuh agak ga nyaman ya, si cowok ngikutin cewenya terus, nunggu di depan rumah, hafal jadwal dia",
+                "cowok itu nungguin di depan kosnya Rina tiap malem, serem bgt sampe Rina pindah",
+            ],
+            false,
+        );
+        // Sending someone is still a call.
+        assert_each(
+            &[
+                r#"si Nisa ngekos di Jl. Kenanga, kamar paling pojok. aku suruh aja dia nungguin depan kosnya"#,
+            ],
+            true,
+        );
     }
 
     #[test]
