@@ -647,11 +647,14 @@ impl Engine {
         };
         let mut spans = Vec::new();
         let mut matched: Vec<&str> = Vec::new();
+        // A helper's words never reach the verdict (`helpers` lists its id): its spans are
+        // kept for the expressions built on it, its `matched` is not built.
+        let helper = is_helper(rule);
         for (_, h) in group.iter().filter(|(_, h)| !h.is_allow()).take(MAX_SPANS) {
             let (start, end) = norm.to_original(h.start as usize, h.end as usize);
             push_span(&mut spans, Span { field, start, end });
             let m = &norm.text()[h.start as usize..h.end as usize];
-            if !matched.contains(&m) && matched.len() < 8 {
+            if !helper && !matched.contains(&m) && matched.len() < 8 {
                 matched.push(m);
             }
         }
@@ -752,6 +755,7 @@ impl Engine {
         let rule = &self.rules()[ri];
         let mut spans = Vec::new();
         let mut parts: Vec<&str> = Vec::new();
+        let helper = is_helper(rule);
         for leaf in self.exprs[ri].iter().flat_map(|e| e.leaves()) {
             let name = match *leaf {
                 NameRef::Rule(i) => self.rules()[i].id.as_str(),
@@ -776,6 +780,9 @@ impl Engine {
                     }
                 }
             }
+        }
+        if helper {
+            parts.clear();
         }
         reason_for(rule, Source::Rule, spans, parts.join(" + "))
     }
@@ -892,11 +899,10 @@ impl Engine {
         let mut reasons = Vec::with_capacity(s.reasons.len());
         let mut helpers = Vec::new();
         for (k, r) in s.reasons.drain(..).enumerate() {
-            let helper = s.reason_rules.get(k).is_some_and(|&ri| {
-                let rule = &self.rules()[ri as usize];
-                rule.score == 0.0 && rule.action.is_none()
-            }) && !r.shadow
-                && r.category != Category::Doxing
+            let helper = s
+                .reason_rules
+                .get(k)
+                .is_some_and(|&ri| is_helper(&self.rules()[ri as usize]))
                 && !s.quoted_reasons.contains(&k);
             if helper {
                 helpers.push(r.id);
@@ -979,6 +985,16 @@ fn push_finding_span(spans: &mut Vec<Span>, field: Field, f: &Finding) {
             },
         );
     }
+}
+
+/// A helper rule: no score, no minimum action, not a doxing rule (the review store masks
+/// every doxing span, so those reasons stay whole) and not in shadow. Its reason is kept in
+/// the verdict as an id (`Verdict::helpers`).
+fn is_helper(rule: &Rule) -> bool {
+    rule.score == 0.0
+        && rule.action.is_none()
+        && rule.category != Category::Doxing
+        && rule.status != Status::Shadow
 }
 
 fn reason_for(rule: &Rule, source: Source, mut spans: Vec<Span>, matched: String) -> Reason {
