@@ -263,6 +263,11 @@ fn explain_highlights_the_evidence() {
     assert!(s.contains("[[bca-promo.xyz/klaim]]"), "{s}");
     assert!(s.contains("scam.lookalike_brand_link"), "{s}");
     assert!(s.contains("verdict:    scam -> remove"), "{s}");
+    // The helpers that fired are named too, though the verdict keeps them as ids only.
+    assert!(
+        s.contains("helpers:") && s.contains("safety.offer_call"),
+        "{s}"
+    );
     let out = jaga(&["explain", "--json", "--kind", "join_request", "halo kak"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["action"], "approve");

@@ -133,6 +133,11 @@ pub fn render(event: &Event, normalised: &str, verdict: &Verdict, marks: Marks) 
             }
         }
     }
+    // Helpers count only through the rules built on them; a rule author still wants to
+    // see which fired.
+    if !verdict.helpers.is_empty() {
+        let _ = writeln!(out, "helpers:    {}", verdict.helpers.join(", "));
+    }
     out
 }
 
