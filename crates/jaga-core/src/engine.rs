@@ -899,11 +899,11 @@ impl Engine {
         let mut reasons = Vec::with_capacity(s.reasons.len());
         let mut helpers = Vec::new();
         for (k, r) in s.reasons.drain(..).enumerate() {
+            // (A helper is never quoted: only reasons with a score are.)
             let helper = s
                 .reason_rules
                 .get(k)
-                .is_some_and(|&ri| is_helper(&self.rules()[ri as usize]))
-                && !s.quoted_reasons.contains(&k);
+                .is_some_and(|&ri| is_helper(&self.rules()[ri as usize]));
             if helper {
                 helpers.push(r.id);
             } else {

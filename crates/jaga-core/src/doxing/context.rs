@@ -2257,17 +2257,13 @@ fn narrated(before: &str) -> bool {
     }
     // "dia dateng ke tempat kerjaku": what he did; but "aku suruh aja dia nungguin depan
     // kosnya" sends someone, a call.
-    if let Some(rest) = before.strip_suffix("dia") {
-        if crate::matcher::boundary_before(before, rest.len()) {
-            const SENT: &[&str] = &[
-                "suruh", "nyuruh", "suruhin", "minta", "biar", "biarin", "ajak", "ajakin", "aja",
-                "kasih",
-            ];
-            let rest = rest.trim_end_matches(' ');
-            return !SENT.iter().any(|w| ends_with_word(rest, w));
-        }
+    const SENT: &[&str] = &[
+        "suruh", "nyuruh", "suruhin", "minta", "biar", "biarin", "ajak", "ajakin", "aja", "kasih",
+    ];
+    ends_with_word(before, "dia") && {
+        let rest = before[..before.len() - "dia".len()].trim_end_matches(' ');
+        !SENT.iter().any(|w| ends_with_word(rest, w))
     }
-    false
 }
 
 /// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
