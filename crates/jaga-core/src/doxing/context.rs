@@ -1944,7 +1944,9 @@ impl ContextDetector {
             // "udah aku laporin ke guru bk": a report the sender already made (a victim telling
             // the school), not a call to the crowd.
             if matches!(h.cue, Cue::Call | Cue::Tell)
-                && (already_reported(&t[..h.start], &t[h.start..]) || narrated(&t[..h.start]))
+                && (already_reported(&t[..h.start], &t[h.start..])
+                    || narrated(&t[..h.start])
+                    || answered(&t[..h.start], &t[h.end..]))
             {
                 continue;
             }
@@ -2250,6 +2252,17 @@ fn narrated(before: &str) -> bool {
         "cowok itu",
         "orang itu",
         "akun itu",
+        // what a third person said ("she said wait there and don't wander")
+        "she said",
+        "he said",
+        "they said",
+        "dia bilang",
+        "mereka bilang",
+        "katanya",
+        // those who already took part ("makasih yg udah ikut mass report")
+        "udah ikut",
+        "udh ikut",
+        "sudah ikut",
     ];
     let before = before.trim_end_matches(' ');
     if TOLD.iter().any(|w| ends_with_word(before, w)) {
@@ -2264,6 +2277,80 @@ fn narrated(before: &str) -> bool {
         let rest = before[..before.len() - "dia".len()].trim_end_matches(' ');
         !SENT.iter().any(|w| ends_with_word(rest, w))
     }
+}
+
+/// Whether what surrounds a call shows it is not one the sender makes: a request or threat
+/// someone else made, reported ("someone sent me her address asking me to 'spread it'. I
+/// didn't", "dia ngancem mau sebar alamat anak2 sini"), the one who made it and what happened
+/// to them ("yg nyebarin alamat rumahnya udah minta maaf", "the guy who
+/// posted her school got banned"), or the call turned down right after it ("yg mau ikut
+/// nungguin di hotel: jangan ya"). `before` is the text up to the call, `after` from its end.
+fn answered(before: &str, after: &str) -> bool {
+    const REQUESTED: &[&str] = &[
+        "asking me to",
+        "asked me to",
+        "asks me to",
+        "told me to",
+        "nyuruh aku",
+        "nyuruh gue",
+        "nyuruh gw",
+        "nyuruh saya",
+        "ngancem",
+        "ngancem mau",
+        "ngancam",
+        "ngancam mau",
+        "mengancam",
+        "mengancam akan",
+        "threatened to",
+        "threatening to",
+        "threatens to",
+    ];
+    const RELATIVE: &[&str] = &["yg", "yang", "who", "that"];
+    const CONSEQUENCE: &[&str] = &[
+        "udah di",
+        "udh di",
+        "sudah di",
+        "telah di",
+        "minta maaf",
+        "kena ban",
+        "kena suspend",
+        "kena banned",
+        "ditangkap",
+        "dilaporin",
+        "dilaporkan",
+        "diciduk",
+        "dipecat",
+        "got banned",
+        "got suspended",
+        "got arrested",
+        "got fired",
+        "was banned",
+        "was suspended",
+        "was arrested",
+        "has been",
+        "have been",
+        "apologi",
+    ];
+    const TURNED_DOWN: &[&str] = &[
+        ": jangan",
+        "jangan ya",
+        "jangan dong",
+        "jgn ya",
+        "please don't",
+        "pls don't",
+        "don't do it",
+    ];
+    // The request may be quoted ("asking me to 'spread it'"); "ada yg \"nonton latihan\""
+    // (narrated() without the quote) is an insinuated call, so only here.
+    let quoted = before.trim_end_matches([' ', '\'', '"', '\u{2018}', '\u{201c}']);
+    let before = before.trim_end_matches(' ');
+    let rest = rest_of_sentence(after, 100);
+    REQUESTED.iter().any(|w| ends_with_word(quoted, w))
+        || (RELATIVE.iter().any(|w| ends_with_word(before, w))
+            && CONSEQUENCE.iter().any(|c| rest.contains(c)))
+        || TURNED_DOWN
+            .iter()
+            .any(|w| rest_of_sentence(after, 28).contains(w))
 }
 
 /// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
@@ -2447,6 +2534,35 @@ mod tests {
         assert_each(
             &[
                 r#"si Nisa ngekos di Jl. Kenanga, kamar paling pojok. aku suruh aja dia nungguin depan kosnya"#,
+            ],
+            true,
+        );
+    }
+
+    #[test]
+    fn a_reported_request_a_consequence_or_a_refusal_is_not_the_call() {
+        assert_each(
+            &[
+                // a request or threat someone else made, reported
+                "someone in my DMs sent me a hater's home address asking me to 'spread it'. I didn't, forwarded it to the admins",
+                "min aku udah kumpulin ss dia ngancem mau sebar alamat anak2 sini, udah aku kirim ke dm admin",
+                "> where do we meet?\nin front of the mall by the taxi queue. Lia's mom is picking us up at 9, she said wait there",
+                // the one who made it and what became of them
+                "kasus fandom sebelah: yg nyebarin alamat rumahnya udah minta maaf di twitter tp korbannya sampe pindah kos",
+                "ada yg ngikutin kasus akun yg dibongkar identitasnya? yg nyebarin sekolah + kelasnya udah di-suspend",
+                "akun haters yg kmrn udh kena suspend, makasih yg udah ikut mass report. ga perlu sampe nyari2 rumahnya segala",
+                // turned down right after
+                "yg mau ikut nungguin di hotel: jangan ya. kita semua tau hotelnya di mana tp itu privasi mereka",
+            ],
+            false,
+        );
+        // The same frames around a call the sender makes.
+        assert_each(
+            &[
+                "yg nyebarin alamat rumahnya tinggal di kos deket kampus, datengin aja rame2",
+                "dia ngekos di Jl. Kenanga no 5, kamar paling pojok. tungguin aja di depan, jangan sampe kabur",
+                // an insinuated call in scare quotes is no reported request
+                r#"anak itu latihan paduan suara tiap kamis sore di aula sekolahnya. bisa kali ada yg "nonton latihan""#,
             ],
             true,
         );
