@@ -1320,6 +1320,35 @@ const CALL: &[&str] = &[
     "comment on his",
     "komen aja di",
     "sekeluarga malu",
+    // more insinuated calls, from the fifteenth batch of hand-written examples: consequences
+    // wished on her, how easy she is to find ("would be a shame if her manager found out",
+    // "pasti langsung ketemu"); not "would be a shame if nobody came", not "sendirian terus"
+    // ("dia sering sendirian terus di sana" is a friend's habit)
+    "would be a shame if her",
+    "would be a shame if his",
+    "would be a shame if the",
+    "would be a shame if their",
+    "would be a shame if everyone",
+    "would be a shame if people",
+    "would be a shame if someone",
+    "would be a shame kalo",
+    "someone should tell",
+    "might find her",
+    "might find his",
+    "love to meet some",
+    "pass on a message",
+    "gampang kok nyarinya",
+    "gampang nyarinya",
+    "pasti langsung ketemu",
+    "ngerti lah maksud",
+    "ngerti kan maksud",
+    "biar pada kenal",
+    "biar dia tau kita tau",
+    "tinggal dateng aja",
+    "ngobrol baik2",
+    "nongkrong depan",
+    "nongkrong di depan",
+    "just in case ada yg",
 ];
 
 /// Verbs that are calls only in scare quotes (`"sapa" dia`, `"ngobrol" sama keluarganya`).
@@ -1348,6 +1377,9 @@ const EUPHEMISM: &[&str] = &[
     "kasih salam",
     "nganterin",
     "jemput",
+    "review",
+    "ingetin",
+    "fans",
 ];
 
 /// Telling or sending: with the person's circle ("laporin ke dosennya", "kirim ss ke
@@ -1394,6 +1426,11 @@ const TELL: &[&str] = &[
     "let",
     "see it",
     "sees it",
+    "saw how",
+    "sees how",
+    "would want to see",
+    "nelpon",
+    "nge-dm",
 ];
 
 /// The people around someone who can be told or sent something.
@@ -1474,6 +1511,11 @@ const CIRCLE: &[&str] = &[
     "his coworkers",
     "coworkers",
     "rekan kerjanya",
+    "hr",
+    "the hospital",
+    "the parents",
+    "her students",
+    "his students",
 ];
 
 /// The person's work or content, or a friendly purpose: the call promotes it.
@@ -2536,6 +2578,27 @@ mod tests {
                 r#"si Nisa ngekos di Jl. Kenanga, kamar paling pojok. aku suruh aja dia nungguin depan kosnya"#,
             ],
             true,
+        );
+    }
+
+    #[test]
+    fn consequences_wished_on_her_and_how_easy_she_is_to_find_are_calls() {
+        assert_each(
+            &[
+                "reminder: the girl who stole the GO money now works at a bakery on Jl. Melati, afternoons. would be a shame if her manager found out",
+                "dia tiap pagi naik motor beat merah lewat jl. Pemuda, parkir di basement kampus jam 7. gampang kok nyarinya",
+                "she's a nurse at RSUD Kartika this month. imagine if the hospital saw how she talks about people",
+                "yg ngatain kita itu kerja di apotek Jl. Kenanga shift pagi. biar pada kenal aja mukanya",
+            ],
+            true,
+        );
+        assert_each(
+            &[
+                "my sister's school has a bazaar on saturday, would be a shame if nobody came, come support her booth!",
+                "kak Rina kerja di kafe deket stasiun, kalo mau ketemu kabarin dia dulu ya, dia sering sendirian terus di sana",
+                "the venue is on Jl. Sudirman, doors at 5. would be a shame if it rained lol",
+            ],
+            false,
         );
     }
 
