@@ -31,6 +31,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use memchr::memmem;
 use regex::{RegexSet, RegexSetBuilder};
 use regex_automata::hybrid::dfa::{self as lazy, DFA};
 use regex_automata::nfa::thompson::{self, pikevm::PikeVM};
@@ -91,6 +92,9 @@ struct FieldRegexes {
     gate_count: usize,
     /// The gated regexes without prefixes, searched unanchored when their gates are open.
     gated_alone: Vec<u32>,
+    /// The prefixes shorter than [`MIN_GATE`] of gated regexes, with their regex: looked for
+    /// in a text only when the regex's gates are open, not in the automaton.
+    scanned: Vec<(u32, memmem::Finder<'static>)>,
     /// The regexes with neither a prefix set nor a gate (indices into `regexes`), checked
     /// together on every text.
     always: Option<(RegexSet, Vec<u32>)>,
@@ -368,6 +372,7 @@ impl FieldRegexes {
         let mut plans = Vec::with_capacity(items.len());
         let mut always = Vec::new();
         let (mut gate_ranges, mut gate_ids, mut gated_alone) = (Vec::new(), Vec::new(), Vec::new());
+        let mut scanned = Vec::new();
         let mut gate_count = 0u32;
         for (i, (p, _, _)) in items.iter().enumerate() {
             let hir = parse(p);
@@ -377,7 +382,17 @@ impl FieldRegexes {
                 .map(|h| gates(h, prefixes.as_ref()))
                 .unwrap_or_default();
             for p in prefixes.iter().flatten() {
-                add_string(p, i as u32, true);
+                // A prefix of one or two bytes (` `, `i`, `.`, `i `) is in nearly every text,
+                // and the overlapping automaton reported it at each occurrence (about 30 of
+                // its ~80 matches per message on the mixed feed), only for the start to be
+                // dropped because the regex's gates were not in the text. Such a prefix of a
+                // gated regex is looked for only after the gates are known to be open (5% fewer
+                // instructions per event in `jaga scan`).
+                if p.len() < MIN_GATE && !gates.is_empty() {
+                    scanned.push((i as u32, memmem::Finder::new(p.as_bytes()).into_owned()));
+                } else {
+                    add_string(p, i as u32, true);
+                }
             }
             let first = gate_ids.len() as u32;
             for g in &gates {
@@ -440,6 +455,7 @@ impl FieldRegexes {
             gate_ids,
             gate_count: gate_count as usize,
             gated_alone,
+            scanned,
             always,
             tries,
         }))
@@ -789,6 +805,19 @@ impl Matcher {
         let regex_of = |start: u64| (start >> 32) as usize;
         s.starts
             .retain(|&x| !fr.plans[regex_of(x)].gated || fr.gates_open(regex_of(x), &s.open));
+        // The short prefixes of the regexes whose gates are open (see `FieldRegexes::scanned`).
+        for (i, finder) in &fr.scanned {
+            if !fr.gates_open(*i as usize, &s.open) {
+                continue;
+            }
+            // Every occurrence, overlapping ones too (`ww` at 0 and 1 of `www`), as the
+            // automaton reports them: a failed try at one does not rule out the next.
+            let mut from = 0;
+            while let Some(k) = finder.find(&text.as_bytes()[from..]) {
+                s.starts.push(u64::from(*i) << 32 | (from + k) as u64);
+                from += k + 1;
+            }
+        }
         s.starts.sort_unstable();
         s.starts.dedup();
         let mut k = 0;
@@ -1133,6 +1162,36 @@ mod tests {
                 "rumahnya di sana, kantornya itu",
                 "i do not",
                 "know i",
+                "",
+            ],
+        );
+    }
+
+    #[test]
+    fn short_prefixes_of_gated_regexes_are_looked_for_outside_the_automaton() {
+        // `ww` is shorter than a gate's strings may be: it is not in the automaton, and is
+        // looked for only once `know` is in the text; the hits are still those of a plain
+        // search, including a match at the second of two overlapping `ww`. `dp` is a gate's
+        // string, which stays in the automaton.
+        let patterns = [r"ww\d*know", r"(?:tiket|tix)[\s\S]{0,20}(?:dp|deposit)"];
+        let m = Matcher::build(&[rule(&[], &patterns, &[])]).unwrap();
+        assert_eq!([plan(&m, 0), plan(&m, 1)], ["prefixed", "prefixed"]);
+        assert_eq!(
+            m.ac.as_ref().unwrap().patterns_len(),
+            5,
+            "know, tiket, tix, deposit, dp"
+        );
+        assert_eq!(m.text_regexes.as_ref().unwrap().scanned.len(), 1);
+        assert_hits_of_a_plain_search(
+            &m,
+            &patterns,
+            &[
+                "www5know",
+                "ww know, wwknow ww12know",
+                "know ww",
+                "tiket dp, tix deposit",
+                "dp dulu baru tiket",
+                "tiket tanpa uang muka",
                 "",
             ],
         );
