@@ -2324,9 +2324,9 @@ fn narrated(before: &str) -> bool {
 /// Whether what surrounds a call shows it is not one the sender makes: a request or threat
 /// someone else made, reported ("someone sent me her address asking me to 'spread it'. I
 /// didn't", "dia ngancem mau sebar alamat anak2 sini"), the one who made it and what happened
-/// to them ("yg nyebarin alamat rumahnya udah minta maaf", "the guy who
-/// posted her school got banned"), or the call turned down right after it ("yg mau ikut
-/// nungguin di hotel: jangan ya"). `before` is the text up to the call, `after` from its end.
+/// to them ("yg nyebarin alamat rumahnya udah minta maaf", "yg nyebarin sekolah + kelasnya
+/// udah di-suspend"), or the call turned down right after it ("yg mau ikut nungguin di hotel:
+/// jangan ya"). `before` is the text up to the call, `after` from its end.
 fn answered(before: &str, after: &str) -> bool {
     const REQUESTED: &[&str] = &[
         "asking me to",
