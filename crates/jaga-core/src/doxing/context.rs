@@ -2386,13 +2386,11 @@ fn answered(before: &str, after: &str) -> bool {
     // (narrated() without the quote) is an insinuated call, so only here.
     let quoted = before.trim_end_matches([' ', '\'', '"', '\u{2018}', '\u{201c}']);
     let before = before.trim_end_matches(' ');
-    let rest = rest_of_sentence(after, 100);
+    let (rest, right_after) = (rest_of_sentence(after, 100), rest_of_sentence(after, 28));
     REQUESTED.iter().any(|w| ends_with_word(quoted, w))
         || (RELATIVE.iter().any(|w| ends_with_word(before, w))
             && CONSEQUENCE.iter().any(|c| rest.contains(c)))
-        || TURNED_DOWN
-            .iter()
-            .any(|w| rest_of_sentence(after, 28).contains(w))
+        || TURNED_DOWN.iter().any(|w| right_after.contains(w))
 }
 
 /// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
