@@ -58,7 +58,9 @@ pub struct Engine {
     quote_frames: Vec<usize>,
     /// Which expression rules `fire_expr_rules` tries on an event, and in what order.
     expr_plans: ExprPlans,
-    signal_rules: Vec<usize>,
+    /// The live signal rules with their signal, so that the rules of absent signals are
+    /// passed over without reading the rules themselves.
+    signal_rules: Vec<(usize, Signal)>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
     /// The classifier, when one is loaded (`with_model`).
@@ -311,16 +313,15 @@ impl Engine {
         let expr_order = ruleset.expr_order().map_err(|i| {
             EngineError::Matcher(format!("rule `{}` is in an expr cycle", rules[i].id))
         })?;
-        let live = |r: &&Rule| r.status != Status::Disabled;
-        let indices = |f: fn(&Detector) -> bool| -> Vec<usize> {
-            rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| live(r) && f(&r.detector))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let signal_rules = indices(|d| matches!(d, Detector::Signal(_)));
+        let signal_rules = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status != Status::Disabled)
+            .filter_map(|(i, r)| match r.detector {
+                Detector::Signal(sig) => Some((i, sig)),
+                _ => None,
+            })
+            .collect();
         let has_name_rules = rules
             .iter()
             .any(|r| r.field == RuleField::Name && r.status != Status::Disabled);
@@ -706,11 +707,14 @@ impl Engine {
     }
 
     fn fire_signal_rules(&self, ev: &Event, s: &mut Scratch) {
-        for &ri in &self.signal_rules {
-            let rule = &self.rules()[ri];
-            let Detector::Signal(signal) = rule.detector else {
+        // Most events have a few signals or none: a rule whose signal is absent has no
+        // finding and does not fire, whatever its `when` says, so that comes first.
+        let signals = s.signal_bits();
+        for &(ri, signal) in &self.signal_rules {
+            if signals & signal.bit() == 0 {
                 continue;
-            };
+            }
+            let rule = &self.rules()[ri];
             if s.allowed[ri] || !self.applies(rule, ev, s) {
                 continue;
             }
