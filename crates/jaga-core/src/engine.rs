@@ -56,14 +56,11 @@ pub struct Engine {
     allow_unless: Vec<Option<Expr<NameRef>>>,
     /// The rules of the policy's `[quoted] frame` (a warning or a report), by index.
     quote_frames: Vec<usize>,
-    /// Which expressions are true when nothing fired (they contain `not`); the others are
-    /// skipped on clean messages.
-    idle_exprs: Vec<bool>,
-    /// The leaves of each expression, by rule index: one that is not idle-true can only be
-    /// true when one of its leaves is, so most are skipped with a few ANDs instead of an
-    /// evaluation.
-    expr_leaves: Vec<Leaves>,
-    signal_rules: Vec<usize>,
+    /// Which expression rules `fire_expr_rules` tries on an event, and in what order.
+    expr_plans: ExprPlans,
+    /// The live signal rules with their signal, so that the rules of absent signals are
+    /// passed over without reading the rules themselves.
+    signal_rules: Vec<(usize, Signal)>,
     expr_order: Vec<usize>,
     has_name_rules: bool,
     /// The classifier, when one is loaded (`with_model`).
@@ -76,34 +73,82 @@ pub struct Engine {
     show_pii: bool,
 }
 
-/// A set of rules and signals, as bits.
+/// The expression rules as [`Engine::fire_expr_rules`] tries them, numbered by their place
+/// in `expr_order` (disabled ones left out), and which of them an event wakes.
+///
+/// An expression that is not idle-true (true when nothing fired: it contains `not`) can
+/// only be true when one of its leaves is, so an event tries the idle-true ones and those
+/// that name a signal it has or a rule that fired, as a set of bits built from the few
+/// rules and signals there are, instead of testing each of the ~130 expressions' leaves
+/// (5% of a scan's instructions). A rule that fires on the way wakes the expressions that
+/// name it; they come after it, since `expr_order` puts every rule after those it names.
 #[derive(Debug, Default)]
-struct Leaves {
-    signals: u64,
-    /// Bit `i % 64` of word `i / 64` is rule `i`.
-    rules: Vec<u64>,
+struct ExprPlans {
+    /// The rule of each plan, in evaluation order.
+    rules: Vec<u32>,
+    /// The words of a set of plans (bit `p % 64` of word `p / 64` is plan `p`).
+    words: usize,
+    /// The idle-true plans, tried on every event.
+    idle: Vec<u64>,
+    /// The plans that name each rule, as a set in `sets`, by rule index.
+    by_rule: Vec<Option<u32>>,
+    /// The plans that name each signal, as a set in `sets`, by the signal's bit.
+    by_signal: Vec<Option<u32>>,
+    /// Sets of plans, `words` words each.
+    sets: Vec<u64>,
 }
 
-impl Leaves {
-    fn of(expr: &Expr<NameRef>) -> Leaves {
-        let mut l = Leaves::default();
-        for leaf in expr.leaves() {
-            match *leaf {
-                NameRef::Signal(sig) => l.signals |= sig.bit(),
-                NameRef::Rule(i) => {
-                    if l.rules.len() <= i / 64 {
-                        l.rules.resize(i / 64 + 1, 0);
-                    }
-                    l.rules[i / 64] |= 1 << (i % 64);
-                }
+impl ExprPlans {
+    /// The plans of the expression rules `order` (see [`RuleSet::expr_order`]).
+    fn new(rules: &[Rule], exprs: &[Option<Expr<NameRef>>], order: &[usize]) -> ExprPlans {
+        let plans: Vec<(usize, &Expr<NameRef>)> = order
+            .iter()
+            .filter(|&&ri| rules[ri].status != Status::Disabled)
+            .filter_map(|&ri| Some((ri, exprs[ri].as_ref()?)))
+            .collect();
+        let words = plans.len().div_ceil(64);
+        let mut p = ExprPlans {
+            rules: plans.iter().map(|&(ri, _)| ri as u32).collect(),
+            words,
+            idle: vec![0; words],
+            by_rule: vec![None; rules.len()],
+            by_signal: vec![None; 64],
+            sets: Vec::new(),
+        };
+        for (k, (_, expr)) in plans.iter().enumerate() {
+            let bit = 1u64 << (k % 64);
+            if expr.eval(&|_| false) {
+                p.idle[k / 64] |= bit;
+            }
+            for leaf in expr.leaves() {
+                let slot = match *leaf {
+                    NameRef::Rule(i) => &mut p.by_rule[i],
+                    NameRef::Signal(sig) => &mut p.by_signal[sig.bit().trailing_zeros() as usize],
+                };
+                let set = *slot.get_or_insert_with(|| {
+                    p.sets.resize(p.sets.len() + words, 0);
+                    (p.sets.len() / words - 1) as u32
+                });
+                p.sets[set as usize * words + k / 64] |= bit;
             }
         }
-        l
+        p
     }
 
-    /// Whether any of these signals is in `signals` or any of these rules in `rules`.
-    fn meets(&self, signals: u64, rules: &[u64]) -> bool {
-        self.signals & signals != 0 || self.rules.iter().zip(rules).any(|(a, b)| a & b != 0)
+    /// Adds the plans of set `set` after plan `after` (all of them with `None`) to `to`.
+    fn wake(&self, set: Option<u32>, after: Option<usize>, to: &mut [u64]) {
+        let Some(set) = set else {
+            return;
+        };
+        let set = &self.sets[set as usize * self.words..][..self.words];
+        for (w, (t, &x)) in to.iter_mut().zip(set).enumerate() {
+            let keep = match after {
+                Some(p) if w < p / 64 => 0,
+                Some(p) if w == p / 64 => !0u64 << (p % 64) << 1,
+                _ => !0,
+            };
+            *t |= x & keep;
+        }
     }
 }
 
@@ -133,8 +178,8 @@ pub struct Scratch {
     hits: Vec<(RuleField, Hit)>,
     /// For each rule: the index of its reason in `reasons` when it fired.
     fired: Vec<Option<u32>>,
-    /// The rules that fired, as bits (see [`Leaves`]).
-    fired_bits: Vec<u64>,
+    /// The expression plans to try on this event (see [`ExprPlans`]).
+    woken: Vec<u64>,
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
     model: model::Scratch,
@@ -163,7 +208,6 @@ impl Scratch {
 
     fn record(&mut self, rule: usize, reason: Reason) {
         self.fired[rule] = Some(self.reasons.len() as u32);
-        self.fired_bits[rule / 64] |= 1 << (rule % 64);
         self.reasons.push(reason);
         self.reason_rules.push(rule as u32);
     }
@@ -269,16 +313,15 @@ impl Engine {
         let expr_order = ruleset.expr_order().map_err(|i| {
             EngineError::Matcher(format!("rule `{}` is in an expr cycle", rules[i].id))
         })?;
-        let live = |r: &&Rule| r.status != Status::Disabled;
-        let indices = |f: fn(&Detector) -> bool| -> Vec<usize> {
-            rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| live(r) && f(&r.detector))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let signal_rules = indices(|d| matches!(d, Detector::Signal(_)));
+        let signal_rules = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status != Status::Disabled)
+            .filter_map(|(i, r)| match r.detector {
+                Detector::Signal(sig) => Some((i, sig)),
+                _ => None,
+            })
+            .collect();
         let has_name_rules = rules
             .iter()
             .any(|r| r.field == RuleField::Name && r.status != Status::Disabled);
@@ -342,19 +385,13 @@ impl Engine {
             .iter()
             .filter_map(|id| ids.get(id.as_str()).copied())
             .collect();
+        let expr_plans = ExprPlans::new(rules, &exprs, &expr_order);
         Ok(Engine {
             allow_unless,
             quote_frames,
             matcher,
             links,
-            idle_exprs: exprs
-                .iter()
-                .map(|e| e.as_ref().is_some_and(|e| e.eval(&|_| false)))
-                .collect(),
-            expr_leaves: exprs
-                .iter()
-                .map(|e| e.as_ref().map(Leaves::of).unwrap_or_default())
-                .collect(),
+            expr_plans,
             exprs,
             signal_rules,
             expr_order,
@@ -445,12 +482,19 @@ impl Engine {
     /// The rule, model and policy stages over the evidence collected into `s` (by
     /// [`Engine::collect_evidence`], plus the stateful signals in `s.state_findings`).
     pub(crate) fn score(&self, ev: &Event, s: &mut Scratch) -> Verdict {
-        s.fired.clear();
-        s.fired.resize(self.rules().len(), None);
-        s.fired_bits.clear();
-        s.fired_bits.resize(self.rules().len().div_ceil(64), 0);
+        let n = self.rules().len();
+        if s.fired.len() == n {
+            // Only the rules behind the last event's reasons are set (`Scratch::record` is
+            // the one writer): clearing those is cheaper than rewriting every rule's entry.
+            for &ri in &s.reason_rules {
+                s.fired[ri as usize] = None;
+            }
+        } else {
+            s.fired.clear();
+            s.fired.resize(n, None);
+        }
         s.allowed.clear();
-        s.allowed.resize(self.rules().len(), false);
+        s.allowed.resize(n, false);
         s.reasons.clear();
         s.reason_rules.clear();
         self.fire_pattern_rules(ev, s);
@@ -663,11 +707,14 @@ impl Engine {
     }
 
     fn fire_signal_rules(&self, ev: &Event, s: &mut Scratch) {
-        for &ri in &self.signal_rules {
-            let rule = &self.rules()[ri];
-            let Detector::Signal(signal) = rule.detector else {
+        // Most events have a few signals or none: a rule whose signal is absent has no
+        // finding and does not fire, whatever its `when` says, so that comes first.
+        let signals = s.signal_bits();
+        for &(ri, signal) in &self.signal_rules {
+            if signals & signal.bit() == 0 {
                 continue;
-            };
+            }
+            let rule = &self.rules()[ri];
             if s.allowed[ri] || !self.applies(rule, ev, s) {
                 continue;
             }
@@ -720,27 +767,49 @@ impl Engine {
 
     fn fire_expr_rules(&self, ev: &Event, s: &mut Scratch) {
         let signals = s.signal_bits();
-        for &ri in &self.expr_order {
-            let rule = &self.rules()[ri];
-            let Some(expr) = &self.exprs[ri] else {
-                continue;
-            };
-            if rule.status == Status::Disabled || s.allowed[ri] {
-                continue;
-            }
-            // An expression false when none of its leaves is true stays false while none is
-            // (an idle-true one may fire on a quiet message and wake the ones after it).
-            if !self.idle_exprs[ri] && !self.expr_leaves[ri].meets(signals, &s.fired_bits) {
-                continue;
-            }
-            let see_shadow = rule.status == Status::Shadow;
-            let is_true = |n: &NameRef| s.name_holds(signals, see_shadow, n);
-            if !expr.eval(&is_true) || !self.applies(rule, ev, s) {
-                continue;
-            }
-            let reason = self.expr_reason(ri, &is_true, see_shadow, s);
-            s.record(ri, reason);
+        let plans = &self.expr_plans;
+        // The plans this event wakes: the idle-true ones and those naming a signal it has or
+        // a rule that fired. An expression none of whose leaves is true stays false while
+        // none is (an idle-true one may fire on a quiet message and wake the ones after it).
+        let mut woken = std::mem::take(&mut s.woken);
+        woken.clear();
+        woken.extend_from_slice(&plans.idle);
+        let mut bits = signals;
+        while bits != 0 {
+            plans.wake(
+                plans.by_signal[bits.trailing_zeros() as usize],
+                None,
+                &mut woken,
+            );
+            bits &= bits - 1;
         }
+        for &ri in &s.reason_rules {
+            plans.wake(plans.by_rule[ri as usize], None, &mut woken);
+        }
+        for w in 0..woken.len() {
+            while woken[w] != 0 {
+                let k = w * 64 + woken[w].trailing_zeros() as usize;
+                woken[w] &= woken[w] - 1;
+                let ri = plans.rules[k] as usize;
+                let Some(expr) = &self.exprs[ri] else {
+                    continue;
+                };
+                if s.allowed[ri] {
+                    continue;
+                }
+                let rule = &self.rules()[ri];
+                let see_shadow = rule.status == Status::Shadow;
+                let is_true = |n: &NameRef| s.name_holds(signals, see_shadow, n);
+                if !expr.eval(&is_true) || !self.applies(rule, ev, s) {
+                    continue;
+                }
+                let reason = self.expr_reason(ri, &is_true, see_shadow, s);
+                s.record(ri, reason);
+                // The plans after this one that name it may hold now.
+                plans.wake(plans.by_rule[ri], Some(k), &mut woken);
+            }
+        }
+        s.woken = woken;
     }
 
     /// The reason of expression rule `ri`, which holds by `is_true`: the names that are true
