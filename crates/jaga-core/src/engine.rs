@@ -23,7 +23,7 @@ use crate::links::{self, LinkLists};
 use crate::matcher::{Hit, MatchScratch, Matcher};
 use crate::model::{self, Label, Model};
 use crate::normalise::Normalised;
-use crate::policy::Policy;
+use crate::policy::{Policy, SlugCache};
 use crate::rules::{Detector, LoadError, Rule, RuleField, RuleSet, Status, When};
 use crate::signal::{Finding, Signal};
 use crate::verdict::{Action, Category, Field, Reason, Source, Span, Verdict};
@@ -194,6 +194,8 @@ pub struct Scratch {
     /// For each rule, in a warning or a report: its evidence is quoted (a pattern rule's
     /// every span inside quotation marks, or an expression that needs such evidence).
     quoted_rules: Vec<bool>,
+    /// The group names met and their slugs, for the policy's per-group tables.
+    slugs: SlugCache,
 }
 
 impl Scratch {
@@ -946,7 +948,7 @@ impl Engine {
     }
 
     fn decide(&self, ev: &Event, s: &mut Scratch) -> Verdict {
-        let group = self.policy.tables(&ev.group);
+        let group = self.policy.tables_cached(&ev.group, &mut s.slugs);
         let mut minimum: Option<(Action, Category)> = None;
         for (k, (&ri, r)) in s.reason_rules.iter().zip(&s.reasons).enumerate() {
             let rule = &self.rules()[ri as usize];

@@ -212,6 +212,13 @@ impl Policy {
     /// The tables that apply to `group`, looked up once so that scoring an event slugs its
     /// group name at most once (not on every lookup of every reason).
     pub fn tables(&self, group: &str) -> GroupTables<'_> {
+        self.tables_cached(group, &mut SlugCache::default())
+    }
+
+    /// [`Policy::tables`] with the group names already slugged remembered in `cache` (an
+    /// engine keeps one per scratch): a stream's events come from a few groups, so each
+    /// name is slugged once, not once per event.
+    pub fn tables_cached(&self, group: &str, cache: &mut SlugCache) -> GroupTables<'_> {
         // Most policies have few groups and most events come from groups without tables: no
         // slug to compute then.
         let exact = (!group.is_empty())
@@ -219,19 +226,15 @@ impl Policy {
             .flatten();
         let needs_slug = !self.allow.is_empty()
             || (exact.is_none() && !self.groups.is_empty() && !group.is_empty());
-        let key = if needs_slug {
-            slug(group)
-        } else {
-            String::new()
-        };
+        let key = if needs_slug { cache.slug(group) } else { "" };
         let ladders = match exact {
             Some(l) => Some(l),
             None if group.is_empty() => None,
-            None => self.groups.get(&key),
+            None => self.groups.get(key),
         };
         GroupTables {
             ladders: ladders.unwrap_or(&self.default),
-            allow: self.allow.get(&key).map_or(&[], Vec::as_slice),
+            allow: self.allow.get(key).map_or(&[], Vec::as_slice),
         }
     }
 
@@ -419,6 +422,13 @@ fn ladders(
 /// characters one `-` ("ARMY Peduli" and "army-peduli" are the same group).
 pub fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    slug_into(name, &mut out);
+    out
+}
+
+/// [`slug`], written into `out` (cleared first).
+fn slug_into(name: &str, out: &mut String) {
+    out.clear();
     for c in name.chars() {
         if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
@@ -429,7 +439,40 @@ pub fn slug(name: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    out
+}
+
+/// Group names and their slugs, remembered for [`Policy::tables_cached`]: a few entries,
+/// searched in order, the oldest replaced when full (a community has tens of groups; a
+/// stream that meets more only slugs more often).
+#[derive(Default, Debug, Clone)]
+pub struct SlugCache {
+    entries: Vec<(String, String)>,
+    next: usize,
+}
+
+impl SlugCache {
+    const CAPACITY: usize = 16;
+
+    /// The slug of `name`, computed on the first meeting only.
+    pub fn slug(&mut self, name: &str) -> &str {
+        let i = match self.entries.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None if self.entries.len() < Self::CAPACITY => {
+                self.entries.push((name.to_string(), slug(name)));
+                self.entries.len() - 1
+            }
+            None => {
+                let i = self.next;
+                self.next = (i + 1) % Self::CAPACITY;
+                let (n, s) = &mut self.entries[i];
+                n.clear();
+                n.push_str(name);
+                slug_into(name, s);
+                i
+            }
+        };
+        &self.entries[i].1
+    }
 }
 
 impl Policy {
@@ -459,6 +502,22 @@ fn noisy_or<'a>(reasons: impl Iterator<Item = &'a Reason>) -> Scores {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slug_cache_gives_every_name_its_slug_past_its_capacity() {
+        // Forty names cycled three times: the cache fills, then replaces its oldest entries,
+        // and a replaced entry must not keep a stale slug.
+        let names: Vec<String> = (0..40).map(|i| format!("ARMY Peduli #{i}  ")).collect();
+        let mut cache = SlugCache::default();
+        for _ in 0..3 {
+            for n in &names {
+                assert_eq!(cache.slug(n), slug(n));
+            }
+        }
+        assert_eq!(cache.slug("Jastip & GO Korea"), "jastip-go-korea");
+        assert_eq!(cache.slug(""), "");
+        assert!(cache.entries.len() <= SlugCache::CAPACITY);
+    }
 
     const SRC: &str = r#"
 [message]
