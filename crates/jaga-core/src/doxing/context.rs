@@ -1580,6 +1580,18 @@ const CONTENT: &[&str] = &[
     "freebies",
     "bagi2 freebies",
     "bagi-bagi",
+    // a job application or a referral sent to her HR or supervisor ("kirim CV aja ke HRD nya",
+    // "tell her supervisor she referred you")
+    "cv",
+    "cv nya",
+    "cvnya",
+    "lamaran",
+    "surat lamaran",
+    "berkas lamaran",
+    "your cv",
+    "your resume",
+    "referred you",
+    "referral",
 ];
 /// Bare negations: they negate a call only a word or two before it.
 const SHORT_NEGATION: &[&str] = &[
@@ -3045,6 +3057,8 @@ mod tests {
                 "dia kuliah di ITB juga, spill ke base dong fanart dia",
                 "she studies at RISD, please share her work everywhere!",
                 "Rose ngasih alamat rumahnya ke aku buat kado, alamatnya ga aku share disini",
+                "temenku kerja di bank, katanya lowongan di kantornya lagi buka. kirim CV aja ke HRD nya langsung",
+                "dia kerja di hotel deket venue, kalo ada yg butuh kamar tell her supervisor she referred you for the discount",
             ],
             false,
         );
