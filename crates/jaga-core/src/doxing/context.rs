@@ -1758,6 +1758,11 @@ const AWARE: &[&str] = &[
     "yg kehilangan",
     "yang kehilangan",
     "who lost",
+    // a found card handed in ("found someone's school ID ... handed it to the lost & found")
+    "found someone's",
+    "found someones",
+    "lost & found",
+    "lost n found",
     // a film, a drama or a book told about: its stalker is nobody's neighbour ("the show" and
     // "the movie" are left out: a concert is "the show", and a call to wait after it is not
     // fiction)
@@ -1784,6 +1789,28 @@ const AWARE: &[&str] = &[
     "korban doxing",
     "this is why we don't",
     "police are investigating",
+    // news of a doxing case, passed on to warn ("td liat berita akun base yg nyebarin
+    // alamat...", "izin share berita ya, kasus di fandom sebelah...", "berita hari ini:
+    // pelaku doxing ... udh divonis"): the call in it is the culprit's, already judged
+    "liat berita",
+    "lihat berita",
+    "baca berita",
+    "share berita",
+    "berita hari ini",
+    "berita soal",
+    "berita tentang",
+    "pelaku doxing",
+    "kasus doxing",
+    "divonis",
+    "in the news",
+    "saw the news",
+    "read the news",
+    // a ban on joining in, as chat spells it ("jgn ikut2an nyebar")
+    "jgn ikutan",
+    "jangan ikut2an",
+    "jgn ikut2an",
+    "kena pidana",
+    "bisa dipidana",
     // naming the harm to teach it ("itu namanya sextortion")
     "namanya sextortion",
     "namanya doxing",
@@ -1968,6 +1995,7 @@ impl ContextDetector {
                     .count()
                     % 2
                     == 1
+                || reported_speech(t, at)
         };
         // A negation up to a few words before the call, in the same sentence; a bare "ga",
         // "not" (or any negation before a call in scare quotes: "aku ga nyuruh ngapa2in,
@@ -1979,7 +2007,14 @@ impl ContextDetector {
                     Cue::Negation | Cue::ShortNegation => 10,
                     _ => return false,
                 };
-                h.end <= at && at - h.end <= reach && same_clause(&t[h.end..at])
+                (h.end <= at && at - h.end <= reach && same_clause(&t[h.end..at]))
+                    // "jangan 'tungguin di parkiran' 'samperin rumahnya' gitu": one negation
+                    // before a list of quoted calls refuses each of them
+                    || (scare
+                        && h.cue == Cue::Negation
+                        && h.end <= at
+                        && at - h.end <= 96
+                        && only_quoted(&t[h.end..at]))
             })
         };
         // The call is about the person's work or content, or a friendly purpose ("spill ke
@@ -2009,6 +2044,10 @@ impl ContextDetector {
                     if self_directed(&t[h.end..])
                         || official_channel(&t[h.start..])
                         || protective_spread(&t[h.start..h.end], &t[h.end..])
+                        || sender_did(&t[..h.start], &t[h.start..h.end])
+                        || done_to_sender(t, h.start, h.end)
+                        || advice_for_her(&t[h.start..h.end], &t[h.end..])
+                        || open_invitation(t, &t[h.start..h.end], &t[h.end..])
                     {
                         continue;
                     }
@@ -2017,11 +2056,17 @@ impl ContextDetector {
                 Cue::Euphemism if scare_quoted(t, h.start, h.end) => (h.start, h.end),
                 // Telling the person's circle: "laporin ke dosennya", "kirim ss ke kantor
                 // suaminya", "make sure everyone at the school hears about this".
+                // Not when the telling goes to the police or the admins ("mau lapor
+                // polisi"), comes from the circle ("liat email dari HR"), or the circle is
+                // the sender's own ("ada yg kirim email ke atasan aku": what was done to her).
+                Cue::Tell if official_channel(&t[h.start..]) => continue,
                 Cue::Tell => match hits.iter().find(|c| {
                     c.cue == Cue::Circle
+                        && !own_circle(t, c.start, c.end)
                         && ((c.start >= h.end
                             && c.start - h.end <= 40
-                            && same_clause(&t[h.end..c.start]))
+                            && same_clause(&t[h.end..c.start])
+                            && !received(&t[h.end..c.start]))
                             || (c.end <= h.start
                                 && h.start - c.end <= 24
                                 && same_clause(&t[c.end..h.start])))
@@ -2249,9 +2294,49 @@ fn already_reported(before: &str, from: &str) -> bool {
         "i have",
         "we already",
         "we've",
+        // as chat spells it ("aku udh lapor ke HRD sama polsek")
+        "aku udh",
+        "udh aku",
+        "aku dah",
+        "udah ku",
+        "udh ku",
+        "sudah ku",
+        "gue udh",
+        "gw udh",
+        "kami udah",
+        "kami udh",
+        "udh kami",
     ];
+    // The sender about to report, to the admins or to no one named: "min, aku mau laporin
+    // member yg namanya X di grup ini", "aku mau laporin diri sendiri". She is the one who
+    // reports; it is not a call on the crowd. A report she means to take to someone's
+    // circle ("aku mau laporin ke kampusnya") is left to the circle rules.
+    const INTENT: &[&str] = &[
+        "aku mau",
+        "saya mau",
+        "gue mau",
+        "gw mau",
+        "aku pengen",
+        "aku ingin",
+        "saya ingin",
+        "izin",
+        "i want to",
+        "i'd like to",
+        "i wanna",
+    ];
+    const REPORT: &[&str] = &["lapor", "report", "adu", "ngadu"];
     let before = before.trim_end_matches(' ');
-    VERBS.iter().any(|v| from.starts_with(v)) && DONE.iter().any(|d| ends_with_word(before, d))
+    (VERBS.iter().any(|v| from.starts_with(v)) && DONE.iter().any(|d| ends_with_word(before, d)))
+        || (REPORT.iter().any(|v| from.starts_with(v))
+            && INTENT.iter().any(|d| ends_with_word(before, d))
+            // a destination comes within the few words after the verb ("laporin dia ke
+            // kampusnya"); a "ke" further on belongs to another clause ("... dia suka komen
+            // jorok ke anak sma")
+            && (official_channel(from)
+                || !rest_of_sentence(from, 80)
+                    .split_whitespace()
+                    .take(5)
+                    .any(|w| w == "ke" || w == "to")))
 }
 
 /// Whether `text` ends with the whole word(s) `w` ("lagi", not "pelagi").
@@ -2399,7 +2484,31 @@ fn answered(before: &str, after: &str) -> bool {
     let quoted = before.trim_end_matches([' ', '\'', '"', '\u{2018}', '\u{201c}']);
     let before = before.trim_end_matches(' ');
     let (rest, right_after) = (rest_of_sentence(after, 100), rest_of_sentence(after, 28));
+    // A request told earlier in the same sentence, the call being part of it: "an old friend
+    // messaged me asking me to help vote for her cousin, just click a link and send her the
+    // code" (threats are left out: "dia ngancem aku, sebarin aja alamatnya" is a call).
+    const ASKED: &[&str] = &[
+        "asking me to",
+        "asked me to",
+        "asks me to",
+        "told me to",
+        "nyuruh aku",
+        "nyuruh gue",
+        "nyuruh gw",
+        "nyuruh saya",
+        "minta aku",
+        "minta tolong aku",
+    ];
+    let sentence = {
+        let s = &before[before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1)..];
+        let mut cut = s.len().saturating_sub(140);
+        while !s.is_char_boundary(cut) {
+            cut += 1;
+        }
+        &s[cut..]
+    };
     REQUESTED.iter().any(|w| ends_with_word(quoted, w))
+        || ASKED.iter().any(|w| has_word(sentence, w))
         || (RELATIVE.iter().any(|w| ends_with_word(before, w))
             && CONSEQUENCE.iter().any(|c| rest.contains(c)))
         || TURNED_DOWN.iter().any(|w| right_after.contains(w))
@@ -2447,6 +2556,28 @@ fn official_channel(from: &str) -> bool {
         "to the platform",
     ];
     let rest = rest_of_sentence(from, 48);
+    // "mau lapor polisi", "report it to the admins": the word right after the verb (or
+    // after "it", "ke", "to")
+    const BODIES: &[&str] = &[
+        "polisi",
+        "kepolisian",
+        "polsek",
+        "polres",
+        "police",
+        "admin",
+        "admins",
+        "mods",
+        "moderator",
+        "platform",
+    ];
+    let mut words = rest.split_whitespace().skip(1);
+    let next = words
+        .by_ref()
+        .find(|w| !matches!(*w, "ke" | "to" | "it" | "aja" | "the" | "akunnya"))
+        .unwrap_or("");
+    if BODIES.contains(&next.trim_end_matches([',', ';', ':'])) {
+        return true;
+    }
     OFFICIAL.iter().any(|o| {
         rest.match_indices(o)
             .any(|(i, _)| i == 0 || !rest.as_bytes()[i - 1].is_ascii_alphanumeric())
@@ -2495,6 +2626,348 @@ fn protective_spread(call: &str, after: &str) -> bool {
         && PURPOSE
             .iter()
             .any(|p| rest_of_sentence(after, 80).contains(p))
+}
+
+/// Whether `text` holds the whole word(s) `w` somewhere.
+fn has_word(text: &str, w: &str) -> bool {
+    text.match_indices(w).any(|(i, _)| {
+        crate::matcher::boundary_before(text, i)
+            && text[i + w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}'
+    )
+}
+
+/// Whether the call at `at` stands inside words quoted after a verb of saying: "dia bilang
+/// 'yaudah nanti aku sebarin'", "katanya 'kalo ga kirim foto lagi, fotonya gw sebar'", "aku
+/// kutip dari DM yg dia kirim: 'aku tungguin pulang nanti'", "dia chat 'kak fotoin dong'".
+/// Double quotes are read as quotation anywhere (see `scan`); single quotes double as
+/// apostrophes ("that girl's school"), so they count only as an opening quote (after a space
+/// or a colon) that a verb of saying introduces, and not yet closed before the call.
+fn reported_speech(t: &str, at: usize) -> bool {
+    const SAID: &[&str] = &[
+        "bilang", "katanya", "kata", "ngomong", "nulis", "ngancem", "ngancam", "chat", "nge-chat",
+        "ngechat", "dm", "kirim", "ngirim", "kutip", "said", "says", "wrote", "texted", "messaged",
+        "told me",
+    ];
+    let mut from = at.saturating_sub(200);
+    while !t.is_char_boundary(from) {
+        from += 1;
+    }
+    let line = &t[from..at];
+    let line = &line[line.rfind('\n').map_or(0, |i| i + 1)..];
+    let base = at - line.len();
+    // The last opening quote before the call, with no closing quote after it.
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut open = None;
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        if !is_quote(c) {
+            continue;
+        }
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        let next = chars.get(k + 1).map(|n| n.1);
+        let word_before = prev.is_some_and(char::is_alphanumeric);
+        let word_after = next.is_some_and(char::is_alphanumeric);
+        if word_before && word_after {
+            continue; // an apostrophe: "girl's", "don't"
+        }
+        if open.is_some() && word_before {
+            open = None; // a closing quote
+        } else if !word_before && prev.is_none_or(|p| p == ' ' || p == ':') {
+            open = Some(i);
+        }
+    }
+    let Some(open) = open else { return false };
+    let intro = t[..base + open].trim_end_matches([' ', ':']);
+    let mut cut = intro.len().saturating_sub(32);
+    while !intro.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let intro = &intro[cut..];
+    let last: Vec<&str> = intro.split_whitespace().rev().take(3).collect();
+    SAID.iter().any(|w| {
+        if w.contains(' ') {
+            has_word(intro, w)
+        } else {
+            last.iter()
+                .any(|x| x.trim_matches(|c: char| !c.is_alphanumeric() && c != '-') == *w)
+        }
+    })
+}
+
+/// Whether `between` (text between a negation and a call) holds only quoted calls and the
+/// words joining them: `jangan 'tungguin di parkiran' '` before `samperin rumahnya'`.
+fn only_quoted(between: &str) -> bool {
+    let mut rest = between.trim_start();
+    let mut quotes = 0;
+    while let Some(c) = rest.chars().next() {
+        if is_quote(c) {
+            let inner = &rest[c.len_utf8()..];
+            match inner.find(is_quote) {
+                Some(i) if i <= 60 && same_clause(&inner[..i]) => {
+                    rest = inner[i..].trim_start_matches(is_quote).trim_start();
+                    quotes += 1;
+                }
+                // the opening quote of the call itself
+                _ => return quotes > 0 && inner.trim().is_empty(),
+            }
+        } else {
+            let word = rest.split([' ', ',', '/']).next().unwrap_or("");
+            if !matches!(word, "" | "atau" | "ato" | "dan" | "sama" | "or" | "and") {
+                return false;
+            }
+            rest = rest[word.len()..].trim_start_matches([' ', ',', '/']);
+        }
+    }
+    false
+}
+
+/// Whether the words before a call tell what the sender herself did: "aku sampe dateng ke
+/// sana" (a scam victim who went to the address she was given), "udah aku tempelin stiker
+/// di motorku". What she did is not a call on the crowd. Spreading is left out: "udah aku
+/// sebarin alamatnya ke base" is exposure however it is told.
+fn sender_did(before: &str, call: &str) -> bool {
+    const DID: &[&str] = &[
+        "aku sampe",
+        "aku sampai",
+        "aku pernah",
+        "aku udah",
+        "aku udh",
+        "aku sudah",
+        "udah aku",
+        "udh aku",
+        "sudah aku",
+        "aku langsung",
+        "aku akhirnya",
+        "gue sampe",
+        "gue udah",
+        "gw udah",
+        "saya sudah",
+        "i even",
+        "i already",
+        "i actually",
+    ];
+    const MOTION: &[&str] = &["dateng", "datang", "pergi", "balik", "jalan", "pulang"];
+    const SPREAD: &[&str] = &[
+        "sebar", "nyebar", "spill", "share", "bocor", "post", "leak", "kirim", "upload", "tag",
+    ];
+    if SPREAD.iter().any(|w| call.starts_with(w)) {
+        return false;
+    }
+    let mut before = before.trim_end_matches(' ');
+    if let Some(m) = MOTION.iter().find(|m| ends_with_word(before, m)) {
+        before = before[..before.len() - m.len()].trim_end_matches(' ');
+    }
+    DID.iter().any(|d| ends_with_word(before, d))
+}
+
+/// Whether the call is one of the acts of a third person against the sender, told in one
+/// sentence: "dia tau jadwal les aku, nungguin di mulut gang, terus chat...". The sentence
+/// opens with him or her as its subject, names the sender ("aku", "me") before the call, and
+/// the call takes no particle of a request after it ("aja", "dong", "rame2"): "dia tinggal
+/// deket rumah aku, datengin aja" stays a call.
+fn done_to_sender(t: &str, start: usize, end: usize) -> bool {
+    const SUBJECT: &[&str] = &[
+        "dia",
+        "doi",
+        "he",
+        "she",
+        "mereka",
+        "they",
+        "pelaku",
+        "pelakunya",
+        "stalker",
+    ];
+    const FILLER: &[&str] = &[
+        "terus", "trus", "lalu", "dan", "tapi", "awalnya", "and", "then",
+    ];
+    // the sender as the one it was done to ("jadwal les aku", "followed me"); English "i"
+    // is a subject, left out
+    const ME: &[&str] = &["aku", "gue", "gw", "saya", "me", "my"];
+    const REQUEST: &[&str] = &[
+        "aja", "aj", "dong", "yuk", "ayo", "gih", "rame", "rame2", "bareng", "bareng2", "sana",
+        "ya", "yaa", "guys", "now",
+    ];
+    let sentence = &t[t[..start].rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1)..start];
+    let mut words = sentence
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty());
+    const OPENER: &[&str] = &[
+        "cowok itu",
+        "cowo itu",
+        "cewek itu",
+        "orang itu",
+        "akun itu",
+        "si cowok",
+        "si cewek",
+        "kakak kelas",
+        "that guy",
+        "this guy",
+        "the guy",
+        "the stalker",
+    ];
+    let first = words.by_ref().find(|w| !FILLER.contains(w)).unwrap_or("");
+    let opener = sentence.trim_start();
+    let subject = SUBJECT.contains(&first)
+        || OPENER
+            .iter()
+            .any(|o| opener.starts_with(o) && crate::matcher::boundary_after(opener, o.len()));
+    // The sender named before the call, and a comma between: the call opens the next of
+    // his acts ("dia tau jadwal les aku, nungguin di mulut gang"), not a plan of hers that
+    // follows ("dia tau rumahnya, jadi aku mau datengin").
+    let me = sentence
+        .match_indices(|c: char| c.is_alphanumeric())
+        .filter(|&(i, _)| crate::matcher::boundary_before(sentence, i))
+        .filter_map(|(i, _)| {
+            let w = sentence[i..]
+                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                .next()?;
+            ME.contains(&w).then_some(i + w.len())
+        })
+        .next_back();
+    if !subject || words.next().is_none() || !me.is_some_and(|m| sentence[m..].contains(',')) {
+        return false;
+    }
+    let next = t[end..]
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    !REQUEST.contains(&next)
+}
+
+/// Whether "tell her" passes help on to the person herself: "if she messaged you, tell her
+/// to contact the mods", "if your friend lost one tell her to ask there". Telling her to
+/// delete a post or telling her to her face stays a call.
+fn advice_for_her(call: &str, after: &str) -> bool {
+    const TELL: &[&str] = &[
+        "tell her",
+        "tell him",
+        "tell them",
+        "suruh dia",
+        "bilang ke dia",
+    ];
+    const HELP: &[&str] = &[
+        "to contact",
+        "to ask",
+        "to dm the",
+        "to dm an",
+        "to message the",
+        "to reach out",
+        "to report",
+        "to get in touch",
+        "to talk to the",
+        "to check",
+        "to block",
+        "buat hubungin",
+        "buat hubungi",
+        "hubungin admin",
+        "hubungi admin",
+        "lapor",
+        "buat lapor",
+        "ke admin",
+    ];
+    let after = after.trim_start();
+    TELL.iter().any(|w| call.starts_with(w)) && HELP.iter().any(|h| after.starts_with(h))
+}
+
+/// Whether an invitation ("mampir aja", "dateng aja") goes to the sender's own place or to a
+/// public one: "aku kerja di kafe deket stasiun ... mampir aja ke kafe", "mampir aja ke kafe
+/// tempat aku kerja", "spot foto yg dipake idolnya ... buat yg trip bisa mampir". The
+/// locating facts in such a message are hers or everyone's. Not when the invitation goes on
+/// to someone else's place ("mampir aja ke kantornya").
+fn open_invitation(t: &str, call: &str, after: &str) -> bool {
+    const INVITE: &[&str] = &[
+        "mampir", "main ke", "dateng", "datang", "drop by", "stop by", "visit", "come by",
+    ];
+    const OPEN: &[&str] = &[
+        // the sender's own place
+        "aku kerja di",
+        "tempat aku kerja",
+        "tempat kerjaku",
+        "tempat kerja aku",
+        "gue kerja di",
+        "gw kerja di",
+        "saya kerja di",
+        "aku barista",
+        "aku jaga",
+        "toko aku",
+        "tokoku",
+        "kafe aku",
+        "cafe aku",
+        "warung aku",
+        "warungku",
+        "lapak aku",
+        "booth aku",
+        "rumahku",
+        "rumah aku",
+        "rumah gue",
+        "kosanku",
+        "kosan aku",
+        "kos aku",
+        "i work at",
+        "i work in",
+        "where i work",
+        "my cafe",
+        "my shop",
+        "my store",
+        "my booth",
+        "my place",
+        // a public spot, known to all
+        "spot foto",
+        "photo spot",
+        "tempat foto",
+        "lokasi syuting",
+        "filming location",
+        "udah banyak yg tau",
+        "udah banyak yang tau",
+        "tempat umum",
+        "public place",
+    ];
+    const ELSEWHERE: &[&str] = &[
+        "rumahnya",
+        "kosnya",
+        "kosannya",
+        "kantornya",
+        "kampusnya",
+        "sekolahnya",
+        "tempat kerjanya",
+        "rumah dia",
+        "kos dia",
+        "kantor dia",
+        "her ",
+        "his ",
+    ];
+    INVITE.iter().any(|w| call.starts_with(w))
+        && OPEN.iter().any(|o| has_word(t, o))
+        && !ELSEWHERE
+            .iter()
+            .any(|e| rest_of_sentence(after, 60).contains(e))
+}
+
+/// Whether the circle at `a..b` is the sender's own: "email ke atasan aku", "HRD ku", "my
+/// boss". Telling it is what someone did to her, or her own business.
+fn own_circle(t: &str, a: usize, b: usize) -> bool {
+    let next = t[b..]
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    (t[b..].starts_with(' ') || t[b..].starts_with("ku"))
+        && matches!(next, "aku" | "ku" | "saya" | "gue" | "gw" | "kami")
+        || t[..a].ends_with("my ")
+}
+
+/// Whether the words between a telling verb and the circle make the circle its sender:
+/// "liat email dari HR", "a call from her school".
+fn received(between: &str) -> bool {
+    has_word(between, "dari") || has_word(between, "from")
 }
 
 /// The end of the `n` words after `at` (or the end of the clause).
@@ -3229,6 +3702,115 @@ mod tests {
             &[
                 "mama si rina buka warung di jl. pemuda deket kampus. datengin aja rame2 biar malu",
                 "her mom has a small cafe in Kemang, go there and tell her what her daughter did",
+            ],
+            true,
+        );
+    }
+
+    /// A call inside words quoted after a verb of saying is the quoted person's: a survivor
+    /// telling what he wrote to her. A single-quoted call no one is said to have said, and
+    /// an apostrophe ("girl's"), quote nothing.
+    #[test]
+    fn a_call_quoted_after_a_verb_of_saying_is_reported_speech() {
+        assert_each(
+            &[
+                "kemarin ada cowok yg chat aku terus, dia bilang 'aku tungguin di depan kantor kamu ya pulang nanti'. aku kerja di minimarket deket terminal, takut banget sekarang",
+                "ada orang ngancem temenku, katanya 'kalo ga mau ketemu, fotonya gw sebar ke sekolahnya'. temenku masih smp",
+            ],
+            false,
+        );
+        assert_each(
+            &[
+                "info buat kalian: 'dia kerja di minimarket deket terminal, pulang jam 9, tungguin aja di depan'",
+                "that girl's school is SMA 5, she leaves at 3pm. go wait for her at the gate",
+            ],
+            true,
+        );
+    }
+
+    /// One negation refuses each call of a quoted list; a quoted call with no negation stays.
+    #[test]
+    fn a_negation_before_a_list_of_quoted_calls_refuses_them_all() {
+        assert_each(
+            &["plis jangan 'datengin rumahnya' atau 'tungguin di kampusnya' ya, itu udah masuk ranah hukum. report aja"],
+            false,
+        );
+        assert_each(
+            &["dia kuliah di Unpad, rumahnya di Jatinangor. 'datengin rumahnya' aja rame2 biar kapok"],
+            true,
+        );
+    }
+
+    /// What the sender did herself or what was done to her, told: a scam victim who went to
+    /// the address she was given, a stalker's acts in one sentence about her. A request
+    /// ("aja") or a spread she made stays.
+    #[test]
+    fn what_the_sender_did_or_suffered_is_narrated() {
+        assert_each(
+            &[
+                "dulu aku pernah ditipu pas beli album, dia ngaku tinggal di komplek Taman Sari. aku sampe dateng ke sana sendirian, ternyata rumah orang lain",
+                "cowok itu tau aku kuliah di mana, dia tau jadwal kelas aku, nungguin di depan gedung fakultas tiap sore",
+            ],
+            false,
+        );
+        assert_each(
+            &[
+                "dia tinggal di komplek Taman Sari blok C, rumahnya yg pager item. dateng ke sana aja rame2 sore ini",
+                "udah aku sebarin alamat rumahnya ke base, dia tinggal di komplek Taman Sari",
+                "dia tau aku kuliah di mana juga, dia kuliah di fakultas hukum, tungguin aja di depan gedung tiap sore",
+                // the sender's own plan after naming herself is no act done to her
+                "she's a minor apparently, so I'd rather go talk to her parents directly, she goes to SMA 3",
+                "dia tau rumahnya di mana, jadi aku mau datengin besok, dia kuliah di unpad",
+            ],
+            true,
+        );
+    }
+
+    /// Mail from the circle, or mail someone sent to the sender's own boss, and a report the
+    /// sender made or means to make to the admins, are not calls to tell her circle.
+    #[test]
+    fn the_senders_own_circle_and_her_own_reports_are_not_calls() {
+        assert_each(
+            &[
+                "sampe sekarang liat email dari HR aja masih deg2an, dulu kerjaannya orang itu ngirim ss ke kantor aku",
+                "dia udah tau aku kerja di mana, kemarin dateng ke kasir. aku udh lapor ke HRD kantor",
+                "min aku mau laporin member yg namanya Rendi di grup ini, dia suka komen jorok ke anak sma",
+                "ada orang ngancem temenku, fotonya mau disebar. kami udah bilang ke ortunya dan mau lapor polisi",
+            ],
+            false,
+        );
+        assert_each(
+            &[
+                "dia kerja di bank deket alun2, kirim email ke atasannya biar tau kelakuan dia",
+                "dia kerja di bank deket alun2, lapor ke HRD nya biar dipecat",
+                "anak SMA itu namanya Rendi, aku mau laporin ke sekolahnya biar dikeluarin",
+            ],
+            true,
+        );
+    }
+
+    /// An invitation to the sender's own workplace or to a public spot; "tell her to ask the
+    /// info desk" passes help on to her; a request someone made of the sender, told; news of
+    /// a case; a found card. Their harmful twins stay exposure.
+    #[test]
+    fn invitations_help_requests_told_news_and_found_cards_are_not_exposure() {
+        assert_each(
+            &[
+                "aku kerja di kafe deket stasiun Bogor, shift pagi tiap sabtu. yg mau tuker pc mampir aja ke kafe, cari yg namanya Dinda",
+                "saw a girl crying at the venue, she said she goes to SMA Tunas Bangsa and lost her friends. if anyone knows her tell her to ask the info desk",
+                "a classmate messaged me asking me to help her with a giveaway, just open a link and send her the code from school email",
+                "tadi pagi baca berita akun base yg nyebarin alamat rumah trainee sampe didatengin sasaeng. serem",
+                "found someone's student card near the gate, SMA Harapan Jaya, her name starts with R. if she's your friend tell her to pick it up at the lost & found",
+            ],
+            false,
+        );
+        assert_each(
+            &[
+                "si Dinda yg ngatain kita kerja di kafe deket stasiun Bogor, shift pagi tiap sabtu. mampir aja ke kafe rame2",
+                "aku kerja di deket kantornya, dia keluar jam 5 lewat lobby. mampir aja ke kantornya",
+                "she goes to SMA Tunas Bangsa, class 11B. go find her after school and tell her to delete her account",
+                "she goes to my school, same class. send her the link and make her give you the code, she's an easy target",
+                "akun itu nyebarin alamat rumah idol, alamatnya di jl mawar 3. datengin aja rame2",
             ],
             true,
         );
