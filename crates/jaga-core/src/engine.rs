@@ -593,7 +593,11 @@ impl Engine {
         } else {
             s.name.normalise("", &[]);
         }
-        s.hits.sort_unstable_by_key(|(_, h)| (h.rule, h.start));
+        // A total order: hits of one rule at one start (a keyword and a regex, the text and
+        // the name) would otherwise come out in the sort's arbitrary order, and a reason's
+        // matched words with them, moving when an unrelated rule's hits move.
+        s.hits
+            .sort_unstable_by_key(|&(f, h)| (h.rule, h.start, h.end, h.pattern, f as u8));
         s.urls.clear();
         s.urls
             .extend(s.entities.iter().filter(|e| e.kind == EntityKind::Url));
