@@ -2418,6 +2418,19 @@ fn narrated(before: &str) -> bool {
     }
 }
 
+/// Someone asking the sender to do something ("asked me to", "nyuruh aku"): the call that
+/// follows is theirs, reported (see [`answered`]).
+const ASKED: &[&str] = &[
+    "asking me to",
+    "asked me to",
+    "asks me to",
+    "told me to",
+    "nyuruh aku",
+    "nyuruh gue",
+    "nyuruh gw",
+    "nyuruh saya",
+];
+
 /// Whether what surrounds a call shows it is not one the sender makes: a request or threat
 /// someone else made, reported ("someone sent me her address asking me to 'spread it'. I
 /// didn't", "dia ngancem mau sebar alamat anak2 sini"), the one who made it and what happened
@@ -2425,15 +2438,7 @@ fn narrated(before: &str) -> bool {
 /// udah di-suspend"), or the call turned down right after it ("yg mau ikut nungguin di hotel:
 /// jangan ya"). `before` is the text up to the call, `after` from its end.
 fn answered(before: &str, after: &str) -> bool {
-    const REQUESTED: &[&str] = &[
-        "asking me to",
-        "asked me to",
-        "asks me to",
-        "told me to",
-        "nyuruh aku",
-        "nyuruh gue",
-        "nyuruh gw",
-        "nyuruh saya",
+    const THREATENED: &[&str] = &[
         "ngancem",
         "ngancem mau",
         "ngancam",
@@ -2487,18 +2492,7 @@ fn answered(before: &str, after: &str) -> bool {
     // A request told earlier in the same sentence, the call being part of it: "an old friend
     // messaged me asking me to help vote for her cousin, just click a link and send her the
     // code" (threats are left out: "dia ngancem aku, sebarin aja alamatnya" is a call).
-    const ASKED: &[&str] = &[
-        "asking me to",
-        "asked me to",
-        "asks me to",
-        "told me to",
-        "nyuruh aku",
-        "nyuruh gue",
-        "nyuruh gw",
-        "nyuruh saya",
-        "minta aku",
-        "minta tolong aku",
-    ];
+    const ASKED_MORE: &[&str] = &["minta aku", "minta tolong aku"];
     let sentence = {
         let s = &before[before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1)..];
         let mut cut = s.len().saturating_sub(140);
@@ -2507,8 +2501,14 @@ fn answered(before: &str, after: &str) -> bool {
         }
         &s[cut..]
     };
-    REQUESTED.iter().any(|w| ends_with_word(quoted, w))
-        || ASKED.iter().any(|w| has_word(sentence, w))
+    ASKED
+        .iter()
+        .chain(THREATENED)
+        .any(|w| ends_with_word(quoted, w))
+        || ASKED
+            .iter()
+            .chain(ASKED_MORE)
+            .any(|w| has_word(sentence, w))
         || (RELATIVE.iter().any(|w| ends_with_word(before, w))
             && CONSEQUENCE.iter().any(|c| rest.contains(c)))
         || TURNED_DOWN.iter().any(|w| right_after.contains(w))
