@@ -2493,14 +2493,10 @@ fn answered(before: &str, after: &str) -> bool {
     // messaged me asking me to help vote for her cousin, just click a link and send her the
     // code" (threats are left out: "dia ngancem aku, sebarin aja alamatnya" is a call).
     const ASKED_MORE: &[&str] = &["minta aku", "minta tolong aku"];
-    let sentence = {
-        let s = &before[before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1)..];
-        let mut cut = s.len().saturating_sub(140);
-        while !s.is_char_boundary(cut) {
-            cut += 1;
-        }
-        &s[cut..]
-    };
+    let sentence = tail(
+        &before[before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1)..],
+        140,
+    );
     ASKED
         .iter()
         .chain(THREATENED)
@@ -2512,6 +2508,22 @@ fn answered(before: &str, after: &str) -> bool {
         || (RELATIVE.iter().any(|w| ends_with_word(before, w))
             && CONSEQUENCE.iter().any(|c| rest.contains(c)))
         || TURNED_DOWN.iter().any(|w| right_after.contains(w))
+}
+
+/// The last `max` bytes of `text` at most (cut at a char boundary): the words before a cue.
+fn tail(text: &str, max: usize) -> &str {
+    let mut cut = text.len().saturating_sub(max);
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    &text[cut..]
+}
+
+/// The first word of `text`, skipping what is not a letter or a digit.
+fn first_word(text: &str) -> &str {
+    text.split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
 }
 
 /// The rest of the sentence after a cue, at most `max` bytes (cut at a char boundary).
@@ -2658,11 +2670,7 @@ fn reported_speech(t: &str, at: usize) -> bool {
         "ngechat", "dm", "kirim", "ngirim", "kutip", "said", "says", "wrote", "texted", "messaged",
         "told me",
     ];
-    let mut from = at.saturating_sub(200);
-    while !t.is_char_boundary(from) {
-        from += 1;
-    }
-    let line = &t[from..at];
+    let line = tail(&t[..at], 200);
     let line = &line[line.rfind('\n').map_or(0, |i| i + 1)..];
     let base = at - line.len();
     // The last opening quote before the call, with no closing quote after it.
@@ -2686,12 +2694,7 @@ fn reported_speech(t: &str, at: usize) -> bool {
         }
     }
     let Some(open) = open else { return false };
-    let intro = t[..base + open].trim_end_matches([' ', ':']);
-    let mut cut = intro.len().saturating_sub(32);
-    while !intro.is_char_boundary(cut) {
-        cut += 1;
-    }
-    let intro = &intro[cut..];
+    let intro = tail(t[..base + open].trim_end_matches([' ', ':']), 32);
     let last: Vec<&str> = intro.split_whitespace().rev().take(3).collect();
     SAID.iter().any(|w| {
         if w.contains(' ') {
@@ -2836,11 +2839,7 @@ fn done_to_sender(t: &str, start: usize, end: usize) -> bool {
     if !subject || words.next().is_none() || !me.is_some_and(|m| sentence[m..].contains(',')) {
         return false;
     }
-    let next = t[end..]
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|w| !w.is_empty())
-        .unwrap_or("");
-    !REQUEST.contains(&next)
+    !REQUEST.contains(&first_word(&t[end..]))
 }
 
 /// Whether "tell her" passes help on to the person herself: "if she messaged you, tell her
@@ -2955,12 +2954,11 @@ fn open_invitation(t: &str, call: &str, after: &str) -> bool {
 /// Whether the circle at `a..b` is the sender's own: "email ke atasan aku", "HRD ku", "my
 /// boss". Telling it is what someone did to her, or her own business.
 fn own_circle(t: &str, a: usize, b: usize) -> bool {
-    let next = t[b..]
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|w| !w.is_empty())
-        .unwrap_or("");
     (t[b..].starts_with(' ') || t[b..].starts_with("ku"))
-        && matches!(next, "aku" | "ku" | "saya" | "gue" | "gw" | "kami")
+        && matches!(
+            first_word(&t[b..]),
+            "aku" | "ku" | "saya" | "gue" | "gw" | "kami"
+        )
         || t[..a].ends_with("my ")
 }
 
