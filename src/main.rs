@@ -959,6 +959,10 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
             dir.join("policy.toml").display()
         );
     }
+    let costly = engine.cost_warnings();
+    for d in &costly {
+        eprintln!("{d}");
+    }
     let report = jaga_core::ruletest::run(&engine);
     for f in &report.failures {
         eprintln!("{}: test failed: {}", f.location, f.message);
@@ -971,7 +975,7 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         engine.rules().len(),
         files,
         engine.keyword_count(),
-        set.warnings.len() + unknown_frames.len() + unknown_unless.len(),
+        set.warnings.len() + unknown_frames.len() + unknown_unless.len() + costly.len(),
         report.passed,
         report.failures.len()
     );

@@ -24,7 +24,9 @@ use crate::matcher::{Hit, MatchScratch, Matcher};
 use crate::model::{self, Label, Model};
 use crate::normalise::Normalised;
 use crate::policy::{Policy, SlugCache};
-use crate::rules::{Detector, LoadError, Rule, RuleField, RuleSet, Status, When};
+use crate::rules::{
+    Detector, Diagnostic, LoadError, Rule, RuleField, RuleSet, Severity, Status, When,
+};
 use crate::signal::{Finding, Signal};
 use crate::verdict::{Action, Category, Field, Reason, Source, Span, Verdict};
 
@@ -441,6 +443,38 @@ impl Engine {
             .iter()
             .filter(|id| !self.rules().iter().any(|r| &r.id == *id))
             .map(String::as_str)
+            .collect()
+    }
+
+    /// A warning for each regex the matcher searches through every message (see
+    /// [`Matcher::regexes_on_every_message`]), with how to fix it (`jaga rules check`).
+    ///
+    /// A warning, not an error: such a regex finds what it should, it only costs every
+    /// message a search (the shipped rules had 25 on 2026-12-06; rewriting 20 of them took
+    /// `jaga scan` from 156.0k to 150.1k instructions per event). An error would refuse the
+    /// whole rule set in `scan` and `serve` too and break an admin's working rules on an
+    /// upgrade; a test holds the shipped rules to the five left (README, "Performance").
+    /// Found from the compiled matcher, so checked only here: working the regexes' literals
+    /// out again in every load of the rules added 12% to the start-up of every command.
+    pub fn cost_warnings(&self) -> Vec<Diagnostic> {
+        self.matcher
+            .regexes_on_every_message()
+            .into_iter()
+            .filter_map(|(ri, pi)| {
+                let rule = &self.rules()[ri as usize];
+                let Detector::Patterns { keywords, regexes } = &rule.detector else {
+                    return None;
+                };
+                let pattern = regexes.get((pi as usize).checked_sub(keywords.len())?)?;
+                Some(Diagnostic {
+                    severity: Severity::Warning,
+                    location: rule.location.clone(),
+                    message: format!(
+                        "rule `{}`: regex `{pattern}` runs on every message: it starts with no literal text and holds none of 3 or more characters that every match must contain, so the keyword pass cannot rule it out; start it with a literal word (`kirim \\d+`, not `\\d+ ?rb`), or move a leading class or alternation into `keywords` or an `expr`",
+                        rule.id
+                    ),
+                })
+            })
             .collect()
     }
 

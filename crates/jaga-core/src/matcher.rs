@@ -362,6 +362,18 @@ fn gates(hir: &Hir, prefixes: Option<&Vec<String>>) -> Vec<Vec<String>> {
     found
 }
 
+/// A regex's literal prefixes (see [`match_prefixes`]) and gates (see [`gates`]): what the
+/// matcher looks for before it runs the regex. Neither: the regex runs on every message.
+fn prefixes_and_gates(pattern: &str) -> (Option<Vec<String>>, Vec<Vec<String>>) {
+    let hir = parse(pattern);
+    let prefixes = hir.as_ref().and_then(match_prefixes);
+    let gates = hir
+        .as_ref()
+        .map(|h| gates(h, prefixes.as_ref()))
+        .unwrap_or_default();
+    (prefixes, gates)
+}
+
 impl FieldRegexes {
     /// Compiles the regexes of one field; each one's prefixes go to `add_string` with its
     /// index and `true`, its gates' strings with the gate's index and `false`; regexes with
@@ -380,12 +392,7 @@ impl FieldRegexes {
         let (mut scanned, mut short_prefixes) = (Vec::new(), Vec::new());
         let mut gate_count = 0u32;
         for (i, (p, _, _)) in items.iter().enumerate() {
-            let hir = parse(p);
-            let prefixes = hir.as_ref().and_then(match_prefixes);
-            let gates = hir
-                .as_ref()
-                .map(|h| gates(h, prefixes.as_ref()))
-                .unwrap_or_default();
+            let (prefixes, gates) = prefixes_and_gates(p);
             for p in prefixes.iter().flatten() {
                 // A prefix of one or two bytes (` `, `i`, `.`, `i `) is in nearly every text,
                 // and the overlapping automaton reported it at each occurrence (about 30 of
@@ -720,6 +727,18 @@ impl Matcher {
         self.patterns
     }
 
+    /// The regexes searched through every message, as (rule, pattern) indices: those with
+    /// neither prefixes nor a gate (see [`FieldRegexes::build`]), which nothing in the
+    /// automaton's pass can rule out. `jaga rules check` names them.
+    pub fn regexes_on_every_message(&self) -> Vec<(u32, u32)> {
+        [&self.text_regexes, &self.name_regexes]
+            .into_iter()
+            .flatten()
+            .filter_map(|fr| fr.always.as_ref().map(|(_, always)| (fr, always)))
+            .flat_map(|(fr, always)| always.iter().map(|&i| fr.owners[i as usize]))
+            .collect()
+    }
+
     /// Appends every keyword, allow phrase and regex hit of `field` in the normalised `text`.
     pub fn find(&self, field: RuleField, text: &str, out: &mut Vec<Hit>) {
         self.find_with(field, text, &mut MatchScratch::default(), out)
@@ -1030,6 +1049,11 @@ mod tests {
                 gated: false
             },
             "a match can start with any digit and holds no long string: always run"
+        );
+        assert_eq!(
+            m.regexes_on_every_message(),
+            [(0, 1)],
+            "`jaga rules check` names it"
         );
         let h = hits(&m, "abcc bc abc b 50rb 7 rb");
         let mut spans: Vec<&str> = h.iter().map(|x| x.2.as_str()).collect();

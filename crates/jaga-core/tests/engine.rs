@@ -585,3 +585,36 @@ fn a_model_unless_naming_no_rule_is_listed() {
     let shipped = Engine::load(&root().join("rules")).unwrap();
     assert!(shipped.unknown_model_unless().is_empty());
 }
+
+#[test]
+fn a_regex_that_runs_on_every_message_is_named_with_its_rule() {
+    let (_dir, engine) = engine_with(
+        r#"
+[[rule]]
+id = "spam.amount"
+category = "spam"
+regex = '\d+ ?rb'
+score = 0.5
+
+[[rule]]
+id = "spam.send"
+category = "spam"
+regex = 'kirim \d+'
+score = 0.5
+"#,
+    );
+    let w = engine.cost_warnings();
+    assert_eq!(w.len(), 1, "only the regex without a literal start: {w:?}");
+    assert!(
+        w[0].message
+            .starts_with("rule `spam.amount`: regex `\\d+ ?rb` runs on every message")
+            && w[0].message.contains("start it with a literal word"),
+        "{}",
+        w[0].message
+    );
+    assert!(
+        w[0].location.file.ends_with("test.toml"),
+        "{:?}",
+        w[0].location
+    );
+}
