@@ -2059,7 +2059,9 @@ impl ContextDetector {
                 // Not when the telling goes to the police or the admins ("mau lapor
                 // polisi"), comes from the circle ("liat email dari HR"), or the circle is
                 // the sender's own ("ada yg kirim email ke atasan aku": what was done to her).
-                Cue::Tell if official_channel(&t[h.start..]) => continue,
+                // Nor when it is quoted: a reply's "> bilangin suaminya aja" is the other
+                // person's call, whatever the sender's own line says after it.
+                Cue::Tell if official_channel(&t[h.start..]) || quoted(h.start) => continue,
                 Cue::Tell => match hits.iter().find(|c| {
                     c.cue == Cue::Circle
                         && !own_circle(t, c.start, c.end)
@@ -3126,6 +3128,9 @@ mod tests {
                 "mamanya Tasya tinggal di Cinangka, kemarin Tasya cerita lagi mudik ke sana",
                 "pas aku sakit ada yg kirimin bubur lewat ojol, yg kirim ga mau disebut namanya",
                 "> kirimin dong nomornya\nga. kalo mau nagih lewat admin, bukan lewat teror",
+                // telling her circle, on the quoted line of a reply: the other person's call
+                "> bilangin suaminya aja\nnggak, aku ga mau ikut2an",
+                "> kasih tau ortunya\nmending kita diem aja",
                 // the call's subject is someone else: what they did, not what she asks
                 "mereka sampe sebar data ke kontak aku, temen kampus dapet chat kalo aku penipu",
                 "I gave the police the guy's name and his motorbike plate, they said they'd call him in",
@@ -3135,6 +3140,11 @@ mod tests {
                 "dia percaya sama cowoknya, itu bukan izin buat nyebarin fotonya. yg salah pelaku",
             ],
             false,
+        );
+        // The sender's own call after the line she answers still exposes.
+        assert_each(
+            &["> dia siapa sih?\nbilangin suaminya aja, biar tau kelakuan istrinya"],
+            true,
         );
     }
 
