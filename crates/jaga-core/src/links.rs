@@ -326,6 +326,7 @@ fn analyse_url(lists: &LinkLists, raw: &str, start: usize, end: usize, out: &mut
     let mut push = |signal, detail: String| out.push(Finding::new(signal, start, end, detail));
     let Some(url) = parse(raw) else {
         push(Signal::Link, clip(raw));
+        push(Signal::LinkUnofficial, clip(raw));
         return;
     };
     let userinfo = url.username();
@@ -334,6 +335,7 @@ fn analyse_url(lists: &LinkLists, raw: &str, start: usize, end: usize, out: &mut
         Some(Host::Ipv4(_) | Host::Ipv6(_)) => {
             let ip = url.host_str().unwrap_or_default();
             push(Signal::Link, ip.to_string());
+            push(Signal::LinkUnofficial, ip.to_string());
             push(Signal::LinkRawIp, ip.to_string());
             if let Some(brand) = lists.lookalike(userinfo.split('.')) {
                 push(
@@ -350,6 +352,7 @@ fn analyse_url(lists: &LinkLists, raw: &str, start: usize, end: usize, out: &mut
     };
     if domain.is_empty() {
         push(Signal::Link, clip(raw));
+        push(Signal::LinkUnofficial, clip(raw));
         return;
     }
     // psl answers ".com" for "...com"; a host with empty labels has no registrable domain.
@@ -383,8 +386,11 @@ fn analyse_url(lists: &LinkLists, raw: &str, start: usize, end: usize, out: &mut
         push(Signal::LinkMixedScript, format!("{unicode} ({scripts})"));
     }
 
+    // A brand's own domain (open.spotify.com, bca.co.id) is what a warning points members to:
+    // `link.unofficial` lets a rule tell it from any other link.
     let trusted = registrable.is_some_and(|d| lists.trusted.contains(d));
     if !trusted {
+        push(Signal::LinkUnofficial, clip(registrable.unwrap_or(domain)));
         let suffix_labels = psl::suffix_str(domain).map_or(0, |s| s.split('.').count());
         let labels = unicode.rsplit('.').skip(suffix_labels);
         if let Some(brand) = lists.lookalike(labels.chain(userinfo.split('.'))) {
@@ -809,11 +815,26 @@ mod tests {
             [
                 Signal::Link,
                 Signal::LinkShortener,
+                Signal::LinkUnofficial,
                 Signal::Link,
+                Signal::LinkUnofficial,
                 Signal::LinkLookalike,
                 Signal::LinkAbusedTld
             ]
         );
+    }
+
+    #[test]
+    fn a_brands_own_domain_is_official() {
+        assert!(!has(
+            "open.spotify.com/playlist/xxxx",
+            Signal::LinkUnofficial
+        ));
+        assert!(!has("https://www.bca.co.id/promo", Signal::LinkUnofficial));
+        assert!(has("spotify-premium-gratis.xyz", Signal::LinkUnofficial));
+        assert!(has("bit.ly/abc", Signal::LinkUnofficial));
+        assert!(has("http://10.0.0.1:8080/x", Signal::LinkUnofficial));
+        assert!(has("myshop.example", Signal::LinkUnofficial));
     }
 
     #[test]
@@ -1178,7 +1199,10 @@ mod tests {
             assert!(f[0].detail.len() <= MAX_DETAIL + '…'.len_utf8(), "{raw:?}");
         }
         assert_eq!(run("http://")[0].detail, "http://");
-        assert_eq!(run("...com").len(), 1);
+        assert_eq!(
+            run("...com").iter().map(|f| f.signal).collect::<Vec<_>>(),
+            [Signal::Link, Signal::LinkUnofficial]
+        );
         assert!(has("hxxp://bca-promo.xyz", Signal::LinkLookalike));
     }
 

@@ -52,6 +52,7 @@ macro_rules! signals {
 
 signals! {
     Link => "link.any": "the message contains a link (URL or bare domain)",
+    LinkUnofficial => "link.unofficial": "a link whose domain is not one of the protected brands' official domains (rules/lists/brands.txt)",
     LinkShortener => "link.shortener": "a link through a URL shortener (list: rules/lists/shorteners.txt)",
     LinkLookalike => "link.lookalike": "a domain that imitates a protected brand (rules/lists/brands.txt) without being it",
     LinkPunycode => "link.punycode": "an internationalised (xn--) domain",
