@@ -1005,11 +1005,10 @@ impl Engine {
         // Helpers go to `helpers` by id: their evidence reaches the verdict through the rules
         // built on them. A doxing helper keeps its reason when the event is flagged, because
         // the review store masks every doxing span of a flagged event it is given (a phone
-        // number only a helper found included); an event left alone (allowed, or a join
-        // request approved: severity 0, what the store calls not flagged) is not stored, and
-        // its doxing helpers (a third-person word, "kita report") were most of the reasons of
+        // number only a helper found included); an allowed event is not stored, and its
+        // doxing helpers (a third-person word, "kita report") were most of the reasons of
         // allowed verdicts on an ordinary feed.
-        let flagged = decision.action.severity() > 0;
+        let flagged = decision.action != Action::Allow;
         let mut reasons = Vec::with_capacity(s.reasons.len());
         let mut helpers = Vec::new();
         for (k, r) in s.reasons.drain(..).enumerate() {

@@ -425,7 +425,7 @@ pub struct Verdict {
     /// Helper rules (score 0, no action) that fired, by id: they count only through the
     /// rules built on them, whose reasons carry their spans. Kept out of `reasons`, where
     /// they were two thirds of a verdict's JSON on an ordinary feed. Doxing helpers are
-    /// here only when the event is allowed or approved (a flagged event keeps their reasons).
+    /// here only when the event is allowed (a flagged event keeps their reasons).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub helpers: Vec<String>,
 }
