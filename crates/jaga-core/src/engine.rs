@@ -1003,20 +1003,16 @@ impl Engine {
             .policy
             .decide_reasons_in(group, ev.kind, ev.role, &s.reasons, minimum);
         // Helpers go to `helpers` by id: their evidence reaches the verdict through the rules
-        // built on them. A doxing helper keeps its reason when the event is flagged, because
-        // the review store masks every doxing span of a flagged event it is given (a phone
-        // number only a helper found included); an allowed event is not stored, and its
-        // doxing helpers (a third-person word, "kita report") were most of the reasons of
-        // allowed verdicts on an ordinary feed.
-        let flagged = decision.action != Action::Allow;
+        // built on them. A doxing helper keeps its reason, because the review store masks
+        // every doxing span it is given (a phone number only a helper found included).
         let mut reasons = Vec::with_capacity(s.reasons.len());
         let mut helpers = Vec::new();
         for (k, r) in s.reasons.drain(..).enumerate() {
             // (A helper is never quoted: only reasons with a score are.)
-            let helper = s.reason_rules.get(k).is_some_and(|&ri| {
-                let rule = &self.rules()[ri as usize];
-                is_helper(rule) || (!flagged && is_doxing_helper(rule))
-            });
+            let helper = s
+                .reason_rules
+                .get(k)
+                .is_some_and(|&ri| is_helper(&self.rules()[ri as usize]));
             if helper {
                 helpers.push(r.id);
             } else {
@@ -1107,15 +1103,6 @@ fn is_helper(rule: &Rule) -> bool {
     rule.score == 0.0
         && rule.action.is_none()
         && rule.category != Category::Doxing
-        && rule.status != Status::Shadow
-}
-
-/// A doxing rule that is otherwise a helper: its reason is kept while the event is flagged,
-/// for the review store to mask its spans (see `decide`).
-fn is_doxing_helper(rule: &Rule) -> bool {
-    rule.score == 0.0
-        && rule.action.is_none()
-        && rule.category == Category::Doxing
         && rule.status != Status::Shadow
 }
 

@@ -419,13 +419,11 @@ pub struct Verdict {
     pub scores: Scores,
     /// The reasons that count, most important first: every rule and detector with a score
     /// or a minimum action that fired (quoted and shadow ones included, marked), the
-    /// classifier's, and, when the event is flagged, the evidence of doxing helpers (the
-    /// review store masks their spans).
+    /// classifier's, and the evidence of doxing rules (the review store masks its spans).
     pub reasons: Vec<Reason>,
     /// Helper rules (score 0, no action) that fired, by id: they count only through the
     /// rules built on them, whose reasons carry their spans. Kept out of `reasons`, where
-    /// they were two thirds of a verdict's JSON on an ordinary feed. Doxing helpers are
-    /// here only when the event is allowed (a flagged event keeps their reasons).
+    /// they were two thirds of a verdict's JSON on an ordinary feed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub helpers: Vec<String>,
 }
