@@ -74,6 +74,7 @@ fn store(c: &mut Criterion) {
         },
         reasons: vec![],
         helpers: Vec::new(),
+        doxing_helper_spans: Vec::new(),
     };
     let mut g = c.benchmark_group("store");
     g.throughput(Throughput::Elements(evs.len() as u64));

@@ -317,6 +317,7 @@ tests = { hit = ["slot gacor"], miss = ["halo semua"] }
                     "p=0.7",
                 )],
                 helpers: Vec::new(),
+                doxing_helper_spans: Vec::new(),
             };
             store.insert_cases(&[NewCase::new(&ev, &v, 1)]).unwrap();
             let id = store

@@ -1143,6 +1143,7 @@ mod tests {
                 "0812 3456 7890",
             )],
             helpers: Vec::new(),
+            doxing_helper_spans: Vec::new(),
         }
     }
 

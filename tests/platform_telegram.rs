@@ -49,6 +49,13 @@ keywords = ["kuancam"]
 score = 0.9
 action = "mute"
 tests = { hit = ["kuancam kamu"], miss = ["halo semua"] }
+
+[[rule]]
+id = "doxing.place"
+description = "Where someone lives: a helper, no score of its own"
+category = "doxing"
+keywords = ["kosnya di"]
+score = 0.0
 "#;
 
 /// A temporary directory with rules and a jaga.toml with `[telegram]` plus `extra`.
@@ -727,4 +734,52 @@ fn admins_and_trusted_members_are_only_reviewed() {
             .unwrap();
         assert!(o.protected, "message {id}");
     }
+}
+
+/// A member's `/report` of a message jaga left alone makes a review case, and the case masks
+/// what the doxing helpers found although the verdict lists them by id only (an event left
+/// alone keeps no reason for them): the admins' review message and the store never show it.
+#[test]
+fn a_report_of_an_allowed_message_is_reviewed_with_its_doxing_helpers_masked() {
+    let dir = workspace("");
+    let (api, fake) = fake_bot_api();
+    let srv = start_jaga(dir.path(), &fake, &[]);
+    let text = "kosnya di gang melati, pagar biru";
+    let original = message(ENFORCE, 70, 1000, text)["message"].clone();
+    api.push(message(ENFORCE, 70, 1000, text));
+    let mut report = message(ENFORCE, 71, 1001, "/report");
+    report["message"]["entities"] = json!([{"type": "bot_command", "offset": 0, "length": 7}]);
+    report["message"]["reply_to_message"] = original;
+    api.push(report);
+    let calls = fake.wait_for("the review message", |c| has(c, "sendMessage", |_| true));
+    let acts = actions(&calls);
+    assert_eq!(
+        acts.len(),
+        1,
+        "a review message only, nothing deleted: {acts:?}"
+    );
+    let (m, review) = &acts[0];
+    assert_eq!(m, "sendMessage");
+    assert_eq!(review["chat_id"], ADMIN_CHAT);
+    let shown = review["text"].as_str().unwrap();
+    assert!(shown.contains("member.report"), "{shown}");
+    assert!(!shown.contains("kosnya"), "{shown}");
+
+    let store = open_store(dir.path());
+    let cases = store.list(&jaga_store::CaseFilter::default()).unwrap();
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let case = store.get(cases[0].id).unwrap().unwrap();
+    assert_eq!(case.case.action, "review");
+    assert_eq!(case.case.summary, "****** ** gang melati, pagar biru");
+    assert_eq!(
+        case.event["text"], "****** ** gang melati, pagar biru",
+        "the stored event is masked the same way"
+    );
+    assert_eq!(case.verdict["helpers"], json!(["doxing.place"]));
+    assert!(
+        !case.verdict.to_string().contains("kosnya"),
+        "{}",
+        case.verdict
+    );
+    drop(srv);
 }

@@ -1003,17 +1003,29 @@ impl Engine {
             .policy
             .decide_reasons_in(group, ev.kind, ev.role, &s.reasons, minimum);
         // Helpers go to `helpers` by id: their evidence reaches the verdict through the rules
-        // built on them. A doxing helper keeps its reason, because the review store masks
-        // every doxing span it is given (a phone number only a helper found included).
+        // built on them. A doxing helper keeps its reason when the event is flagged, because
+        // the review store masks every doxing span of a flagged event it is given (a phone
+        // number only a helper found included); an event left alone (allowed, or a join
+        // request approved: severity 0, what the store calls not flagged) is not stored, and
+        // its doxing helpers (a third-person word, "kita report") were most of the reasons of
+        // allowed verdicts on an ordinary feed.
+        // Their spans still go with the verdict, unserialised, for the one way such an event
+        // becomes a case: a member's report.
+        let flagged = decision.action.severity() > 0;
         let mut reasons = Vec::with_capacity(s.reasons.len());
         let mut helpers = Vec::new();
+        let mut doxing_helper_spans = Vec::new();
         for (k, r) in s.reasons.drain(..).enumerate() {
             // (A helper is never quoted: only reasons with a score are.)
-            let helper = s
-                .reason_rules
-                .get(k)
-                .is_some_and(|&ri| is_helper(&self.rules()[ri as usize]));
-            if helper {
+            let rule = s.reason_rules.get(k).map(|&ri| &self.rules()[ri as usize]);
+            if rule.is_some_and(is_helper) {
+                helpers.push(r.id);
+            } else if !flagged && rule.is_some_and(is_doxing_helper) {
+                if doxing_helper_spans.is_empty() {
+                    doxing_helper_spans = r.spans;
+                } else {
+                    doxing_helper_spans.extend(r.spans);
+                }
                 helpers.push(r.id);
             } else {
                 reasons.push(r);
@@ -1028,6 +1040,7 @@ impl Engine {
             scores,
             reasons,
             helpers,
+            doxing_helper_spans,
         }
     }
 }
@@ -1103,6 +1116,15 @@ fn is_helper(rule: &Rule) -> bool {
     rule.score == 0.0
         && rule.action.is_none()
         && rule.category != Category::Doxing
+        && rule.status != Status::Shadow
+}
+
+/// A doxing rule that is otherwise a helper: its reason is kept while the event is flagged,
+/// for the review store to mask its spans (see `decide`).
+fn is_doxing_helper(rule: &Rule) -> bool {
+    rule.score == 0.0
+        && rule.action.is_none()
+        && rule.category == Category::Doxing
         && rule.status != Status::Shadow
 }
 

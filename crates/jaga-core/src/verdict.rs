@@ -419,13 +419,20 @@ pub struct Verdict {
     pub scores: Scores,
     /// The reasons that count, most important first: every rule and detector with a score
     /// or a minimum action that fired (quoted and shadow ones included, marked), the
-    /// classifier's, and the evidence of doxing rules (the review store masks its spans).
+    /// classifier's, and, when the event is flagged, the evidence of doxing helpers (the
+    /// review store masks their spans).
     pub reasons: Vec<Reason>,
     /// Helper rules (score 0, no action) that fired, by id: they count only through the
     /// rules built on them, whose reasons carry their spans. Kept out of `reasons`, where
-    /// they were two thirds of a verdict's JSON on an ordinary feed.
+    /// they were two thirds of a verdict's JSON on an ordinary feed. Doxing helpers are
+    /// here only when the event is allowed or approved (a flagged event keeps their reasons).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub helpers: Vec<String>,
+    /// The spans of the doxing helpers listed in `helpers` (an event left alone keeps no
+    /// reason for them). Never serialised: they exist for the review store to mask when
+    /// such an event becomes a case anyway, on a member's report.
+    #[serde(skip)]
+    pub doxing_helper_spans: Vec<Span>,
 }
 
 fn category_or_ok<S: Serializer>(c: &Option<Category>, s: S) -> Result<S::Ok, S::Error> {
@@ -479,6 +486,7 @@ mod tests {
                 "pinjol",
             )],
             helpers: Vec::new(),
+            doxing_helper_spans: Vec::new(),
         };
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(

@@ -618,3 +618,76 @@ score = 0.5
         w[0].location
     );
 }
+
+/// A helper (score 0, no action) is listed by id in `helpers`; a doxing helper keeps its
+/// reason, with its spans, while the event is flagged (the review store masks every doxing
+/// span it is given) and is listed by id like any helper when the event is allowed or
+/// approved, its spans kept unserialised in `doxing_helper_spans` (for the store to mask
+/// if a member reports the event).
+#[test]
+fn doxing_helpers_keep_their_spans_only_on_flagged_events() {
+    let (_d, e) = engine_with(
+        r#"
+[[rule]]
+id = "x.word"
+category = "abuse"
+keywords = ["kak"]
+score = 0.0
+
+[[rule]]
+id = "dox.place"
+category = "doxing"
+on = ["message", "join_request"]
+keywords = ["kosnya di"]
+score = 0.0
+
+[[rule]]
+id = "dox.call"
+category = "doxing"
+expr = "dox.place and dox.go"
+score = 0.9
+
+[[rule]]
+id = "dox.go"
+category = "doxing"
+keywords = ["datengin"]
+score = 0.0
+"#,
+    );
+    let allowed = eval(&e, &msg("kak kosnya di deket kampus ya, enak"));
+    assert_eq!(allowed.action, Action::Allow, "{allowed:?}");
+    assert!(allowed.reasons.is_empty(), "{allowed:?}");
+    let mut helpers = allowed.helpers.clone();
+    helpers.sort();
+    assert_eq!(helpers, ["dox.place", "x.word"]);
+    let text = "kak kosnya di deket kampus ya, enak";
+    let spans: Vec<&str> = allowed
+        .doxing_helper_spans
+        .iter()
+        .map(|s| &text[s.start..s.end])
+        .collect();
+    assert_eq!(spans, ["kosnya di"]);
+    let json = serde_json::to_string(&allowed).unwrap();
+    assert!(
+        !json.contains("kosnya") && !json.contains("doxing_helper_spans"),
+        "{json}"
+    );
+    // A join request approved is not stored either.
+    let join = Event {
+        kind: Kind::JoinRequest,
+        ..msg("halo kak, kosnya di deket kampus juga")
+    };
+    let approved = eval(&e, &join);
+    assert_eq!(approved.action, Action::Approve, "{approved:?}");
+    assert!(approved.reasons.is_empty(), "{approved:?}");
+    assert_eq!(approved.helpers, ["dox.place"]);
+
+    let text = "kak kosnya di jalan mawar, datengin aja rame2";
+    let flagged = eval(&e, &msg(text));
+    assert_ne!(flagged.action, Action::Allow, "{flagged:?}");
+    assert_eq!(slice(text, &flagged, "dox.place"), ["kosnya di"]);
+    assert_eq!(slice(text, &flagged, "dox.go"), ["datengin"]);
+    assert!(flagged.fired("dox.call"));
+    assert_eq!(flagged.helpers, ["x.word"], "{flagged:?}");
+    assert!(flagged.doxing_helper_spans.is_empty(), "{flagged:?}");
+}

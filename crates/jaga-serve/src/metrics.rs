@@ -465,6 +465,7 @@ mod tests {
             scores: Scores::default(),
             reasons: vec![],
             helpers: Vec::new(),
+            doxing_helper_spans: Vec::new(),
         };
         m.verdict(&v, Duration::from_micros(40));
         m.verdict(&v, Duration::from_millis(3));

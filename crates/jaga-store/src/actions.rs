@@ -649,6 +649,7 @@ mod tests {
             scores: Default::default(),
             reasons: vec![],
             helpers: Vec::new(),
+            doxing_helper_spans: Vec::new(),
         };
         let case = NewCase::new(&ev, &v, 1);
         let a = action("k1", "delete");

@@ -589,6 +589,7 @@ mod tests {
                 "x",
             )],
             helpers: Vec::new(),
+            doxing_helper_spans: Vec::new(),
         };
         NewCase::new(&ev, &v, 1000)
     }

@@ -203,11 +203,14 @@ impl NewCase {
             .iter()
             .flat_map(|r| r.entities.iter().map(|e| (e.span, e.masked.as_str())))
             .collect();
+        // The doxing helpers of an event left alone have no reason, only their spans: such
+        // an event becomes a case when a member reports it.
         let doxing: Vec<[usize; 2]> = v
             .reasons
             .iter()
             .filter(|r| r.category == Category::Doxing)
             .flat_map(|r| r.spans.iter())
+            .chain(&v.doxing_helper_spans)
             .filter(|s| s.field == jaga_core::verdict::Field::Text)
             .map(|s| [s.start, s.end])
             .filter(|s| !entities.iter().any(|(e, _)| e == s))
@@ -602,6 +605,7 @@ impl Store {
                 scores: Default::default(),
                 reasons: Vec::new(),
                 helpers: Vec::new(),
+                doxing_helper_spans: Vec::new(),
             });
             let c = NewCase::new(&ev, &v, *created);
             let sealed = key.as_ref().map(|k| {
@@ -1372,6 +1376,7 @@ mod tests {
                 "x",
             )],
             helpers: Vec::new(),
+            doxing_helper_spans: Vec::new(),
         };
         (ev, v)
     }
