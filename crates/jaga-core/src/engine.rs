@@ -1020,7 +1020,10 @@ impl Engine {
             let rule = s.reason_rules.get(k).map(|&ri| &self.rules()[ri as usize]);
             if rule.is_some_and(is_helper) {
                 helpers.push(r.id);
-            } else if !flagged && rule.is_some_and(is_doxing_helper) {
+            } else if !flagged
+                && rule.is_some_and(|rule| weightless(rule) && rule.category == Category::Doxing)
+            {
+                // Usually the only one: take its spans rather than copy them.
                 if doxing_helper_spans.is_empty() {
                     doxing_helper_spans = r.spans;
                 } else {
@@ -1109,23 +1112,17 @@ fn push_finding_span(spans: &mut Vec<Span>, field: Field, f: &Finding) {
     }
 }
 
-/// A helper rule: no score, no minimum action, not a doxing rule (the review store masks
-/// every doxing span, so those reasons stay whole) and not in shadow. Its reason is kept in
-/// the verdict as an id (`Verdict::helpers`).
-fn is_helper(rule: &Rule) -> bool {
-    rule.score == 0.0
-        && rule.action.is_none()
-        && rule.category != Category::Doxing
-        && rule.status != Status::Shadow
+/// A rule with no weight of its own: no score, no minimum action, not in shadow. It counts
+/// only through the rules built on it.
+fn weightless(rule: &Rule) -> bool {
+    rule.score == 0.0 && rule.action.is_none() && rule.status != Status::Shadow
 }
 
-/// A doxing rule that is otherwise a helper: its reason is kept while the event is flagged,
-/// for the review store to mask its spans (see `decide`).
-fn is_doxing_helper(rule: &Rule) -> bool {
-    rule.score == 0.0
-        && rule.action.is_none()
-        && rule.category == Category::Doxing
-        && rule.status != Status::Shadow
+/// A helper rule: weightless and not a doxing rule (the review store masks every doxing
+/// span, so those reasons stay whole while the event is flagged; see `decide`). Its reason
+/// is kept in the verdict as an id (`Verdict::helpers`).
+fn is_helper(rule: &Rule) -> bool {
+    weightless(rule) && rule.category != Category::Doxing
 }
 
 fn reason_for(rule: &Rule, source: Source, mut spans: Vec<Span>, matched: String) -> Reason {
