@@ -901,3 +901,76 @@ fn the_senders_own_details_keep_the_models_doxing_reason_out() {
         "{v:?}"
     );
 }
+
+/// `[model] review_at`: where the model is sure enough of doxing (p 0.77 here, my own
+/// message) but its weighted score stays under the review threshold, it asks for review on
+/// its own; without the line the message is allowed. Never more than review, and not in a
+/// warning, a report or a quotation: there the model's words are often the harm told of.
+#[test]
+fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
+    use jaga_core::verdict::{Action, Category};
+    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
+    let review_at = "review_at = { spam = 0.65, doxing = 0.65 }";
+    let text = "Dina kuliah di kampus deket stasiun, jurusan hukum";
+    let p = predict(&engine(), &shipped(), text)[Label::Doxing.index()];
+    // Above review_at, below the probability whose score alone reaches review (0.786).
+    assert!(
+        (0.65..0.78).contains(&p),
+        "p(doxing) = {p}: pick another message"
+    );
+    let mut s = Scratch::new();
+    let v = engine()
+        .with_model(Some(shipped()))
+        .evaluate(&Event::message(text), &mut s);
+    assert_eq!(
+        (v.action, v.category),
+        (Action::Review, Some(Category::Doxing)),
+        "{v:?}"
+    );
+    assert!(
+        v.scores.doxing < 0.40,
+        "the score alone is under review: {v:?}"
+    );
+    let scored: Vec<&str> = v
+        .reasons
+        .iter()
+        .filter(|r| r.score > 0.0)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(scored, ["model.doxing"], "{v:?}");
+
+    let dir = rules_with_policy_line(review_at, "");
+    let e = Engine::load(dir.path())
+        .unwrap()
+        .with_model(Some(shipped()));
+    let v = e.evaluate(&Event::message(text), &mut s);
+    assert_eq!(v.action, Action::Allow, "{v:?}");
+
+    // A member reporting a message she received (a `[quoted] frame` fired): the model reads
+    // the quoted words (p about 0.2 here), and a policy asking for review from p 0.15 asks
+    // for the unframed message but not for the report.
+    let reported = format!("min ada yg ngirim ini: \"{text}\"");
+    let low = rules_with_policy_line(review_at, "review_at = { doxing = 0.15 }");
+    let policy = low.path().join("policy.toml");
+    let src = std::fs::read_to_string(&policy).unwrap();
+    assert!(
+        src.contains("floor = 0.5\n"),
+        "the shipped policy's floor moved"
+    );
+    std::fs::write(&policy, src.replace("floor = 0.5\n", "floor = 0.1\n")).unwrap();
+    let e = Engine::load(low.path())
+        .unwrap()
+        .with_model(Some(shipped()));
+    let p = predict(&e, &shipped(), &reported)[Label::Doxing.index()];
+    assert!((0.15..0.5).contains(&p), "p(doxing) of the report = {p}");
+    let v = e.evaluate(&Event::message(&reported), &mut s);
+    assert!(v.reasons.iter().any(|r| r.id == "model.doxing"), "{v:?}");
+    assert!(v.helpers.iter().any(|h| h == "safety.warning"), "{v:?}");
+    assert_eq!(v.action, Action::Allow, "{v:?}");
+    let plain = "Dina kuliah di kampus";
+    let p = predict(&e, &shipped(), plain)[Label::Doxing.index()];
+    assert!((0.15..0.6).contains(&p), "p(doxing) of {plain:?} = {p}");
+    let v = e.evaluate(&Event::message(plain), &mut s);
+    assert!(v.scores.doxing < 0.40, "{v:?}");
+    assert_eq!(v.action, Action::Review, "{v:?}");
+}

@@ -185,6 +185,9 @@ pub struct Scratch {
     patterns: Vec<u32>,
     reasons: Vec<Reason>,
     model: model::Scratch,
+    /// The category whose model reason is sure enough to ask for review on its own
+    /// (`[model] review_at`), for this event's decision.
+    model_review: Option<Category>,
     /// For each rule: whether one of its `allow` phrases is in the event.
     allowed: Vec<bool>,
     /// The rule behind each reason, in step with `reasons`.
@@ -556,6 +559,13 @@ impl Engine {
     fn fire_model(&self, m: &Model, ev: &Event, s: &mut Scratch) {
         let mut ms = std::mem::take(&mut s.model);
         let probs = m.predict(&model_inputs(ev, s), &mut ms);
+        // `[model] review_at`: a sure model asks for review on its own, unless the message
+        // warns, reports or quotes (the words may be the harm it tells of) or the model may
+        // not act at all. The surest such label gives the category.
+        let may_review = self.policy.fusion.max_action.for_kind(ev.kind).severity()
+            >= Action::Review.severity()
+            && !self.framed(s);
+        let mut best_review: Option<(Category, f32)> = None;
         for label in &Label::ALL[1..] {
             let (label, p) = (*label, probs[label.index()]);
             let score = self.policy.fusion.score(label, p);
@@ -571,6 +581,11 @@ impl Engine {
             {
                 continue;
             }
+            let review_at = self.policy.fusion.review_at.of(label);
+            let review_at = review_at.filter(|&at| may_review && p >= at);
+            if review_at.is_some() && best_review.is_none_or(|(_, q)| p > q) {
+                best_review = Some((category, p));
+            }
             // The words that pushed this label, as spans into the original text.
             let mut spans = Vec::new();
             let mut words = Vec::new();
@@ -581,6 +596,10 @@ impl Engine {
             }
             spans.sort_unstable();
             let mut matched = format!("p={p:.2}");
+            if let Some(at) = review_at {
+                // Why a score under the threshold still asks for a look.
+                matched.push_str(&format!(" (review from {at:.2})"));
+            }
             if !words.is_empty() {
                 matched.push_str(": ");
                 matched.push_str(&words.join(", "));
@@ -594,6 +613,7 @@ impl Engine {
                 matched,
             ));
         }
+        s.model_review = best_review.map(|(c, _)| c);
         s.model = ms;
     }
 
@@ -913,13 +933,16 @@ impl Engine {
     /// dulu'" asks whether a pasted message is real, and the call to pay that stopped
     /// `safety.warning` is the pasted message's, not the asker's. The frame then counts for
     /// what comes after it (the scam rules that need no warning, the model's cap).
+    /// Whether a `[quoted] frame` rule fired: the message warns, reports or quotes.
+    fn framed(&self, s: &Scratch) -> bool {
+        self.quote_frames
+            .iter()
+            .any(|&ri| s.fired[ri].is_some_and(|k| !s.reasons[k as usize].shadow))
+    }
+
     fn discount_quoted(&self, ev: &Event, s: &mut Scratch) {
         s.quoted_reasons.clear();
-        let framed = self
-            .quote_frames
-            .iter()
-            .any(|&ri| s.fired[ri].is_some_and(|k| !s.reasons[k as usize].shadow));
-        if !framed {
+        if !self.framed(s) {
             return;
         }
         s.quotes.clear();
@@ -997,6 +1020,12 @@ impl Engine {
                 if minimum.is_none_or(|(f, _)| a.severity() > f.severity()) {
                     minimum = Some((a, rule.category));
                 }
+            }
+        }
+        // A sure model asks for review on its own (see `fire_model`).
+        if let Some(category) = s.model_review.take() {
+            if minimum.is_none_or(|(a, _)| a.severity() < Action::Review.severity()) {
+                minimum = Some((Action::Review.for_kind(ev.kind), category));
             }
         }
         let (scores, decision) = self

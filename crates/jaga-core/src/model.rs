@@ -854,6 +854,36 @@ pub struct Fusion {
     /// the words can look like the label while a rule knows better (an address the sender
     /// says is her own is not doxing, however the model reads "alamat ... jl.").
     pub unless: FusionUnless,
+    /// Per label, the probability from which the model's reason alone asks for review (an
+    /// admin looks), however little its score adds: the weighted score reaches a category's
+    /// review threshold only near p = 0.8, where many harmful messages the rules miss sit a
+    /// little lower. Review only: the score, and so whether the message is hidden or removed,
+    /// does not change. Not in a warning, a report or a quotation (a `[quoted] frame` rule
+    /// fired), whose words are often the harm's own. None: the score alone decides.
+    pub review_at: FusionReviewAt,
+}
+
+/// The `[model] review_at` table: a probability per harmful label, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FusionReviewAt {
+    pub spam: Option<f32>,
+    pub scam: Option<f32>,
+    pub doxing: Option<f32>,
+    pub abuse: Option<f32>,
+}
+
+impl FusionReviewAt {
+    /// The probability from which `label`'s reason alone asks for review, if any.
+    pub fn of(&self, label: Label) -> Option<f32> {
+        match label {
+            Label::Ok => None,
+            Label::Spam => self.spam,
+            Label::Scam => self.scam,
+            Label::Doxing => self.doxing,
+            Label::Abuse => self.abuse,
+        }
+    }
 }
 
 /// The `[model] unless` table: rule ids per harmful label.
@@ -912,6 +942,7 @@ impl Default for Fusion {
             max_action: Action::Remove,
             warned_max_action: Action::Review,
             unless: FusionUnless::default(),
+            review_at: FusionReviewAt::default(),
         }
     }
 }
@@ -935,6 +966,17 @@ impl Fusion {
                 return Err(format!(
                     "[model] weight.{name} = {v}: weights are between 0 and 1"
                 ));
+            }
+        }
+        for label in &Label::ALL[1..] {
+            // At or below the floor the model adds no reason, so nothing could ask.
+            if let Some(p) = self.review_at.of(*label) {
+                if !(p > self.floor && p <= 1.0) {
+                    return Err(format!(
+                        "[model] review_at.{label} = {p}: use a probability above the floor ({}) and at most 1",
+                        self.floor
+                    ));
+                }
             }
         }
         Ok(())

@@ -715,6 +715,19 @@ spam = { review = 0.3 }
         assert!(e.contains("weight.spam = 2"), "{e}");
         let e = Policy::parse(&format!("{SRC}\n[model]\nbias = 1\n")).unwrap_err();
         assert!(e.contains("unknown field `bias`"), "{e}");
+        // review_at: a probability above the floor (at or below it the model adds nothing).
+        let p = Policy::parse(&format!("{SRC}\n[model]\nreview_at = {{ doxing = 0.7 }}\n"));
+        let at = p.unwrap().fusion.review_at;
+        assert_eq!((at.doxing, at.abuse), (Some(0.7), None));
+        let e = Policy::parse(&format!("{SRC}\n[model]\nreview_at = {{ doxing = 0.4 }}\n"))
+            .unwrap_err();
+        assert!(
+            e.contains("review_at.doxing = 0.4") && e.contains("floor (0.5)"),
+            "{e}"
+        );
+        let e =
+            Policy::parse(&format!("{SRC}\n[model]\nreview_at = {{ ok = 0.7 }}\n")).unwrap_err();
+        assert!(e.contains("unknown field `ok`"), "{e}");
     }
 
     #[test]
