@@ -959,6 +959,13 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
             dir.join("policy.toml").display()
         );
     }
+    let unknown_needs = engine.unknown_model_review_needs();
+    for (label, id) in &unknown_needs {
+        eprintln!(
+            "{}: [model] review_needs.{label} names `{id}`, which is not a rule id: review_at.{label} never applies",
+            dir.join("policy.toml").display()
+        );
+    }
     let costly = engine.cost_warnings();
     for d in &costly {
         eprintln!("{d}");
@@ -975,7 +982,11 @@ fn cmd_rules_check(dir: &Path, model: &ModelArgs) -> u8 {
         engine.rules().len(),
         files,
         engine.keyword_count(),
-        set.warnings.len() + unknown_frames.len() + unknown_unless.len() + costly.len(),
+        set.warnings.len()
+            + unknown_frames.len()
+            + unknown_unless.len()
+            + unknown_needs.len()
+            + costly.len(),
         report.passed,
         report.failures.len()
     );

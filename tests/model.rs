@@ -910,7 +910,7 @@ fn the_senders_own_details_keep_the_models_doxing_reason_out() {
 fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     use jaga_core::verdict::{Action, Category};
     let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
-    let review_at = "review_at = { spam = 0.65, doxing = 0.65 }";
+    let review_at = "review_at = { spam = 0.65, doxing = 0.65, abuse = 0.70 }";
     let text = "Dina kuliah di kampus deket stasiun, jurusan hukum";
     let p = predict(&engine(), &shipped(), text)[Label::Doxing.index()];
     // Above review_at, below the probability whose score alone reaches review (0.786).
@@ -972,5 +972,51 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     assert!((0.15..0.6).contains(&p), "p(doxing) of {plain:?} = {p}");
     let v = e.evaluate(&Event::message(plain), &mut s);
     assert!(v.scores.doxing < 0.40, "{v:?}");
+    assert_eq!(v.action, Action::Review, "{v:?}");
+}
+
+/// `[model] review_needs`: the model's abuse probability alone is not enough to ask for
+/// review, since friendly chat reaches it ("have a nice day girls, see you tonight", p 0.80);
+/// the rules must see something of abuse besides (`abuse.model_context`: here a photo of a
+/// body part asked for). Without the line the greeting goes to review.
+#[test]
+fn the_models_own_abuse_review_needs_the_rules_context() {
+    use jaga_core::verdict::{Action, Category};
+    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
+    let greeting = "have a nice day girls, see you tonight at the streaming party";
+    let ask = "pap kaki kamu yg kemarin jatoh dong";
+    for text in [greeting, ask] {
+        let p = predict(&engine(), &shipped(), text)[Label::Abuse.index()];
+        // Over review_at.abuse (0.70), under what the score alone reviews (0.82).
+        assert!((0.70..0.81).contains(&p), "p(abuse) of {text:?} = {p}");
+    }
+    let e = engine().with_model(Some(shipped()));
+    let mut s = Scratch::new();
+    let v = e.evaluate(&Event::message(greeting), &mut s);
+    assert_eq!(v.action, Action::Allow, "{v:?}");
+    assert!(
+        !v.helpers.iter().any(|h| h == "abuse.model_context"),
+        "{v:?}"
+    );
+    let v = e.evaluate(&Event::message(ask), &mut s);
+    assert_eq!(
+        (v.action, v.category),
+        (Action::Review, Some(Category::Abuse)),
+        "{v:?}"
+    );
+    assert!(
+        v.scores.abuse < 0.45,
+        "the score alone is under review: {v:?}"
+    );
+    assert!(
+        v.helpers.iter().any(|h| h == "abuse.model_context"),
+        "{v:?}"
+    );
+
+    let dir = rules_with_policy_line("review_needs = { abuse = \"abuse.model_context\" }", "");
+    let e = Engine::load(dir.path())
+        .unwrap()
+        .with_model(Some(shipped()));
+    let v = e.evaluate(&Event::message(greeting), &mut s);
     assert_eq!(v.action, Action::Review, "{v:?}");
 }

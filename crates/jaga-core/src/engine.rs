@@ -437,6 +437,16 @@ impl Engine {
             .collect()
     }
 
+    /// The rule ids of `[model] review_needs` that name no rule of this engine, with their
+    /// label: that label's `review_at` never applies (`jaga rules check` warns).
+    pub fn unknown_model_review_needs(&self) -> Vec<(Label, &str)> {
+        Label::ALL[1..]
+            .iter()
+            .filter_map(|&l| self.policy.fusion.review_needs.of(l).map(|id| (l, id)))
+            .filter(|(_, id)| !self.rules().iter().any(|r| r.id == *id))
+            .collect()
+    }
+
     /// The ids in the policy's `[quoted] frame` that name no rule of this engine: they frame
     /// nothing, which is most likely a typo (`jaga rules check` warns).
     pub fn unknown_quote_frames(&self) -> Vec<&str> {
@@ -572,17 +582,20 @@ impl Engine {
             let Some(category) = label.category().filter(|_| score > 0.0) else {
                 continue;
             };
+            let fired = |id: &str| {
+                s.reasons
+                    .iter()
+                    .any(|r| r.source == Source::Rule && !r.shadow && r.id == id)
+            };
             // `[model] unless`: a rule that fired knows better than the words.
             let unless = self.policy.fusion.unless.of(label);
-            if !unless.is_empty()
-                && s.reasons
-                    .iter()
-                    .any(|r| r.source == Source::Rule && !r.shadow && unless.contains(&r.id))
-            {
+            if unless.iter().any(|id| fired(id)) {
                 continue;
             }
             let review_at = self.policy.fusion.review_at.of(label);
-            let review_at = review_at.filter(|&at| may_review && p >= at);
+            let needs = self.policy.fusion.review_needs.of(label);
+            let review_at =
+                review_at.filter(|&at| may_review && p >= at && needs.is_none_or(fired));
             if review_at.is_some() && best_review.is_none_or(|(_, q)| p > q) {
                 best_review = Some((category, p));
             }

@@ -861,6 +861,35 @@ pub struct Fusion {
     /// does not change. Not in a warning, a report or a quotation (a `[quoted] frame` rule
     /// fired), whose words are often the harm's own. None: the score alone decides.
     pub review_at: FusionReviewAt,
+    /// Per label, a rule that must have fired for `review_at` to apply: the model's words
+    /// alone are not enough where friendly chat reaches the same probability ("have a nice
+    /// day girls, see you tonight" reads as abuse at p 0.80), but they are beside the rules'
+    /// own evidence of that kind (a body word, a photo request, a put-down). None: no rule
+    /// needed.
+    pub review_needs: FusionReviewNeeds,
+}
+
+/// The `[model] review_needs` table: a rule id per harmful label, or none.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FusionReviewNeeds {
+    pub spam: Option<String>,
+    pub scam: Option<String>,
+    pub doxing: Option<String>,
+    pub abuse: Option<String>,
+}
+
+impl FusionReviewNeeds {
+    /// The rule that must have fired for `label`'s `review_at` to apply, if any.
+    pub fn of(&self, label: Label) -> Option<&str> {
+        match label {
+            Label::Ok => None,
+            Label::Spam => self.spam.as_deref(),
+            Label::Scam => self.scam.as_deref(),
+            Label::Doxing => self.doxing.as_deref(),
+            Label::Abuse => self.abuse.as_deref(),
+        }
+    }
 }
 
 /// The `[model] review_at` table: a probability per harmful label, or none.
@@ -943,6 +972,7 @@ impl Default for Fusion {
             warned_max_action: Action::Review,
             unless: FusionUnless::default(),
             review_at: FusionReviewAt::default(),
+            review_needs: FusionReviewNeeds::default(),
         }
     }
 }

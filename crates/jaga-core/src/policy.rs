@@ -728,6 +728,15 @@ spam = { review = 0.3 }
         let e =
             Policy::parse(&format!("{SRC}\n[model]\nreview_at = {{ ok = 0.7 }}\n")).unwrap_err();
         assert!(e.contains("unknown field `ok`"), "{e}");
+        let src = format!("{SRC}\n[model]\nreview_needs = {{ abuse = \"abuse.model_context\" }}\n");
+        let needs = Policy::parse(&src).unwrap().fusion.review_needs;
+        assert_eq!(
+            (
+                needs.of(crate::model::Label::Abuse),
+                needs.of(crate::model::Label::Spam)
+            ),
+            (Some("abuse.model_context"), None)
+        );
     }
 
     #[test]

@@ -584,6 +584,12 @@ fn a_model_unless_naming_no_rule_is_listed() {
     );
     let shipped = Engine::load(&root().join("rules")).unwrap();
     assert!(shipped.unknown_model_unless().is_empty());
+    // `[model] review_needs` likewise: the shipped policy's abuse.model_context is not here.
+    assert_eq!(
+        engine.unknown_model_review_needs(),
+        [(jaga_core::model::Label::Abuse, "abuse.model_context")]
+    );
+    assert!(shipped.unknown_model_review_needs().is_empty());
 }
 
 #[test]
