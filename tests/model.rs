@@ -1020,3 +1020,29 @@ fn the_models_own_abuse_review_needs_the_rules_context() {
     let v = e.evaluate(&Event::message(greeting), &mut s);
     assert_eq!(v.action, Action::Review, "{v:?}");
 }
+
+/// A group that allows a kind of rule (`allow = ["promotion"]`: selling in the group-order
+/// group) gets no spam review from the model on its own: the model cannot tell promotion from
+/// spam. The same message elsewhere is reviewed.
+#[test]
+fn the_model_asks_no_spam_review_where_the_group_allows_selling() {
+    use jaga_core::verdict::Action;
+    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
+    let text = "aku jual pc lisa dupe, harga 50rb, dm aja";
+    let p = predict(&engine(), &shipped(), text)[Label::Spam.index()];
+    assert!(
+        (0.65..0.77).contains(&p),
+        "p(spam) = {p}: pick another message"
+    );
+    let e = engine().with_model(Some(shipped()));
+    let mut s = Scratch::new();
+    let v = e.evaluate(&Event::message(text), &mut s);
+    assert_eq!(v.action, Action::Review, "{v:?}");
+    let in_go = Event {
+        group: "Jastip & GO Korea".into(),
+        ..Event::message(text)
+    };
+    let v = e.evaluate(&in_go, &mut s);
+    assert_eq!(v.action, Action::Allow, "{v:?}");
+    assert!(v.reasons.iter().any(|r| r.id == "model.spam"), "{v:?}");
+}

@@ -565,7 +565,8 @@ impl Engine {
 
     /// Adds one `model.<label>` reason per harmful label whose fused score is above zero.
     /// They come after every rule's reason, so `reason_rules` stays in step with the rules
-    /// (a model reason has no rule and no minimum action).
+    /// (a model reason has no rule and no minimum action). Notes the category a sure model
+    /// asks review for (`[model] review_at`), which `decide` takes as a minimum action.
     fn fire_model(&self, m: &Model, ev: &Event, s: &mut Scratch) {
         let mut ms = std::mem::take(&mut s.model);
         let probs = m.predict(&model_inputs(ev, s), &mut ms);
@@ -594,8 +595,19 @@ impl Engine {
             }
             let review_at = self.policy.fusion.review_at.of(label);
             let needs = self.policy.fusion.review_needs.of(label);
-            let review_at =
+            let mut review_at =
                 review_at.filter(|&at| may_review && p >= at && needs.is_none_or(fired));
+            // In a group that allows a kind of rule (selling, in a group-order group) the
+            // model, which cannot tell promotion from spam, does not ask for spam on its own.
+            if review_at.is_some()
+                && label == Label::Spam
+                && self
+                    .policy
+                    .tables_cached(&ev.group, &mut s.slugs)
+                    .allows_some()
+            {
+                review_at = None;
+            }
             if review_at.is_some() && best_review.is_none_or(|(_, q)| p > q) {
                 best_review = Some((category, p));
             }
@@ -929,6 +941,13 @@ impl Engine {
         reason_for(rule, Source::Rule, spans, parts.join(" + "))
     }
 
+    /// Whether a `[quoted] frame` rule fired: the message warns, reports or quotes.
+    fn framed(&self, s: &Scratch) -> bool {
+        self.quote_frames
+            .iter()
+            .any(|&ri| s.fired[ri].is_some_and(|k| !s.reasons[k as usize].shadow))
+    }
+
     /// In a warning or a report (a `[quoted] frame` rule fired), the reasons whose every span
     /// lies inside quotation marks count for nothing: what the sender quotes is not what she
     /// says. They stay in the verdict, marked, so an admin sees what was quoted.
@@ -946,13 +965,6 @@ impl Engine {
     /// dulu'" asks whether a pasted message is real, and the call to pay that stopped
     /// `safety.warning` is the pasted message's, not the asker's. The frame then counts for
     /// what comes after it (the scam rules that need no warning, the model's cap).
-    /// Whether a `[quoted] frame` rule fired: the message warns, reports or quotes.
-    fn framed(&self, s: &Scratch) -> bool {
-        self.quote_frames
-            .iter()
-            .any(|&ri| s.fired[ri].is_some_and(|k| !s.reasons[k as usize].shadow))
-    }
-
     fn discount_quoted(&self, ev: &Event, s: &mut Scratch) {
         s.quoted_reasons.clear();
         if !self.framed(s) {

@@ -328,6 +328,11 @@ pub struct GroupTables<'a> {
 }
 
 impl GroupTables<'_> {
+    /// Whether the group allows any kind of rule by its tag.
+    pub fn allows_some(&self) -> bool {
+        !self.allow.is_empty()
+    }
+
     /// See [`Policy::allows`].
     pub fn allows(&self, reason: &Reason) -> bool {
         reason.source == Source::Rule && self.allow.iter().any(|p| reason.id.starts_with(p))
