@@ -30,6 +30,11 @@ fn engine() -> Engine {
     Engine::load(&root().join("rules")).expect("shipped rules load")
 }
 
+/// The shipped model, `models/jaga.model`.
+fn shipped() -> Model {
+    Model::load(&root().join(model::DEFAULT_PATH)).expect("the shipped model loads")
+}
+
 /// Every hand-written example file in models/seed, in name order.
 fn seed_specs() -> Vec<DataSpec> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("models/seed"))
@@ -825,7 +830,6 @@ fn rules_with_policy_line(from: &str, to: &str) -> tempfile::TempDir {
 
 #[test]
 fn the_model_never_tips_a_verdict_into_mute_or_ban() {
-    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
     // An illegal loan ad asking an up-front fee (a scam; the hand-written sets label a loan
     // ad without a fee promotion, spam) whose rule score reaches remove; the model agrees
     // strongly, which pushes the scam score past the ban threshold (0.97).
@@ -869,7 +873,6 @@ fn the_model_never_tips_a_verdict_into_mute_or_ban() {
 /// one (as for a form headed "Format order").
 #[test]
 fn the_senders_own_details_keep_the_models_doxing_reason_out() {
-    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
     let own = "Nama: Rina S\nAlamat: Jl. Melati no 12 RT 02/05, Cibubur\nNo HP: 0812xxxx4455\nchat aku aja kalo paketnya nyasar";
     let text = format!("{own}, kurirnya kemarin bingung, dia muter2 di gang sebelah");
     let ev = Event::message(&text);
@@ -909,7 +912,6 @@ fn the_senders_own_details_keep_the_models_doxing_reason_out() {
 #[test]
 fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     use jaga_core::verdict::{Action, Category};
-    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
     let review_at = "review_at = { spam = 0.65, doxing = 0.65, abuse = 0.70 }";
     let text = "Dina kuliah di kampus deket stasiun, jurusan hukum";
     let p = predict(&engine(), &shipped(), text)[Label::Doxing.index()];
@@ -982,7 +984,6 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
 #[test]
 fn the_models_own_abuse_review_needs_the_rules_context() {
     use jaga_core::verdict::{Action, Category};
-    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
     let greeting = "have a nice day girls, see you tonight at the streaming party";
     let ask = "pap kaki kamu yg kemarin jatoh dong";
     for text in [greeting, ask] {
@@ -1027,7 +1028,6 @@ fn the_models_own_abuse_review_needs_the_rules_context() {
 #[test]
 fn the_model_asks_no_spam_review_where_the_group_allows_selling() {
     use jaga_core::verdict::Action;
-    let shipped = || Model::load(&root().join(model::DEFAULT_PATH)).unwrap();
     let text = "aku jual pc lisa dupe, harga 50rb, dm aja";
     let p = predict(&engine(), &shipped(), text)[Label::Spam.index()];
     assert!(

@@ -429,11 +429,11 @@ impl Engine {
                 self.policy
                     .fusion
                     .unless
-                    .of(l)
+                    .ids(l)
                     .iter()
                     .map(move |id| (l, id.as_str()))
             })
-            .filter(|(_, id)| !self.rules().iter().any(|r| r.id == *id))
+            .filter(|(_, id)| self.names_no_rule(id))
             .collect()
     }
 
@@ -442,9 +442,14 @@ impl Engine {
     pub fn unknown_model_review_needs(&self) -> Vec<(Label, &str)> {
         Label::ALL[1..]
             .iter()
-            .filter_map(|&l| self.policy.fusion.review_needs.of(l).map(|id| (l, id)))
-            .filter(|(_, id)| !self.rules().iter().any(|r| r.id == *id))
+            .filter_map(|&l| self.policy.fusion.review_needs.id(l).map(|id| (l, id)))
+            .filter(|(_, id)| self.names_no_rule(id))
             .collect()
+    }
+
+    /// Whether `id`, named in the policy, is the id of no rule of this engine.
+    fn names_no_rule(&self, id: &str) -> bool {
+        !self.rules().iter().any(|r| r.id == id)
     }
 
     /// The ids in the policy's `[quoted] frame` that name no rule of this engine: they frame
@@ -454,7 +459,7 @@ impl Engine {
             .quoted
             .frame
             .iter()
-            .filter(|id| !self.rules().iter().any(|r| &r.id == *id))
+            .filter(|id| self.names_no_rule(id))
             .map(String::as_str)
             .collect()
     }
@@ -589,12 +594,12 @@ impl Engine {
                     .any(|r| r.source == Source::Rule && !r.shadow && r.id == id)
             };
             // `[model] unless`: a rule that fired knows better than the words.
-            let unless = self.policy.fusion.unless.of(label);
+            let unless = self.policy.fusion.unless.ids(label);
             if unless.iter().any(|id| fired(id)) {
                 continue;
             }
-            let review_at = self.policy.fusion.review_at.of(label);
-            let needs = self.policy.fusion.review_needs.of(label);
+            let review_at = self.policy.fusion.review_at.get(label);
+            let needs = self.policy.fusion.review_needs.id(label);
             let mut review_at =
                 review_at.filter(|&at| may_review && p >= at && needs.is_none_or(fired));
             // In a group that allows a kind of rule (selling, in a group-order group) the

@@ -853,88 +853,68 @@ pub struct Fusion {
     /// Per label, rules whose firing keeps that label's model reason out of the verdict:
     /// the words can look like the label while a rule knows better (an address the sender
     /// says is her own is not doxing, however the model reads "alamat ... jl.").
-    pub unless: FusionUnless,
+    pub unless: PerLabel<Vec<String>>,
     /// Per label, the probability from which the model's reason alone asks for review (an
     /// admin looks), however little its score adds: the weighted score reaches a category's
     /// review threshold only near p = 0.8, where many harmful messages the rules miss sit a
     /// little lower. Review only: the score, and so whether the message is hidden or removed,
     /// does not change. Not in a warning, a report or a quotation (a `[quoted] frame` rule
     /// fired), whose words are often the harm's own. None: the score alone decides.
-    pub review_at: FusionReviewAt,
+    pub review_at: PerLabel<Option<f32>>,
     /// Per label, a rule that must have fired for `review_at` to apply: the model's words
     /// alone are not enough where friendly chat reaches the same probability ("have a nice
     /// day girls, see you tonight" reads as abuse at p 0.80), but they are beside the rules'
     /// own evidence of that kind (a body word, a photo request, a put-down). None: no rule
     /// needed.
-    pub review_needs: FusionReviewNeeds,
+    pub review_needs: PerLabel<Option<String>>,
 }
 
-/// The `[model] review_needs` table: a rule id per harmful label, or none.
+/// One value per harmful label: the `[model]` tables keyed by label (`unless`, `review_at`,
+/// `review_needs`); a label left out keeps `T`'s default (none).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct FusionReviewNeeds {
-    pub spam: Option<String>,
-    pub scam: Option<String>,
-    pub doxing: Option<String>,
-    pub abuse: Option<String>,
+pub struct PerLabel<T> {
+    /// The value for `spam`.
+    pub spam: T,
+    /// The value for `scam`.
+    pub scam: T,
+    /// The value for `doxing`.
+    pub doxing: T,
+    /// The value for `abuse`.
+    pub abuse: T,
 }
 
-impl FusionReviewNeeds {
-    /// The rule that must have fired for `label`'s `review_at` to apply, if any.
-    pub fn of(&self, label: Label) -> Option<&str> {
+impl<T> PerLabel<T> {
+    /// The value for a harmful `label` (none for `ok`).
+    pub fn of(&self, label: Label) -> Option<&T> {
         match label {
             Label::Ok => None,
-            Label::Spam => self.spam.as_deref(),
-            Label::Scam => self.scam.as_deref(),
-            Label::Doxing => self.doxing.as_deref(),
-            Label::Abuse => self.abuse.as_deref(),
+            Label::Spam => Some(&self.spam),
+            Label::Scam => Some(&self.scam),
+            Label::Doxing => Some(&self.doxing),
+            Label::Abuse => Some(&self.abuse),
         }
     }
 }
 
-/// The `[model] review_at` table: a probability per harmful label, or none.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FusionReviewAt {
-    pub spam: Option<f32>,
-    pub scam: Option<f32>,
-    pub doxing: Option<f32>,
-    pub abuse: Option<f32>,
-}
-
-impl FusionReviewAt {
-    /// The probability from which `label`'s reason alone asks for review, if any.
-    pub fn of(&self, label: Label) -> Option<f32> {
-        match label {
-            Label::Ok => None,
-            Label::Spam => self.spam,
-            Label::Scam => self.scam,
-            Label::Doxing => self.doxing,
-            Label::Abuse => self.abuse,
-        }
+impl PerLabel<Vec<String>> {
+    /// The rule ids that keep `label`'s model reason out (`[model] unless`).
+    pub fn ids(&self, label: Label) -> &[String] {
+        self.of(label).map_or(&[], Vec::as_slice)
     }
 }
 
-/// The `[model] unless` table: rule ids per harmful label.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FusionUnless {
-    pub spam: Vec<String>,
-    pub scam: Vec<String>,
-    pub doxing: Vec<String>,
-    pub abuse: Vec<String>,
+impl PerLabel<Option<String>> {
+    /// The rule id named for `label`, if any (`[model] review_needs`).
+    pub fn id(&self, label: Label) -> Option<&str> {
+        self.of(label).and_then(Option::as_deref)
+    }
 }
 
-impl FusionUnless {
-    /// The rule ids that keep `label`'s model reason out.
-    pub fn of(&self, label: Label) -> &[String] {
-        match label {
-            Label::Ok => &[],
-            Label::Spam => &self.spam,
-            Label::Scam => &self.scam,
-            Label::Doxing => &self.doxing,
-            Label::Abuse => &self.abuse,
-        }
+impl PerLabel<Option<f32>> {
+    /// The value set for `label`, if any (`[model] review_at`).
+    pub fn get(&self, label: Label) -> Option<f32> {
+        self.of(label).copied().flatten()
     }
 }
 
@@ -970,9 +950,9 @@ impl Default for Fusion {
             weight: FusionWeights::default(),
             max_action: Action::Remove,
             warned_max_action: Action::Review,
-            unless: FusionUnless::default(),
-            review_at: FusionReviewAt::default(),
-            review_needs: FusionReviewNeeds::default(),
+            unless: PerLabel::default(),
+            review_at: PerLabel::default(),
+            review_needs: PerLabel::default(),
         }
     }
 }
@@ -1000,7 +980,7 @@ impl Fusion {
         }
         for label in &Label::ALL[1..] {
             // At or below the floor the model adds no reason, so nothing could ask.
-            if let Some(p) = self.review_at.of(*label) {
+            if let Some(p) = self.review_at.get(*label) {
                 if !(p > self.floor && p <= 1.0) {
                     return Err(format!(
                         "[model] review_at.{label} = {p}: use a probability above the floor ({}) and at most 1",

@@ -737,8 +737,8 @@ spam = { review = 0.3 }
         let needs = Policy::parse(&src).unwrap().fusion.review_needs;
         assert_eq!(
             (
-                needs.of(crate::model::Label::Abuse),
-                needs.of(crate::model::Label::Spam)
+                needs.id(crate::model::Label::Abuse),
+                needs.id(crate::model::Label::Spam)
             ),
             (Some("abuse.model_context"), None)
         );
