@@ -905,7 +905,7 @@ fn the_senders_own_details_keep_the_models_doxing_reason_out() {
     );
 }
 
-/// `[model] review_at`: where the model is sure enough of doxing (p 0.77 here, my own
+/// `[model] review_at`: where the model is sure enough of doxing (p 0.69 here, my own
 /// message) but its weighted score stays under the review threshold, it asks for review on
 /// its own; without the line the message is allowed. Never more than review, and not in a
 /// warning, a report or a quotation: there the model's words are often the harm told of.
@@ -913,7 +913,7 @@ fn the_senders_own_details_keep_the_models_doxing_reason_out() {
 fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     use jaga_core::verdict::{Action, Category};
     let review_at = "review_at = { spam = 0.65, doxing = 0.65, abuse = 0.70 }";
-    let text = "Dina kuliah di kampus deket stasiun, jurusan hukum";
+    let text = "Dina kuliah di kampus";
     let p = predict(&engine(), &shipped(), text)[Label::Doxing.index()];
     // Above review_at, below the probability whose score alone reaches review (0.786).
     assert!(
@@ -949,9 +949,9 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     assert_eq!(v.action, Action::Allow, "{v:?}");
 
     // A member reporting a message she received (a `[quoted] frame` fired): the model reads
-    // the quoted words (p about 0.2 here), and a policy asking for review from p 0.15 asks
+    // the quoted words (p about 0.4 here), and a policy asking for review from p 0.15 asks
     // for the unframed message but not for the report.
-    let reported = format!("min ada yg ngirim ini: \"{text}\"");
+    let reported = "min ada yg ngirim ini: \"Dina kuliah di kampus deket stasiun, jurusan hukum\"";
     let low = rules_with_policy_line(review_at, "review_at = { doxing = 0.15 }");
     let policy = low.path().join("policy.toml");
     let src = std::fs::read_to_string(&policy).unwrap();
@@ -963,13 +963,13 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     let e = Engine::load(low.path())
         .unwrap()
         .with_model(Some(shipped()));
-    let p = predict(&e, &shipped(), &reported)[Label::Doxing.index()];
+    let p = predict(&e, &shipped(), reported)[Label::Doxing.index()];
     assert!((0.15..0.5).contains(&p), "p(doxing) of the report = {p}");
-    let v = e.evaluate(&Event::message(&reported), &mut s);
+    let v = e.evaluate(&Event::message(reported), &mut s);
     assert!(v.reasons.iter().any(|r| r.id == "model.doxing"), "{v:?}");
     assert!(v.helpers.iter().any(|h| h == "safety.warning"), "{v:?}");
     assert_eq!(v.action, Action::Allow, "{v:?}");
-    let plain = "Dina kuliah di kampus";
+    let plain = "Dina kuliah";
     let p = predict(&e, &shipped(), plain)[Label::Doxing.index()];
     assert!((0.15..0.6).contains(&p), "p(doxing) of {plain:?} = {p}");
     let v = e.evaluate(&Event::message(plain), &mut s);
@@ -978,13 +978,14 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
 }
 
 /// `[model] review_needs`: the model's abuse probability alone is not enough to ask for
-/// review, since friendly chat reaches it ("have a nice day girls, see you tonight", p 0.80);
+/// review, since friendly chat reaches it ("see you at the streaming party tonight girls", p
+/// 0.78: the model still reads "see you tonight" as a stalker's);
 /// the rules must see something of abuse besides (`abuse.model_context`: here a photo of a
 /// body part asked for). Without the line the greeting goes to review.
 #[test]
 fn the_models_own_abuse_review_needs_the_rules_context() {
     use jaga_core::verdict::{Action, Category};
-    let greeting = "have a nice day girls, see you tonight at the streaming party";
+    let greeting = "see you at the streaming party tonight girls";
     let ask = "pap kaki kamu yg kemarin jatoh dong";
     for text in [greeting, ask] {
         let p = predict(&engine(), &shipped(), text)[Label::Abuse.index()];
