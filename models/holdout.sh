@@ -2,7 +2,8 @@
 # The project's own evaluation set (models/handwritten/holdout, never trained on): per
 # failure-mode file, rules only / model only / combined, as a Markdown table of
 # harmful-vs-ok precision / recall / F1, the F1 of the mode's own category and the share of
-# legitimate look-alikes (every `ok` example there) flagged. Needs python3 for the table.
+# legitimate look-alikes (every `ok` example there; in m0, everyday chat) flagged. Needs
+# python3 for the table.
 #
 #   models/holdout.sh [MODEL]            # default models/jaga.model
 #   models/holdout.sh --batches [MODEL]  # the combined system per blind batch, by `jaga scan`
@@ -76,8 +77,10 @@ for name in ["rules", "model", "combined"]:
     fp = ok_n - cm[0][0]
     flagged = fp / ok_n if ok_n else 0.0
     cat = ", ".join("%s %.2f" % (o, c["f1"]) for o, c in m["per_category"] if o != "ok" and c["support"] > 0)
-    print("| %s | %d | %s | %.2f / %.2f / **%.2f** | %s | %.2f (%d/%d) |" % (
-        mode, r["examples"], name, h["precision"], h["recall"], h["f1"], cat, flagged, fp, ok_n))
+    # m0 (everyday chat) has no harmful example: only its share flagged means anything.
+    prf = "%.2f / %.2f / **%.2f**" % (h["precision"], h["recall"], h["f1"]) if ok_n < r["examples"] else "n/a (no harmful example)"
+    print("| %s | %d | %s | %s | %s | %.2f (%d/%d) |" % (
+        mode, r["examples"], name, prf, cat, flagged, fp, ok_n))
 PY
 )
 for f in models/handwritten/holdout/m*.jsonl; do
