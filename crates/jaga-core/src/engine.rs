@@ -779,11 +779,17 @@ impl Engine {
             RuleField::Text => (&s.text, Field::Text),
             RuleField::Name => (&s.name, Field::Name),
         };
-        let mut spans = Vec::new();
-        let mut matched: Vec<&str> = Vec::new();
         // A helper's words never reach the verdict (`helpers` lists its id): its spans are
         // kept for the expressions built on it, its `matched` is not built.
         let helper = is_helper(rule);
+        // Sized once: growing from empty reallocated one to three times per reason.
+        let n = group
+            .iter()
+            .filter(|(_, h)| !h.is_allow())
+            .count()
+            .min(MAX_SPANS);
+        let mut spans = Vec::with_capacity(n);
+        let mut matched: Vec<&str> = Vec::with_capacity(if helper { 0 } else { n.min(8) });
         for (_, h) in group.iter().filter(|(_, h)| !h.is_allow()).take(MAX_SPANS) {
             let (start, end) = norm.to_original(h.start as usize, h.end as usize);
             push_span(&mut spans, Span { field, start, end });

@@ -110,7 +110,9 @@ impl KindLadders {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub default: KindLadders,
-    pub groups: HashMap<String, KindLadders>,
+    /// Looked up for every event's group (and its slug): foldhash, not SipHash, which cost
+    /// more than the lookup's use. Randomly seeded per map, like the standard one.
+    pub groups: foldhash::HashMap<String, KindLadders>,
     /// The `[model]` table: how the classifier's probabilities enter the scores.
     pub fusion: crate::model::Fusion,
     /// The `[trust]` table.
@@ -120,7 +122,7 @@ pub struct Policy {
     /// The `[state]` table: quotas and windows of the stateful stages.
     pub state: StateConfig,
     /// Per group, the id prefixes of the rule tags it allows (`allow = ["promotion"]`).
-    pub allow: HashMap<String, Vec<&'static str>>,
+    pub allow: foldhash::HashMap<String, Vec<&'static str>>,
 }
 
 /// What the policy decided for one event.
@@ -153,8 +155,8 @@ impl Policy {
             message: ladders(&raw.message, None, Kind::Message)?,
             join_request: ladders(&raw.join_request, None, Kind::JoinRequest)?,
         };
-        let mut groups = HashMap::new();
-        let mut allow = HashMap::new();
+        let mut groups = foldhash::HashMap::default();
+        let mut allow = foldhash::HashMap::default();
         for (name, g) in &raw.group {
             let mut prefixes = Vec::new();
             for tag in &g.allow {

@@ -103,7 +103,13 @@ impl Windows {
         if !cfg.enabled || ev.kind != Kind::Message || ev.role == Role::Admin {
             return;
         }
-        if normalised.chars().filter(|c| !c.is_whitespace()).count() < cfg.min_chars {
+        // Counting stops at `min_chars`: only whether there are that many matters.
+        let long_enough = normalised
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .take(cfg.min_chars)
+            .count();
+        if long_enough < cfg.min_chars {
             return;
         }
         let (exact, sim) = fingerprints(normalised);
