@@ -747,6 +747,12 @@ impl Matcher {
                 AhoCorasick::builder()
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .match_kind(MatchKind::Standard)
+                    // States up to depth 3 (not the crate's 2) look their transitions up in
+                    // one read instead of a search of a sparse list: most of the pass is
+                    // spent near the start state. Cachegrind per mixed event: depth 2 142.6k,
+                    // 3 141.6k, 4 141.4k, 6 140.8k instructions; peak memory of `jaga scan`
+                    // about the same at 3 (232 MB), +3 MB at 4, +50 MB at 6.
+                    .dense_depth(3)
                     .build(&strings)
                     .map_err(|e| format!("cannot build the keyword automaton: {e}"))?,
             )
