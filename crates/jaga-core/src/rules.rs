@@ -303,7 +303,8 @@ pub struct Rule {
     pub when: When,
     pub allow: Vec<(String, MatchMode)>,
     /// `allow_unless`: when it holds, `allow` cancels nothing. Names only keyword/regex
-    /// rules without an `allow_unless` of their own, and signals.
+    /// rules without an `allow_unless` of their own and signals, after the expr rules it
+    /// named are written into it (see `RuleSet::expand_allow_unless`).
     pub allow_unless: Option<Expr>,
     pub status: Status,
     pub lang: Vec<String>,
@@ -960,7 +961,10 @@ impl RuleSet {
             }
         }
         // `allow_unless` is decided with the keyword and regex rules, before any signal rule
-        // or expr fires: it can name only those rules (without an allow_unless of their own).
+        // or expr fires: it can name only those rules (without an allow_unless of their own)
+        // and signals, or an expr rule built from them alone, which is written into it in
+        // place (the same truth: such an expr reads nothing the pattern stage has not found).
+        self.expand_allow_unless(lint, &mut bad);
         let pattern_ids: HashSet<&str> = self
             .rules
             .iter()
@@ -974,7 +978,7 @@ impl RuleSet {
                     lint.error(
                         &r.location.file,
                         r.location.line,
-                        format!("rule `{}`: allow_unless names `{name}`, which is neither a signal nor a keyword/regex rule without an allow_unless of its own", r.id),
+                        format!("rule `{}`: allow_unless names `{name}`, which is neither a signal, a keyword/regex rule without an allow_unless of its own, nor an expr rule built from those", r.id),
                     );
                     bad.push(i);
                 }
@@ -992,6 +996,94 @@ impl RuleSet {
         bad.dedup();
         for i in bad.into_iter().rev() {
             self.rules.remove(i);
+        }
+    }
+
+    /// Writes every expr rule an `allow_unless` names into it in place, recursively; refuses
+    /// (an error, and the rule is dropped) an expr rule whose truth in `fire_expr_rules`
+    /// could differ from the expression's: one that is not active (a shadow rule holds only
+    /// for shadow expressions), has a `when`, applies to fewer kinds of events, or sits
+    /// inside `count()`.
+    fn expand_allow_unless(&mut self, lint: &mut Linter, bad: &mut Vec<usize>) {
+        let exprs: HashMap<&str, &Rule> = self
+            .rules
+            .iter()
+            .filter(|r| matches!(r.detector, Detector::Expr(_)))
+            .map(|r| (r.id.as_str(), r))
+            .collect();
+        let mut expanded = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let Some(e) = &r.allow_unless else { continue };
+            if !e.names().iter().any(|n| exprs.contains_key(n)) {
+                continue;
+            }
+            match expand(e, r, &exprs, &mut Vec::new()) {
+                Ok(x) => expanded.push((i, x)),
+                Err(msg) => {
+                    lint.error(
+                        &r.location.file,
+                        r.location.line,
+                        format!("rule `{}`: allow_unless {msg}", r.id),
+                    );
+                    bad.push(i);
+                }
+            }
+        }
+        for (i, x) in expanded {
+            self.rules[i].allow_unless = Some(x);
+        }
+
+        fn expand(
+            e: &Expr,
+            outer: &Rule,
+            exprs: &HashMap<&str, &Rule>,
+            path: &mut Vec<String>,
+        ) -> Result<Expr, String> {
+            Ok(match e {
+                Expr::Name(n) => match exprs.get(n.as_str()) {
+                    None => Expr::Name(n.clone()),
+                    Some(r) => {
+                        if path.contains(n) {
+                            return Err(format!("names `{n}`, whose expr depends on itself"));
+                        }
+                        if r.status != Status::Active {
+                            return Err(format!("names `{n}`, an expr rule that is not active"));
+                        }
+                        if r.when != When::default() {
+                            return Err(format!("names `{n}`, an expr rule with a `when`"));
+                        }
+                        if !outer.on.iter().all(|k| r.on.contains(k)) {
+                            return Err(format!(
+                                "names `{n}`, an expr rule that applies to fewer kinds of events"
+                            ));
+                        }
+                        let Detector::Expr(inner) = &r.detector else {
+                            unreachable!("the map holds expr rules only")
+                        };
+                        path.push(n.clone());
+                        let x = expand(inner, outer, exprs, path)?;
+                        path.pop();
+                        x
+                    }
+                },
+                Expr::Not(x) => Expr::Not(Box::new(expand(x, outer, exprs, path)?)),
+                Expr::And(v) => Expr::And(
+                    v.iter()
+                        .map(|x| expand(x, outer, exprs, path))
+                        .collect::<Result<_, _>>()?,
+                ),
+                Expr::Or(v) => Expr::Or(
+                    v.iter()
+                        .map(|x| expand(x, outer, exprs, path))
+                        .collect::<Result<_, _>>()?,
+                ),
+                Expr::Count(names, cmp, k) => {
+                    if let Some(n) = names.iter().find(|n| exprs.contains_key(n.as_str())) {
+                        return Err(format!("counts `{n}`, an expr rule, inside count()"));
+                    }
+                    Expr::Count(names.clone(), *cmp, *k)
+                }
+            })
         }
     }
 

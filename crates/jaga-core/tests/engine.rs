@@ -416,9 +416,24 @@ fn allow_unless_is_linted() {
             "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow_unless = \"link.any\"\nscore = 0.5\n",
             "without allow",
         ),
+        // An expr rule is written in place, and what it names must then qualify: a signal
+        // rule fires after allow_unless is decided.
         (
-            "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow = [\"y\"]\nallow_unless = \"a.c\"\nscore = 0.5\n[[rule]]\nid = \"a.c\"\ncategory = \"scam\"\nexpr = \"link.any\"\nscore = 0.5\n",
-            "neither a signal nor a keyword/regex rule",
+            "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow = [\"y\"]\nallow_unless = \"a.c\"\nscore = 0.5\n[[rule]]\nid = \"a.c\"\ncategory = \"scam\"\nexpr = \"a.d\"\nscore = 0.5\n[[rule]]\nid = \"a.d\"\ncategory = \"scam\"\nsignal = \"link.any\"\nscore = 0.5\n",
+            "names `a.d`, which is neither a signal, a keyword/regex rule",
+        ),
+        // A shadow expr holds only for shadow expressions; written in place it would hold.
+        (
+            "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow = [\"y\"]\nallow_unless = \"a.c\"\nscore = 0.5\n[[rule]]\nid = \"a.c\"\ncategory = \"scam\"\nexpr = \"link.any\"\nstatus = \"shadow\"\nscore = 0.5\n",
+            "names `a.c`, an expr rule that is not active",
+        ),
+        (
+            "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow = [\"y\"]\nallow_unless = \"a.c\"\nscore = 0.5\n[[rule]]\nid = \"a.c\"\ncategory = \"scam\"\nexpr = \"link.any\"\nwhen = { role = \"member\" }\nscore = 0.5\n",
+            "names `a.c`, an expr rule with a `when`",
+        ),
+        (
+            "[[rule]]\nid = \"a.b\"\ncategory = \"scam\"\nkeywords = [\"x\"]\nallow = [\"y\"]\nallow_unless = \"count(a.c, link.any) >= 1\"\nscore = 0.5\n[[rule]]\nid = \"a.c\"\ncategory = \"scam\"\nexpr = \"link.any\"\nscore = 0.5\n",
+            "counts `a.c`, an expr rule, inside count()",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
@@ -430,6 +445,38 @@ fn allow_unless_is_linted() {
             Err(e) => e.to_string(),
         };
         assert!(err.contains(want), "{err}");
+    }
+}
+
+/// An `allow_unless` naming an expr rule decides as the same expression spelled out: the
+/// expr rule is written into it in place.
+#[test]
+fn allow_unless_may_name_an_expr_rule_built_from_pattern_rules() {
+    let named = ALLOW_UNLESS
+        .replace(
+            "allow_unless = \"call.pay and not call.reported\"",
+            "allow_unless = \"call.own_pay\"",
+        )
+        + "\n[[rule]]\nid = \"call.own_pay\"\ncategory = \"scam\"\nexpr = \"call.pay and not call.reported\"\nscore = 0.0\n";
+    let (_d1, spelled) = engine_with(ALLOW_UNLESS);
+    let (_d2, named) = engine_with(&named);
+    for (text, fires) in [
+        ("hati-hati ada yg bagi hadiah palsu", false),
+        ("Hati-hati kak, transfer dulu 50rb biar hadiah cair", true),
+        (
+            "waspada, ada yg minta transfer dulu biar hadiah cair",
+            false,
+        ),
+        ("selamat dapat hadiah, transfer dulu ongkirnya", true),
+    ] {
+        let (a, b) = (eval(&spelled, &msg(text)), eval(&named, &msg(text)));
+        assert_eq!(a.fired("scam.prize"), fires, "{text}: {a:?}");
+        assert_eq!(b.fired("scam.prize"), fires, "{text}: {b:?}");
+        assert_eq!(
+            (a.action, a.scores.scam),
+            (b.action, b.scores.scam),
+            "{text}"
+        );
     }
 }
 
