@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use jaga_core::event::Event;
 use jaga_core::state::{raid::Raids, State, StateConfig};
-use jaga_core::verdict::{Action, Category, Scores, Verdict};
+use jaga_core::verdict::{Action, Category, Reason, Scores, Source, Span, Verdict};
 use jaga_store::{Durability, NewCase, Store};
 
 fn events(n: usize) -> Vec<Event> {
@@ -63,6 +63,8 @@ fn store(c: &mut Criterion) {
     // As in `jaga serve`, checkpoints (and their fsyncs) happen on another thread.
     store.disable_autocheckpoint().unwrap();
     let evs = events(100);
+    // Six reasons per case from a few dozen rules, as flagged events carry: each case's rules
+    // are counted in `rule_stats`.
     let verdict = |e: &Event| Verdict {
         id: e.id.clone(),
         kind: e.kind,
@@ -72,7 +74,20 @@ fn store(c: &mut Criterion) {
             scam: 0.9,
             ..Default::default()
         },
-        reasons: vec![],
+        reasons: (0..6)
+            .map(|k| {
+                let seed: usize = e.id.bytes().map(usize::from).sum();
+                let rule = format!("scam.rule{}", (seed * 7 + k * 5) % 40);
+                Reason::new(
+                    Source::Rule,
+                    rule,
+                    Category::Scam,
+                    0.4,
+                    vec![Span::text(0, 4)],
+                    "kw",
+                )
+            })
+            .collect(),
         helpers: Vec::new(),
         doxing_helper_spans: Vec::new(),
     };
