@@ -15,8 +15,9 @@
 # 15001-16000: eleventh, 16001-17000: twelfth, 17001-18000: thirteenth, 18001-19000:
 # fourteenth, 19001-20000: fifteenth, 20001-21000: sixteenth, 21001-22000: seventeenth,
 # 22001-23000: eighteenth, 23001-24000: nineteenth, 24001-25000: twentieth, 25001-28000:
-# twenty-second, 28001-31000: twenty-third, 31001-34000: twenty-fourth, 34001 on: twenty-fifth
-# (the twenty-first is m0's, everyday chat); see
+# twenty-second, 28001-31000: twenty-third, 31001-34000: twenty-fourth, 34001-37000:
+# twenty-fifth, 37001 on: twenty-sixth (the twenty-first and twenty-seventh are m0's only,
+# everyday chat); see
 # models/handwritten/README.md). Each
 # example is scanned alone (its own user and community, an hour apart), so the stateful
 # stages see no flood.
@@ -46,8 +47,8 @@ def cell(pairs):
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     return "%.2f, %d (%d) of %d" % (f1, fp, acted, fp + tn)
-print("| mode | n | all: F1, look-alikes flagged (hidden or removed) | 3rd batch | 4th batch | 5th batch | 6th batch | 7th batch | 8th batch | 9th batch | 10th batch | 11th batch | 12th batch | 13th batch | 14th batch | 15th batch | 16th batch | 17th batch | 18th batch | 19th batch | 20th batch | 22nd batch | 23rd batch | 24th batch | 25th batch |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| mode | n | all: F1, look-alikes flagged (hidden or removed) | 3rd batch | 4th batch | 5th batch | 6th batch | 7th batch | 8th batch | 9th batch | 10th batch | 11th batch | 12th batch | 13th batch | 14th batch | 15th batch | 16th batch | 17th batch | 18th batch | 19th batch | 20th batch | 22nd batch | 23rd batch | 24th batch | 25th batch | 26th batch |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for m in ["m1", "m2", "m3", "m4", "m5", "m6"]:
     ev = [json.loads(l) for l in open("models/handwritten/holdout/%s.jsonl" % m, encoding="utf-8") if l.strip()]
     lines = []
@@ -61,7 +62,7 @@ for m in ["m1", "m2", "m3", "m4", "m5", "m6"]:
         sys.exit("%s: %d verdicts for %d examples: %s" % (m, len(vs), len(ev), out.stderr[:300]))
     pairs = list(zip(ev, vs))
     num = lambda e: int(e["id"].split("-")[1])
-    parts = [[x for x in pairs if lo <= num(x[0]) < hi] for lo, hi in [(7001, 8001), (8001, 9001), (9001, 10001), (10001, 11001), (11001, 12001), (12001, 13001), (13001, 14001), (14001, 15001), (15001, 16001), (16001, 17001), (17001, 18001), (18001, 19001), (19001, 20001), (20001, 21001), (21001, 22001), (22001, 23001), (23001, 24001), (24001, 25001), (25001, 28001), (28001, 31001), (31001, 34001), (34001, 10**9)]]
+    parts = [[x for x in pairs if lo <= num(x[0]) < hi] for lo, hi in [(7001, 8001), (8001, 9001), (9001, 10001), (10001, 11001), (11001, 12001), (12001, 13001), (13001, 14001), (14001, 15001), (15001, 16001), (16001, 17001), (17001, 18001), (18001, 19001), (19001, 20001), (20001, 21001), (21001, 22001), (22001, 23001), (23001, 24001), (24001, 25001), (25001, 28001), (28001, 31001), (31001, 34001), (34001, 37001), (37001, 10**9)]]
     print("| %s | %d | %s | %s |" % (m, len(ev), cell(pairs), " | ".join(cell(x) for x in parts)))
 PY
 fi
