@@ -47,8 +47,16 @@ def cell(pairs):
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     return "%.2f, %d (%d) of %d" % (f1, fp, acted, fp + tn)
-print("| mode | n | all: F1, look-alikes flagged (hidden or removed) | 3rd batch | 4th batch | 5th batch | 6th batch | 7th batch | 8th batch | 9th batch | 10th batch | 11th batch | 12th batch | 13th batch | 14th batch | 15th batch | 16th batch | 17th batch | 18th batch | 19th batch | 20th batch | 22nd batch | 23rd batch | 24th batch | 25th batch | 26th batch |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+# Each blind batch's name and first id; a batch ends where the next one starts. A new batch
+# is one more line here: the header, the separator and the cells follow.
+BATCHES = [("3rd", 7001), ("4th", 8001), ("5th", 9001), ("6th", 10001), ("7th", 11001),
+           ("8th", 12001), ("9th", 13001), ("10th", 14001), ("11th", 15001), ("12th", 16001),
+           ("13th", 17001), ("14th", 18001), ("15th", 19001), ("16th", 20001), ("17th", 21001),
+           ("18th", 22001), ("19th", 23001), ("20th", 24001), ("22nd", 25001), ("23rd", 28001),
+           ("24th", 31001), ("25th", 34001), ("26th", 37001)]
+RANGES = [(lo, hi) for (_, lo), (_, hi) in zip(BATCHES, BATCHES[1:] + [("", 10**9)])]
+print("| mode | n | all: F1, look-alikes flagged (hidden or removed) | %s |" % " | ".join("%s batch" % n for n, _ in BATCHES))
+print("|" + "---|" * (3 + len(BATCHES)))
 for m in ["m1", "m2", "m3", "m4", "m5", "m6"]:
     ev = [json.loads(l) for l in open("models/handwritten/holdout/%s.jsonl" % m, encoding="utf-8") if l.strip()]
     lines = []
@@ -62,7 +70,7 @@ for m in ["m1", "m2", "m3", "m4", "m5", "m6"]:
         sys.exit("%s: %d verdicts for %d examples: %s" % (m, len(vs), len(ev), out.stderr[:300]))
     pairs = list(zip(ev, vs))
     num = lambda e: int(e["id"].split("-")[1])
-    parts = [[x for x in pairs if lo <= num(x[0]) < hi] for lo, hi in [(7001, 8001), (8001, 9001), (9001, 10001), (10001, 11001), (11001, 12001), (12001, 13001), (13001, 14001), (14001, 15001), (15001, 16001), (16001, 17001), (17001, 18001), (18001, 19001), (19001, 20001), (20001, 21001), (21001, 22001), (22001, 23001), (23001, 24001), (24001, 25001), (25001, 28001), (28001, 31001), (31001, 34001), (34001, 37001), (37001, 10**9)]]
+    parts = [[x for x in pairs if lo <= num(x[0]) < hi] for lo, hi in RANGES]
     print("| %s | %d | %s | %s |" % (m, len(ev), cell(pairs), " | ".join(cell(x) for x in parts)))
 PY
 fi
