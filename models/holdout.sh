@@ -16,8 +16,8 @@
 # fourteenth, 19001-20000: fifteenth, 20001-21000: sixteenth, 21001-22000: seventeenth,
 # 22001-23000: eighteenth, 23001-24000: nineteenth, 24001-25000: twentieth, 25001-28000:
 # twenty-second, 28001-31000: twenty-third, 31001-34000: twenty-fourth, 34001-37000:
-# twenty-fifth, 37001 on: twenty-sixth (the twenty-first and twenty-seventh are m0's only,
-# everyday chat); see
+# twenty-fifth, 37001-43000: twenty-sixth, 43001 on: twenty-eighth (the twenty-first and
+# twenty-seventh are m0's only, everyday chat); see
 # models/handwritten/README.md). Each
 # example is scanned alone (its own user and community, an hour apart), so the stateful
 # stages see no flood.
@@ -53,7 +53,7 @@ BATCHES = [("3rd", 7001), ("4th", 8001), ("5th", 9001), ("6th", 10001), ("7th", 
            ("8th", 12001), ("9th", 13001), ("10th", 14001), ("11th", 15001), ("12th", 16001),
            ("13th", 17001), ("14th", 18001), ("15th", 19001), ("16th", 20001), ("17th", 21001),
            ("18th", 22001), ("19th", 23001), ("20th", 24001), ("22nd", 25001), ("23rd", 28001),
-           ("24th", 31001), ("25th", 34001), ("26th", 37001)]
+           ("24th", 31001), ("25th", 34001), ("26th", 37001), ("28th", 43001)]
 RANGES = [(lo, hi) for (_, lo), (_, hi) in zip(BATCHES, BATCHES[1:] + [("", 10**9)])]
 print("| mode | n | all: F1, look-alikes flagged (hidden or removed) | %s |" % " | ".join("%s batch" % n for n, _ in BATCHES))
 print("|" + "---|" * (3 + len(BATCHES)))

@@ -497,6 +497,11 @@ pub struct TrainOptions {
     pub label_map: Vec<(String, String)>,
     /// Percentage of examples held out to measure the model stored in the file (0: none).
     pub holdout_percent: u32,
+    /// Sparse logistic regression: after measuring on the held-out part and fitting the
+    /// temperature there, fit again on every example and keep that temperature.
+    pub refit: bool,
+    /// Sparse logistic regression: fits averaged, each with its own order of examples.
+    pub average: u32,
     pub seed: u64,
     /// Draw progress bars on a terminal.
     pub progress: bool,
@@ -536,6 +541,8 @@ impl Default for TrainOptions {
             learning_rate: DEFAULT_LEARNING_RATE,
             label_map: Vec::new(),
             holdout_percent: 10,
+            refit: false,
+            average: 1,
             seed: 42,
             progress: false,
         }
@@ -703,6 +710,9 @@ pub struct Trained {
     pub model: Model,
     pub examples: usize,
     pub held_out: usize,
+    /// The stored model was fitted again on every example after the held-out part measured
+    /// and calibrated the first fit (`--refit`).
+    pub refitted: bool,
 }
 
 /// Trains a model on `examples` (in order; the result depends only on them and `opts`).
@@ -728,7 +738,7 @@ pub fn train(
     if fit_set.is_empty() {
         return Err("no training examples; check the --data files and --split".into());
     }
-    let labels: Vec<Label> = fit_set.iter().map(|(_, l)| *l).collect();
+    let mut labels: Vec<Label> = fit_set.iter().map(|(_, l)| *l).collect();
     let distinct = {
         let mut seen = [false; LABELS];
         labels.iter().for_each(|l| seen[l.index()] = true);
@@ -737,10 +747,10 @@ pub fn train(
     if distinct < 2 {
         return Err("the training examples have a single label; a classifier needs at least two (ok and something else)".into());
     }
-    let fit_examples: Vec<&Example> = fit_set.iter().map(|(e, _)| *e).collect();
+    let mut fit_examples: Vec<&Example> = fit_set.iter().map(|(e, _)| *e).collect();
 
     let bar = progress(opts.progress, fit_examples.len() as u64, "featurising");
-    let rows = featurise(engine, &cfg, &fit_examples, &bar);
+    let mut rows = featurise(engine, &cfg, &fit_examples, &bar);
     bar.finish_and_clear();
     let summary = TrainingSummary {
         sources,
@@ -752,54 +762,37 @@ pub fn train(
         jaga_version: env!("CARGO_PKG_VERSION").to_string(),
     };
 
+    let mut figures = None;
     let model = match opts.algorithm {
         AlgorithmChoice::Logistic => {
             let cw = class_weights(&labels);
-            let weights: Vec<f32> = fit_examples
-                .iter()
-                .zip(&labels)
-                .map(|(e, l)| e.weight.max(1.0) * cw[l.index()])
-                .collect();
-            let spin = spinner(
-                opts.progress,
-                format!(
-                    "fitting sparse logistic regression: {} rows, {} epochs",
-                    rows.len(),
-                    opts.epochs
-                ),
-            );
-            let fitted = fit_sparse(&rows, &labels, &weights, cfg.dimensions(), opts);
-            drop(rows);
-            spin.finish_and_clear();
-            let ngrams: Vec<(u32, [f32; LABELS])> = fitted
-                .table
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| w.iter().any(|v| *v != 0.0))
-                .map(|(id, w)| (id as u32, *w))
-                .collect();
-            let m = Model::build(
-                cfg,
-                Algorithm::SparseLogistic {
-                    l2: opts.l2,
-                    epochs: opts.epochs,
-                    learning_rate: opts.learning_rate,
-                    temperature: 1.0,
-                },
-                TextScaling::InvSqrtTotal,
-                ngrams,
-                &fitted.meta,
-                fitted.bias,
-                summary,
-                out_path,
-            )
-            .map_err(|e| e.to_string())?;
+            let m = fit_logistic(&rows, &labels, &fit_examples, cfg, &summary, opts, out_path)?;
             // Temperature scaling on the held-out examples, weighted like training.
             if holdout.is_empty() {
                 m
             } else {
                 let t = fit_temperature(engine, &m, &holdout, &cw);
-                m.with_temperature(t).map_err(|e| e.to_string())?
+                let m = m.with_temperature(t).map_err(|e| e.to_string())?;
+                // The figures measure the fit that never saw the held-out part; the refit
+                // is the same procedure on every example, so they stand for it too.
+                figures = Some(holdout_figures(engine, &m, &holdout, opts.holdout_percent));
+                if opts.refit {
+                    let held: Vec<&Example> = holdout.iter().map(|(e, _)| *e).collect();
+                    let bar = progress(
+                        opts.progress,
+                        held.len() as u64,
+                        "featurising the held-out part",
+                    );
+                    rows.extend(featurise(engine, &cfg, &held, &bar));
+                    bar.finish_and_clear();
+                    labels.extend(holdout.iter().map(|(_, l)| *l));
+                    fit_examples.extend(held);
+                    fit_logistic(&rows, &labels, &fit_examples, cfg, &summary, opts, out_path)?
+                        .with_temperature(t)
+                        .map_err(|e| e.to_string())?
+                } else {
+                    m
+                }
             }
         }
         AlgorithmChoice::LinfaLogistic | AlgorithmChoice::NaiveBayes => {
@@ -865,22 +858,88 @@ pub fn train(
         }
     };
 
-    let figures = if holdout.is_empty() {
-        None
-    } else {
-        Some(holdout_figures(
+    if figures.is_none() && !holdout.is_empty() {
+        figures = Some(holdout_figures(
             engine,
             &model,
             &holdout,
             opts.holdout_percent,
-        ))
-    };
+        ));
+    }
     let model = model.with_figures(figures, started.elapsed().as_secs_f32());
     Ok(Trained {
         model,
         examples: fit_examples.len(),
         held_out: holdout.len(),
+        refitted: opts.refit && opts.algorithm == AlgorithmChoice::Logistic && !holdout.is_empty(),
     })
+}
+
+/// Fits the sparse logistic regression on `rows` (temperature 1).
+fn fit_logistic(
+    rows: &[Row],
+    labels: &[Label],
+    examples: &[&Example],
+    cfg: FeatureConfig,
+    summary: &TrainingSummary,
+    opts: &TrainOptions,
+    out_path: &Path,
+) -> Result<Model, String> {
+    let cw = class_weights(labels);
+    let weights: Vec<f32> = examples
+        .iter()
+        .zip(labels)
+        .map(|(e, l)| e.weight.max(1.0) * cw[l.index()])
+        .collect();
+    let spin = spinner(
+        opts.progress,
+        format!(
+            "fitting sparse logistic regression: {} rows, {} epochs, {} fit(s)",
+            rows.len(),
+            opts.epochs,
+            opts.average.max(1)
+        ),
+    );
+    // Several fits that differ only in the order of examples, averaged: the order moves
+    // single messages near the edge from one fit to the next, the average moves them less.
+    let fits = opts.average.max(1);
+    let mut fitted = fit_sparse(rows, labels, &weights, cfg.dimensions(), opts, opts.seed);
+    for k in 1..fits {
+        let more = fit_sparse(
+            rows,
+            labels,
+            &weights,
+            cfg.dimensions(),
+            opts,
+            opts.seed.wrapping_add(u64::from(k)),
+        );
+        fitted.add(&more);
+    }
+    fitted.scale(1.0 / fits as f32);
+    spin.finish_and_clear();
+    let ngrams: Vec<(u32, [f32; LABELS])> = fitted
+        .table
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.iter().any(|v| *v != 0.0))
+        .map(|(id, w)| (id as u32, *w))
+        .collect();
+    Model::build(
+        cfg,
+        Algorithm::SparseLogistic {
+            l2: opts.l2,
+            epochs: opts.epochs,
+            learning_rate: opts.learning_rate,
+            temperature: 1.0,
+        },
+        TextScaling::InvSqrtTotal,
+        ngrams,
+        &fitted.meta,
+        fitted.bias,
+        summary.clone(),
+        out_path,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Weights of a sparse multinomial logistic regression over the whole hashed space.
@@ -889,6 +948,27 @@ struct Sparse {
     table: Vec<[f32; LABELS]>,
     meta: [[f32; LABELS]; META_LEN],
     bias: [f32; LABELS],
+}
+
+impl Sparse {
+    fn add(&mut self, other: &Sparse) {
+        for (w, o) in self.table.iter_mut().zip(&other.table) {
+            w.iter_mut().zip(o).for_each(|(a, b)| *a += b);
+        }
+        for (w, o) in self.meta.iter_mut().zip(&other.meta) {
+            w.iter_mut().zip(o).for_each(|(a, b)| *a += b);
+        }
+        self.bias
+            .iter_mut()
+            .zip(&other.bias)
+            .for_each(|(a, b)| *a += b);
+    }
+
+    fn scale(&mut self, f: f32) {
+        self.table.iter_mut().flatten().for_each(|w| *w *= f);
+        self.meta.iter_mut().flatten().for_each(|w| *w *= f);
+        self.bias.iter_mut().for_each(|w| *w *= f);
+    }
 }
 
 /// A small deterministic generator (SplitMix64) for the order of examples in each epoch.
@@ -915,6 +995,7 @@ fn fit_sparse(
     weights: &[f32],
     dims: usize,
     opts: &TrainOptions,
+    seed: u64,
 ) -> Sparse {
     const EPS: f32 = 1e-6;
     let mut table = vec![[0f32; LABELS]; dims];
@@ -925,7 +1006,7 @@ fn fit_sparse(
     let mut bias_acc = [0f32; LABELS];
     let (lr, l2) = (opts.learning_rate, opts.l2);
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    let mut rng = SplitMix(opts.seed);
+    let mut rng = SplitMix(seed);
     let step = |w: &mut f32, a: &mut f32, g: f32| {
         *a += g * g;
         *w -= lr * g / (a.sqrt() + EPS);

@@ -188,6 +188,60 @@ fn training_is_deterministic_and_save_load_is_exact() {
 }
 
 #[test]
+fn refit_trains_on_every_example_with_the_split_fits_temperature_and_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let split = TrainOptions {
+        holdout_percent: 20,
+        ..small(train::AlgorithmChoice::Logistic)
+    };
+    let refit = TrainOptions {
+        refit: true,
+        ..split.clone()
+    };
+    let loaded = train::load(&seed_specs(), &LabelMap::default(), Split::All, 20).unwrap();
+    let e = engine();
+    let run = |opts: &TrainOptions, name: &str| {
+        train::train(
+            &e,
+            &loaded.examples,
+            loaded.sources.clone(),
+            opts,
+            &dir.path().join(name),
+        )
+        .unwrap()
+    };
+    let (a, b) = (run(&split, "split.model"), run(&refit, "refit.model"));
+    assert!(!a.refitted && b.refitted);
+    assert_eq!(a.held_out, b.held_out);
+    assert!(a.held_out > 0);
+    assert_eq!(a.examples + a.held_out, loaded.examples.len());
+    assert_eq!(
+        b.examples,
+        loaded.examples.len(),
+        "the refit sees every example"
+    );
+    let t = |m: &Model| match m.file().algorithm {
+        model::Algorithm::SparseLogistic { temperature, .. } => temperature,
+        _ => panic!("sparse logistic expected"),
+    };
+    assert_ne!(t(&a.model), 1.0, "a temperature was fitted");
+    assert_eq!(
+        t(&a.model),
+        t(&b.model),
+        "the refit keeps the split fit's temperature"
+    );
+    assert_eq!(a.model.file().holdout, b.model.file().holdout);
+    assert_ne!(
+        a.model.file().weights,
+        b.model.file().weights,
+        "the refit is a new fit"
+    );
+    // Deterministic like every training.
+    let c = run(&refit, "again.model");
+    assert_eq!(b.model.file().weights, c.model.file().weights);
+}
+
+#[test]
 fn the_hash_size_is_a_training_option_stored_in_the_model() {
     let dir = tempfile::tempdir().unwrap();
     let opts = TrainOptions {
@@ -905,7 +959,7 @@ fn the_senders_own_details_keep_the_models_doxing_reason_out() {
     );
 }
 
-/// `[model] review_at`: where the model is sure enough of doxing (p 0.69 here, my own
+/// `[model] review_at`: where the model is sure enough of doxing (p 0.71 here, my own
 /// message) but its weighted score stays under the review threshold, it asks for review on
 /// its own; without the line the message is allowed. Never more than review, and not in a
 /// warning, a report or a quotation: there the model's words are often the harm told of.
@@ -913,7 +967,7 @@ fn the_senders_own_details_keep_the_models_doxing_reason_out() {
 fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     use jaga_core::verdict::{Action, Category};
     let review_at = "review_at = { spam = 0.65, doxing = 0.65, abuse = 0.70 }";
-    let text = "Dina kuliah di kampus";
+    let text = "Dina kuliah di kampus deket pasar";
     let p = predict(&engine(), &shipped(), text)[Label::Doxing.index()];
     // Above review_at, below the probability whose score alone reaches review (0.786).
     assert!(
@@ -951,7 +1005,7 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     // A member reporting a message she received (a `[quoted] frame` fired): the model reads
     // the quoted words (p about 0.4 here), and a policy asking for review from p 0.15 asks
     // for the unframed message but not for the report.
-    let reported = "min ada yg ngirim ini: \"Dina kuliah di kampus deket stasiun, jurusan hukum\"";
+    let reported = "min ada yg ngirim ini: \"Dina kuliah di kampus deket pasar, jurusan hukum\"";
     let low = rules_with_policy_line(review_at, "review_at = { doxing = 0.15 }");
     let policy = low.path().join("policy.toml");
     let src = std::fs::read_to_string(&policy).unwrap();
@@ -969,7 +1023,7 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
     assert!(v.reasons.iter().any(|r| r.id == "model.doxing"), "{v:?}");
     assert!(v.helpers.iter().any(|h| h == "safety.warning"), "{v:?}");
     assert_eq!(v.action, Action::Allow, "{v:?}");
-    let plain = "Dina kuliah";
+    let plain = "Dina kuliah di kampus";
     let p = predict(&e, &shipped(), plain)[Label::Doxing.index()];
     assert!((0.15..0.6).contains(&p), "p(doxing) of {plain:?} = {p}");
     let v = e.evaluate(&Event::message(plain), &mut s);
@@ -978,15 +1032,15 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
 }
 
 /// `[model] review_needs`: the model's abuse probability alone is not enough to ask for
-/// review, since friendly chat reaches it ("see you at the streaming party tonight girls", p
-/// 0.78: the model still reads "see you tonight" as a stalker's);
+/// review, since friendly chat reaches it ("see you all at the meetup tonight girls", p 0.74:
+/// the model still reads "see you tonight" as a stalker's);
 /// the rules must see something of abuse besides (`abuse.model_context`: here a photo of a
 /// body part asked for). Without the line the greeting goes to review.
 #[test]
 fn the_models_own_abuse_review_needs_the_rules_context() {
     use jaga_core::verdict::{Action, Category};
-    let greeting = "see you at the streaming party tonight girls";
-    let ask = "pap kaki kamu yg kemarin jatoh dong";
+    let greeting = "see you all at the meetup tonight girls";
+    let ask = "kirim foto punggung kamu kemarin jatoh dong";
     for text in [greeting, ask] {
         let p = predict(&engine(), &shipped(), text)[Label::Abuse.index()];
         // Over review_at.abuse (0.70), under what the score alone reviews (0.82).
@@ -1029,7 +1083,7 @@ fn the_models_own_abuse_review_needs_the_rules_context() {
 #[test]
 fn the_model_asks_no_spam_review_where_the_group_allows_selling() {
     use jaga_core::verdict::Action;
-    let text = "aku jual pc lisa dupe, harga 50rb, dm aja";
+    let text = "aku jual pc jennie dupe, harga 45rb, dm aja";
     let p = predict(&engine(), &shipped(), text)[Label::Spam.index()];
     assert!(
         (0.65..0.77).contains(&p),
