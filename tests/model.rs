@@ -1032,14 +1032,14 @@ fn a_sure_model_asks_for_review_on_its_own_except_in_a_report() {
 }
 
 /// `[model] review_needs`: the model's abuse probability alone is not enough to ask for
-/// review, since friendly chat reaches it ("see you all at the meetup tonight girls", p 0.74:
-/// the model still reads "see you tonight" as a stalker's);
+/// review, since friendly chat reaches it ("hi girls, see you tonight!", p 0.78: the model
+/// still reads "see you tonight" as a stalker's);
 /// the rules must see something of abuse besides (`abuse.model_context`: here a photo of a
 /// body part asked for). Without the line the greeting goes to review.
 #[test]
 fn the_models_own_abuse_review_needs_the_rules_context() {
     use jaga_core::verdict::{Action, Category};
-    let greeting = "see you all at the meetup tonight girls";
+    let greeting = "hi girls, see you tonight!";
     let ask = "kirim foto punggung kamu kemarin jatoh dong";
     for text in [greeting, ask] {
         let p = predict(&engine(), &shipped(), text)[Label::Abuse.index()];
