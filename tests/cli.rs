@@ -241,6 +241,62 @@ fn rules_check_warns_about_a_regex_that_runs_on_every_message() {
     );
 }
 
+/// A verdict-level test may pin the most severe action allowed (`at_most`) instead of the
+/// exact verdict: it passes at that action or below and fails above it, and a test that pins
+/// nothing, or both an exact action and a ceiling, is refused.
+#[test]
+fn a_verdict_test_can_pin_the_most_severe_action_allowed() {
+    let dir = broken_rules();
+    std::fs::remove_file(dir.path().join("bad.toml")).unwrap();
+    let rule = concat!(
+        "[[rule]]\nid = \"spam.buy_now\"\ndescription = \"Buy now.\"\ndescription_id = \"Beli sekarang.\"\n",
+        "category = \"spam\"\nkeywords = [\"beli sekarang juga\"]\nscore = 0.95\n\n",
+    );
+    let check = |tests: &str| {
+        std::fs::write(dir.path().join("t.toml"), format!("{rule}{tests}")).unwrap();
+        let out = jaga(&[
+            "rules",
+            "check",
+            "--no-model",
+            "--rules",
+            dir.path().to_str().unwrap(),
+        ]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + String::from_utf8_lossy(&out.stderr).as_ref(),
+        )
+    };
+    let (code, out) = check(concat!(
+        "[[test]]\ntext = \"halo semua\"\nat_most = \"review\"\n\n",
+        "[[test]]\ntext = \"beli sekarang juga\"\nexpect = \"spam\"\nat_most = \"ban\"\n",
+    ));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("2 tests passed, 0 failed"), "{out}");
+    let (code, out) = check("[[test]]\ntext = \"beli sekarang juga\"\nat_most = \"review\"\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "test expects any category, at most review for \"beli sekarang juga\" but got spam -> "
+        ),
+        "{out}"
+    );
+    let (code, out) = check("[[test]]\ntext = \"halo\"\nnote = \"nothing pinned\"\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("test has neither `expect` nor `at_most`"),
+        "{out}"
+    );
+    let (code, out) = check(
+        "[[test]]\ntext = \"halo\"\nexpect = \"ok\"\naction = \"allow\"\nat_most = \"review\"\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("both `action` (the exact action) and `at_most`"),
+        "{out}"
+    );
+}
+
 #[test]
 fn missing_input_is_fatal() {
     let out = jaga(&["scan", "no/such/file.jsonl"]);

@@ -238,10 +238,14 @@ pub struct RawRule {
 pub struct VerdictTest {
     #[serde(flatten)]
     pub case: TestEvent,
-    /// `ok` or a category.
-    pub expect: String,
+    /// `ok` or a category; may be left out when `at_most` is given.
+    pub expect: Option<String>,
     /// Optionally, the exact action.
     pub action: Option<Action>,
+    /// Optionally, the most severe action allowed (`review`: an admin may look, nothing is
+    /// hidden). For a friendly message near the classifier's edge, whose exact verdict a
+    /// retrained model may move between allow and review, this pins what matters.
+    pub at_most: Option<Action>,
     #[serde(default)]
     pub note: String,
 }
@@ -597,14 +601,30 @@ impl RuleSet {
         for t in parsed.test {
             let line = line_of(&src, t.span().start);
             let t = t.into_inner();
-            if t.expect != "ok" && t.expect.parse::<Category>().is_err() {
+            match &t.expect {
+                Some(e) if e != "ok" && e.parse::<Category>().is_err() => {
+                    lint.error(
+                        file,
+                        line,
+                        format!("test expects `{e}`; use ok, spam, scam, doxing or abuse"),
+                    );
+                    continue;
+                }
+                None if t.at_most.is_none() => {
+                    lint.error(
+                        file,
+                        line,
+                        "test has neither `expect` nor `at_most`; give the category (`expect = \"ok\"`) or the most severe action allowed (`at_most = \"review\"`)".to_string(),
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            if t.action.is_some() && t.at_most.is_some() {
                 lint.error(
                     file,
                     line,
-                    format!(
-                        "test expects `{}`; use ok, spam, scam, doxing or abuse",
-                        t.expect
-                    ),
+                    "test has both `action` (the exact action) and `at_most`; keep one".to_string(),
                 );
                 continue;
             }

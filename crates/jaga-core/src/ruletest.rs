@@ -67,9 +67,15 @@ pub fn run(engine: &Engine) -> TestReport {
     for (t, location) in &engine.ruleset.tests {
         let case = crate::rules::TestCase::Event(t.case.clone());
         let verdict = engine.evaluate(&case.to_event(), &mut scratch);
-        let category_ok = verdict.category_str() == t.expect;
+        let category_ok = t
+            .expect
+            .as_ref()
+            .is_none_or(|e| verdict.category_str() == e);
         let action_ok = t.action.is_none_or(|a| a == verdict.action);
-        if category_ok && action_ok {
+        let at_most_ok = t
+            .at_most
+            .is_none_or(|m| verdict.action.severity() <= m.severity());
+        if category_ok && action_ok && at_most_ok {
             report.passed += 1;
         } else {
             let fired: Vec<String> = verdict
@@ -81,9 +87,12 @@ pub fn run(engine: &Engine) -> TestReport {
             report.failures.push(Failure {
                 location: location.clone(),
                 message: format!(
-                    "test expects {}{} for {:?} but got {} -> {} (fired: [{}]){}",
-                    t.expect,
+                    "test expects {}{}{} for {:?} but got {} -> {} (fired: [{}]){}",
+                    t.expect.as_deref().unwrap_or("any category"),
                     t.action.map(|a| format!(" -> {a}")).unwrap_or_default(),
+                    t.at_most
+                        .map(|a| format!(", at most {a}"))
+                        .unwrap_or_default(),
                     case.label(),
                     verdict.category_str(),
                     verdict.action,
