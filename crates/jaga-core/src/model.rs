@@ -178,7 +178,8 @@ pub struct LabelFigures {
     pub support: u32,
 }
 
-/// The model's own figures on examples held out of its training (argmax prediction).
+/// The model's own figures on examples held out of its training (argmax prediction); for a
+/// model refitted on every example (`jaga train --refit`), those of its first fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HoldoutFigures {
     /// Percentage of examples held out (by hash of the text).
