@@ -763,6 +763,7 @@ pub fn train(
     };
 
     let mut figures = None;
+    let mut refitted = false;
     let model = match opts.algorithm {
         AlgorithmChoice::Logistic => {
             let cw = class_weights(&labels);
@@ -787,6 +788,7 @@ pub fn train(
                     bar.finish_and_clear();
                     labels.extend(holdout.iter().map(|(_, l)| *l));
                     fit_examples.extend(held);
+                    refitted = true;
                     fit_logistic(&rows, &labels, &fit_examples, cfg, &summary, opts, out_path)?
                         .with_temperature(t)
                         .map_err(|e| e.to_string())?
@@ -871,7 +873,7 @@ pub fn train(
         model,
         examples: fit_examples.len(),
         held_out: holdout.len(),
-        refitted: opts.refit && opts.algorithm == AlgorithmChoice::Logistic && !holdout.is_empty(),
+        refitted,
     })
 }
 

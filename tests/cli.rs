@@ -16,6 +16,17 @@ fn jaga(args: &[&str]) -> Output {
         .expect("run jaga")
 }
 
+/// `jaga rules check --no-model --rules DIR`: a test rule set's checks, rules only.
+fn rules_check_no_model(dir: &Path) -> Output {
+    jaga(&[
+        "rules",
+        "check",
+        "--no-model",
+        "--rules",
+        dir.to_str().unwrap(),
+    ])
+}
+
 fn jaga_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jaga"))
         .args(args)
@@ -215,13 +226,7 @@ fn rules_check_warns_about_a_regex_that_runs_on_every_message() {
         ),
     )
     .unwrap();
-    let out = jaga(&[
-        "rules",
-        "check",
-        "--no-model",
-        "--rules",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = rules_check_no_model(dir.path());
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -254,13 +259,7 @@ fn a_verdict_test_can_pin_the_most_severe_action_allowed() {
     );
     let check = |tests: &str| {
         std::fs::write(dir.path().join("t.toml"), format!("{rule}{tests}")).unwrap();
-        let out = jaga(&[
-            "rules",
-            "check",
-            "--no-model",
-            "--rules",
-            dir.path().to_str().unwrap(),
-        ]);
+        let out = rules_check_no_model(dir.path());
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).to_string()
