@@ -162,10 +162,17 @@ fn retrain(job: &RetrainJob) -> Result<RetrainOutcome, String> {
     train::load_store(&mut test, &job.store, 1.0, Split::Test, TEST_PERCENT)?;
     let rules = load_rules(&job.rules)?;
     let candidate_path = candidate(&job.model);
+    // The procedure of the model in use (its file records it: algorithm, refit, averaged
+    // fits...), so the two differ by their data: a single fit against the shipped refitted
+    // average of eight would lose on the rule tests and never be switched to.
     let opts = train::TrainOptions {
         progress: false,
         label_map: map.pairs().to_vec(),
-        ..train::TrainOptions::default()
+        ..current
+            .as_ref()
+            .map_or_else(train::TrainOptions::default, |m| {
+                train::TrainOptions::of_model(m.file())
+            })
     };
     let trained = train::train(
         &rules,

@@ -36,8 +36,8 @@ use jaga_core::engine::{Engine, Scratch, ScratchPool};
 use jaga_core::event::{Event, Kind};
 use jaga_core::features::{self, FeatureConfig, META_LEN};
 use jaga_core::model::{
-    self, Algorithm, HoldoutFigures, Label, Model, SourceSummary, TextScaling, TrainingSummary,
-    LABELS,
+    self, Algorithm, HoldoutFigures, Label, Model, ModelFile, SourceSummary, TextScaling,
+    TrainingSummary, LABELS,
 };
 use jaga_core::verdict::Category;
 
@@ -549,6 +549,51 @@ impl Default for TrainOptions {
     }
 }
 
+impl TrainOptions {
+    /// The options that made `file`'s model, as it records them (algorithm and its settings,
+    /// hold-out share, refit, averaged fits, seed, label map): what a retrain repeats so the
+    /// new model differs from the one in use by its data only (the console's retrain).
+    pub fn of_model(file: &ModelFile) -> TrainOptions {
+        let d = TrainOptions::default();
+        let mut o = TrainOptions {
+            hash_bits: file.features.hash_bits,
+            label_map: file.summary.label_map.clone(),
+            holdout_percent: file.holdout.as_ref().map_or(0, |h| h.percent),
+            seed: file.summary.seed,
+            ..d
+        };
+        match file.algorithm {
+            Algorithm::SparseLogistic {
+                l2,
+                epochs,
+                learning_rate,
+                average,
+                refit,
+                ..
+            } => {
+                o.algorithm = AlgorithmChoice::Logistic;
+                (o.l2, o.epochs, o.learning_rate) = (l2, epochs, learning_rate);
+                (o.average, o.refit) = (average, refit);
+            }
+            Algorithm::Logistic {
+                alpha,
+                max_iterations,
+            } => {
+                o.algorithm = AlgorithmChoice::LinfaLogistic;
+                (o.alpha, o.max_iterations) = (alpha, max_iterations);
+                // The n-grams kept with a weight: at most the `--features` selected.
+                o.features = file.summary.selected_features as usize;
+            }
+            Algorithm::NaiveBayes { alpha } => {
+                o.algorithm = AlgorithmChoice::NaiveBayes;
+                o.alpha = alpha;
+                o.features = file.summary.selected_features as usize;
+            }
+        }
+        o
+    }
+}
+
 /// Defaults of the sparse logistic regression (tuned on the in-domain splits, README).
 pub const DEFAULT_L2: f32 = 1e-3;
 pub const DEFAULT_EPOCHS: u32 = 8;
@@ -767,7 +812,10 @@ pub fn train(
     let model = match opts.algorithm {
         AlgorithmChoice::Logistic => {
             let cw = class_weights(&labels);
-            let m = fit_logistic(&rows, &labels, &fit_examples, cfg, &summary, opts, out_path)?;
+            let fit = |rows: &[Row], labels: &[Label], examples: &[&Example], refit: bool| {
+                fit_logistic(rows, labels, examples, cfg, &summary, opts, refit, out_path)
+            };
+            let m = fit(&rows, &labels, &fit_examples, false)?;
             // Temperature scaling on the held-out examples, weighted like training.
             if holdout.is_empty() {
                 m
@@ -789,7 +837,7 @@ pub fn train(
                     labels.extend(holdout.iter().map(|(_, l)| *l));
                     fit_examples.extend(held);
                     refitted = true;
-                    fit_logistic(&rows, &labels, &fit_examples, cfg, &summary, opts, out_path)?
+                    fit(&rows, &labels, &fit_examples, true)?
                         .with_temperature(t)
                         .map_err(|e| e.to_string())?
                 } else {
@@ -878,6 +926,8 @@ pub fn train(
 }
 
 /// Fits the sparse logistic regression on `rows` (temperature 1).
+/// `refit`: this fit is the second one, on every example (recorded in the model file).
+#[allow(clippy::too_many_arguments)]
 fn fit_logistic(
     rows: &[Row],
     labels: &[Label],
@@ -885,6 +935,7 @@ fn fit_logistic(
     cfg: FeatureConfig,
     summary: &TrainingSummary,
     opts: &TrainOptions,
+    refit: bool,
     out_path: &Path,
 ) -> Result<Model, String> {
     let cw = class_weights(labels);
@@ -933,6 +984,8 @@ fn fit_logistic(
             epochs: opts.epochs,
             learning_rate: opts.learning_rate,
             temperature: 1.0,
+            average: fits,
+            refit,
         },
         TextScaling::InvSqrtTotal,
         ngrams,

@@ -242,6 +242,76 @@ fn refit_trains_on_every_example_with_the_split_fits_temperature_and_figures() {
 }
 
 #[test]
+fn a_model_records_how_it_was_fitted_and_a_retrain_repeats_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = TrainOptions {
+        holdout_percent: 20,
+        refit: true,
+        average: 2,
+        l2: 2e-3,
+        epochs: 3,
+        seed: 7,
+        label_map: vec![("ham".into(), "ok".into())],
+        ..small(train::AlgorithmChoice::Logistic)
+    };
+    let m = train_on_seeds(&opts, &dir.path().join("made.model"));
+    match m.file().algorithm {
+        model::Algorithm::SparseLogistic {
+            l2,
+            epochs,
+            average,
+            refit,
+            ..
+        } => assert_eq!((l2, epochs, average, refit), (2e-3, 3, 2, true)),
+        ref a => panic!("sparse logistic expected, got {a:?}"),
+    }
+    let again = TrainOptions::of_model(m.file());
+    assert_eq!(
+        (
+            again.algorithm,
+            again.l2,
+            again.epochs,
+            again.learning_rate,
+            again.hash_bits,
+            again.holdout_percent,
+            again.refit,
+            again.average,
+            again.seed,
+            &again.label_map,
+        ),
+        (
+            opts.algorithm,
+            opts.l2,
+            opts.epochs,
+            opts.learning_rate,
+            opts.hash_bits,
+            opts.holdout_percent,
+            opts.refit,
+            opts.average,
+            opts.seed,
+            &opts.label_map,
+        )
+    );
+    // The recorded options on the same data make the same model, weights and all.
+    let m2 = train_on_seeds(&again, &dir.path().join("again.model"));
+    assert_eq!(m.file().weights, m2.file().weights);
+    assert_eq!(m.file().algorithm, m2.file().algorithm);
+    // A single fit records itself as one.
+    let one = train_on_seeds(
+        &small(train::AlgorithmChoice::Logistic),
+        &dir.path().join("one.model"),
+    );
+    assert!(matches!(
+        one.file().algorithm,
+        model::Algorithm::SparseLogistic {
+            average: 1,
+            refit: false,
+            ..
+        }
+    ));
+}
+
+#[test]
 fn the_hash_size_is_a_training_option_stored_in_the_model() {
     let dir = tempfile::tempdir().unwrap();
     let opts = TrainOptions {
@@ -290,7 +360,7 @@ fn damaged_model_files_are_clear_errors() {
         &dir.path().join("x.model"),
     )
     .encode();
-    let cases: [(&str, Vec<u8>, &str); 6] = [
+    let cases: [(&str, Vec<u8>, &str); 7] = [
         ("empty.model", Vec::new(), "not a jaga model"),
         (
             "truncated.model",
@@ -328,6 +398,15 @@ fn damaged_model_files_are_clear_errors() {
                 v
             },
             "format 2 is an older jaga's (no doxing label)",
+        ),
+        (
+            "unrecorded-fit.model",
+            {
+                let mut v = good.clone();
+                v[8] = 3;
+                v
+            },
+            "format 3 is an older jaga's (no record of how it was fitted)",
         ),
     ];
     let rules = root().join("rules");

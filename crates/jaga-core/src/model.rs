@@ -23,9 +23,10 @@ use crate::verdict::{Action, Category};
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"JAGAMDL\n";
 /// Version of the file layout and [`ModelFile`] schema. Older formats are refused with advice
-/// to retrain: format 1 (dense weights over 4,096 selected n-grams) and format 2 (four labels,
-/// no doxing).
-pub const FORMAT: u32 = 3;
+/// to retrain: format 1 (dense weights over 4,096 selected n-grams), format 2 (four labels,
+/// no doxing) and format 3 (no record of `--average` and `--refit`, which a retrain needs to
+/// repeat the model's procedure).
+pub const FORMAT: u32 = 4;
 /// Where `scan`, `explain` and `eval` look for a model unless told otherwise.
 pub const DEFAULT_PATH: &str = "models/jaga.model";
 
@@ -115,6 +116,11 @@ pub enum Algorithm {
         learning_rate: f32,
         /// The fitted temperature, already folded into the weights (1: none fitted).
         temperature: f32,
+        /// Fits averaged, each over its own order of the examples (`jaga train --average`).
+        average: u32,
+        /// Fitted again on every example after the held-out part measured and calibrated
+        /// the first fit (`jaga train --refit`).
+        refit: bool,
     },
     /// `linfa-logistic` multinomial logistic regression (L2 `alpha`, L-BFGS) on selected
     /// n-grams.
@@ -626,10 +632,10 @@ impl Model {
         }
         let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if format < FORMAT {
-            let what = if format == 1 {
-                "4,096 selected n-grams"
-            } else {
-                "no doxing label"
+            let what = match format {
+                1 => "4,096 selected n-grams",
+                2 => "no doxing label",
+                _ => "no record of how it was fitted",
             };
             return Err(ModelError::invalid(
                 path,
@@ -1042,6 +1048,8 @@ mod tests {
                 epochs: 1,
                 learning_rate: 0.1,
                 temperature: 1.0,
+                average: 1,
+                refit: false,
             },
             TextScaling::Count,
             pairs,
@@ -1125,6 +1133,13 @@ mod tests {
         let e = err(&old);
         assert!(
             e.contains("format 2 is an older jaga's (no doxing label)") && e.contains("retrain"),
+            "{e}"
+        );
+        old[8] = 3;
+        let e = err(&old);
+        assert!(
+            e.contains("format 3 is an older jaga's (no record of how it was fitted)")
+                && e.contains("retrain"),
             "{e}"
         );
         let mut future = bytes.clone();
