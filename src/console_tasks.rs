@@ -162,19 +162,7 @@ fn retrain(job: &RetrainJob) -> Result<RetrainOutcome, String> {
     train::load_store(&mut test, &job.store, 1.0, Split::Test, TEST_PERCENT)?;
     let rules = load_rules(&job.rules)?;
     let candidate_path = candidate(&job.model);
-    // The procedure of the model in use (its file records it: algorithm, refit, averaged
-    // fits...), so the two differ by their data only: a single fit fails rule tests that the
-    // shipped refitted average of eight passes (two of them when last measured), so the
-    // switch, which asks for no more failing tests, would refuse it.
-    let opts = train::TrainOptions {
-        progress: false,
-        label_map: map.pairs().to_vec(),
-        ..current
-            .as_ref()
-            .map_or_else(train::TrainOptions::default, |m| {
-                train::TrainOptions::of_model(m.file())
-            })
-    };
+    let opts = retrain_options(current.as_ref(), &map);
     let trained = train::train(
         &rules,
         &loaded.examples,
@@ -243,6 +231,20 @@ fn retrain(job: &RetrainJob) -> Result<RetrainOutcome, String> {
         why,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// How the retrain trains: as the model in use was trained (its file records the algorithm,
+/// refit, averaged fits...), so the two differ by their data only. A single fit fails rule
+/// tests that the shipped refitted average of eight passes (two of them when last measured),
+/// and the switch, which asks for no more failing tests, would refuse it.
+fn retrain_options(current: Option<&Model>, map: &LabelMap) -> train::TrainOptions {
+    train::TrainOptions {
+        progress: false,
+        label_map: map.pairs().to_vec(),
+        ..current.map_or_else(train::TrainOptions::default, |m| {
+            train::TrainOptions::of_model(m.file())
+        })
+    }
 }
 
 fn candidate(model: &Path) -> PathBuf {
@@ -351,6 +353,41 @@ tests = { hit = ["slot gacor"], miss = ["halo semua"] }
             };
             store.decide(id, &d).unwrap();
         }
+    }
+
+    #[test]
+    fn a_retrain_trains_as_the_model_in_use_was_trained() {
+        let dir = workspace();
+        let spec: DataSpec = dir
+            .path()
+            .join("data.tsv")
+            .display()
+            .to_string()
+            .parse()
+            .unwrap();
+        let loaded = train::load(&[spec], &LabelMap::default(), Split::All, TEST_PERCENT).unwrap();
+        let made = train::TrainOptions {
+            refit: true,
+            average: 2,
+            holdout_percent: 20,
+            epochs: 3,
+            seed: 9,
+            ..train::TrainOptions::default()
+        };
+        let path = dir.path().join("in-use.model");
+        let rules = load_rules(&dir.path().join("rules")).unwrap();
+        let m = train::train(&rules, &loaded.examples, loaded.sources, &made, &path)
+            .unwrap()
+            .model;
+        let o = retrain_options(Some(&m), &LabelMap::default());
+        assert_eq!(
+            (o.refit, o.average, o.holdout_percent, o.epochs, o.seed),
+            (true, 2, 20, 3, 9)
+        );
+        assert!(!o.progress);
+        // Without a model in use, the defaults: one fit.
+        let d = retrain_options(None, &LabelMap::default());
+        assert_eq!((d.refit, d.average), (false, 1));
     }
 
     #[test]
