@@ -316,7 +316,6 @@ impl Engine {
 
     pub fn new(ruleset: RuleSet, links: LinkLists, policy: Policy) -> Result<Engine, EngineError> {
         let rules = &ruleset.rules;
-        let matcher = Matcher::build(rules).map_err(EngineError::Matcher)?;
         let expr_order = ruleset.expr_order().map_err(|i| {
             EngineError::Matcher(format!("rule `{}` is in an expr cycle", rules[i].id))
         })?;
@@ -354,6 +353,14 @@ impl Engine {
             })
         };
         let has_doxing_rules = reads(Signal::is_doxing);
+        // The doxing stage's words ride the keyword automaton's pass over the text.
+        let doxing_words: &[String] = if has_doxing_rules {
+            doxing.patterns()
+        } else {
+            &[]
+        };
+        let matcher =
+            Matcher::build_with_words(rules, doxing_words).map_err(EngineError::Matcher)?;
         let has_stateful_rules = reads(Signal::is_stateful);
         let ids: HashMap<&str, usize> = rules
             .iter()
@@ -661,6 +668,7 @@ impl Engine {
         );
         s.hits
             .extend(s.field_hits.iter().map(|&h| (RuleField::Text, h)));
+        s.dox.set_found(s.match_scratch.words());
         // The name is folded only when some rule reads it; join requests always score it.
         if self.has_name_rules && !ev.name.is_empty() {
             extract::extract(&ev.name, &mut s.name_entities);
@@ -687,7 +695,7 @@ impl Engine {
             .extend(s.entities.iter().filter(|e| e.kind == EntityKind::Url));
         s.dox_findings.clear();
         if self.has_doxing_rules {
-            self.doxing.analyse(
+            self.doxing.analyse_found(
                 &ev.text,
                 &s.text,
                 &s.entities,

@@ -26,6 +26,10 @@
 //! Keywords are normalised exactly like message text, so an admin writes `slot gacor` and it
 //! matches `𝐬𝐥𝐨𝐭 g a c o r`. Word/prefix/suffix semantics are checked on the candidates the
 //! automaton reports (overlapping, so `slot` and `slot gacor` both count).
+//!
+//! Another stage's words can ride the same pass ([`Matcher::build_with_words`]): the doxing
+//! stage's ~1,400 words and cues were a second automaton's pass over every message (5% of a
+//! scan's CPU); here they cost the matches they make.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,11 +51,17 @@ const MAX_REGEX_SPANS: usize = 16;
 
 #[derive(Debug, Clone, Copy)]
 struct Target {
+    /// The rule's index; [`Target::WORD`] for another stage's word (see
+    /// [`Matcher::build_with_words`]), whose index is then in `pattern`.
     rule: u32,
     /// Index of the pattern within its rule (for `min_matches`); `u32::MAX` for allow phrases.
     pattern: u32,
     mode: MatchMode,
     field: RuleField,
+}
+
+impl Target {
+    const WORD: u32 = u32::MAX;
 }
 
 /// A keyword, regex or allow phrase found in a normalised field.
@@ -625,6 +635,17 @@ pub struct MatchScratch {
     /// Where a regex's prefix starts in this text: the regex's index in the high 32 bits, the
     /// byte offset in the low ones, so one integer sort orders them by regex, then offset.
     starts: Vec<u64>,
+    /// Another stage's words found by the last text-field pass (see [`MatchScratch::words`]).
+    words: Vec<(usize, usize, usize)>,
+}
+
+impl MatchScratch {
+    /// Where the last pass found the words given to [`Matcher::build_with_words`], between
+    /// word boundaries: (index in that list, normalised start, end), in the order the
+    /// automaton reports them (by end). Empty after a name-field pass.
+    pub fn words(&self) -> &[(usize, usize, usize)] {
+        &self.words
+    }
 }
 
 fn bit(bits: &[u64], i: usize) -> bool {
@@ -639,6 +660,13 @@ fn all_open(open: &[u64], (a, b): (u32, u32)) -> bool {
 impl Matcher {
     /// Builds the automaton and the regex sets. Disabled rules are left out.
     pub fn build(rules: &[Rule]) -> Result<Matcher, String> {
+        Matcher::build_with_words(rules, &[])
+    }
+
+    /// [`Matcher::build`], with another stage's `words` (already normalised) in the same
+    /// automaton: the text field's pass also reports where each occurs between word
+    /// boundaries, as [`MatchScratch::words`], so that stage needs no pass of its own.
+    pub fn build_with_words(rules: &[Rule], words: &[String]) -> Result<Matcher, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut strings: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
@@ -709,6 +737,22 @@ impl Matcher {
             }
         }
         let keyword_strings = strings.len();
+        for (wi, w) in words.iter().enumerate() {
+            if w.is_empty() {
+                continue;
+            }
+            let k = *index.entry(w.clone()).or_insert_with(|| {
+                strings.push(w.clone());
+                targets.push(Vec::new());
+                strings.len() - 1
+            });
+            targets[k].push(Target {
+                rule: Target::WORD,
+                pattern: wi as u32,
+                mode: MatchMode::Word,
+                field: RuleField::Text,
+            });
+        }
         // Each pattern's triggers of the text field, then of the name field.
         let mut triggers: Vec<[Vec<Trigger>; 2]> = vec![Default::default(); strings.len()];
         let mut regexes = |field: RuleField, items| {
@@ -779,7 +823,8 @@ impl Matcher {
         })
     }
 
-    /// How many distinct keyword/allow strings the automaton holds.
+    /// How many distinct keyword/allow strings the automaton holds (not counting another
+    /// stage's words).
     pub fn pattern_count(&self) -> usize {
         self.patterns
     }
@@ -817,6 +862,7 @@ impl Matcher {
         s.open.clear();
         s.opened.clear();
         s.starts.clear();
+        s.words.clear();
         if s.owner != self.id {
             s.text_caches = FieldCaches::default();
             s.name_caches = FieldCaches::default();
@@ -862,7 +908,12 @@ impl Matcher {
                         MatchMode::Suffix => right,
                         MatchMode::Substring => true,
                     };
-                    if ok {
+                    if !ok {
+                        continue;
+                    }
+                    if t.rule == Target::WORD {
+                        s.words.push((t.pattern as usize, s_, e));
+                    } else {
                         out.push(Hit {
                             rule: t.rule,
                             pattern: t.pattern,

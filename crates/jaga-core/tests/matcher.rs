@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use jaga_core::matcher::Matcher;
+use jaga_core::doxing::Doxing;
+use jaga_core::matcher::{MatchScratch, Matcher};
 use jaga_core::normalise::normalise_str;
 use jaga_core::rules::{Detector, RuleField, RuleSet, Status, TestCase};
 use regex::Regex;
@@ -15,10 +16,9 @@ fn shipped() -> RuleSet {
     RuleSet::load(&dir).unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[test]
-fn regex_hits_equal_a_plain_search_on_the_shipped_rules() {
-    let set = shipped();
-    let matcher = Matcher::build(&set.rules).unwrap();
+/// Every test text of the shipped rule files, normalised, alone and joined (matches of one
+/// regex several times, candidates inside other matches).
+fn test_texts(set: &RuleSet) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
     for r in &set.rules {
         for case in r.tests.hit.iter().chain(&r.tests.miss) {
@@ -29,13 +29,54 @@ fn regex_hits_equal_a_plain_search_on_the_shipped_rules() {
             texts.push(normalise_str(&t));
         }
     }
-    // Joined texts: matches of one regex several times, candidates inside other matches.
     let joined: Vec<String> = texts
         .chunks(5)
         .map(|c| c.join(" . "))
         .chain(texts.chunks(3).map(|c| c.concat()))
         .collect();
     texts.extend(joined);
+    texts
+}
+
+/// The doxing stage's words ride the keyword automaton's pass (the engine builds it so): the
+/// pass must find exactly what the stage's own automaton finds, in the same order, since the
+/// stage reads the first of several words near a number.
+#[test]
+fn doxing_words_in_the_keyword_pass_equal_the_stages_own_pass() {
+    let set = shipped();
+    let doxing = Doxing::new(set.doxing.clone().map(|(c, _)| c).unwrap_or_default()).unwrap();
+    let matcher = Matcher::build_with_words(&set.rules, doxing.patterns()).unwrap();
+    let plain = Matcher::build(&set.rules).unwrap();
+    assert_eq!(matcher.pattern_count(), plain.pattern_count());
+    let texts = test_texts(&set);
+    let (mut scratch, mut hits, mut plain_hits) = (MatchScratch::default(), vec![], vec![]);
+    let (mut own, mut found) = (Vec::new(), 0);
+    for text in &texts {
+        hits.clear();
+        matcher.find_with(RuleField::Text, text, &mut scratch, &mut hits);
+        doxing.find_patterns(text, &mut own);
+        assert_eq!(scratch.words(), &own[..], "doxing words differ on {text:?}");
+        found += own.len();
+        // The rules' own hits are those of a matcher without the words.
+        plain_hits.clear();
+        plain.find(RuleField::Text, text, &mut plain_hits);
+        assert_eq!(hits, plain_hits, "rule hits differ on {text:?}");
+        // A name-field pass reports no words: the stage reads the text only.
+        matcher.find_with(RuleField::Name, text, &mut scratch, &mut hits);
+        assert!(scratch.words().is_empty());
+    }
+    assert!(
+        found > 10_000,
+        "{found} doxing words in {} texts",
+        texts.len()
+    );
+}
+
+#[test]
+fn regex_hits_equal_a_plain_search_on_the_shipped_rules() {
+    let set = shipped();
+    let matcher = Matcher::build(&set.rules).unwrap();
+    let texts = test_texts(&set);
     assert!(texts.len() > 1000, "{} texts", texts.len());
     let regexes: Vec<(u32, u32, Regex)> = set
         .rules

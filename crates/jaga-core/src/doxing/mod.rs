@@ -600,8 +600,11 @@ struct WordHit {
 /// The compiled doxing stage.
 pub struct Doxing {
     cfg: DoxingConfig,
-    /// The stage's words and the context detector's cues: one pass over a message finds both.
-    ac: AhoCorasick,
+    /// The stage's words and the context detector's cues (normalised): one pass over a
+    /// message finds both. The engine gives them to its keyword automaton
+    /// ([`Doxing::patterns`]); the stage's own automaton is built only when it is used alone.
+    patterns: Vec<String>,
+    ac: std::sync::OnceLock<AhoCorasick>,
     /// The words of each pattern, by pattern id (none for the context detector's cues).
     words: Vec<Vec<Word>>,
     address: Regex,
@@ -626,6 +629,16 @@ pub struct DoxingScratch {
     digits: String,
     found: Vec<Found>,
     ctx: context::ContextScratch,
+}
+
+impl DoxingScratch {
+    /// Sets where the stage's patterns are in the message, as the keyword automaton's pass
+    /// found them (`MatchScratch::words`: pattern id, normalised start, end), for
+    /// [`Doxing::analyse_found`].
+    pub fn set_found(&mut self, found: &[(usize, usize, usize)]) {
+        self.matches.clear();
+        self.matches.extend_from_slice(found);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -703,15 +716,11 @@ impl Doxing {
         add(&own(FOUND), Word::Found);
         let context = context::ContextDetector::new(&mut strings)?;
         words.resize(strings.len(), Vec::new());
-        let ac = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(&strings)
-            .map_err(|e| e.to_string())?;
         let re = |p: &str| Regex::new(p).map_err(|e| e.to_string());
         Ok(Doxing {
             cfg,
-            ac,
+            patterns: strings,
+            ac: std::sync::OnceLock::new(),
             words,
             address: re(concat!(
                 r"(?-u:\b)(?:(?:jl|jln|jalan|gg|gang)\.? ?[a-z0-9]+",
@@ -746,8 +755,32 @@ impl Doxing {
         &self.cfg
     }
 
+    /// The stage's words and cues, normalised, by pattern id: what
+    /// [`Matcher::build_with_words`](crate::matcher::Matcher::build_with_words) takes so its
+    /// pass finds them for [`Doxing::analyse_found`].
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
     /// Finds the personal data in one message and pushes its findings (original spans).
     pub fn analyse(
+        &self,
+        raw: &str,
+        norm: &Normalised,
+        entities: &[Entity],
+        show_pii: bool,
+        s: &mut DoxingScratch,
+        out: &mut Vec<Finding>,
+    ) {
+        let mut matches = std::mem::take(&mut s.matches);
+        self.find_patterns(norm.text(), &mut matches);
+        s.matches = matches;
+        self.analyse_found(raw, norm, entities, show_pii, s, out);
+    }
+
+    /// [`Doxing::analyse`] with the stage's patterns already found, by the keyword
+    /// automaton's pass, and set with [`DoxingScratch::set_found`].
+    pub fn analyse_found(
         &self,
         raw: &str,
         norm: &Normalised,
@@ -767,9 +800,8 @@ impl Doxing {
             .location_words
             .iter()
             .any(|f| f.find(t.as_bytes()).is_some());
-        // Contextual exposure needs no entity: one automaton pass finds its cues (and the
+        // Contextual exposure needs no entity: the automaton's matches hold its cues (and the
         // stage's words, read below when the message may hold personal data).
-        self.find_patterns(t, &mut s.matches);
         self.context.scan(raw, norm, &s.matches, &mut s.ctx);
         let no_entity = digits == 0
             && !has_entity
@@ -801,12 +833,20 @@ impl Doxing {
         self.judge(raw, show_pii, s, out);
     }
 
-    /// The automaton's matches in normalised text `t` that start and end at word boundaries.
-    fn find_patterns(&self, t: &str, out: &mut Vec<(usize, usize, usize)>) {
+    /// The stage's own pass: its patterns' matches in normalised text `t` that start and end
+    /// at word boundaries (pattern id, start, end), in the order the automaton reports them.
+    pub fn find_patterns(&self, t: &str, out: &mut Vec<(usize, usize, usize)>) {
+        let ac = self.ac.get_or_init(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(MatchKind::Standard)
+                .build(&self.patterns)
+                // A few thousand short strings; the engine's automaton holds them all too.
+                .expect("the doxing words make an automaton")
+        });
         out.clear();
         out.extend(
-            self.ac
-                .find_overlapping_iter(t)
+            ac.find_overlapping_iter(t)
                 .filter(|m| {
                     crate::matcher::boundary_before(t, m.start())
                         && crate::matcher::boundary_after(t, m.end())
