@@ -28,7 +28,7 @@
 //! automaton reports (overlapping, so `slot` and `slot gacor` both count).
 //!
 //! Another stage's words can ride the same pass ([`Matcher::build_with_words`]): the doxing
-//! stage's ~1,400 words and cues were a second automaton's pass over every message (5% of a
+//! stage's words and cues were a second automaton's pass over every message (5% of a
 //! scan's CPU); here they cost the matches they make.
 
 use std::collections::HashMap;
