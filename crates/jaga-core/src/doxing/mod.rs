@@ -772,9 +772,7 @@ impl Doxing {
         s: &mut DoxingScratch,
         out: &mut Vec<Finding>,
     ) {
-        let mut matches = std::mem::take(&mut s.matches);
-        self.find_patterns(norm.text(), &mut matches);
-        s.matches = matches;
+        self.find_patterns(norm.text(), &mut s.matches);
         self.analyse_found(raw, norm, entities, show_pii, s, out);
     }
 
